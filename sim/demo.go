@@ -1,0 +1,123 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/npusim/npusim/quant"
+)
+
+// MulDemo is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
+// real 3.0 weight, quantized with parameters a real int8 model could have,
+// multiplied, and requantized under every variant.
+type MulDemo struct {
+	X, W                      float64
+	XType, WType, OutType     quant.Type
+	XParams, WParams, OutPars quant.Params
+	// QX and QW are the stored codes of 2.0 and 3.0; Acc their
+	// zero-point-corrected product.
+	QX, QW, Acc int32
+	// Multiplier is the real requantization multiplier in float64, and
+	// Exact the real-valued scaled accumulator Acc*Multiplier.
+	Multiplier, Exact float64
+	Rows              []DemoRow
+	exact             *big.Rat
+}
+
+// exactProduct is acc*in*w/out in exact rational arithmetic on the float32
+// scales' exact values.
+func exactProduct(acc int32, in, w, out float32) *big.Rat {
+	r := new(big.Rat).SetInt64(int64(acc))
+	r.Mul(r, new(big.Rat).SetFloat64(float64(in)))
+	r.Mul(r, new(big.Rat).SetFloat64(float64(w)))
+	return r.Quo(r, new(big.Rat).SetFloat64(float64(out)))
+}
+
+// DemoRow is one variant's arithmetic on the demo's accumulator.
+type DemoRow struct {
+	Variant    quant.Variant
+	Multiplier quant.Multiplier
+	// Scaled is the variant's rounded product before the zero point; Code
+	// the output code; Real the value the code stands for.
+	Scaled, Code int32
+	Real         float64
+	Six          bool
+	// Why explains, with the numbers, how the variant lands on its code.
+	Why string
+}
+
+// NewMulDemo builds the walkthrough. The parameters are those of an int8
+// fully connected layer quantized the TFLite way:
+//
+//   - activations: int8 asymmetric, range [-32, 31.75] -> scale 0.25, zero point 0;
+//   - weights: int8 symmetric per channel, this channel's largest |w| is 3.0 ->
+//     scale 3/127, so 3.0 is stored as 127;
+//   - output: int8 asymmetric, range [-8, 7.9375] -> scale 0.0625, zero point 0,
+//     so 6.0 is exactly representable (code 96).
+//
+// The real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
+// expansion, so every variant must round it, and their products land on either
+// side of the exact 96.
+func NewMulDemo() *MulDemo {
+	d := &MulDemo{
+		X: 2, W: 3,
+		XType: quant.Int8, WType: quant.Int8PerChannel, OutType: quant.Int8,
+		XParams: quant.Params{Scale: 0.25}, WParams: quant.Params{Scale: float32(3.0 / 127)},
+		OutPars: quant.Params{Scale: 0.0625},
+	}
+	d.QX = quantize(d.X, d.XParams, d.XType)
+	d.QW = quantize(d.W, d.WParams, d.WType)
+	d.Acc = (d.QX - d.XParams.ZeroPoint) * d.QW
+	d.Multiplier = quant.RealMultiplier(d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
+	d.exact = exactProduct(d.Acc, d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
+	d.Exact, _ = d.exact.Float64()
+	for _, v := range quant.Variants() {
+		d.Rows = append(d.Rows, d.row(v))
+	}
+	return d
+}
+
+// quantize stores a real value on a grid: round half away from zero, clamp.
+func quantize(x float64, p quant.Params, t quant.Type) int32 {
+	return quant.Clamp(int64(math.Round(x/float64(p.Scale)))+int64(p.ZeroPoint), t.Min(), t.Max())
+}
+
+func (d *MulDemo) row(v quant.Variant) DemoRow {
+	m := v.MultiplierFor(d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
+	zp := d.OutPars.ZeroPoint
+	r := DemoRow{Variant: v, Multiplier: m, Scaled: v.Scale(d.Acc, m)}
+	r.Code = v.Requantize(d.Acc, m, zp, d.OutType.Min(), d.OutType.Max())
+	r.Real = d.OutPars.Dequantize(r.Code)
+	r.Six = r.Real == 6
+	r.Why = d.explain(v, m, r.Scaled)
+	return r
+}
+
+// explain states, from the numbers, where the variant's product fell and which
+// rounding rule took it to its result.
+func (d *MulDemo) explain(v quant.Variant, m quant.Multiplier, scaled int32) string {
+	if v.Mode == quant.FP32 {
+		p := float32(d.Acc) * m.Scale
+		return fmt.Sprintf("float32 scale %.9g; float32(%d) x scale = %.9g, rounded half to even -> %d", m.Scale, d.Acc, p, scaled)
+	}
+	total := v.FracBits() - m.Shift
+	product := new(big.Rat).SetFrac(big.NewInt(int64(d.Acc)*int64(m.Q)), new(big.Int).Lsh(big.NewInt(1), uint(total)))
+	exact, _ := product.Float64()
+	diff, _ := new(big.Rat).Sub(product, d.exact).Float64()
+	note := "the exact value"
+	if diff != 0 {
+		note = fmt.Sprintf("%+.2g off the exact value", diff)
+	}
+	what := fmt.Sprintf("%d x %d / 2^%d = %.10f (%s)", d.Acc, m.Q, total, exact, note)
+	switch v.Mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		high := quant.SaturatingRoundingDoublingHighMul(d.Acc, m.Q)
+		return fmt.Sprintf("%s; rounded twice: / 2^31 -> %d, then / 2^%d -> %d", what, high, -m.Shift, scaled)
+	case quant.Truncate:
+		return fmt.Sprintf("%s; truncation drops the fraction -> %d", what, scaled)
+	case quant.RoundHalfAway:
+		return fmt.Sprintf("%s; rounded once, halves away from zero -> %d", what, scaled)
+	}
+	return fmt.Sprintf("%s; rounded once, halves up -> %d", what, scaled)
+}
