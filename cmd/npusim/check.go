@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/workloads"
+	"github.com/spf13/cobra"
+)
+
+func newCheckCommand() *cobra.Command {
+	var (
+		tolerance   int64
+		asJSON      bool
+		variantName string
+	)
+	cmd := &cobra.Command{
+		Use:   "check PATH...",
+		Short: "Run single-op test cases and compare with their expected outputs",
+		Long: `check runs every op test case found in the given files and directories
+(searched recursively for case files) on the bit-exact reference interpreter,
+and compares each output with the case's expected values. A case passes when no
+element differs by more than --tolerance LSBs (NNAPI's own harness uses 1).
+
+It prints one line per case (name, op, elements, largest difference in LSB,
+PASS or FAIL) and a closing line "N passed, M failed". The exit status is 0 when
+none failed, 1 when some did, 2 when a file could not be read.`,
+		Example: `  npusim check ../shared/testdata/nnapi
+  npusim check --variant single-rounding --tolerance 1 conv_quant8_large.json
+  npusim check --json cases/ > results.json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := quant.ParseVariant(variantName)
+			if err != nil {
+				return fmt.Errorf("--variant: %w", err)
+			}
+			if tolerance < 0 {
+				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
+			}
+			files, err := loadCaseFiles(args)
+			if err != nil {
+				return err
+			}
+			var results []sim.CaseResult
+			for _, f := range files {
+				for _, c := range f.Cases {
+					r, err := sim.CheckCase(f.Path, c, v, tolerance)
+					if err != nil {
+						return fmt.Errorf("case %s: %s: %w", f.Path, c.Name, err)
+					}
+					results = append(results, r)
+				}
+			}
+			return printCheck(cmd, results, asJSON)
+		},
+	}
+	cmd.Flags().Int64Var(&tolerance, "tolerance", 0, "largest accepted difference per element, in LSB")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable per-case results")
+	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
+	return cmd
+}
+
+func variantList() string {
+	var s string
+	for i, v := range quant.Variants() {
+		if i > 0 {
+			s += ", "
+		}
+		s += v.String()
+	}
+	return s
+}
+
+// loadCaseFiles loads the named files and, from directories, every JSON file
+// that declares an op and cases (other JSON, such as an index, is skipped).
+func loadCaseFiles(paths []string) ([]*workloads.CaseFile, error) {
+	var files []*workloads.CaseFile
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			f, err := workloads.LoadCaseFile(p)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(path) == ".json" && workloads.LooksLikeCaseFile(path) {
+				found = append(found, path)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(found)
+		for _, path := range found {
+			f, err := workloads.LoadCaseFile(path)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no case files found in %v", paths)
+	}
+	return files, nil
+}
+
+func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error {
+	passed := 0
+	for _, r := range results {
+		if r.Pass {
+			passed++
+		}
+	}
+	failed := len(results) - passed
+	out := cmd.OutOrStdout()
+	if asJSON {
+		for i := range results {
+			results[i].Actual = nil
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Cases  []sim.CaseResult `json:"cases"`
+			Passed int              `json:"passed"`
+			Failed int              `json:"failed"`
+		}{results, passed, failed}); err != nil {
+			return runtimeError{err}
+		}
+	} else {
+		for _, r := range results {
+			verdict := "PASS"
+			if !r.Pass {
+				verdict = "FAIL"
+			}
+			fmt.Fprintf(out, "%-34s %-18s %6d elements  max diff %3d LSB  %s\n", r.Name, r.Op, r.Elements, r.MaxDiff, verdict)
+		}
+		fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed)
+	}
+	if failed > 0 {
+		return errFailures
+	}
+	return nil
+}
