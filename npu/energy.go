@@ -1,0 +1,118 @@
+package npu
+
+import (
+	"slices"
+
+	"github.com/npusim/npusim/quant"
+)
+
+// Component is a part of the NPU that the energy ledger prices.
+type Component int
+
+// The priced components.
+const (
+	CompArray Component = iota
+	CompRequant
+	CompVector
+	CompActivationSRAM
+	CompWeightSRAM
+	CompAccumulatorSRAM
+	CompDRAM
+	CompStatic
+	NumComponents
+)
+
+var componentNames = [...]string{"array", "requant", "vector", "sram.activation", "sram.weight", "sram.accumulator", "dram", "static"}
+
+// String names the component.
+func (c Component) String() string { return componentNames[c] }
+
+// Energy is an amount of energy in picojoules, split by component.
+type Energy [NumComponents]float64
+
+// Total sums the components.
+func (e Energy) Total() float64 {
+	var t float64
+	for _, v := range e {
+		t += v
+	}
+	return t
+}
+
+// Add accumulates another breakdown.
+func (e *Energy) Add(o Energy) {
+	for i := range e {
+		e[i] += o[i]
+	}
+}
+
+// Counters are the actions the energy ledger prices.
+type Counters struct {
+	MACs       uint64 `json:"macs"`
+	VectorMACs uint64 `json:"vectorMacs"`
+	VectorOps  uint64 `json:"vectorOps"`
+	SRAMRead   [numSRAMs]uint64 `json:"sramReadBytes"`
+	SRAMWrite  [numSRAMs]uint64 `json:"sramWriteBytes"`
+	DRAMRead   uint64 `json:"dramReadBytes"`
+	DRAMWrite  uint64 `json:"dramWriteBytes"`
+	// RequantOutputs counts outputs per requantization variant name.
+	RequantOutputs map[string]uint64 `json:"requantOutputs"`
+	PsumOps        uint64            `json:"psumOps"`
+}
+
+// add accumulates another set of counters.
+func (c *Counters) add(o *Counters) {
+	c.MACs += o.MACs
+	c.VectorMACs += o.VectorMACs
+	c.VectorOps += o.VectorOps
+	for i := range c.SRAMRead {
+		c.SRAMRead[i] += o.SRAMRead[i]
+		c.SRAMWrite[i] += o.SRAMWrite[i]
+	}
+	c.DRAMRead += o.DRAMRead
+	c.DRAMWrite += o.DRAMWrite
+	c.PsumOps += o.PsumOps
+	for _, k := range sortedKeys(o.RequantOutputs) {
+		if c.RequantOutputs == nil {
+			c.RequantOutputs = map[string]uint64{}
+		}
+		c.RequantOutputs[k] += o.RequantOutputs[k]
+	}
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// price computes the dynamic energy of a command's counters with the
+// hardware's energy table; macPJ is the array MAC energy of the command's
+// accumulator mode.
+func (cfg *Config) price(c *Counters, macPJ float64) Energy {
+	var e Energy
+	e[CompArray] = float64(c.MACs) * macPJ
+	for _, name := range sortedKeys(c.RequantOutputs) {
+		v, _ := quant.ParseVariant(name)
+		mode, _ := cfg.RequantMode(v)
+		e[CompRequant] += float64(c.RequantOutputs[name]) * mode.PJPerOutput
+	}
+	// partial-sum narrowing and widening is a shift and a saturation: a
+	// vector-class operation
+	e[CompRequant] += float64(c.PsumOps) * cfg.Vector.OpPJ
+	e[CompVector] = float64(c.VectorOps)*cfg.Vector.OpPJ + float64(c.VectorMACs)*cfg.Vector.MACpJ
+	for s, comp := range []Component{CompActivationSRAM, CompWeightSRAM, CompAccumulatorSRAM} {
+		e[comp] = float64(c.SRAMRead[s])*cfg.Energy.SRAMReadPJPerByte + float64(c.SRAMWrite[s])*cfg.Energy.SRAMWritePJPerByte
+	}
+	e[CompDRAM] = float64(c.DRAMRead+c.DRAMWrite) * 8 * cfg.Energy.DRAMPJPerBit
+	return e
+}
+
+// staticPJ is the leakage energy of the given number of cycles.
+func (cfg *Config) staticPJ(cycles uint64) float64 {
+	// mW x us = nJ; cycles / MHz = us
+	return cfg.Energy.StaticMW * float64(cycles) / cfg.ClockMHz * 1000
+}

@@ -1,0 +1,50 @@
+package npu
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Scratchpad is one on-chip SRAM: a byte array of fixed capacity with
+// access counters for the energy ledger. Units access it directly; every
+// command's footprint is checked against the capacity before a program runs.
+type Scratchpad struct {
+	Kind       SRAM
+	data       []byte
+	ReadBytes  uint64
+	WriteBytes uint64
+}
+
+func newScratchpad(kind SRAM, bytes int) *Scratchpad {
+	return &Scratchpad{Kind: kind, data: make([]byte, bytes)}
+}
+
+// Capacity is the scratchpad's size in bytes.
+func (s *Scratchpad) Capacity() int { return len(s.data) }
+
+// Bytes returns the scratchpad's contents, for inspection (tests, traces).
+func (s *Scratchpad) Bytes() []byte { return s.data }
+
+func (s *Scratchpad) int32At(addr int) int32 {
+	return int32(binary.LittleEndian.Uint32(s.data[addr:]))
+}
+
+func (s *Scratchpad) putInt32(addr int, v int32) {
+	binary.LittleEndian.PutUint32(s.data[addr:], uint32(v))
+}
+
+// span is a byte range [Lo, Hi) of one scratchpad that a command reads or
+// writes.
+type span struct {
+	SRAM   SRAM
+	Lo, Hi int
+	Write  bool
+}
+
+func (s span) overlaps(o span) bool {
+	return s.SRAM == o.SRAM && s.Lo < o.Hi && o.Lo < s.Hi && (s.Write || o.Write)
+}
+
+func (s span) String() string {
+	return fmt.Sprintf("%v SRAM [%d, %d)", s.SRAM, s.Lo, s.Hi)
+}

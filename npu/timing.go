@@ -1,0 +1,67 @@
+package npu
+
+// This file holds the cycle counts of the compute commands; docs/timing.md
+// derives them.
+
+// FoldCycles is the cycle count of one fold of the systolic array that uses r
+// rows and c columns and streams t operand rows through them: the r-cycle
+// stationary load (weights for WS; for OS the r-cycle drain of the outputs),
+// then t + r + c - 2 cycles until the last partial sum leaves the array.
+// Weight stationary: r = reduction rows, t = M. Output stationary: r = output
+// rows, t = K.
+func FoldCycles(r, c, t int) int { return 2*r + c + t - 2 }
+
+// MatMulCycles is the cycle count of a MatMul on a rows x cols array: the sum
+// of its folds. Weight stationary folds tile K by rows and N by cols, each
+// streaming all M rows; output stationary folds tile M by rows and N by cols,
+// each streaming all K reduction steps.
+func MatMulCycles(m *MatMul, rows, cols int, df Dataflow) int {
+	r, t := m.K, m.M
+	if df == OutputStationary {
+		r, t = m.M, m.K
+	}
+	total := 0
+	for r0 := 0; r0 < r; r0 += rows {
+		for n0 := 0; n0 < m.N; n0 += cols {
+			total += FoldCycles(min(rows, r-r0), min(cols, m.N-n0), t)
+		}
+	}
+	return total
+}
+
+// pipelined is the cycle count of n operations on lanes parallel lanes behind a
+// pipeline of depth stages.
+func pipelined(n, lanes, depth int) int {
+	return (n+lanes-1)/lanes + depth
+}
+
+// computeCycles is the cycle count of a command on its (non-DMA) unit.
+func (c *Command) computeCycles(cfg *Config) int {
+	v := &cfg.Vector
+	switch {
+	case c.MatMul != nil:
+		return MatMulCycles(c.MatMul, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow)
+	case c.Requant != nil:
+		mode, _ := cfg.RequantMode(c.Requant.Variant)
+		return pipelined(c.Requant.M*c.Requant.N, mode.Lanes, cfg.Requant.PipelineDepth)
+	case c.Psum != nil:
+		return pipelined(c.Psum.M*c.Psum.N, cfg.Requant.Modes[0].Lanes, cfg.Requant.PipelineDepth)
+	case c.Eltwise != nil:
+		return pipelined(c.Eltwise.Rows*c.Eltwise.Cols, v.Lanes, v.PipelineDepth)
+	case c.Pool != nil:
+		in := &c.Pool.In
+		return pipelined(c.Pool.Pixels*in.Channels*in.FilterH*in.FilterW, v.Lanes, v.PipelineDepth)
+	case c.Softmax != nil:
+		// three passes (maximum, sum of exponentials, outputs) and one
+		// reciprocal per row
+		return pipelined(3*c.Softmax.Rows*c.Softmax.Depth, v.Lanes, v.PipelineDepth) + c.Softmax.Rows
+	case c.Depthwise != nil:
+		return pipelined(c.Depthwise.MACs(), v.Lanes, v.PipelineDepth)
+	}
+	return 0
+}
+
+// MACs is the number of multiply-accumulates of a depthwise command.
+func (d *Depthwise) MACs() int {
+	return d.Pixels * d.In.Channels * d.Multiplier * d.In.FilterH * d.In.FilterW
+}
