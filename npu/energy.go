@@ -48,13 +48,13 @@ func (e *Energy) Add(o Energy) {
 
 // Counters are the actions the energy ledger prices.
 type Counters struct {
-	MACs       uint64 `json:"macs"`
-	VectorMACs uint64 `json:"vectorMacs"`
-	VectorOps  uint64 `json:"vectorOps"`
+	MACs       uint64           `json:"macs"`
+	VectorMACs uint64           `json:"vectorMacs"`
+	VectorOps  uint64           `json:"vectorOps"`
 	SRAMRead   [numSRAMs]uint64 `json:"sramReadBytes"`
 	SRAMWrite  [numSRAMs]uint64 `json:"sramWriteBytes"`
-	DRAMRead   uint64 `json:"dramReadBytes"`
-	DRAMWrite  uint64 `json:"dramWriteBytes"`
+	DRAMRead   uint64           `json:"dramReadBytes"`
+	DRAMWrite  uint64           `json:"dramWriteBytes"`
 	// RequantOutputs counts outputs per requantization variant name.
 	RequantOutputs map[string]uint64 `json:"requantOutputs"`
 	PsumOps        uint64            `json:"psumOps"`
