@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 // MulDemo is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
@@ -47,24 +48,16 @@ type DemoRow struct {
 	Why string
 }
 
-// NewMulDemo builds the walkthrough. The parameters are those of an int8
-// fully connected layer quantized the TFLite way:
-//
-//   - activations: int8 asymmetric, range [-32, 31.75] -> scale 0.25, zero point 0;
-//   - weights: int8 symmetric per channel, this channel's largest |w| is 3.0 ->
-//     scale 3/127, so 3.0 is stored as 127;
-//   - output: int8 asymmetric, range [-8, 7.9375] -> scale 0.0625, zero point 0,
-//     so 6.0 is exactly representable (code 96).
-//
-// The real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
-// expansion, so every variant must round it, and their products land on either
-// side of the exact 96.
+// NewMulDemo builds the walkthrough on the parameters of the mac2x3 workload
+// (see workloads.Mac2x3Input): 6.0 is exactly representable on the output,
+// but the real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
+// expansion, so every variant must round it, and their products land on
+// either side of the exact 96.
 func NewMulDemo() *MulDemo {
 	d := &MulDemo{
 		X: 2, W: 3,
-		XType: quant.Int8, WType: quant.Int8PerChannel, OutType: quant.Int8,
-		XParams: quant.Params{Scale: 0.25}, WParams: quant.Params{Scale: float32(3.0 / 127)},
-		OutPars: quant.Params{Scale: 0.0625},
+		XType: quant.Int8, WType: quant.Int8, OutType: quant.Int8,
+		XParams: workloads.Mac2x3Input, WParams: workloads.Mac2x3Weight, OutPars: workloads.Mac2x3Output,
 	}
 	d.QX = quantize(d.X, d.XParams, d.XType)
 	d.QW = quantize(d.W, d.WParams, d.WType)

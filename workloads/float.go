@@ -1,0 +1,217 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/npusim/npusim/quant"
+)
+
+// FloatTensor is a tensor of a float model: constants (weights, biases) carry
+// Data, activations do not.
+type FloatTensor struct {
+	Name  string
+	Shape []int
+	Data  []float32
+}
+
+// FloatModel is a network before quantization: the same operations and
+// attributes as a quantized Model, with float32 tensors.
+type FloatModel struct {
+	Name        string
+	Description string
+	Tensors     []*FloatTensor
+	Ops         []*Op
+	Inputs      []int
+	Outputs     []int
+	// Tied lists groups of activation tensors that must share one
+	// quantization, such as the states of an unrolled recurrent cell.
+	Tied [][]int
+}
+
+// Run evaluates the model in float32 and returns every tensor's values,
+// indexed as the model's tensors.
+func (m *FloatModel) Run(inputs [][]float32) ([][]float32, error) {
+	if len(inputs) != len(m.Inputs) {
+		return nil, fmt.Errorf("model %s takes %d inputs, got %d", m.Name, len(m.Inputs), len(inputs))
+	}
+	v := make([][]float32, len(m.Tensors))
+	for i, t := range m.Tensors {
+		v[i] = t.Data
+	}
+	for k, i := range m.Inputs {
+		if len(inputs[k]) != quant.NumElements(m.Tensors[i].Shape) {
+			return nil, fmt.Errorf("input %d: %d values, model %s wants %v", k, len(inputs[k]), m.Name, m.Tensors[i].Shape)
+		}
+		v[i] = inputs[k]
+	}
+	for _, op := range m.Ops {
+		v[op.Output] = m.runOp(op, v)
+	}
+	return v, nil
+}
+
+func (m *FloatModel) shape(i int) []int { return m.Tensors[i].Shape }
+
+// runOp evaluates one op in float32.
+func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
+	out := make([]float32, quant.NumElements(m.shape(op.Output)))
+	in := v[op.Inputs[0]]
+	switch op.Kind {
+	case Conv2D, DepthwiseConv2D:
+		m.conv(op, v, out)
+	case FullyConnected:
+		w, b := v[op.Inputs[1]], v[op.Inputs[2]]
+		units, size := m.shape(op.Inputs[1])[0], m.shape(op.Inputs[1])[1]
+		for r := range len(in) / size {
+			for u := range units {
+				s := b[u]
+				for i := range size {
+					s += in[r*size+i] * w[u*size+i]
+				}
+				out[r*units+u] = activate(s, op.Activation)
+			}
+		}
+	case Add, Mul:
+		a, b := op.Inputs[0], op.Inputs[1]
+		for o := range out {
+			x := v[a][quant.BroadcastIndex(m.shape(a), m.shape(op.Output), o)]
+			y := v[b][quant.BroadcastIndex(m.shape(b), m.shape(op.Output), o)]
+			if op.Kind == Add {
+				out[o] = activate(x+y, op.Activation)
+			} else {
+				out[o] = activate(x*y, op.Activation)
+			}
+		}
+	case AveragePool2D, MaxPool2D:
+		m.pool(op, in, out)
+	case Relu, Relu1, Relu6:
+		act := map[OpKind]quant.Activation{Relu: quant.ActRelu, Relu1: quant.ActRelu1, Relu6: quant.ActRelu6}[op.Kind]
+		for i, x := range in {
+			out[i] = activate(x, act)
+		}
+	case Softmax:
+		depth := m.shape(op.Output)[len(m.shape(op.Output))-1]
+		for r := 0; r < len(in); r += depth {
+			softmaxRow(in[r:r+depth], out[r:r+depth], op.Beta)
+		}
+	case Logistic:
+		for i, x := range in {
+			out[i] = float32(1 / (1 + math.Exp(-float64(x))))
+		}
+	case Concatenation:
+		shape := m.shape(op.Output)
+		outer, inner := quant.NumElements(shape[:op.Axis]), quant.NumElements(shape[op.Axis+1:])
+		offset := 0
+		for _, t := range op.Inputs {
+			width := m.shape(t)[op.Axis] * inner
+			for o := range outer {
+				copy(out[o*shape[op.Axis]*inner+offset:][:width], v[t][o*width:][:width])
+			}
+			offset += width
+		}
+	case Reshape:
+		copy(out, in)
+	}
+	return out
+}
+
+func (m *FloatModel) conv(op *Op, v [][]float32, out []float32) {
+	in, w, bias := v[op.Inputs[0]], v[op.Inputs[1]], v[op.Inputs[2]]
+	is, ws, os := m.shape(op.Inputs[0]), m.shape(op.Inputs[1]), m.shape(op.Output)
+	h, wd, inC := is[1], is[2], is[3]
+	fh, fw := ws[1], ws[2]
+	dh, dw := op.Dilation()
+	outC := os[3]
+	o := 0
+	for b := range is[0] {
+		for oy := range os[1] {
+			for ox := range os[2] {
+				for oc := range outC {
+					s := bias[oc]
+					for ky := range fh {
+						iy := oy*op.StrideH - op.Padding.Top + ky*dh
+						if iy < 0 || iy >= h {
+							continue
+						}
+						for kx := range fw {
+							ix := ox*op.StrideW - op.Padding.Left + kx*dw
+							if ix < 0 || ix >= wd {
+								continue
+							}
+							px := in[((b*h+iy)*wd+ix)*inC:]
+							if op.Kind == DepthwiseConv2D {
+								s += px[oc/op.DepthMultiplier] * w[(ky*fw+kx)*outC+oc]
+								continue
+							}
+							k := w[((oc*fh+ky)*fw+kx)*inC:]
+							for ic := range inC {
+								s += px[ic] * k[ic]
+							}
+						}
+					}
+					out[o] = activate(s, op.Activation)
+					o++
+				}
+			}
+		}
+	}
+}
+
+func (m *FloatModel) pool(op *Op, in, out []float32) {
+	is, os := m.shape(op.Inputs[0]), m.shape(op.Output)
+	h, w, c := is[1], is[2], is[3]
+	o := 0
+	for b := range is[0] {
+		for oy := range os[1] {
+			for ox := range os[2] {
+				for ch := range c {
+					best, sum, n := float32(math.Inf(-1)), float32(0), 0
+					for ky := range op.FilterH {
+						iy := oy*op.StrideH - op.Padding.Top + ky
+						for kx := range op.FilterW {
+							ix := ox*op.StrideW - op.Padding.Left + kx
+							if iy < 0 || iy >= h || ix < 0 || ix >= w {
+								continue
+							}
+							x := in[((b*h+iy)*w+ix)*c+ch]
+							best, sum, n = max(best, x), sum+x, n+1
+						}
+					}
+					if op.Kind == AveragePool2D {
+						best = sum / float32(n)
+					}
+					out[o] = activate(best, op.Activation)
+					o++
+				}
+			}
+		}
+	}
+}
+
+func softmaxRow(in, out []float32, beta float32) {
+	mx := slices.Max(in)
+	var sum float64
+	for i, x := range in {
+		e := math.Exp(float64(beta * (x - mx)))
+		out[i] = float32(e)
+		sum += e
+	}
+	for i := range out {
+		out[i] = float32(float64(out[i]) / sum)
+	}
+}
+
+// activate applies a fused activation in float.
+func activate(x float32, a quant.Activation) float32 {
+	switch a {
+	case quant.ActRelu:
+		return max(x, 0)
+	case quant.ActRelu1:
+		return min(max(x, -1), 1)
+	case quant.ActRelu6:
+		return min(max(x, 0), 6)
+	}
+	return x
+}
