@@ -109,14 +109,14 @@ func (cp *commandProcessor) ready(c *Command) bool {
 // command in flight on another unit (commands of one unit run in order).
 func (cp *commandProcessor) checkHazards(i int) error {
 	cmds := cp.sys.program.Commands
-	mine := cmds[i].spans()
+	mine := cmds[i].Footprint()
 	for _, r := range cp.running {
 		if cmds[r].Unit() == cmds[i].Unit() {
 			continue
 		}
 		for _, a := range mine {
-			for _, b := range cmds[r].spans() {
-				if a.overlaps(b) {
+			for _, b := range cmds[r].Footprint() {
+				if a.Overlaps(b) {
 					return fmt.Errorf("hazard: command %d (%s) touches %v while command %d (%s) in flight touches %v; a dependency is missing",
 						i, cmds[i].Name(), a, r, cmds[r].Name(), b)
 				}

@@ -33,18 +33,21 @@ func (s *Scratchpad) putInt32(addr int, v int32) {
 	binary.LittleEndian.PutUint32(s.data[addr:], uint32(v))
 }
 
-// span is a byte range [Lo, Hi) of one scratchpad that a command reads or
-// writes.
-type span struct {
+// Span is a byte range [Lo, Hi) of one scratchpad that a command reads or
+// (Write) writes.
+type Span struct {
 	SRAM   SRAM
 	Lo, Hi int
 	Write  bool
 }
 
-func (s span) overlaps(o span) bool {
+// Overlaps reports a conflict: the same scratchpad, intersecting ranges, and
+// at least one of the two writes.
+func (s Span) Overlaps(o Span) bool {
 	return s.SRAM == o.SRAM && s.Lo < o.Hi && o.Lo < s.Hi && (s.Write || o.Write)
 }
 
-func (s span) String() string {
+// String describes the range.
+func (s Span) String() string {
 	return fmt.Sprintf("%v SRAM [%d, %d)", s.SRAM, s.Lo, s.Hi)
 }

@@ -48,7 +48,7 @@ func (c *Command) validate(cfg *Config, index, layers int, dramBytes uint64) err
 	if err := c.checkOperation(cfg, dramBytes); err != nil {
 		return err
 	}
-	for _, s := range c.spans() {
+	for _, s := range c.Footprint() {
 		if s.Lo < 0 || s.Hi > cfg.Bytes(s.SRAM) || s.Lo > s.Hi {
 			return fmt.Errorf("touches %v, outside its %d bytes", s, cfg.Bytes(s.SRAM))
 		}
@@ -190,63 +190,65 @@ func boxEnd(run, rows, rowStride, planes, planeStride int) int {
 
 // tileSpan is the byte range of the activation scratchpad an im2col tile
 // occupies.
-func (a *Im2col) tileSpan() span {
-	return span{SRAM: ActivationSRAM, Lo: a.Base, Hi: a.Base + (a.TileH-1)*a.RowStride + (a.TileW-1)*a.PixelStride + a.PixelStride}
+func (a *Im2col) tileSpan() Span {
+	return Span{SRAM: ActivationSRAM, Lo: a.Base, Hi: a.Base + (a.TileH-1)*a.RowStride + (a.TileW-1)*a.PixelStride + a.PixelStride}
 }
 
 // accSpan is the byte range of an M x N accumulator block.
-func accSpan(r AccRegion, m, n int, write bool) span {
-	return span{SRAM: AccumulatorSRAM, Lo: r.Base, Hi: r.Base + 4*((m-1)*r.RowStride+n), Write: write}
+func accSpan(r AccRegion, m, n int, write bool) Span {
+	return Span{SRAM: AccumulatorSRAM, Lo: r.Base, Hi: r.Base + 4*((m-1)*r.RowStride+n), Write: write}
 }
 
-// spans lists the scratchpad ranges a command reads and writes.
-func (c *Command) spans() []span {
+// Footprint lists the scratchpad byte ranges a command reads and writes:
+// what the command processor checks for hazards and what a compiler must
+// order with dependencies.
+func (c *Command) Footprint() []Span {
 	switch {
 	case c.DMA != nil:
 		d := c.DMA
-		return []span{{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + boxEnd(d.RunBytes, d.Rows, d.SRAMRowStride, d.Planes, d.SRAMPlaneStride), Write: !d.Store}}
+		return []Span{{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + boxEnd(d.RunBytes, d.Rows, d.SRAMRowStride, d.Planes, d.SRAMPlaneStride), Write: !d.Store}}
 	case c.MatMul != nil:
 		m := c.MatMul
-		s := []span{m.A.tileSpan(),
+		s := []Span{m.A.tileSpan(),
 			{SRAM: WeightSRAM, Lo: m.B, Hi: m.B + (m.N-1)*m.BColStride + (m.K-1)*m.BRowStride + 1},
 			accSpan(m.Acc, m.M, m.N, true)}
 		return s
 	case c.Requant != nil:
 		r := c.Requant
-		return []span{accSpan(r.Acc, r.M, r.N, false),
+		return []Span{accSpan(r.Acc, r.M, r.N, false),
 			{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
 			{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + (r.M-1)*r.OutRowStride + r.N, Write: true}}
 	case c.Psum != nil:
 		p := c.Psum
-		return []span{accSpan(p.Acc, p.M, p.N, !p.Narrow),
+		return []Span{accSpan(p.Acc, p.M, p.N, !p.Narrow),
 			{SRAM: AccumulatorSRAM, Lo: p.Half, Hi: p.Half + 2*((p.M-1)*p.HalfRowStride+p.N), Write: p.Narrow}}
 	case c.Eltwise != nil:
 		e := c.Eltwise
-		operand := func(base, rs, cs int) span {
-			return span{SRAM: ActivationSRAM, Lo: base, Hi: base + (e.Rows-1)*rs + (e.Cols-1)*cs + 1}
+		operand := func(base, rs, cs int) Span {
+			return Span{SRAM: ActivationSRAM, Lo: base, Hi: base + (e.Rows-1)*rs + (e.Cols-1)*cs + 1}
 		}
-		s := []span{operand(e.A, e.ARowStride, e.AColStride)}
+		s := []Span{operand(e.A, e.ARowStride, e.AColStride)}
 		switch e.Kind {
 		case EltLUT:
-			s = append(s, span{SRAM: WeightSRAM, Lo: e.LUT, Hi: e.LUT + 256})
+			s = append(s, Span{SRAM: WeightSRAM, Lo: e.LUT, Hi: e.LUT + 256})
 		default:
 			s = append(s, operand(e.B, e.BRowStride, e.BColStride))
 		}
 		if e.Kind == EltMul {
 			return append(s, accSpan(e.Acc, e.Rows, e.Cols, true))
 		}
-		return append(s, span{SRAM: ActivationSRAM, Lo: e.Out, Hi: e.Out + (e.Rows-1)*e.OutRowStride + e.Cols, Write: true})
+		return append(s, Span{SRAM: ActivationSRAM, Lo: e.Out, Hi: e.Out + (e.Rows-1)*e.OutRowStride + e.Cols, Write: true})
 	case c.Pool != nil:
 		p := c.Pool
-		return []span{p.In.tileSpan(), {SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + (p.Pixels-1)*p.OutPixelStride + p.In.Channels, Write: true}}
+		return []Span{p.In.tileSpan(), {SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + (p.Pixels-1)*p.OutPixelStride + p.In.Channels, Write: true}}
 	case c.Softmax != nil:
 		s := c.Softmax
-		return []span{{SRAM: ActivationSRAM, Lo: s.In, Hi: s.In + (s.Rows-1)*s.InRowStride + s.Depth},
+		return []Span{{SRAM: ActivationSRAM, Lo: s.In, Hi: s.In + (s.Rows-1)*s.InRowStride + s.Depth},
 			{SRAM: ActivationSRAM, Lo: s.Out, Hi: s.Out + (s.Rows-1)*s.OutRowStride + s.Depth, Write: true}}
 	case c.Depthwise != nil:
 		d := c.Depthwise
 		outC := d.In.Channels * d.Multiplier
-		return []span{d.In.tileSpan(),
+		return []Span{d.In.tileSpan(),
 			{SRAM: WeightSRAM, Lo: d.W, Hi: d.W + (d.In.FilterH*d.In.FilterW-1)*d.WTapStride + outC},
 			accSpan(d.Acc, d.Pixels, outC, true)}
 	}

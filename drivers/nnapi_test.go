@@ -1,0 +1,71 @@
+package drivers_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/vectors"
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/workloads"
+)
+
+func loadCases(t *testing.T) []*workloads.Case {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(vectors.NNAPIDir(t), "*.json"))
+	var cases []*workloads.Case
+	for _, p := range paths {
+		if !workloads.LooksLikeCaseFile(p) {
+			continue
+		}
+		f, err := workloads.LoadCaseFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, f.Cases...)
+	}
+	return cases
+}
+
+func mustHW(t *testing.T, name string) *npu.Config {
+	t.Helper()
+	hw, err := npu.LoadConfig(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hw
+}
+
+func mustPolicy(t *testing.T, name string) *drivers.Policy {
+	t.Helper()
+	p, err := drivers.LoadPolicy(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestReferencePolicyPassesNNAPI runs every NNAPI case through the reference
+// driver and the NPU on each preset that implements double rounding, and
+// requires the expected output exactly.
+func TestReferencePolicyPassesNNAPI(t *testing.T) {
+	ref := mustPolicy(t, "reference")
+	for _, hwName := range []string{"mobile-npu", "tiny"} {
+		hw := mustHW(t, hwName)
+		for _, c := range loadCases(t) {
+			compiled, err := drivers.Compile(c.Model, ref, hw)
+			if err != nil {
+				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
+			}
+			run, err := sim.RunCompiled(compiled, c.Inputs)
+			if err != nil {
+				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
+			}
+			if got := run.Outputs[0].Data; !slices.Equal(got, c.Expected.Data) {
+				t.Errorf("%s on %s: NPU output differs from the expected one (max diff %d)\n got  %v\n want %v", c.Name, hwName, sim.MaxAbsDiff(got, c.Expected.Data), got, c.Expected.Data)
+			}
+		}
+	}
+}
