@@ -21,7 +21,7 @@ type convLayer struct {
 	inAddr, outAddr        uint64
 	weights, records       uint64 // DRAM addresses of the constants
 	a, b                   npu.Operand8
-	lo, hi                 int32 // the requantization clamp
+	lo, hi                 int32  // the requantization clamp
 	actLUT                 []byte // a separate activation pass, if the policy wants one
 	depthwise, fullyLinked bool
 }
