@@ -189,6 +189,13 @@ func (p *Policy) validate() error {
 	return nil
 }
 
+// CheckHardware reports whether the policy can run on the hardware: an error
+// names what it asks for and what the hardware lacks.
+func (p *Policy) CheckHardware(hw *npu.Config) error {
+	_, err := p.resolve(hw)
+	return err
+}
+
 // resolved is a policy's choices made concrete for one hardware.
 type resolved struct {
 	variant     quant.Variant

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -26,6 +28,21 @@ func CheckCase(file string, c *workloads.Case, v quant.Variant, tolerance int64)
 	}
 	actual := values[c.Model.Outputs[0]]
 	return compareCase(file, c, actual.Data, tolerance), nil
+}
+
+// CheckCaseOnNPU compiles a case under a driver policy for the hardware,
+// runs it on the simulated NPU and compares its output with the expected
+// one.
+func CheckCaseOnNPU(file string, c *workloads.Case, p *drivers.Policy, hw *npu.Config, tolerance int64) (CaseResult, error) {
+	compiled, err := drivers.Compile(c.Model, p, hw)
+	if err != nil {
+		return CaseResult{}, err
+	}
+	run, err := RunCompiled(compiled, c.Inputs)
+	if err != nil {
+		return CaseResult{}, err
+	}
+	return compareCase(file, c, run.Outputs[0].Data, tolerance), nil
 }
 
 func compareCase(file string, c *workloads.Case, actual []int32, tolerance int64) CaseResult {

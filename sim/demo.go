@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -113,4 +116,65 @@ func (d *MulDemo) explain(v quant.Variant, m quant.Multiplier, scaled int32) str
 		return fmt.Sprintf("%s; rounded once, halves away from zero -> %d", what, scaled)
 	}
 	return fmt.Sprintf("%s; rounded once, halves up -> %d", what, scaled)
+}
+
+// DemoNPURow is the 2 x 3 workload run by one driver policy on the NPU.
+type DemoNPURow struct {
+	Policy string
+	// Code is the output code the NPU left in DRAM and Real the value it
+	// stands for.
+	Code     int32
+	Real     float64
+	Six      bool
+	Commands int
+	Cycles   uint64
+	EnergyPJ float64
+	// Requant names the arithmetic mode the requantization unit ran.
+	Requant string
+}
+
+// OnNPU runs the mac2x3 workload under every driver preset on the named
+// hardware and reports what the NPU computed and what it cost.
+func (d *MulDemo) OnNPU(hw string) ([]DemoNPURow, error) {
+	w, err := workloads.Load("mac2x3")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := npu.LoadConfig(hw)
+	if err != nil {
+		return nil, err
+	}
+	var rows []DemoNPURow
+	for _, name := range drivers.Presets() {
+		p, err := drivers.LoadPolicy(name)
+		if err != nil {
+			return nil, err
+		}
+		compiled, err := drivers.Compile(w.Model, p, cfg)
+		if err != nil {
+			return nil, err
+		}
+		run, err := RunCompiled(compiled, w.Inputs[0])
+		if err != nil {
+			return nil, err
+		}
+		out := run.Outputs[0]
+		r := DemoNPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]), Commands: len(compiled.Program.Commands),
+			Cycles: run.Stats.Cycles, EnergyPJ: run.Stats.Energy.Total()}
+		r.Six = r.Real == 6
+		for _, mode := range sortedModes(run.Stats.Counters.RequantOutputs) {
+			r.Requant = mode
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+func sortedModes(m map[string]uint64) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

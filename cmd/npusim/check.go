@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
@@ -19,6 +21,8 @@ func newCheckCommand() *cobra.Command {
 		tolerance   int64
 		asJSON      bool
 		variantName string
+		policyName  string
+		hwName      string
 	)
 	cmd := &cobra.Command{
 		Use:   "check PATH...",
@@ -28,12 +32,16 @@ func newCheckCommand() *cobra.Command {
 and compares each output with the case's expected values. A case passes when no
 element differs by more than --tolerance LSBs (NNAPI's own harness uses 1).
 
+With --policy, each case is instead compiled by that driver policy for the
+--hw NPU and simulated on it, the interpreter playing no part.
+
 It prints one line per case (name, op, elements, largest difference in LSB,
 PASS or FAIL) and a closing line "N passed, M failed". The exit status is 0 when
 none failed, 1 when some did, 2 when a file could not be read.`,
 		Example: `  npusim check ../shared/testdata/nnapi
   npusim check --variant single-rounding --tolerance 1 conv_quant8_large.json
-  npusim check --json cases/ > results.json`,
+  npusim check --json cases/ > results.json
+  npusim check --policy vendor-a --hw tiny ../shared/testdata/nnapi`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := quant.ParseVariant(variantName)
@@ -43,6 +51,25 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if tolerance < 0 {
 				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
 			}
+			check := func(file string, c *workloads.Case) (sim.CaseResult, error) {
+				return sim.CheckCase(file, c, v, tolerance)
+			}
+			if policyName != "" {
+				p, err := drivers.LoadPolicy(policyName)
+				if err != nil {
+					return err
+				}
+				hw, err := npu.LoadConfig(hwName)
+				if err != nil {
+					return err
+				}
+				if err := p.CheckHardware(hw); err != nil {
+					return err
+				}
+				check = func(file string, c *workloads.Case) (sim.CaseResult, error) {
+					return sim.CheckCaseOnNPU(file, c, p, hw, tolerance)
+				}
+			}
 			files, err := loadCaseFiles(args)
 			if err != nil {
 				return err
@@ -50,7 +77,7 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			var results []sim.CaseResult
 			for _, f := range files {
 				for _, c := range f.Cases {
-					r, err := sim.CheckCase(f.Path, c, v, tolerance)
+					r, err := check(f.Path, c)
 					if err != nil {
 						return fmt.Errorf("case %s: %s: %w", f.Path, c.Name, err)
 					}
@@ -62,6 +89,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	}
 	cmd.Flags().Int64Var(&tolerance, "tolerance", 0, "largest accepted difference per element, in LSB")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable per-case results")
+	cmd.Flags().StringVar(&policyName, "policy", "", "run the cases through this driver policy (preset or YAML file) on the simulated NPU")
+	cmd.Flags().StringVar(&hwName, "hw", npu.DefaultPreset, "hardware for --policy: preset name or YAML file")
 	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
 	return cmd
 }

@@ -8,19 +8,45 @@ import (
 )
 
 func newDemoCommand() *cobra.Command {
-	return &cobra.Command{
+	var hw string
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: `Walk through "2 x 3" in int8 under every requantization variant`,
 		Long: `demo quantizes a real 2.0 activation and a real 3.0 weight with parameters a
 real int8 model could have, multiplies them, and requantizes the product under
 every requantization variant, printing the integers at every step, the real
-value of the output code, whether it is exactly 6, and why.`,
-		Example: `  npusim demo`,
-		Args:    cobra.NoArgs,
+value of the output code, whether it is exactly 6, and why. Then it runs the
+same multiply as a one-layer workload (mac2x3) on the simulated NPU under every
+driver policy and prints what the hardware did: the output code, the commands
+it executed, the cycles and the energy.`,
+		Example: `  npusim demo
+  npusim demo --hw mobile-npu`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			printDemo(cmd, sim.NewMulDemo())
+			d := sim.NewMulDemo()
+			rows, err := d.OnNPU(hw)
+			if err != nil {
+				return err
+			}
+			printDemo(cmd, d)
+			printDemoNPU(cmd, hw, rows)
 			return nil
 		},
+	}
+	cmd.Flags().StringVar(&hw, "hw", "tiny", "hardware to run the multiply on: preset name or YAML file")
+	return cmd
+}
+
+func printDemoNPU(cmd *cobra.Command, hw string, rows []sim.DemoNPURow) {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "\nOn the simulated NPU (%s), under each driver policy:\n\n", hw)
+	fmt.Fprintf(out, "%-16s %-22s %5s %8s %4s %9s %7s %10s\n", "policy", "requant mode", "code", "real", "= 6?", "commands", "cycles", "energy pJ")
+	for _, r := range rows {
+		six := "yes"
+		if !r.Six {
+			six = "NO"
+		}
+		fmt.Fprintf(out, "%-16s %-22s %5d %8.4f %4s %9d %7d %10.1f\n", r.Policy, r.Requant, r.Code, r.Real, six, r.Commands, r.Cycles, r.EnergyPJ)
 	}
 }
 

@@ -67,6 +67,6 @@ outputs and what it buys in cycles and energy.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(), newDemoCommand())
+	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand())
 	return root
 }

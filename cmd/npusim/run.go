@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/reports"
+	"github.com/npusim/npusim/sim"
+	"github.com/spf13/cobra"
+)
+
+func newRunCommand() *cobra.Command {
+	var (
+		cell   sim.Cell
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run one workload under one driver policy on one NPU and compare with the reference",
+		Long: `run compiles a workload under a driver policy for an NPU, simulates every input
+sample on it, and compares every layer and the outputs with the bit-exact
+reference interpreter. It prints the latency and energy per inference with the
+energy breakdown, the deviation (largest difference in LSB, share of values
+changed, mean signed error, SNR), the task outcome (top-1 agreement and accuracy
+for classifiers, the first diverging step for recurrent workloads), NNAPI's
+verdict, the SHA-256 digest of the outputs, and a table of layers.
+
+--workload takes a zoo name (npusim list workloads) with options
+(rnn-unrolled:steps=32), an op case file (.json) or a SCALE-Sim topology (.csv);
+--policy a preset or a YAML policy file; --hw a preset or a YAML hardware file.`,
+		Example: `  npusim run --workload digits-cnn --policy mult16
+  npusim run --workload mobilenet-v2 --policy vendor-a --hw mobile-npu --samples 1
+  npusim run --workload rnn-unrolled:steps=48 --policy my-policy.yaml --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cell.Samples < 0 {
+				return fmt.Errorf("--samples: must be >= 0, got %d", cell.Samples)
+			}
+			r, err := sim.Run(cell)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return runtimeErr(enc.Encode(r))
+			}
+			return runtimeErr(reports.RunSummary(cmd.OutOrStdout(), r))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cell.Workload, "workload", "digits-cnn", "workload: zoo name, case file (.json) or SCALE-Sim topology (.csv)")
+	f.StringVar(&cell.Policy, "policy", "reference", "driver policy: preset name or YAML file")
+	f.StringVar(&cell.HW, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
+	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
+	return cmd
+}
+
+// runtimeErr marks an error writing results as a failure to finish (exit 1).
+func runtimeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return runtimeError{err}
+}

@@ -1,0 +1,99 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/sim"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// newTable returns a terminal table with the given header, right-aligned
+// numbers and the header kept as written.
+func newTable(w io.Writer, header ...string) *tablewriter.Table {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignment(tw.AlignRight),
+		tablewriter.WithHeaderAlignment(tw.AlignCenter))
+	t.Header(header)
+	return t
+}
+
+// SNR formats a signal-to-noise ratio in dB ("inf" when exact).
+func SNR(d *sim.Deviation) string {
+	if d.SNRdB == nil {
+		if d.MaxLSB == 0 {
+			return "inf"
+		}
+		return "-inf"
+	}
+	return fmt.Sprintf("%.1f", *d.SNRdB)
+}
+
+// Verdict formats the NNAPI verdict.
+func Verdict(r *sim.Result) string {
+	if r.NNAPIPass {
+		return fmt.Sprintf("PASS (<=%d)", r.NNAPILimit)
+	}
+	return fmt.Sprintf("FAIL (>%d)", r.NNAPILimit)
+}
+
+// Quality formats the task-specific outcome: top-1 agreement for
+// classifiers, the divergence step for recurrent workloads.
+func Quality(r *sim.Result) string {
+	switch {
+	case r.Top1Agreement != nil:
+		return fmt.Sprintf("top-1 %.1f%%", 100**r.Top1Agreement)
+	case r.DivergenceStep != nil && *r.DivergenceStep == 0:
+		return "no divergence"
+	case r.DivergenceStep != nil:
+		return fmt.Sprintf("diverges at step %d", *r.DivergenceStep)
+	}
+	return "-"
+}
+
+// percent formats a share.
+func percent(x float64) string {
+	if x == 0 {
+		return "0"
+	}
+	if x < 0.001 {
+		return fmt.Sprintf("%.3f%%", 100*x)
+	}
+	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
+// RunSummary prints one experiment: what ran, its cost with the energy
+// breakdown, its deviation from the reference, and a table of layers.
+func RunSummary(w io.Writer, r *sim.Result) error {
+	fmt.Fprintf(w, "%s under %s on %s, %d sample(s)\n", r.Workload, r.Policy, r.HW, r.Samples)
+	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
+		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)
+	fmt.Fprintf(w, "  energy by component:")
+	for c := range npu.NumComponents {
+		if e := r.EnergyPJ[c]; e > 0 {
+			fmt.Fprintf(w, " %s %.1f%%", c, 100*e/r.EnergyPJ.Total())
+		}
+	}
+	fmt.Fprintln(w)
+	d := &r.Output
+	fmt.Fprintf(w, "  outputs vs reference: max %d LSB, %s changed, mean error %+.4f LSB, SNR %s dB; %s; NNAPI %s\n",
+		d.MaxLSB, percent(d.Changed), d.MeanError, SNR(d), Quality(r), Verdict(r))
+	if r.Accuracy != nil {
+		fmt.Fprintf(w, "  accuracy %.2f%% (reference %.2f%%)\n", 100**r.Accuracy, 100**r.ReferenceAccuracy)
+	}
+	fmt.Fprintf(w, "  output digest %s (reference %s)\n", r.Digest, r.RefDigest)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	t := newTable(w, "layer", "op", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
+	for _, l := range r.Layers {
+		if err := t.Append(l.Name, l.Kind, fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
+			fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
