@@ -66,10 +66,7 @@ func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
 		units, size := m.shape(op.Inputs[1])[0], m.shape(op.Inputs[1])[1]
 		for r := range len(in) / size {
 			for u := range units {
-				s := b[u]
-				for i := range size {
-					s += in[r*size+i] * w[u*size+i]
-				}
+				s := b[u] + dot(in[r*size:][:size], w[u*size:][:size])
 				out[r*units+u] = activate(s, op.Activation)
 			}
 		}
@@ -117,46 +114,134 @@ func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
 	return out
 }
 
+// conv evaluates CONV_2D and DEPTHWISE_CONV_2D. A tap that falls in the
+// padding contributes nothing, as if the input there were zero.
+//
+// Every product below is converted to float32 before it is added: the
+// conversion forbids the compiler to fuse the multiply and the add (which it
+// may do on some architectures), so the sums do not depend on whether it
+// does.
 func (m *FloatModel) conv(op *Op, v [][]float32, out []float32) {
+	if op.Kind == DepthwiseConv2D {
+		m.depthwise(op, v, out)
+		return
+	}
 	in, w, bias := v[op.Inputs[0]], v[op.Inputs[1]], v[op.Inputs[2]]
 	is, ws, os := m.shape(op.Inputs[0]), m.shape(op.Inputs[1]), m.shape(op.Output)
 	h, wd, inC := is[1], is[2], is[3]
 	fh, fw := ws[1], ws[2]
 	dh, dw := op.Dilation()
 	outC := os[3]
+	// For each output pixel, gather its receptive field once into window,
+	// laid out as a filter row [fh][fw][inC] with zeros for the padding,
+	// then take its dot product with each output channel's filter row, four
+	// channels at a time.
+	size := fh * fw * inC
+	window := make([]float32, size)
 	o := 0
 	for b := range is[0] {
 		for oy := range os[1] {
 			for ox := range os[2] {
-				for oc := range outC {
-					s := bias[oc]
-					for ky := range fh {
-						iy := oy*op.StrideH - op.Padding.Top + ky*dh
-						if iy < 0 || iy >= h {
+				for ky := range fh {
+					iy := oy*op.StrideH - op.Padding.Top + ky*dh
+					for kx := range fw {
+						ix := ox*op.StrideW - op.Padding.Left + kx*dw
+						tap := window[(ky*fw+kx)*inC:][:inC]
+						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+							clear(tap)
 							continue
 						}
-						for kx := range fw {
-							ix := ox*op.StrideW - op.Padding.Left + kx*dw
-							if ix < 0 || ix >= wd {
-								continue
-							}
-							px := in[((b*h+iy)*wd+ix)*inC:]
-							if op.Kind == DepthwiseConv2D {
-								s += px[oc/op.DepthMultiplier] * w[(ky*fw+kx)*outC+oc]
-								continue
-							}
-							k := w[((oc*fh+ky)*fw+kx)*inC:]
-							for ic := range inC {
-								s += px[ic] * k[ic]
-							}
-						}
+						copy(tap, in[((b*h+iy)*wd+ix)*inC:])
 					}
-					out[o] = activate(s, op.Activation)
+				}
+				oc := 0
+				for ; oc+4 <= outC; oc += 4 {
+					s := dot4(window, w[oc*size:][:4*size])
+					for j := range 4 {
+						out[o+j] = activate(bias[oc+j]+s[j], op.Activation)
+					}
+					o += 4
+				}
+				for ; oc < outC; oc++ {
+					out[o] = activate(bias[oc]+dot(window, w[oc*size:][:size]), op.Activation)
 					o++
 				}
 			}
 		}
 	}
+}
+
+// depthwise evaluates DEPTHWISE_CONV_2D: output channel oc filters input
+// channel oc/DepthMultiplier. Each output pixel accumulates its in-bounds taps
+// in order, a whole row of channels at a time.
+func (m *FloatModel) depthwise(op *Op, v [][]float32, out []float32) {
+	in, w, bias := v[op.Inputs[0]], v[op.Inputs[1]], v[op.Inputs[2]]
+	is, ws, os := m.shape(op.Inputs[0]), m.shape(op.Inputs[1]), m.shape(op.Output)
+	h, wd, inC := is[1], is[2], is[3]
+	fh, fw := ws[1], ws[2]
+	dh, dw := op.Dilation()
+	outC, mult := os[3], op.DepthMultiplier
+	o := 0
+	for b := range is[0] {
+		for oy := range os[1] {
+			for ox := range os[2] {
+				acc := out[o : o+outC]
+				copy(acc, bias)
+				for ky := range fh {
+					iy := oy*op.StrideH - op.Padding.Top + ky*dh
+					if iy < 0 || iy >= h {
+						continue
+					}
+					for kx := range fw {
+						ix := ox*op.StrideW - op.Padding.Left + kx*dw
+						if ix < 0 || ix >= wd {
+							continue
+						}
+						px := in[((b*h+iy)*wd+ix)*inC:][:inC]
+						k := w[(ky*fw+kx)*outC:][:outC]
+						oc := 0
+						for _, x := range px {
+							for range mult {
+								acc[oc] += float32(x * k[oc])
+								oc++
+							}
+						}
+					}
+				}
+				for oc, s := range acc {
+					acc[oc] = activate(s, op.Activation)
+				}
+				o += outC
+			}
+		}
+	}
+}
+
+// dot4 returns the inner products of x with the four consecutive rows of
+// w, each len(x) long: four output channels computed together read each
+// input value once for four multiplies, and their four sums do not wait on
+// each other.
+func dot4(x, w []float32) [4]float32 {
+	n := len(x)
+	w0, w1, w2, w3 := w[:n], w[n:2*n], w[2*n:3*n], w[3*n:4*n]
+	var s0, s1, s2, s3 float32
+	for i, xi := range x {
+		s0 += float32(xi * w0[i])
+		s1 += float32(xi * w1[i])
+		s2 += float32(xi * w2[i])
+		s3 += float32(xi * w3[i])
+	}
+	return [4]float32{s0, s1, s2, s3}
+}
+
+// dot is the inner product of x and y[:len(x)].
+func dot(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s float32
+	for i, xi := range x {
+		s += float32(xi * y[i])
+	}
+	return s
 }
 
 func (m *FloatModel) pool(op *Op, in, out []float32) {
