@@ -30,6 +30,21 @@ type Compiled struct {
 	// Notes record what the passes and the compiler decided (forced
 	// conversions, split reductions, kernels chosen).
 	Notes []string
+	// Choices record, per op, the arithmetic the driver chose and the
+	// dynamic rules that made it choose so.
+	Choices []LayerChoice
+}
+
+// LayerChoice is what the driver chose for one op.
+type LayerChoice struct {
+	Layer       string           `json:"layer"`
+	Requant     quant.Variant    `json:"requant"`
+	Accumulate  npu.Accumulation `json:"accumulate"`
+	PartialSums PartialSums      `json:"partialSums"`
+	Depthwise   string           `json:"depthwise,omitempty"`
+	// Rules lists the dynamic rules that fired, described with their
+	// conditions.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // dramAlign aligns every DRAM region to a burst-friendly boundary.
@@ -43,7 +58,8 @@ func (c *Compiled) Original(i int) quant.Params { return c.orig.Tensors[i].Param
 type compiler struct {
 	hw     *npu.Config
 	policy *Policy
-	res    resolved
+	base   resolved
+	res    resolved // the current layer's choices
 	orig   *workloads.Model
 	m      *workloads.Model
 	prog   *npu.Program
@@ -56,9 +72,17 @@ type compiler struct {
 }
 
 // Compile applies a policy's passes to a model and compiles it for the
-// hardware. Compiling the same inputs twice gives the same program, byte for
-// byte.
+// hardware, on an idle device. Compiling the same inputs twice gives the same
+// program, byte for byte.
 func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
+	return CompileUnder(m, p, hw, Idle)
+}
+
+// CompileUnder compiles for a device in the given state: the policy's
+// dynamic rules choose each layer's arithmetic from it. (The hardware
+// configuration passed should already reflect the state: the scratchpad
+// space and clock this job gets.)
+func CompileUnder(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions) (*Compiled, error) {
 	res, err := p.resolve(hw)
 	if err != nil {
 		return nil, err
@@ -67,7 +91,7 @@ func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &compiler{hw: hw, policy: p, res: res, orig: m, m: tm, prog: &npu.Program{}, notes: notes}
+	c := &compiler{hw: hw, policy: p, base: res, res: res, orig: m, m: tm, prog: &npu.Program{}, notes: notes}
 	out := &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: c.prog, TensorOutput: make([]int, len(tm.Tensors))}
 	for i := range out.TensorOutput {
 		out.TensorOutput[i] = -1
@@ -88,6 +112,9 @@ func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 	}
 	for _, op := range tm.Ops {
 		c.layer = c.addLayer(op.Name)
+		var fired []int
+		c.res, fired = p.forLayer(c.base, op.Kind, state, hw)
+		out.Choices = append(out.Choices, c.choice(op, fired))
 		if op.Kind == workloads.Reshape {
 			c.tensorAddr[op.Output] = c.tensorAddr[op.Inputs[0]] // same bytes, new shape
 		} else {
@@ -118,6 +145,21 @@ func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return out, nil
+}
+
+// choice describes the current layer's arithmetic.
+func (c *compiler) choice(op *workloads.Op, fired []int) LayerChoice {
+	ch := LayerChoice{Layer: op.Name, Requant: c.res.variant, Accumulate: c.res.accumulate, PartialSums: c.res.partialSums}
+	if op.Kind == workloads.DepthwiseConv2D {
+		ch.Depthwise = "array"
+		if c.res.vectorDW {
+			ch.Depthwise = "vector"
+		}
+	}
+	for _, i := range fired {
+		ch.Rules = append(ch.Rules, fmt.Sprintf("rule %d (%s)", i, c.policy.Dynamic[i].When))
+	}
+	return ch
 }
 
 // sameGrid reports whether two per-tensor grids are the same.

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -99,6 +102,80 @@ type Policy struct {
 	PartialSums     PartialSums     `yaml:"partial_sums"`
 	Fusion          Fusion          `yaml:"activation_fusion"`
 	Depthwise       DepthwiseKernel `yaml:"depthwise"`
+	// Dynamic rules change the arithmetic per layer and per run from the
+	// device's state (see Conditions); later rules override earlier ones.
+	Dynamic []Rule `yaml:"dynamic"`
+	// Versions are driver releases: each overrides the fields it names
+	// (name@version selects one; the fields above are the base).
+	Versions map[string]yaml.Node `yaml:"versions"`
+	// Version is the selected version, empty for the base.
+	Version string `yaml:"-"`
+	// Source is the YAML the policy was read from.
+	Source []byte `yaml:"-"`
+}
+
+// Rule is one dynamic choice: when the condition holds for a layer, the
+// fields it sets override the policy's.
+type Rule struct {
+	When        Condition       `yaml:"when"`
+	Requant     *quant.Variant  `yaml:"requant"`
+	PartialSums PartialSums     `yaml:"partial_sums"`
+	Depthwise   DepthwiseKernel `yaml:"depthwise"`
+	Accumulator Accumulator     `yaml:"accumulator"`
+}
+
+// Condition is what a dynamic rule reacts to; every set field must hold.
+type Condition struct {
+	// HotterThan holds when the die is above this temperature (degrees C).
+	HotterThan *float64 `yaml:"hotter_than"`
+	// SRAMBelow holds when less than this share of the scratchpads is free
+	// for the job (another client holds the rest).
+	SRAMBelow *float64 `yaml:"sram_below"`
+	// LoadAbove holds when other clients use more than this share of the
+	// DRAM bandwidth.
+	LoadAbove *float64 `yaml:"load_above"`
+	// Ops restricts the rule to these operations.
+	Ops []workloads.OpKind `yaml:"ops"`
+}
+
+// Conditions is the device state a dynamic policy sees when it compiles a
+// run; the zero value is an idle device (the state static policies assume).
+type Conditions struct {
+	TemperatureC float64 `json:"temperatureC"`
+	FreeSRAM     float64 `json:"freeSRAM"`
+	Load         float64 `json:"load"`
+}
+
+// Idle is a cool device with all its SRAM and bandwidth.
+var Idle = Conditions{TemperatureC: 35, FreeSRAM: 1}
+
+// holds reports whether the condition holds for an op under the state.
+func (c Condition) holds(op workloads.OpKind, s Conditions) bool {
+	return (c.HotterThan == nil || s.TemperatureC > *c.HotterThan) &&
+		(c.SRAMBelow == nil || s.FreeSRAM < *c.SRAMBelow) &&
+		(c.LoadAbove == nil || s.Load > *c.LoadAbove) &&
+		(len(c.Ops) == 0 || slices.Contains(c.Ops, op))
+}
+
+// String describes the condition.
+func (c Condition) String() string {
+	var parts []string
+	if c.HotterThan != nil {
+		parts = append(parts, fmt.Sprintf("hotter than %g C", *c.HotterThan))
+	}
+	if c.SRAMBelow != nil {
+		parts = append(parts, fmt.Sprintf("less than %g of the SRAM free", *c.SRAMBelow))
+	}
+	if c.LoadAbove != nil {
+		parts = append(parts, fmt.Sprintf("DRAM load above %g", *c.LoadAbove))
+	}
+	if len(c.Ops) > 0 {
+		parts = append(parts, fmt.Sprintf("on %v", c.Ops))
+	}
+	if len(parts) == 0 {
+		return "always"
+	}
+	return strings.Join(parts, ", ")
 }
 
 //go:embed presets/*.yaml
@@ -116,8 +193,54 @@ func Presets() []string {
 	return names
 }
 
-// LoadPolicy returns a preset by name or reads a YAML policy file by path.
-func LoadPolicy(nameOrPath string) (*Policy, error) {
+// LoadPolicy returns a preset by name or reads a YAML policy file by path;
+// a suffix @version selects one of the policy's versions
+// ("vendor-a@1.1", "my-policy.yaml@2").
+func LoadPolicy(spec string) (*Policy, error) {
+	nameOrPath, version, versioned := strings.Cut(spec, "@")
+	p, err := loadBase(nameOrPath)
+	if err != nil || !versioned {
+		return p, err
+	}
+	node, ok := p.Versions[version]
+	if !ok {
+		return nil, fmt.Errorf("policy %s: no version %q (versions: %s)", nameOrPath, version, strings.Join(p.VersionNames(), ", "))
+	}
+	text, err := yaml.Marshal(&node)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	dec.KnownFields(true)
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, yamlError(err))
+	}
+	p.Version = version
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
+	}
+	return p, nil
+}
+
+// VersionNames lists the policy's versions in order.
+func (p *Policy) VersionNames() []string {
+	var names []string
+	for v := range p.Versions {
+		names = append(names, v)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Label is the policy's name with its version ("vendor-a@1.1").
+func (p *Policy) Label() string {
+	if p.Version == "" {
+		return p.Name
+	}
+	return p.Name + "@" + p.Version
+}
+
+func loadBase(nameOrPath string) (*Policy, error) {
 	if !strings.ContainsAny(nameOrPath, `/\`) && !strings.HasSuffix(nameOrPath, ".yaml") && !strings.HasSuffix(nameOrPath, ".yml") {
 		data, err := presetFiles.ReadFile("presets/" + nameOrPath + ".yaml")
 		if err != nil {
@@ -139,22 +262,28 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil {
-		var te *yaml.TypeError
-		switch {
-		case errors.Is(err, io.EOF):
+		if errors.Is(err, io.EOF) {
 			err = errors.New("the file is empty")
-		case errors.As(err, &te):
-			err = errors.New(strings.Join(te.Errors, "; "))
 		}
-		return nil, fmt.Errorf("policy %s: %w", file, err)
+		return nil, fmt.Errorf("policy %s: %w", file, yamlError(err))
 	}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(file, filepath.Ext(file))
 	}
+	p.Source = data
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("policy %s: %w", file, err)
 	}
 	return &p, nil
+}
+
+// yamlError turns a YAML decoding error into one line.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return errors.New(strings.Join(te.Errors, "; "))
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), "\n", " "))
 }
 
 func (p *Policy) validate() error {
@@ -163,13 +292,8 @@ func (p *Policy) validate() error {
 	default:
 		return fmt.Errorf("weights: %q is not per-tensor, power-of-two or symmetric", p.Weights)
 	}
-	if a := p.Accumulator; a != (Accumulator{}) {
-		if a.Bits != 16 && a.Bits != 24 && a.Bits != 32 {
-			return fmt.Errorf("accumulator.bits: must be 16, 24 or 32, got %d", a.Bits)
-		}
-		if a.Overflow != npu.Saturate && a.Overflow != npu.Wrap {
-			return fmt.Errorf("accumulator.overflow: must be saturate or wrap, got %q", a.Overflow)
-		}
+	if err := checkAccumulator(p.Accumulator); err != nil {
+		return err
 	}
 	switch p.PartialSums {
 	case "", PartialSumsInt32, PartialSumsInt16:
@@ -181,10 +305,63 @@ func (p *Policy) validate() error {
 	default:
 		return fmt.Errorf("activation_fusion: %q is not fused or separate", p.Fusion)
 	}
-	switch p.Depthwise {
+	if err := checkDepthwise(p.Depthwise); err != nil {
+		return fmt.Errorf("depthwise: %w", err)
+	}
+	for i, r := range p.Dynamic {
+		field := fmt.Sprintf("dynamic[%d]", i)
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("%s.%w", field, err)
+		}
+	}
+	return nil
+}
+
+func checkDepthwise(d DepthwiseKernel) error {
+	switch d {
 	case "", DepthwiseAuto, DepthwiseArray, DepthwiseVector:
+		return nil
+	}
+	return fmt.Errorf("%q is not auto, array or vector", d)
+}
+
+func (r *Rule) validate() error {
+	if err := checkAccumulator(r.Accumulator); err != nil {
+		return err
+	}
+	switch r.PartialSums {
+	case "", PartialSumsInt32, PartialSumsInt16:
 	default:
-		return fmt.Errorf("depthwise: %q is not auto, array or vector", p.Depthwise)
+		return fmt.Errorf("partial_sums: %q is not int32 or int16", r.PartialSums)
+	}
+	if err := checkDepthwise(r.Depthwise); err != nil {
+		return fmt.Errorf("depthwise: %w", err)
+	}
+	for _, op := range r.When.Ops {
+		if _, err := workloads.ParseOpKind(string(op)); err != nil {
+			return fmt.Errorf("when.ops: %w", err)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"hotter_than", r.When.HotterThan}, {"sram_below", r.When.SRAMBelow}, {"load_above", r.When.LoadAbove}} {
+		if f.v != nil && (math.IsNaN(*f.v) || math.IsInf(*f.v, 0)) {
+			return fmt.Errorf("when.%s: must be a finite number, got %v", f.name, *f.v)
+		}
+	}
+	return nil
+}
+
+func checkAccumulator(a Accumulator) error {
+	if a == (Accumulator{}) {
+		return nil
+	}
+	if a.Bits != 16 && a.Bits != 24 && a.Bits != 32 {
+		return fmt.Errorf("accumulator.bits: must be 16, 24 or 32, got %d", a.Bits)
+	}
+	if a.Overflow != npu.Saturate && a.Overflow != npu.Wrap {
+		return fmt.Errorf("accumulator.overflow: must be saturate or wrap, got %q", a.Overflow)
 	}
 	return nil
 }
@@ -196,6 +373,70 @@ func (p *Policy) CheckHardware(hw *npu.Config) error {
 	return err
 }
 
+// resolve checks the policy, and every override its dynamic rules may
+// apply, against the hardware, and returns its base choices: a policy asking
+// for something the hardware lacks is an error naming both.
+func (p *Policy) resolve(hw *npu.Config) (resolved, error) {
+	r := resolved{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32, separate: p.Fusion == FusionSeparate}
+	a := hw.Array.Accumulators[0]
+	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}
+	r.vectorDW = hw.Vector.Depthwise
+	base := Rule{Requant: p.Requant, PartialSums: p.PartialSums, Depthwise: p.Depthwise, Accumulator: p.Accumulator}
+	r, err := p.override(r, base, hw)
+	if err != nil {
+		return r, err
+	}
+	for i, rule := range p.Dynamic {
+		if _, err := p.override(r, rule, hw); err != nil {
+			return r, fmt.Errorf("%w (dynamic rule %d)", err, i)
+		}
+	}
+	return r, nil
+}
+
+// override applies the choices a rule sets to r.
+func (p *Policy) override(r resolved, rule Rule, hw *npu.Config) (resolved, error) {
+	if rule.Requant != nil {
+		if _, ok := hw.RequantMode(*rule.Requant); !ok {
+			return r, fmt.Errorf("policy %s asks for requantization mode %v, which %s does not implement (it has %v)", p.Label(), *rule.Requant, hw.Name, hw.RequantVariants())
+		}
+		r.variant = *rule.Requant
+	}
+	if rule.Accumulator != (Accumulator{}) {
+		if _, ok := hw.AccumulatorMode(rule.Accumulator.Bits, rule.Accumulator.Overflow); !ok {
+			return r, fmt.Errorf("policy %s asks for %d-bit %s accumulators, which %s does not implement", p.Label(), rule.Accumulator.Bits, rule.Accumulator.Overflow, hw.Name)
+		}
+		r.accumulate = npu.Accumulation{Bits: rule.Accumulator.Bits, Overflow: rule.Accumulator.Overflow}
+	}
+	if rule.PartialSums != "" {
+		r.partialSums = rule.PartialSums
+	}
+	switch rule.Depthwise {
+	case DepthwiseVector:
+		if !hw.Vector.Depthwise {
+			return r, fmt.Errorf("policy %s asks for depthwise on the vector unit, which %s does not have", p.Label(), hw.Name)
+		}
+		r.vectorDW = true
+	case DepthwiseArray:
+		r.vectorDW = false
+	}
+	return r, nil
+}
+
+// forLayer applies the dynamic rules that hold for an op under the device
+// state to the base choices, and says which fired.
+func (p *Policy) forLayer(base resolved, op workloads.OpKind, state Conditions, hw *npu.Config) (resolved, []int) {
+	r := base
+	var fired []int
+	for i, rule := range p.Dynamic {
+		if rule.When.holds(op, state) {
+			r, _ = p.override(r, rule, hw) // checked by resolve
+			fired = append(fired, i)
+		}
+	}
+	return r, fired
+}
+
 // resolved is a policy's choices made concrete for one hardware.
 type resolved struct {
 	variant     quant.Variant
@@ -205,36 +446,18 @@ type resolved struct {
 	vectorDW    bool
 }
 
-// resolve checks the policy against the hardware and fills in defaults: a
-// policy asking for something the hardware lacks is an error naming both.
-func (p *Policy) resolve(hw *npu.Config) (resolved, error) {
-	r := resolved{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32, separate: p.Fusion == FusionSeparate}
-	if p.Requant != nil {
-		if _, ok := hw.RequantMode(*p.Requant); !ok {
-			return r, fmt.Errorf("policy %s asks for requantization mode %v, which %s does not implement (it has %v)", p.Name, *p.Requant, hw.Name, hw.RequantVariants())
+// Signature names the dynamic rules that fire for each op of a model under a
+// device state: two states with the same signature (and the same hardware)
+// compile to the same program.
+func (p *Policy) Signature(m *workloads.Model, state Conditions) string {
+	var b strings.Builder
+	for _, op := range m.Ops {
+		for i, rule := range p.Dynamic {
+			if rule.When.holds(op.Kind, state) {
+				fmt.Fprintf(&b, "%d,", i)
+			}
 		}
-		r.variant = *p.Requant
+		b.WriteByte(';')
 	}
-	a := hw.Array.Accumulators[0]
-	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}
-	if p.Accumulator != (Accumulator{}) {
-		if _, ok := hw.AccumulatorMode(p.Accumulator.Bits, p.Accumulator.Overflow); !ok {
-			return r, fmt.Errorf("policy %s asks for %d-bit %s accumulators, which %s does not implement", p.Name, p.Accumulator.Bits, p.Accumulator.Overflow, hw.Name)
-		}
-		r.accumulate = npu.Accumulation{Bits: p.Accumulator.Bits, Overflow: p.Accumulator.Overflow}
-	}
-	if p.PartialSums != "" {
-		r.partialSums = p.PartialSums
-	}
-	switch p.Depthwise {
-	case DepthwiseVector:
-		if !hw.Vector.Depthwise {
-			return r, fmt.Errorf("policy %s asks for depthwise on the vector unit, which %s does not have", p.Name, hw.Name)
-		}
-		r.vectorDW = true
-	case DepthwiseArray:
-	default:
-		r.vectorDW = hw.Vector.Depthwise
-	}
-	return r, nil
+	return b.String()
 }

@@ -50,6 +50,8 @@ type Config struct {
 	Requant  RequantConfig `yaml:"requant"`
 	Vector   VectorConfig  `yaml:"vector"`
 	Energy   EnergyConfig  `yaml:"energy"`
+	// Source is the YAML the configuration was read from.
+	Source []byte `yaml:"-" json:"-"`
 }
 
 // ArrayConfig is the systolic matrix unit.
@@ -176,6 +178,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(file, filepath.Ext(file))
 	}
+	c.Source = data
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", file, err)
 	}

@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"slices"
 
 	"github.com/npusim/npusim/quant"
 )
@@ -22,10 +24,28 @@ type Deviation struct {
 	// SNRdB is the signal-to-noise ratio of the dequantized values against
 	// the reference's, in dB; nil when they are equal (infinite).
 	SNRdB *float64 `json:"snrDB"`
+	// Histogram counts the elements by their difference from the reference
+	// (in LSBs), in increasing order of difference.
+	Histogram []Bin `json:"histogram"`
 
 	signal, noise float64
 	sum           int64
 	changed       int
+}
+
+// Bin is one bar of a histogram of differences.
+type Bin struct {
+	Diff  int64 `json:"diff"`
+	Count int   `json:"count"`
+}
+
+// count adds one element with the given difference to the histogram.
+func (d *Deviation) count(diff int64) {
+	i, found := slices.BinarySearchFunc(d.Histogram, diff, func(b Bin, x int64) int { return cmp.Compare(b.Diff, x) })
+	if !found {
+		d.Histogram = slices.Insert(d.Histogram, i, Bin{Diff: diff})
+	}
+	d.Histogram[i].Count++
 }
 
 // add accumulates one tensor's comparison.
@@ -33,6 +53,7 @@ func (d *Deviation) add(got, ref *quant.Tensor) {
 	g := onGrid(got, ref.Params, ref.Type)
 	for i, r := range ref.Data {
 		diff := int64(g[i]) - int64(r)
+		d.count(diff)
 		d.MaxLSB = max(d.MaxLSB, diff, -diff)
 		d.sum += diff
 		if diff != 0 {

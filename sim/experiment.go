@@ -65,11 +65,14 @@ type Result struct {
 	// NNAPILimit is the tolerance NNAPI's harness applies to this workload
 	// (1 LSB; 3 for mobilenet-class networks); NNAPIPass says whether the
 	// outputs stay within it.
-	NNAPILimit int64  `json:"nnapiLimit"`
-	NNAPIPass  bool   `json:"nnapiPass"`
-	Digest     string `json:"digest"`
-	RefDigest  string `json:"referenceDigest"`
-	Notes      []string
+	NNAPILimit int64    `json:"nnapiLimit"`
+	NNAPIPass  bool     `json:"nnapiPass"`
+	Digest     string   `json:"digest"`
+	RefDigest  string   `json:"referenceDigest"`
+	Notes      []string `json:"notes,omitempty"`
+	// Error says why the cell could not run (a policy asking for an
+	// arithmetic mode the hardware lacks); the other fields are then empty.
+	Error string `json:"error,omitempty"`
 }
 
 // referenceCache holds the reference interpreter's values per workload and
