@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,10 +81,18 @@ func Names() []string {
 func Describe(name string) string { return zoo[name].description }
 
 // Load builds (once per process) a zoo workload by name, with options given
-// as "name:key=value,key=value" (for example "rnn-unrolled:steps=32").
-// Workloads are deterministic: the same name gives the same model and
-// inputs on every machine.
+// as "name:key=value,key=value" (for example "rnn-unrolled:steps=32"), or,
+// for a spec ending in ".csv", the workload of a SCALE-Sim topology file
+// (see Topology.Workload), or for one ending in ".json" the single-op
+// workload of an op case file. Workloads are deterministic: the same name gives
+// the same model and inputs on every machine.
 func Load(spec string) (*Workload, error) {
+	if IsTopologyPath(spec) {
+		return loadTopology(spec)
+	}
+	if strings.HasSuffix(spec, ".json") {
+		return loadCaseWorkload(spec)
+	}
 	name, opts, err := parseSpec(spec)
 	if err != nil {
 		return nil, err
@@ -149,4 +158,17 @@ func sortedOptionKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Check validates a workload spec without building the workload: a zoo name
+// with valid options, or an existing file.
+func Check(spec string) error {
+	if strings.HasSuffix(spec, ".json") || strings.HasSuffix(spec, ".csv") {
+		if _, err := os.Stat(spec); err != nil {
+			return fmt.Errorf("workload %s: %w", spec, err)
+		}
+		return nil
+	}
+	_, _, err := parseSpec(spec)
+	return err
 }
