@@ -67,6 +67,6 @@ outputs and what it buys in cycles and energy.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand())
+	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(), newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newReplayCommand(), newTraceCommand(), newScaleSimCommand())
 	return root
 }

@@ -7,13 +7,15 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/workloads"
 	"github.com/spf13/cobra"
 )
 
 func newRunCommand() *cobra.Command {
 	var (
-		cell   sim.Cell
-		asJSON bool
+		cell     sim.Cell
+		asJSON   bool
+		manifest string
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -41,6 +43,19 @@ verdict, the SHA-256 digest of the outputs, and a table of layers.
 			if err != nil {
 				return err
 			}
+			if manifest != "" {
+				w, err := workloads.Load(cell.Workload)
+				if err != nil {
+					return err
+				}
+				m, err := sim.Record(cell.Workload, cell.Policy, cell.HW, sim.AllSamples(w, cell.Samples), nil)
+				if err != nil {
+					return err
+				}
+				if err := sim.WriteManifest(manifest, m); err != nil {
+					return runtimeErr(err)
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -55,6 +70,7 @@ verdict, the SHA-256 digest of the outputs, and a table of layers.
 	f.StringVar(&cell.HW, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
 	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
+	f.StringVar(&manifest, "manifest", "", "write a replayable manifest of the run (npusim replay) to this file")
 	return cmd
 }
 

@@ -20,7 +20,7 @@ func TestTrace(t *testing.T) {
 		// One fold: 2*8 + 8 + 8 - 2 = 30 cycles.
 		"matmul  8x8x8, acc32-wrap: 1 fold, 30 cycles (fast model 30)\n",
 		// 64 outputs on 8 lanes behind 6 stages: 8 + 6 = 14 cycles.
-		"requant double-rounding, 8 lanes x 6 stages: 64 outputs, 14 cycles (fast model, 4 stages: 12)\n",
+		"requant double-rounding, 8 lanes x 6 stages: 64 outputs, 14 cycles (fast model, 6 stages: 14)\n",
 		"total   44 cycles, 88 ns\n",
 		"accumulators (8x8):\n",
 		"outputs (int8; bias 0, multiplier Q 1518500250, shift -8, zero point 0):\n",
