@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/sim"
+	"github.com/spf13/cobra"
+)
+
+func newRepeatCommand() *cobra.Command {
+	var (
+		workload, policy, hw, manifests string
+		runs, sample                    int
+		seed                            uint64
+		asJSON                          bool
+	)
+	cmd := &cobra.Command{
+		Use:   "repeat",
+		Short: "Run the same input many times on one simulated device whose state evolves",
+		Long: `repeat runs one input sample of a workload N times on one simulated phone whose
+state evolves between runs (seeded: its die heats and cools with what else the
+phone does and throttles the clock; other clients take part of the scratchpads
+and load the DRAM). A dynamic driver policy reacts to that state, so the same
+input may give different outputs. repeat prints how many distinct output digests
+occurred and, for each, the runs that gave it, the first layer whose values
+differ from the first run's and why: which choice the driver made differently,
+under which state.
+
+Every run is a pure function of (workload, input, policy, hardware, seed, run),
+so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
+		Example: `  npusim repeat --workload rnn-unrolled --policy vendor-dynamic --runs 20 --seed 1
+  npusim repeat --workload digits-cnn --policy vendor-dynamic --runs 50 --manifests runs/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runs < 1 {
+				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
+			}
+			res, err := sim.Repeat(workload, policy, hw, runs, seed, sample)
+			if err != nil {
+				return err
+			}
+			if manifests != "" {
+				if err := writeRunManifests(manifests, res, policy, hw); err != nil {
+					return runtimeErr(err)
+				}
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return runtimeErr(enc.Encode(res))
+			}
+			fmt.Fprintf(out, "%s under %s on %s, sample %d, %d runs on device seed %d\n", res.Workload, res.Policy, res.HW, res.Sample, len(res.Runs), res.Seed)
+			fmt.Fprintf(out, "%d distinct output digest(s)\n\n", len(res.Groups))
+			fmt.Fprintf(out, "%4s %8s %6s %6s %5s %10s %8s %s\n", "run", "temp C", "clock", "SRAM", "load", "latency ms", "max LSB", "digest")
+			for _, r := range res.Runs {
+				fmt.Fprintf(out, "%4d %8.1f %5.0f%% %5.0f%% %5.2f %10.4f %8d %s\n", r.State.Run, r.State.TemperatureC, 100*r.State.ClockFactor,
+					100*(1-r.State.SRAMHeld), r.State.Load, r.LatencyMs, r.MaxLSB, r.Digest[:12])
+			}
+			fmt.Fprintln(out)
+			for i, g := range res.Groups {
+				ref := ""
+				if g.Reference {
+					ref = " (the reference's outputs)"
+				}
+				fmt.Fprintf(out, "digest %s%s: runs %v\n", g.Digest[:12], ref, g.Runs)
+				if i > 0 {
+					fmt.Fprintf(out, "  first differs from digest %s at layer %s: %s\n", res.Groups[0].Digest[:12], g.FirstLayer, g.Why)
+				}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&workload, "workload", "rnn-unrolled", "workload: zoo name, case file or topology")
+	f.StringVar(&policy, "policy", "vendor-dynamic", "driver policy: preset (name@version) or YAML file")
+	f.StringVar(&hw, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	f.IntVar(&runs, "runs", 20, "number of runs")
+	f.IntVar(&sample, "sample", 0, "which input sample of the workload to repeat")
+	f.Uint64Var(&seed, "seed", 1, "the simulated device's seed")
+	f.StringVar(&manifests, "manifests", "", "directory to write one replayable manifest per run into")
+	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
+	return cmd
+}
+
+// writeRunManifests records every run of a repeat as a manifest file.
+func writeRunManifests(dir string, res *sim.RepeatResult, policy, hw string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, r := range res.Runs {
+		m, err := sim.Record(res.Workload, policy, hw, []int{res.Sample}, &sim.DeviceRef{Seed: res.Seed, Run: r.State.Run})
+		if err != nil {
+			return err
+		}
+		if err := sim.WriteManifest(filepath.Join(dir, fmt.Sprintf("run-%04d.json", r.State.Run)), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newReplayCommand() *cobra.Command {
+	var policy, hw string
+	cmd := &cobra.Command{
+		Use:   "replay MANIFEST",
+		Short: "Rerun a recorded run and confirm its outputs byte for byte",
+		Long: `replay reads a manifest written by npusim run --manifest or npusim repeat
+--manifests, reruns exactly that run (the same workload and input samples, the
+same policy version and hardware, the same device state) and compares the digest
+of every layer and output. It prints REPRODUCED and exits 0, or names the first
+input, configuration or tensor that differs and exits 1.
+
+A policy or hardware given as a file must be passed again with --policy or --hw
+(presets are found by name); its contents must be the recorded ones.`,
+		Example: `  npusim replay runs/run-0007.json
+  npusim replay --policy my-policy.yaml audit.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := sim.ReadManifest(args[0])
+			if err != nil {
+				return err
+			}
+			if policy == "" {
+				policy = m.Policy
+			}
+			if hw == "" {
+				hw = m.HW
+			}
+			err = sim.Replay(m, policy, hw)
+			switch {
+			case errors.Is(err, sim.ErrReplayDiffers):
+				fmt.Fprintf(cmd.OutOrStdout(), "DIFFERS: %v\n", err)
+				return errFailures
+			case err != nil:
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "REPRODUCED: %s under %s on %s, samples %v: %d layer and %d output digests match\n",
+				m.Workload, m.Policy, m.HW, m.Samples, len(m.Layers), len(m.Outputs))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&policy, "policy", "", "the policy file, when the run used one (default: the recorded preset)")
+	cmd.Flags().StringVar(&hw, "hw", "", "the hardware file, when the run used one (default: the recorded preset)")
+	return cmd
+}
