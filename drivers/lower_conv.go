@@ -92,23 +92,24 @@ func (c *compiler) planMatMul(l *convLayer) (matmulPlan, error) {
 	hw := c.hw
 	wSRAM := hw.Bytes(npu.WeightSRAM) - 512 // room for a lookup table and alignment
 	oc, k := l.g.oc, l.k
+	wSRAM -= oc*npu.RecordBytes + 64 // the records stay resident
 	p := matmulPlan{nb: min(oc, 4*hw.Array.Cols), kb: k}
 	if l.depthwise { // whole input channels per block, weights always resident
 		p.nb = max(p.nb/l.dm*l.dm, l.dm)
-		if k*oc+oc*npu.RecordBytes+128 > wSRAM {
+		if k*oc+128 > wSRAM {
 			return p, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", k, oc, hw.Bytes(npu.WeightSRAM))
 		}
 	}
-	slot := func(nb, kb int) int { return kb*nb + nb*npu.RecordBytes + 128 }
+	slot := func(nb, kb int) int { return kb*nb + 128 }
 	switch {
-	case k*oc+oc*npu.RecordBytes+128 <= wSRAM:
+	case k*oc+128 <= wSRAM:
 		p.resident = true
 	default:
 		for p.nb > min(oc, hw.Array.Cols) && 2*slot(p.nb, k) > wSRAM {
 			p.nb = max(p.nb/2, min(oc, hw.Array.Cols))
 		}
 		if 2*slot(p.nb, k) > wSRAM {
-			p.kb = (wSRAM/2 - p.nb*npu.RecordBytes - 128) / p.nb / hw.Array.Rows * hw.Array.Rows
+			p.kb = (wSRAM/2 - 128) / p.nb / hw.Array.Rows * hw.Array.Rows
 			if p.kb < 1 {
 				return p, fmt.Errorf("a weight block of %d channels does not fit %d bytes of weight SRAM", p.nb, hw.Bytes(npu.WeightSRAM))
 			}
@@ -150,13 +151,15 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 		outBuf[i], _ = ar.alloc(npu.ActivationSRAM, maxPx*g.oc)
 		accBuf[i], _ = ar.alloc(npu.AccumulatorSRAM, maxPx*p.nb*4)
 	}
-	slotBytes := l.k*p.nb + p.nb*npu.RecordBytes
+	slotBytes := l.k * p.nb
 	if p.resident {
-		slotBytes = l.k*g.oc + g.oc*npu.RecordBytes
+		slotBytes = l.k * g.oc
 	}
+	recBuf, _ := ar.alloc(npu.WeightSRAM, g.oc*npu.RecordBytes)
 	wBuf[0], _ = ar.alloc(npu.WeightSRAM, slotBytes)
 	if !p.resident {
 		wBuf[1], _ = ar.alloc(npu.WeightSRAM, slotBytes)
+		c.notes = append(c.notes, fmt.Sprintf("%s: weights streamed in blocks of %d output channels", l.op.Name, p.nb))
 	}
 	lutBuf := c.loadLUT(&ar, l.actLUT)
 	type block struct{ n0, n, slot int }
@@ -165,25 +168,23 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 		blocks = append(blocks, block{n0, min(p.nb, g.oc-n0), 0})
 	}
 	loadWeights := func(bl block, slot int) {
-		if p.resident {
-			return
+		if !p.resident {
+			c.loadBytes(l.weights+uint64(bl.n0*l.k), npu.WeightSRAM, wBuf[slot], bl.n*l.k)
 		}
-		c.loadBytes(l.weights+uint64(bl.n0*l.k), npu.WeightSRAM, wBuf[slot], bl.n*l.k)
-		c.loadBytes(l.records+uint64(bl.n0*npu.RecordBytes), npu.WeightSRAM, wBuf[slot]+l.k*p.nb, bl.n*npu.RecordBytes)
 	}
 	weightAt := func(bl block, slot int) (w, rec int) {
-		if p.resident {
-			w = wBuf[0] + bl.n0*l.k
-			if l.depthwise { // [taps][outC]: the block starts at column n0
-				w = wBuf[0] + bl.n0
-			}
-			return w, wBuf[0] + l.k*g.oc + bl.n0*npu.RecordBytes
+		rec = recBuf + bl.n0*npu.RecordBytes
+		switch {
+		case p.resident && l.depthwise: // [taps][outC]: the block starts at column n0
+			return wBuf[0] + bl.n0, rec
+		case p.resident:
+			return wBuf[0] + bl.n0*l.k, rec
 		}
-		return wBuf[slot], wBuf[slot] + l.k*p.nb
+		return wBuf[slot], rec
 	}
+	c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
 	if p.resident {
 		c.loadBytes(l.weights, npu.WeightSRAM, wBuf[0], l.k*g.oc)
-		c.loadBytes(l.records, npu.WeightSRAM, wBuf[0]+l.k*g.oc, g.oc*npu.RecordBytes)
 	}
 	tiles := g.tiles(l.batches, p.rows, p.cols)
 	windows := make([]npu.Im2col, len(tiles))
@@ -260,11 +261,13 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 	outBuf, _ := ar.alloc(npu.ActivationSRAM, maxPx*p.nb)
 	accBuf, _ := ar.alloc(npu.AccumulatorSRAM, maxPx*p.nb*4)
 	halfBuf, _ := ar.alloc(npu.AccumulatorSRAM, maxPx*p.nb*2)
+	recBuf, _ := ar.alloc(npu.WeightSRAM, g.oc*npu.RecordBytes)
 	var wBuf [2]int
 	for i := range wBuf {
-		wBuf[i], _ = ar.alloc(npu.WeightSRAM, p.kb*p.nb+p.nb*npu.RecordBytes)
+		wBuf[i], _ = ar.alloc(npu.WeightSRAM, p.kb*p.nb)
 	}
 	lutBuf := c.loadLUT(&ar, l.actLUT)
+	c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
 	tiles := g.tiles(l.batches, p.rows, p.cols)
 	narrow := c.res.partialSums == PartialSumsInt16
 	width := 4
@@ -285,9 +288,6 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 			c.emit(npu.Command{DMA: &npu.DMA{DRAM: l.weights + uint64(n0*l.k+k0), SRAM: npu.WeightSRAM, Addr: w, RunBytes: kb, Rows: n, Planes: 1,
 				DRAMRowStride: l.k, SRAMRowStride: kb}})
 			last := k0+kb >= l.k
-			if last {
-				c.loadBytes(l.records+uint64(n0*npu.RecordBytes), npu.WeightSRAM, w+p.kb*p.nb, n*npu.RecordBytes)
-			}
 			for ti, t := range tiles {
 				win := c.loadInput(g, l.inAddr, t, inBuf)
 				win.K0 = k0
@@ -306,7 +306,7 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 					BOperand: l.b, Acc: acc, Accumulate: k0 > 0, Mode: c.res.accumulate}})
 				switch {
 				case last:
-					c.emit(c.requant(l, t.pixels(), n, acc, w+p.kb*p.nb, outBuf, n))
+					c.emit(c.requant(l, t.pixels(), n, acc, recBuf+n0*npu.RecordBytes, outBuf, n))
 					c.activationPass(lutBuf, outBuf, t.pixels(), n, l.out.Type)
 					c.storeOutput(g, l.outAddr, t, outBuf-n0, n, n0, n)
 				case narrow:

@@ -38,7 +38,7 @@ func (c *compiler) lower(op *workloads.Op) error {
 // command into the accumulators, then a requantization.
 func (c *compiler) lowerDepthwiseVector(l *convLayer) error {
 	g := &l.g
-	if l.k*g.oc+g.oc*npu.RecordBytes+512 > c.hw.Bytes(npu.WeightSRAM) {
+	if l.k*g.oc+g.oc*npu.RecordBytes+512 > c.hw.Bytes(npu.WeightSRAM) { // weights and records stay resident
 		return fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, g.oc, c.hw.Bytes(npu.WeightSRAM))
 	}
 	cb := max(min(g.oc, 4*c.hw.Vector.Lanes)/l.dm*l.dm, l.dm) // output channels per block

@@ -1,0 +1,25 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/npusim/npusim/sim"
+)
+
+// Generate writes the whole report of a sweep into its results directory:
+// results.csv, the plots in plots/ (SVG and PNG) and report.html. The same
+// results give the same bytes in every file.
+func Generate(dir string, results []*sim.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := WriteCSV(filepath.Join(dir, "results.csv"), results); err != nil {
+		return err
+	}
+	plots, err := WritePlots(filepath.Join(dir, "plots"), results)
+	if err != nil {
+		return err
+	}
+	return WriteHTML(filepath.Join(dir, "report.html"), results, plots)
+}
