@@ -80,6 +80,20 @@ type matmulPlan struct {
 	nb, kb     int // output channels per block, reduction per chunk
 	rows, cols int // output tile
 	resident   bool
+	// recordsResident says whether all the layer's requantization records
+	// stay in the weight scratchpad; otherwise each block's records travel
+	// with its weights through a ring of three buffers (the requantization
+	// of a block runs after the next block's matmul, whose successor's
+	// weights are already loading).
+	recordsResident bool
+}
+
+// recordBytes is the weight scratchpad space the plan's records take.
+func (p matmulPlan) recordBytes(oc int) int {
+	if p.recordsResident {
+		return oc * npu.RecordBytes
+	}
+	return 3 * p.nb * npu.RecordBytes
 }
 
 func (p matmulPlan) split(k int) bool { return p.kb < k }
@@ -92,8 +106,12 @@ func (c *compiler) planMatMul(l *convLayer) (matmulPlan, error) {
 	hw := c.hw
 	wSRAM := hw.Bytes(npu.WeightSRAM) - 512 // room for a lookup table and alignment
 	oc, k := l.g.oc, l.k
-	wSRAM -= oc*npu.RecordBytes + 64 // the records stay resident
-	p := matmulPlan{nb: min(oc, 4*hw.Array.Cols), kb: k}
+	p := matmulPlan{nb: min(oc, 4*hw.Array.Cols), kb: k, recordsResident: oc*npu.RecordBytes <= wSRAM/4}
+	if p.recordsResident {
+		wSRAM -= oc*npu.RecordBytes + 64
+	} else {
+		wSRAM -= 3*p.nb*npu.RecordBytes + 64 // nb only shrinks below
+	}
 	if l.depthwise { // whole input channels per block, weights always resident
 		p.nb = max(p.nb/l.dm*l.dm, l.dm)
 		if k*oc+128 > wSRAM {
@@ -155,7 +173,7 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 	if p.resident {
 		slotBytes = l.k * g.oc
 	}
-	recBuf, _ := ar.alloc(npu.WeightSRAM, g.oc*npu.RecordBytes)
+	recBuf, _ := ar.alloc(npu.WeightSRAM, p.recordBytes(g.oc))
 	wBuf[0], _ = ar.alloc(npu.WeightSRAM, slotBytes)
 	if !p.resident {
 		wBuf[1], _ = ar.alloc(npu.WeightSRAM, slotBytes)
@@ -167,13 +185,22 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 	for n0 := 0; n0 < g.oc; n0 += p.nb {
 		blocks = append(blocks, block{n0, min(p.nb, g.oc-n0), 0})
 	}
-	loadWeights := func(bl block, slot int) {
+	recordAt := func(bl block, step int) int {
+		if p.recordsResident {
+			return recBuf + bl.n0*npu.RecordBytes
+		}
+		return recBuf + step%3*p.nb*npu.RecordBytes
+	}
+	loadWeights := func(bl block, step int) {
 		if !p.resident {
-			c.loadBytes(l.weights+uint64(bl.n0*l.k), npu.WeightSRAM, wBuf[slot], bl.n*l.k)
+			c.loadBytes(l.weights+uint64(bl.n0*l.k), npu.WeightSRAM, wBuf[step%2], bl.n*l.k)
+		}
+		if !p.recordsResident {
+			c.loadBytes(l.records+uint64(bl.n0*npu.RecordBytes), npu.WeightSRAM, recordAt(bl, step), bl.n*npu.RecordBytes)
 		}
 	}
-	weightAt := func(bl block, slot int) (w, rec int) {
-		rec = recBuf + bl.n0*npu.RecordBytes
+	weightAt := func(bl block, step int) (w, rec int) {
+		rec, slot := recordAt(bl, step), step%2
 		switch {
 		case p.resident && l.depthwise: // [taps][outC]: the block starts at column n0
 			return wBuf[0] + bl.n0, rec
@@ -182,7 +209,9 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 		}
 		return wBuf[slot], rec
 	}
-	c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
+	if p.recordsResident {
+		c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
+	}
 	if p.resident {
 		c.loadBytes(l.weights, npu.WeightSRAM, wBuf[0], l.k*g.oc)
 	}
@@ -204,14 +233,13 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 		}
 		out := outBuf[ti%2]
 		for bi, bl := range blocks {
-			slot := step % 2
-			if next := step + 1; bi+1 < len(blocks) {
-				loadWeights(blocks[bi+1], next%2)
+			if bi+1 < len(blocks) {
+				loadWeights(blocks[bi+1], step+1)
 			} else if ti+1 < len(tiles) {
-				loadWeights(blocks[0], next%2)
+				loadWeights(blocks[0], step+1)
 			}
-			w, rec := weightAt(bl, slot)
-			acc := npu.AccRegion{Base: accBuf[slot], RowStride: bl.n}
+			w, rec := weightAt(bl, step)
+			acc := npu.AccRegion{Base: accBuf[step%2], RowStride: bl.n}
 			if l.depthwise {
 				c.depthwiseOnArray(l, windows[ti], t, bl.n0, bl.n, w, acc)
 			} else {
@@ -261,13 +289,15 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 	outBuf, _ := ar.alloc(npu.ActivationSRAM, maxPx*p.nb)
 	accBuf, _ := ar.alloc(npu.AccumulatorSRAM, maxPx*p.nb*4)
 	halfBuf, _ := ar.alloc(npu.AccumulatorSRAM, maxPx*p.nb*2)
-	recBuf, _ := ar.alloc(npu.WeightSRAM, g.oc*npu.RecordBytes)
+	recBuf, _ := ar.alloc(npu.WeightSRAM, p.recordBytes(g.oc))
 	var wBuf [2]int
 	for i := range wBuf {
 		wBuf[i], _ = ar.alloc(npu.WeightSRAM, p.kb*p.nb)
 	}
 	lutBuf := c.loadLUT(&ar, l.actLUT)
-	c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
+	if p.recordsResident {
+		c.loadBytes(l.records, npu.WeightSRAM, recBuf, g.oc*npu.RecordBytes)
+	}
 	tiles := g.tiles(l.batches, p.rows, p.cols)
 	narrow := c.res.partialSums == PartialSumsInt16
 	width := 4
@@ -288,6 +318,13 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 			c.emit(npu.Command{DMA: &npu.DMA{DRAM: l.weights + uint64(n0*l.k+k0), SRAM: npu.WeightSRAM, Addr: w, RunBytes: kb, Rows: n, Planes: 1,
 				DRAMRowStride: l.k, SRAMRowStride: kb}})
 			last := k0+kb >= l.k
+			records := recBuf + n0*npu.RecordBytes
+			if !p.recordsResident { // no requantization is pending here: one buffer will do
+				records = recBuf
+				if last {
+					c.loadBytes(l.records+uint64(n0*npu.RecordBytes), npu.WeightSRAM, recBuf, n*npu.RecordBytes)
+				}
+			}
 			for ti, t := range tiles {
 				win := c.loadInput(g, l.inAddr, t, inBuf)
 				win.K0 = k0
@@ -306,7 +343,7 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 					BOperand: l.b, Acc: acc, Accumulate: k0 > 0, Mode: c.res.accumulate}})
 				switch {
 				case last:
-					c.emit(c.requant(l, t.pixels(), n, acc, recBuf+n0*npu.RecordBytes, outBuf, n))
+					c.emit(c.requant(l, t.pixels(), n, acc, records, outBuf, n))
 					c.activationPass(lutBuf, outBuf, t.pixels(), n, l.out.Type)
 					c.storeOutput(g, l.outAddr, t, outBuf-n0, n, n0, n)
 				case narrow:
