@@ -106,7 +106,10 @@ func (c *compiler) planMatMul(l *convLayer) (matmulPlan, error) {
 	hw := c.hw
 	wSRAM := hw.Bytes(npu.WeightSRAM) - 512 // room for a lookup table and alignment
 	oc, k := l.g.oc, l.k
-	p := matmulPlan{nb: min(oc, 4*hw.Array.Cols), kb: k, recordsResident: oc*npu.RecordBytes <= wSRAM/4}
+	// One array width of output channels per block leaves the most accumulator
+	// space for output pixels, and every pixel of a tile streams through each
+	// fold: the longer the tile, the better the fold amortises its fill.
+	p := matmulPlan{nb: min(oc, hw.Array.Cols), kb: k, recordsResident: oc*npu.RecordBytes <= wSRAM/4}
 	if p.recordsResident {
 		wSRAM -= oc*npu.RecordBytes + 64
 	} else {

@@ -31,7 +31,12 @@ type Deviation struct {
 	signal, noise float64
 	sum           int64
 	changed       int
+	// counts tallies differences of 8-bit values (-255..255) before they
+	// become the histogram; other differences go straight to it.
+	counts []int
 }
+
+const countOffset = 255
 
 // Bin is one bar of a histogram of differences.
 type Bin struct {
@@ -41,11 +46,23 @@ type Bin struct {
 
 // count adds one element with the given difference to the histogram.
 func (d *Deviation) count(diff int64) {
+	if diff >= -countOffset && diff <= countOffset {
+		if d.counts == nil {
+			d.counts = make([]int, 2*countOffset+1)
+		}
+		d.counts[diff+countOffset]++
+		return
+	}
+	d.insert(diff, 1)
+}
+
+// insert adds n elements with the given difference to the histogram.
+func (d *Deviation) insert(diff int64, n int) {
 	i, found := slices.BinarySearchFunc(d.Histogram, diff, func(b Bin, x int64) int { return cmp.Compare(b.Diff, x) })
 	if !found {
 		d.Histogram = slices.Insert(d.Histogram, i, Bin{Diff: diff})
 	}
-	d.Histogram[i].Count++
+	d.Histogram[i].Count += n
 }
 
 // add accumulates one tensor's comparison.
@@ -72,6 +89,12 @@ func (d *Deviation) finish() {
 	if d.Elements == 0 {
 		return
 	}
+	for i, n := range d.counts {
+		if n > 0 {
+			d.insert(int64(i-countOffset), n)
+		}
+	}
+	clear(d.counts)
 	d.Changed = float64(d.changed) / float64(d.Elements)
 	d.MeanError = float64(d.sum) / float64(d.Elements)
 	d.SNRdB = nil

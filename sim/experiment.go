@@ -33,6 +33,8 @@ type LayerResult struct {
 	Cycles    uint64     `json:"cycles"`
 	EnergyPJ  npu.Energy `json:"energyPJ"`
 	StallDMA  uint64     `json:"stallDMA"`
+	MACs      uint64     `json:"macs"`
+	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
 }
 
@@ -108,6 +110,12 @@ func Run(cell Cell) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return RunOn(cell, w, policy, hw)
+}
+
+// RunOn performs an experiment on an already loaded workload, policy and
+// hardware configuration (cell names them in the result).
+func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config) (*Result, error) {
 	compiled, err := drivers.Compile(w.Model, policy, hw)
 	if err != nil {
 		return nil, err
@@ -194,6 +202,8 @@ func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
 		l := st.Layers[i+1]
 		r.Layers[i].Name, r.Layers[i].Kind = op.Name, string(op.Kind)
 		r.Layers[i].Cycles, r.Layers[i].EnergyPJ, r.Layers[i].StallDMA = l.Cycles, l.Energy, l.StallDMA
+		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs
+		r.Layers[i].DRAMBytes = l.Counters.DRAMRead + l.Counters.DRAMWrite
 	}
 }
 

@@ -119,6 +119,8 @@ type Topology struct {
 	// Name is SCALE-Sim's topology name: the file name without its
 	// extension.
 	Name string
+	// Path is the file the topology was read from, for messages.
+	Path string
 	// Format is the layout the file was read in (conv or gemm).
 	Format TopologyFormat
 	Layers []TopologyLayer
@@ -131,8 +133,8 @@ func IsTopologyPath(spec string) bool {
 }
 
 // ReadTopology reads a topology file. Errors name the file, the line and
-// the column ("topology net.csv:3: Filter Height: must be an integer >= 1,
-// got \"x\"").
+// the column ("topology net.csv:3: Filter Height: must be an integer from 1
+// to 16777216, got \"x\"").
 func ReadTopology(path string, format TopologyFormat) (*Topology, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -152,7 +154,8 @@ var (
 // the topology its name.
 //
 // The rules are SCALE-Sim's where it has them: the first line is a header
-// and is skipped; blank lines are skipped; fields are separated by commas
+// and is skipped (here the first line that is not blank); blank lines are
+// skipped; fields are separated by commas
 // and trimmed; the text after a line's last comma is ignored, so a line ends
 // with a trailing comma (or a comment such as "#dw"). A layer's values are
 // positive integers, and a filter must fit its input. Where SCALE-Sim would
@@ -160,7 +163,7 @@ var (
 // without the trailing comma, the line is read as if it had one. Lines
 // starting with '#' are comments.
 func ParseTopology(path string, r io.Reader, format TopologyFormat) (*Topology, error) {
-	t := &Topology{Name: topologyName(path), Format: format}
+	t := &Topology{Name: topologyName(path), Path: path, Format: format}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	errorf := func(line int, format string, args ...any) error {
@@ -181,7 +184,11 @@ func ParseTopology(path string, r io.Reader, format TopologyFormat) (*Topology, 
 			sawHeader = true
 			if len(fields) > 1 {
 				if _, err := strconv.Atoi(fields[1]); err == nil {
-					return nil, errorf(line, "the first line must be the header (%s); SCALE-Sim skips it, so this layer would be lost", strings.Join(convColumns[:8], ", "))
+					columns := append(convColumns[:7:7], "Strides")
+					if t.Format == TopologyGEMM {
+						columns = gemmColumns
+					}
+					return nil, errorf(line, "the first line must be the header (%s); SCALE-Sim skips it, so this layer would be lost", strings.Join(columns, ", "))
 				}
 			}
 			if t.Format == TopologyAuto {
@@ -231,6 +238,10 @@ func splitTopologyLine(text string) []string {
 	return fields
 }
 
+// maxTopologyValue bounds a topology's values, so that products of them fit
+// in 64 bits.
+const maxTopologyValue = 1 << 24
+
 // parseTopologyLayer reads one layer line's fields.
 func parseTopologyLayer(fields []string, format TopologyFormat) (TopologyLayer, error) {
 	columns := convColumns
@@ -254,8 +265,8 @@ func parseTopologyLayer(fields []string, format TopologyFormat) (TopologyLayer, 
 			name = "Strides"
 		}
 		v, err := strconv.Atoi(fields[i])
-		if err != nil || v < 1 {
-			return TopologyLayer{}, fmt.Errorf("%s: must be an integer >= 1, got %q", name, fields[i])
+		if err != nil || v < 1 || v > maxTopologyValue {
+			return TopologyLayer{}, fmt.Errorf("%s: must be an integer from 1 to %d, got %q", name, maxTopologyValue, fields[i])
 		}
 		values[i] = v
 	}

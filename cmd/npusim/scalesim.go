@@ -1,0 +1,239 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/npusim/npusim/npu/scalesim"
+	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/workloads"
+	"github.com/spf13/cobra"
+)
+
+// summaryLayers is the most layers the summary lists one by one.
+const summaryLayers = 30
+
+func newScaleSimCommand() *cobra.Command {
+	var configPath, topologyPath, outDir, inputType string
+	withOwn := true
+	cmd := &cobra.Command{
+		Use:   "scalesim -c CONFIG.cfg -t TOPOLOGY.csv [-p OUTDIR]",
+		Short: "Compute SCALE-Sim v2's reports for a config and a topology, analytically",
+		Long: `scalesim reads a SCALE-Sim v2 configuration and topology and computes, from
+formulas per fold rather than a cycle-by-cycle run, what SCALE-Sim reports in
+its stall-free CALC mode: COMPUTE_REPORT.csv (cycles, overall utilisation,
+mapping efficiency, compute utilisation), BANDWIDTH_REPORT.csv (average SRAM and
+DRAM words per cycle) and DETAILED_ACCESS_REPORT.csv (first and last cycle and
+words of every SRAM and DRAM stream), with SCALE-Sim's headers and number
+formatting, for the os, ws and is dataflows.
+
+As SCALE-Sim does, it writes the reports into OUTDIR/<run_name>/, run_name
+being the config's [general] run_name (SCALE-Sim's -p defaults to ../test_runs,
+this command's to the current directory). The directory is created if needed;
+an existing one gets its three reports replaced. The reports are written to a
+temporary directory first, so a failed run leaves nothing behind.
+
+The topology is SCALE-Sim's convolution layout (Layer name, IFMAP Height,
+IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides) or its
+M, N, K GEMM layout; -i auto (the default) tells them apart by the header,
+as SCALE-Sim's -i conv|gemm would. Layers whose name contains "DP" are
+depthwise and run as one single-channel layer per channel, as in SCALE-Sim.
+USER bandwidth mode (memory stalls) is not modelled. docs/scalesim.md explains
+the model and how it differs from npusim's own timing.
+
+In the same run it also compiles the topology (seeded synthetic weights,
+the reference driver) for the npusim NPU the configuration describes (its array
+and buffer sizes; mobile-npu's clock, DMA, DRAM and energy) and writes what
+npusim's own model says for the same layers to NPUSIM_REPORT.csv: cycles with
+double buffering, DMA and DRAM, stalls, DRAM bytes, energy, and the outputs'
+deviation from the reference interpreter (--npusim=false skips it).
+
+It prints a short summary on stdout.`,
+		Example: `  npusim scalesim -c ../shared/testdata/scalesim/scale_32x32_ws.cfg \
+      -t ../shared/testdata/scalesim/alexnet_part.csv -p runs
+  npusim scalesim -c my_os.cfg -t npu/scalesim/testdata/mobilenet_v1.csv -p runs
+  npusim scalesim -c my.cfg -t gpt2.csv -i gemm`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := workloads.ParseTopologyFormat(inputType)
+			if err != nil {
+				return fmt.Errorf("--input-type: %w", err)
+			}
+			cfg, err := scalesim.ReadConfig(configPath)
+			if err != nil {
+				return err
+			}
+			topo, err := workloads.ReadTopology(topologyPath, format)
+			if err != nil {
+				return err
+			}
+			start := time.Now()
+			run, err := scalesim.Simulate(cfg, topo)
+			if err != nil {
+				return err
+			}
+			elapsed := time.Since(start)
+			// Every result file of the run directory, written in one step.
+			// Other models of the same layers add their files here and
+			// their summary after SCALE-Sim's.
+			files := run.ReportFiles()
+			var own *sim.Result
+			var ownNotes []string
+			var clock float64
+			if withOwn {
+				if own, ownNotes, err = ownModel(cfg, topologyPath); err != nil {
+					return err
+				}
+				hw, _, _ := hardwareFor(cfg)
+				clock = hw.ClockMHz
+				files = append(files, scalesim.ReportFile{Name: NPUSimReportFile, Write: func(w io.Writer) error { return writeOwnReport(w, run, own, clock) }})
+			}
+			if err := writeRunDir(outDir, cfg.RunName, files); err != nil {
+				return err
+			}
+			printScaleSimSummary(cmd.OutOrStdout(), run, filepath.Join(outDir, cfg.RunName))
+			if own != nil {
+				printOwnSummary(cmd.OutOrStdout(), run, own, ownNotes)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "computed %s, %d cycles, in %v\n", plural(len(run.Layers), "layer"), run.TotalCycles(), elapsed.Round(time.Microsecond))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&configPath, "config", "c", "", "SCALE-Sim configuration file (.cfg)")
+	f.StringVarP(&topologyPath, "topology", "t", "", "SCALE-Sim topology file (.csv)")
+	f.StringVarP(&outDir, "out", "p", ".", "log directory; the reports go to OUT/<run_name>/")
+	f.StringVarP(&inputType, "input-type", "i", "auto", "topology layout: conv, gemm or auto (read from the header)")
+	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+NPUSimReportFile)
+	cmd.MarkFlagRequired("config")
+	cmd.MarkFlagRequired("topology")
+	return cmd
+}
+
+// writeRunDir writes files into parent/name as one step: into a temporary
+// directory beside it, then renamed into place (file by file when the run
+// directory already exists). On failure it removes what it created.
+func writeRunDir(parent, name string, files []scalesim.ReportFile) (err error) {
+	created, err := mkdirAllTracked(parent)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			for i := len(created) - 1; i >= 0; i-- {
+				os.Remove(created[i]) // only succeeds while empty
+			}
+		}
+	}()
+	target := filepath.Join(parent, name)
+	if info, statErr := os.Stat(target); statErr == nil && !info.IsDir() {
+		return fmt.Errorf("--out: %s exists and is not a directory", target)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+name+".tmp-")
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	defer os.RemoveAll(tmp) // gone after a successful rename
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	for _, f := range files {
+		if err := writeFile(filepath.Join(tmp, f.Name), f.Write); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, target); err == nil {
+		return nil
+	} else if _, statErr := os.Stat(target); statErr != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	// The run directory exists: replace the reports in it, as SCALE-Sim
+	// rewrites them.
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(tmp, f.Name), filepath.Join(target, f.Name)); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	return nil
+}
+
+// mkdirAllTracked creates dir and its missing parents and returns the
+// directories it created, outermost first.
+func mkdirAllTracked(dir string) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	var created []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil {
+			for j := len(created) - 1; j >= 0; j-- {
+				os.Remove(created[j])
+			}
+			return nil, err
+		}
+		created = append(created, missing[i])
+	}
+	return created, nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// printScaleSimSummary prints the run's configuration, its layers (or
+// their count when there are many) and totals.
+func printScaleSimSummary(w io.Writer, run *scalesim.Run, dir string) {
+	c := run.Config
+	fmt.Fprintf(w, "%s: %s dataflow, %dx%d array, SRAM %d/%d/%d kB (ifmap/filter/ofmap), CALC bandwidth\n",
+		c.RunName, c.Dataflow, c.ArrayHeight, c.ArrayWidth, c.IfmapSRAMKB, c.FilterSRAMKB, c.OfmapSRAMKB)
+	fmt.Fprintf(w, "topology %s (%s layout): %s", run.Topology.Name, run.Topology.Format, plural(len(run.Topology.Layers), "layer"))
+	if len(run.Layers) != len(run.Topology.Layers) {
+		fmt.Fprintf(w, ", run as %d with the depthwise layers split per channel", len(run.Layers))
+	}
+	fmt.Fprint(w, "\n\n")
+	var macs int64
+	for _, l := range run.Layers {
+		macs += l.Layer.MACs()
+	}
+	if len(run.Layers) <= summaryLayers {
+		fmt.Fprintf(w, "%-7s %-16s %12s %9s %10s   %s\n", "LayerID", "layer", "cycles", "util %", "mapping %", "DRAM words/cycle ifmap filter ofmap")
+		for i, l := range run.Layers {
+			di, df, do := l.DRAMBandwidth()
+			fmt.Fprintf(w, "%-7d %-16s %12d %9.2f %10.2f   %.3f %.3f %.3f\n", i, l.Layer.Name, l.TotalCycles, l.OverallUtil, l.MappingEfficiency, di, df, do)
+		}
+		fmt.Fprintln(w)
+	}
+	total := run.TotalCycles()
+	pes := int64(c.ArrayHeight) * int64(c.ArrayWidth)
+	fmt.Fprintf(w, "total: %d cycles, %d MACs, %.2f %% of the array's MAC slots used\n", total, macs, 100*float64(macs)/float64(total*pes))
+	fmt.Fprintf(w, "reports: %s/{%s,%s,%s}\n", dir, scalesim.ComputeReportFile, scalesim.BandwidthReportFile, scalesim.DetailedAccessReportFile)
+}
