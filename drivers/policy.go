@@ -1,17 +1,15 @@
 package drivers
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/npusim/npusim/internal/yamlfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
@@ -184,9 +182,8 @@ var presetFiles embed.FS
 // Presets lists the built-in policies, reference first.
 func Presets() []string {
 	names := []string{"reference"}
-	entries, _ := presetFiles.ReadDir("presets")
-	for _, e := range entries {
-		if n := strings.TrimSuffix(e.Name(), ".yaml"); n != "reference" {
+	for _, n := range yamlfile.Presets(presetFiles) {
+		if n != "reference" {
 			names = append(names, n)
 		}
 	}
@@ -210,10 +207,8 @@ func LoadPolicy(spec string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(text))
-	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, yamlError(err))
+	if err := yamlfile.Decode(text, p); err != nil && !errors.Is(err, yamlfile.ErrEmpty) {
+		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
 	}
 	p.Version = version
 	if err := p.validate(); err != nil {
@@ -241,31 +236,22 @@ func (p *Policy) Label() string {
 }
 
 func loadBase(nameOrPath string) (*Policy, error) {
-	if !strings.ContainsAny(nameOrPath, `/\`) && !strings.HasSuffix(nameOrPath, ".yaml") && !strings.HasSuffix(nameOrPath, ".yml") {
-		data, err := presetFiles.ReadFile("presets/" + nameOrPath + ".yaml")
-		if err != nil {
-			return nil, fmt.Errorf("policy %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
-		}
-		return ParsePolicy(nameOrPath+".yaml", data)
-	}
-	data, err := os.ReadFile(nameOrPath)
-	if err != nil {
+	file, data, err := yamlfile.Read(presetFiles, nameOrPath)
+	switch {
+	case errors.Is(err, yamlfile.ErrNoPreset):
+		return nil, fmt.Errorf("policy %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
+	case err != nil:
 		return nil, fmt.Errorf("policy %s: %w", nameOrPath, err)
 	}
-	return ParsePolicy(filepath.Base(nameOrPath), data)
+	return ParsePolicy(file, data)
 }
 
 // ParsePolicy decodes and validates a YAML policy; unknown keys and bad
 // values are errors naming the file and field.
 func ParsePolicy(file string, data []byte) (*Policy, error) {
 	var p Policy
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
-		if errors.Is(err, io.EOF) {
-			err = errors.New("the file is empty")
-		}
-		return nil, fmt.Errorf("policy %s: %w", file, yamlError(err))
+	if err := yamlfile.Decode(data, &p); err != nil {
+		return nil, fmt.Errorf("policy %s: %w", file, err)
 	}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(file, filepath.Ext(file))
@@ -275,15 +261,6 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 		return nil, fmt.Errorf("policy %s: %w", file, err)
 	}
 	return &p, nil
-}
-
-// yamlError turns a YAML decoding error into one line.
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), "\n", " "))
 }
 
 func (p *Policy) validate() error {

@@ -1,19 +1,16 @@
 package npu
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/npusim/npusim/internal/yamlfile"
 	"github.com/npusim/npusim/quant"
-	"go.yaml.in/yaml/v3"
 )
 
 // Dataflow is how the systolic array maps a matrix product.
@@ -136,14 +133,7 @@ type EnergyConfig struct {
 var presetFiles embed.FS
 
 // Presets lists the names of the built-in hardware configurations.
-func Presets() []string {
-	entries, _ := presetFiles.ReadDir("presets")
-	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-	}
-	return names
-}
+func Presets() []string { return yamlfile.Presets(presetFiles) }
 
 // DefaultPreset is the hardware used when none is named.
 const DefaultPreset = "mobile-npu"
@@ -151,18 +141,14 @@ const DefaultPreset = "mobile-npu"
 // LoadConfig returns a preset by name or reads a YAML file by path (a name
 // without a path separator or .yaml suffix is taken as a preset).
 func LoadConfig(nameOrPath string) (*Config, error) {
-	if !strings.ContainsAny(nameOrPath, `/\`) && !strings.HasSuffix(nameOrPath, ".yaml") && !strings.HasSuffix(nameOrPath, ".yml") {
-		data, err := presetFiles.ReadFile("presets/" + nameOrPath + ".yaml")
-		if err != nil {
-			return nil, fmt.Errorf("hw %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
-		}
-		return ParseConfig(nameOrPath+".yaml", data)
-	}
-	data, err := os.ReadFile(nameOrPath)
-	if err != nil {
+	file, data, err := yamlfile.Read(presetFiles, nameOrPath)
+	switch {
+	case errors.Is(err, yamlfile.ErrNoPreset):
+		return nil, fmt.Errorf("hw %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
+	case err != nil:
 		return nil, fmt.Errorf("hw config %s: %w", nameOrPath, err)
 	}
-	return ParseConfig(filepath.Base(nameOrPath), data)
+	return ParseConfig(file, data)
 }
 
 // ParseConfig decodes and validates a YAML hardware config; file names the
@@ -170,10 +156,8 @@ func LoadConfig(nameOrPath string) (*Config, error) {
 // got -4").
 func ParseConfig(file string, data []byte) (*Config, error) {
 	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("hw config %s: %w", file, yamlError(err))
+	if err := yamlfile.Decode(data, &c); err != nil {
+		return nil, fmt.Errorf("hw config %s: %w", file, err)
 	}
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(file, filepath.Ext(file))
@@ -265,18 +249,6 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
-}
-
-// yamlError turns a YAML decoding error into one line.
-func yamlError(err error) error {
-	var te *yaml.TypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return errors.New("the file is empty")
-	case errors.As(err, &te):
-		return errors.New(strings.Join(te.Errors, "; "))
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), "\n", " "))
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -1,0 +1,76 @@
+// Package yamlfile reads the project's YAML configurations (hardware and
+// driver policies): a name is a preset embedded in the binary, a path is a
+// file, and decoding is strict, with errors on one line.
+package yamlfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// IsPath reports whether a name refers to a file rather than a preset: it
+// contains a path separator or ends in .yaml or .yml.
+func IsPath(nameOrPath string) bool {
+	return strings.ContainsAny(nameOrPath, `/\`) || strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml")
+}
+
+// ErrNoPreset reports a name that is not one of the presets.
+var ErrNoPreset = errors.New("no such preset")
+
+// Read returns the bytes of a preset (presets/<name>.yaml in the embedded
+// file system) or of a file, and the file name to report in errors.
+func Read(presets fs.FS, nameOrPath string) (file string, data []byte, err error) {
+	if !IsPath(nameOrPath) {
+		data, err := fs.ReadFile(presets, "presets/"+nameOrPath+".yaml")
+		if err != nil {
+			return "", nil, ErrNoPreset
+		}
+		return nameOrPath + ".yaml", data, nil
+	}
+	data, err = os.ReadFile(nameOrPath)
+	return filepath.Base(nameOrPath), data, err
+}
+
+// Presets lists the names of the embedded presets, in file-name order.
+func Presets(presets fs.FS) []string {
+	entries, _ := fs.ReadDir(presets, "presets")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return names
+}
+
+// ErrEmpty reports a document with nothing in it.
+var ErrEmpty = errors.New("the file is empty")
+
+// Decode decodes YAML into v, rejecting unknown keys; an empty document is
+// ErrEmpty and other errors come on one line.
+func Decode(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrEmpty
+		}
+		return OneLine(err)
+	}
+	return nil
+}
+
+// OneLine turns a YAML error into one line.
+func OneLine(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return errors.New(strings.Join(te.Errors, "; "))
+	}
+	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), "\n", " "))
+}
