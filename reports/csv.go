@@ -14,10 +14,7 @@ import (
 // (energy_pj_<component>, one per npu.Component) and the error. Each shows
 // an empty field where it does not apply; for a cell that could not run,
 // every field but its names and the error is empty.
-var csvColumns = []struct {
-	header string
-	value  func(cell) string
-}{
+var csvColumns = []column[cell]{
 	{"samples", func(c cell) string { return strconv.Itoa(c.Samples) }},
 	{"latency_ms", func(c cell) string { return number(c.LatencyMs) }},
 	{"cycles", func(c cell) string { return strconv.FormatUint(c.Cycles, 10) }},
@@ -31,12 +28,7 @@ var csvColumns = []struct {
 	{"top1_agreement", func(c cell) string { return optionalPtr(c.Top1Agreement) }},
 	{"accuracy", func(c cell) string { return optionalPtr(c.Accuracy) }},
 	{"reference_accuracy", func(c cell) string { return optionalPtr(c.ReferenceAccuracy) }},
-	{"divergence_step", func(c cell) string {
-		if c.DivergenceStep == nil {
-			return ""
-		}
-		return strconv.Itoa(*c.DivergenceStep)
-	}},
+	{"divergence_step", func(c cell) string { return optionalInt(c.DivergenceStep) }},
 	{"nnapi_limit_lsb", func(c cell) string { return strconv.FormatInt(c.NNAPILimit, 10) }},
 	{"nnapi_pass", func(c cell) string { return strconv.FormatBool(c.NNAPIPass) }},
 	{"mac_utilization", func(c cell) string { return number(c.MACUtilization) }},
@@ -63,6 +55,14 @@ func optionalPtr(x *float64) string {
 		return ""
 	}
 	return number(*x)
+}
+
+// optionalInt is a whole number, or an empty field when absent.
+func optionalInt(x *int) string {
+	if x == nil {
+		return ""
+	}
+	return strconv.Itoa(*x)
 }
 
 // snrField is the SNR in dB: "inf" when the values equal the reference's,
@@ -101,7 +101,7 @@ func csvRecord(c cell) []string {
 	for _, col := range csvColumns {
 		v := ""
 		if !failed {
-			v = col.value(c)
+			v = col.show(c)
 		}
 		rec = append(rec, v)
 	}
@@ -122,17 +122,20 @@ func csvRecord(c cell) []string {
 // the energy breakdown per component in pJ. Fields that do not apply are
 // empty. The file is replaced atomically.
 func WriteCSV(path string, results []*sim.Result) error {
+	records := [][]string{csvHeader()}
+	for _, c := range withReferences(results) {
+		records = append(records, csvRecord(c))
+	}
+	return writeCSV(path, records)
+}
+
+// writeCSV writes records to a CSV file, replaced atomically.
+func writeCSV(path string, records [][]string) error {
 	return writeFileAtomic(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		if err := cw.Write(csvHeader()); err != nil {
+		if err := cw.WriteAll(records); err != nil {
 			return err
 		}
-		for _, c := range withReferences(results) {
-			if err := cw.Write(csvRecord(c)); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
 		return cw.Error()
 	})
 }

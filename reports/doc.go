@@ -14,4 +14,12 @@
 // output differences, energy by component with latency; SVG and PNG) and
 // report.html, a self-contained page that shows them. The same results give
 // the same bytes.
+//
+// A fleet's report (GenerateFleet) is about many simulated phones running
+// one workload, each under its own hardware, driver version and device
+// state: per hardware and policy, how many devices stay bit-identical to
+// the reference, how far the others move, and how many pass NNAPI's limit
+// while still changing outputs; fleet.csv holds every device, the plots
+// show the spread of errors over the devices and how it follows the die
+// temperature.
 package reports

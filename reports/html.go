@@ -188,13 +188,8 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>npusim sweep report</title>
-<style>
+// pageStyle is the style sheet of the report pages.
+const pageStyle = `<style>
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; margin: 2em auto; max-width: 84em; padding: 0 1em; color: #222; line-height: 1.45; }
 h1, h2, h3 { line-height: 1.2; }
 h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
@@ -215,7 +210,15 @@ figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: .9em; color: #555; }
 .note { font-size: .9em; color: #555; }
 </style>
-</head>
+`
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>npusim sweep report</title>
+` + pageStyle + `</head>
 <body>
 <h1>npusim sweep report</h1>
 <p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}

@@ -58,6 +58,8 @@ const (
 //   - BreakdownPlot: a series per NPU component that used energy, X the
 //     index into Policies and Y the energy per inference in uJ, then a
 //     series named "latency", Y the latency per inference in ms.
+//
+// WriteFleetPlots says what the series of a fleet's plots hold.
 type Plot struct {
 	Kind     PlotKind
 	Title    string
@@ -180,8 +182,16 @@ func WritePlots(dir string, results []*sim.Result) ([]Plot, error) {
 			plots, figures = append(plots, p), append(figures, fig)
 		}
 	}
-	// each figure is drawn on its own canvases, so they can be drawn side
-	// by side; the files do not depend on the order
+	if err := writeFigures(plots, figures); err != nil {
+		return nil, err
+	}
+	return plots, nil
+}
+
+// writeFigures renders figure i into the files of plots[i]. Each figure is
+// drawn on its own canvases, so they are drawn side by side; the files do
+// not depend on the order.
+func writeFigures(plots []Plot, figures []*figure) error {
 	errs := make([]error, len(figures))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -199,10 +209,10 @@ func WritePlots(dir string, results []*sim.Result) ([]Plot, error) {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", plots[i].Title, err)
+			return fmt.Errorf("plot %s: %w", plots[i].Title, err)
 		}
 	}
-	return plots, nil
+	return nil
 }
 
 // fileBase names a plot's files after its kind, workload and hardware,

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/sim"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // ReferencePolicy is the policy every other policy of the same workload and
@@ -56,11 +54,11 @@ func (c cell) energyRatio() (float64, bool) {
 	return c.EnergyUJ / c.ref.EnergyUJ, true
 }
 
-// column is one column of the sweep table: its header and how a cell
-// (without an error) shows in it.
-type column struct {
+// column is one column of a table or CSV file: its header and how a row's
+// subject (a sweep cell without an error, a group of devices) shows in it.
+type column[T any] struct {
 	header string
-	show   func(cell) string
+	show   func(T) string
 }
 
 // The headers of the columns the HTML table styles.
@@ -73,7 +71,7 @@ const (
 const identityColumns = 3
 
 // sweepColumns are the columns of the terminal and HTML sweep tables.
-var sweepColumns = []column{
+var sweepColumns = []column[cell]{
 	{"workload", func(c cell) string { return c.Workload }},
 	{"policy", func(c cell) string { return c.Policy }},
 	{"hw", func(c cell) string { return c.HW }},
@@ -87,6 +85,15 @@ var sweepColumns = []column{
 	{"quality", func(c cell) string { return Quality(c.Result) }},
 	{verdictHeader, func(c cell) string { return Verdict(c.Result) }},
 	{digestHeader, func(c cell) string { return shortDigest(c.Digest) }},
+}
+
+// headers are the headers of columns.
+func headers[T any](cols []column[T]) []string {
+	h := make([]string, len(cols))
+	for i, col := range cols {
+		h[i] = col.header
+	}
+	return h
 }
 
 // significant formats a quantity with four significant digits, without an
@@ -141,17 +148,7 @@ func shortError(msg string, n int) string {
 // run shows a numbered error mark in place of its numbers; the errors follow
 // the table, one line each.
 func SweepTable(w io.Writer, results []*sim.Result) error {
-	header := make([]string, len(sweepColumns))
-	align := make([]tw.Align, len(sweepColumns))
-	for i, col := range sweepColumns {
-		header[i] = col.header
-		align[i] = tw.AlignRight
-		if i < identityColumns {
-			align[i] = tw.AlignLeft
-		}
-	}
-	t := newTable(w, header...)
-	t.Configure(func(cfg *tablewriter.Config) { cfg.Row.Alignment.PerColumn = align })
+	t := newNamedTable(w, identityColumns, headers(sweepColumns)...)
 	var errs []string
 	for _, c := range withReferences(results) {
 		row := make([]string, len(sweepColumns))

@@ -21,6 +21,21 @@ func newTable(w io.Writer, header ...string) *tablewriter.Table {
 	return t
 }
 
+// newNamedTable is a terminal table whose first names columns name the row
+// (left-aligned) and whose other columns hold numbers (right-aligned).
+func newNamedTable(w io.Writer, names int, header ...string) *tablewriter.Table {
+	align := make([]tw.Align, len(header))
+	for i := range align {
+		align[i] = tw.AlignRight
+		if i < names {
+			align[i] = tw.AlignLeft
+		}
+	}
+	t := newTable(w, header...)
+	t.Configure(func(cfg *tablewriter.Config) { cfg.Row.Alignment.PerColumn = align })
+	return t
+}
+
 // SNR formats a signal-to-noise ratio in dB ("inf" when exact).
 func SNR(d *sim.Deviation) string {
 	if d.SNRdB == nil {

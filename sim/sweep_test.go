@@ -112,3 +112,14 @@ func TestSweepRejectsBadInputBeforeWriting(t *testing.T) {
 		t.Error("shard 3/2 accepted")
 	}
 }
+
+// BenchmarkDefaultSweep runs the embedded default sweep (every policy preset
+// on mac2x3, digits-cnn, mobilenet-v2 and rnn-unrolled on mobile-npu) on all
+// cores.
+func BenchmarkDefaultSweep(b *testing.B) {
+	for b.Loop() {
+		if _, err := Sweep(DefaultGrid(), SweepOptions{Dir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/npusim/npusim/reports"
+	"github.com/npusim/npusim/sim"
+	"github.com/spf13/cobra"
+)
+
+func newFleetCommand() *cobra.Command {
+	spec := sim.FleetSpec{
+		Workload: "digits-cnn",
+		Devices:  100,
+		HW:       []string{"mobile-npu", "tiny"},
+		Policies: []string{"reference", "vendor-a@1.0", "vendor-a@1.1", "vendor-a@1.2", "vendor-dynamic"},
+		Seed:     1,
+		Samples:  64,
+	}
+	var (
+		out      string
+		workers  int
+		shardArg string
+		asJSON   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "fleet",
+		Short: "Run a workload on a fleet of simulated phones and measure how their outputs spread",
+		Long: `fleet runs one workload on N simulated devices: device i gets a hardware preset
+and a driver version from the --hw and --policies lists (in turn) and its own
+seeded device state (temperature and clock, scratchpad held by other clients,
+DRAM load, at a seeded point of its life). Each device runs --samples of the
+workload's inputs and is compared with the reference interpreter.
+
+It prints the share of devices bit-identical to the reference, the spread of
+their largest LSB error, of top-1 flips (classifiers) or of the first
+diverging step (recurrent workloads), and which devices pass NNAPI's limits
+while still changing outputs; it writes fleet.json, devices.jsonl (one line per
+device), fleet.csv, plots and report.html to --out. Devices run in parallel and
+share work when their programs are equal; results are the same serial or
+parallel, sharded (--shard i/n, then npusim merge) or not.`,
+		Example: `  npusim fleet --workload digits-cnn --devices 1000
+  npusim fleet --workload rnn-unrolled --hw mobile-npu --policies vendor-a@1.0,vendor-a@1.1 --devices 200
+  npusim fleet --devices 10000 --shard 3/10 --out fleet-3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var shard *sim.Shard
+			if shardArg != "" {
+				sh, err := sim.ParseShard(shardArg)
+				if err != nil {
+					return fmt.Errorf("--shard: %w", err)
+				}
+				shard = &sh
+			}
+			if workers < 0 {
+				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
+			}
+			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			}
+			devices, err := sim.RunFleet(spec, workers, shard)
+			if err != nil {
+				return err
+			}
+			if err := sim.WriteFleet(out, spec, shard, devices); err != nil {
+				return runtimeErr(err)
+			}
+			return finishFleet(cmd, out, spec, devices, asJSON)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&spec.Workload, "workload", spec.Workload, "workload: zoo name, case file or topology")
+	f.IntVar(&spec.Devices, "devices", spec.Devices, "number of devices")
+	f.StringSliceVar(&spec.HW, "hw", spec.HW, "hardware presets or files the devices are drawn from")
+	f.StringSliceVar(&spec.Policies, "policies", spec.Policies, "driver policies and versions the devices are drawn from")
+	f.Uint64Var(&spec.Seed, "seed", spec.Seed, "the fleet's seed (device i's state seed derives from it)")
+	f.IntVar(&spec.Samples, "samples", spec.Samples, "input samples each device runs (0: all)")
+	f.StringVar(&out, "out", "fleet", "results directory")
+	f.IntVar(&workers, "parallel", 0, "devices run at once (0: one per CPU)")
+	f.StringVar(&shardArg, "shard", "", "run only shard i of n of the devices (i/n)")
+	f.BoolVar(&asJSON, "json", false, "print the device results as JSON instead of the table")
+	return cmd
+}
+
+// finishFleet writes a fleet directory's reports and prints its summary.
+func finishFleet(cmd *cobra.Command, dir string, spec sim.FleetSpec, devices []sim.DeviceResult, asJSON bool) error {
+	if err := reports.GenerateFleet(dir, spec, devices); err != nil {
+		return runtimeErr(err)
+	}
+	out := cmd.OutOrStdout()
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return runtimeErr(enc.Encode(devices))
+	}
+	if err := reports.FleetTable(out, spec, devices); err != nil {
+		return runtimeErr(err)
+	}
+	fmt.Fprintf(out, "\n%d devices; devices.jsonl, fleet.csv, plots and report.html in %s\n", len(devices), dir)
+	return nil
+}
+
+// isFleetDir reports whether a results directory holds a fleet.
+func isFleetDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, sim.FleetFile))
+	return err == nil
+}

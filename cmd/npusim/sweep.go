@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/npusim/npusim/reports"
+	"github.com/npusim/npusim/sim"
+	"github.com/spf13/cobra"
+)
+
+func newSweepCommand() *cobra.Command {
+	var (
+		grid     = sim.DefaultGrid()
+		out      string
+		workers  int
+		resume   bool
+		shardArg string
+	)
+	cmd := &cobra.Command{
+		Use:   "sweep",
+		Short: "Run a grid of workloads x driver policies x hardware and report it",
+		Long: `sweep runs every workload under every driver policy on every hardware
+configuration, in parallel on all cores, compares each with the reference
+interpreter, prints one table and writes a results directory:
+
+  sweep.json      the grid
+  results.jsonl   one line per cell, appended as each cell finishes, rewritten
+                  in grid order at the end
+  results.csv     the table, machine-readable
+  plots/          energy vs deviation with the Pareto front, per-layer error
+                  growth, histograms of output differences, energy breakdown
+                  (PNG and SVG)
+  report.html     the table, the plots and what each policy does
+
+With no flags it runs the embedded default: every policy preset on mac2x3,
+digits-cnn, mobilenet-v2 and rnn-unrolled on mobile-npu. --resume continues an
+interrupted sweep in the same directory (finished cells are kept, a
+half-written line is redone); --shard i/n runs a deterministic 1/n of the grid,
+and npusim merge combines the shard directories into one. Results are
+identical serial or parallel, sharded or not, interrupted or not.`,
+		Example: `  npusim sweep
+  npusim sweep --workloads digits-cnn,digits-mlp --policies reference,mult16,vendor-a --hw mobile-npu,low-cost
+  npusim sweep --shard 2/8 --out results-2
+  npusim sweep --resume --out results`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := sim.SweepOptions{Dir: out, Workers: workers, Resume: resume}
+			if shardArg != "" {
+				sh, err := sim.ParseShard(shardArg)
+				if err != nil {
+					return fmt.Errorf("--shard: %w", err)
+				}
+				opts.Shard = &sh
+			}
+			if workers < 0 {
+				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
+			}
+			opts.Progress = progress(cmd.ErrOrStderr())
+			results, err := sim.Sweep(grid, opts)
+			if err != nil {
+				return err
+			}
+			return finishReport(cmd, out, results)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&grid.Workloads, "workloads", grid.Workloads, "workloads (zoo names with options, case files, topology files)")
+	f.StringSliceVar(&grid.Policies, "policies", grid.Policies, "driver policies (presets or YAML files)")
+	f.StringSliceVar(&grid.HW, "hw", grid.HW, "hardware (presets or YAML files)")
+	f.IntVar(&grid.Samples, "samples", 0, "input samples per workload (0: each workload's whole input set)")
+	f.StringVar(&out, "out", "results", "results directory")
+	f.IntVar(&workers, "parallel", 0, "cells run at once (0: one per CPU)")
+	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
+	f.StringVar(&shardArg, "shard", "", "run only shard i of n (i/n, 1 <= i <= n)")
+	return cmd
+}
+
+// finishReport writes the results directory's reports and prints the table.
+func finishReport(cmd *cobra.Command, dir string, results []*sim.Result) error {
+	if err := reports.Generate(dir, results); err != nil {
+		return runtimeErr(err)
+	}
+	if err := reports.SweepTable(cmd.OutOrStdout(), results); err != nil {
+		return runtimeErr(err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "\n%d cells; results, plots and report.html in %s\n", len(results), dir)
+	return nil
+}
+
+// progress reports each finished cell on stderr: a bar redrawn in place when
+// stderr is a terminal, plain lines otherwise.
+func progress(w io.Writer) func(done, total int, r *sim.Result) {
+	terminal := false
+	if f, ok := w.(*os.File); ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			terminal = true
+		}
+	}
+	return func(done, total int, r *sim.Result) {
+		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
+		if r.Error != "" {
+			what += " (cannot run)"
+		}
+		if !terminal {
+			fmt.Fprintf(w, "[%d/%d] %s\n", done, total, what)
+			return
+		}
+		const width = 30
+		filled := width * done / max(total, 1)
+		fmt.Fprintf(w, "\r[%s%s] %d/%d %-60.60s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, what)
+		if done == total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func newMergeCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge --out DIR SHARD_DIR...",
+		Short: "Combine the results directories of a sharded sweep or fleet",
+		Long: `merge reads the results directories written by npusim sweep --shard i/n (or
+npusim fleet --shard i/n), checks that they hold the same grid (fleet) and
+together every cell (device) exactly once, and writes one results directory
+identical to an unsharded run's, with its report.`,
+		Example: `  npusim merge --out results results-1 results-2 results-3
+  npusim merge --out fleet fleet-1 fleet-2`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			}
+			if isFleetDir(args[0]) {
+				spec, devices, err := sim.MergeFleet(out, args)
+				if err != nil {
+					return err
+				}
+				return finishFleet(cmd, out, spec, devices, false)
+			}
+			results, err := sim.Merge(out, args)
+			if err != nil {
+				return err
+			}
+			return finishReport(cmd, out, results)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "results", "merged results directory (must not exist or be empty)")
+	return cmd
+}
+
+func newReportCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "report DIR",
+		Short: "Regenerate the table, plots and HTML report of a results directory",
+		Long: `report reads a results directory (sweep.json and results.jsonl, or a fleet's
+fleet.json and devices.jsonl) and writes its CSV, plots and report.html again,
+and prints the table.`,
+		Example: `  npusim report results`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if isFleetDir(args[0]) {
+				spec, devices, err := sim.LoadFleet(args[0])
+				if err != nil {
+					return err
+				}
+				return finishFleet(cmd, args[0], spec, devices, false)
+			}
+			_, results, err := sim.LoadResults(args[0])
+			if err != nil {
+				return err
+			}
+			return finishReport(cmd, args[0], results)
+		},
+	}
+}
