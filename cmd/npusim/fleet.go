@@ -18,7 +18,7 @@ func newFleetCommand() *cobra.Command {
 		HW:       []string{"mobile-npu", "tiny"},
 		Policies: []string{"reference", "vendor-a@1.0", "vendor-a@1.1", "vendor-a@1.2", "vendor-dynamic"},
 		Seed:     1,
-		Samples:  64,
+		Samples:  0,
 	}
 	var (
 		out      string
@@ -77,7 +77,7 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 	f.StringSliceVar(&spec.HW, "hw", spec.HW, "hardware presets or files the devices are drawn from")
 	f.StringSliceVar(&spec.Policies, "policies", spec.Policies, "driver policies and versions the devices are drawn from")
 	f.Uint64Var(&spec.Seed, "seed", spec.Seed, "the fleet's seed (device i's state seed derives from it)")
-	f.IntVar(&spec.Samples, "samples", spec.Samples, "input samples each device runs (0: all)")
+	f.IntVar(&spec.Samples, "samples", spec.Samples, "input samples each device runs (0: the whole input set)")
 	f.StringVar(&out, "out", "fleet", "results directory")
 	f.IntVar(&workers, "parallel", 0, "devices run at once (0: one per CPU)")
 	f.StringVar(&shardArg, "shard", "", "run only shard i of n of the devices (i/n)")
