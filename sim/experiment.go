@@ -19,11 +19,35 @@ type Cell struct {
 	Policy   string `json:"policy"`
 	HW       string `json:"hw"`
 	Samples  int    `json:"samples,omitempty"`
+	// Inputs, when set, replace the workload's input set with one sample
+	// read from these files, one per model input (see workloads.ReadInput).
+	Inputs []string `json:"inputs,omitempty"`
 }
 
 // Key identifies the cell in a results file.
 func (c Cell) Key() string {
-	return fmt.Sprintf("%s|%s|%s|%d", c.Workload, c.Policy, c.HW, c.Samples)
+	return fmt.Sprintf("%s|%s|%s|%d|%s", c.Workload, c.Policy, c.HW, c.Samples, strings.Join(c.Inputs, ","))
+}
+
+// withInputs returns the workload with its input set replaced by one sample
+// read from files, renamed by the inputs' digest so that cached reference
+// values never mix.
+func withInputs(w *workloads.Workload, files []string) (*workloads.Workload, error) {
+	if len(files) != len(w.Model.Inputs) {
+		return nil, fmt.Errorf("workload %s takes %d inputs, %d input files given", w.Name, len(w.Model.Inputs), len(files))
+	}
+	var sample []*quant.Tensor
+	for k, f := range files {
+		q, err := workloads.ReadInput(f, w.Model.Tensors[w.Model.Inputs[k]])
+		if err != nil {
+			return nil, err
+		}
+		sample = append(sample, q)
+	}
+	c := *w
+	c.Name = fmt.Sprintf("%s@input:%s", w.Name, digest(sample)[:16])
+	c.Inputs, c.Labels = [][]*quant.Tensor{sample}, nil
+	return &c, nil
 }
 
 // LayerResult is one layer's cost and deviation from the reference.
@@ -101,6 +125,11 @@ func Run(cell Cell) (*Result, error) {
 	w, err := workloads.Load(cell.Workload)
 	if err != nil {
 		return nil, err
+	}
+	if len(cell.Inputs) > 0 {
+		if w, err = withInputs(w, cell.Inputs); err != nil {
+			return nil, err
+		}
 	}
 	policy, err := drivers.LoadPolicy(cell.Policy)
 	if err != nil {

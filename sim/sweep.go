@@ -24,6 +24,9 @@ type Grid struct {
 	Policies  []string `json:"policies"`
 	HW        []string `json:"hw"`
 	Samples   int      `json:"samples,omitempty"`
+	// Inputs, when set, are files that replace every workload's input set
+	// (one per model input).
+	Inputs []string `json:"inputs,omitempty"`
 }
 
 // DefaultGrid is the embedded default sweep: every policy preset on the
@@ -44,7 +47,7 @@ func (g Grid) Cells() []Cell {
 	for _, w := range g.Workloads {
 		for _, h := range g.HW {
 			for _, p := range g.Policies {
-				cells = append(cells, Cell{Workload: w, Policy: p, HW: h, Samples: g.Samples})
+				cells = append(cells, Cell{Workload: w, Policy: p, HW: h, Samples: g.Samples, Inputs: g.Inputs})
 			}
 		}
 	}
@@ -62,6 +65,11 @@ func (g Grid) Validate() error {
 	for _, w := range g.Workloads {
 		if err := workloads.Check(w); err != nil {
 			return err
+		}
+	}
+	for _, f := range g.Inputs {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("input %s: %w", f, err)
 		}
 	}
 	for _, p := range g.Policies {
@@ -348,7 +356,7 @@ func Merge(dir string, shards []string) ([]*Result, error) {
 		if grid == nil {
 			grid = &m.Grid
 		} else if !slices.Equal(grid.Workloads, m.Grid.Workloads) || !slices.Equal(grid.Policies, m.Grid.Policies) ||
-			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples {
+			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) {
 			return nil, fmt.Errorf("results directory %s holds a different sweep than %s", s, shards[0])
 		}
 		for _, r := range results {

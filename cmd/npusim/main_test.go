@@ -113,3 +113,31 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestRunOwnInput runs mac2x3 on a user's raw input: 3.0 (code 12 at scale
+// 0.25) times the 3.0 weight is 9.0, above the output's 7.9375, so the
+// reference and every driver clamp it to code 127.
+func TestRunOwnInput(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "three.bin")
+	if err := os.WriteFile(in, []byte{12}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, out, errOut := runCLI("run", "--workload", "mac2x3", "--policy", "truncate", "--input", in, "--json")
+	var r struct {
+		Output struct {
+			MaxLSB int `json:"maxLSB"`
+		} `json:"output"`
+		SamplesRun int    `json:"samplesRun"`
+		Digest     string `json:"digest"`
+		RefDigest  string `json:"referenceDigest"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); status != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s", status, err, errOut)
+	}
+	if r.SamplesRun != 1 || r.Output.MaxLSB != 0 || r.Digest != r.RefDigest {
+		t.Errorf("got %+v", r)
+	}
+	if status, _, errOut := runCLI("run", "--workload", "mac2x3", "--input", in+","+in); status != 2 || !strings.Contains(errOut, "takes 1 inputs, 2 input files given") {
+		t.Errorf("two inputs for one: exit %d, %s", status, errOut)
+	}
+}

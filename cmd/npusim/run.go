@@ -30,7 +30,10 @@ verdict, the SHA-256 digest of the outputs, and a table of layers.
 
 --workload takes a zoo name (npusim list workloads) with options
 (rnn-unrolled:steps=32), an op case file (.json) or a SCALE-Sim topology (.csv);
---policy a preset or a YAML policy file; --hw a preset or a YAML hardware file.`,
+--policy a preset or a YAML policy file; --hw a preset or a YAML hardware file.
+--input replaces the workload's input set with your own sample: raw stored
+codes (.bin) or a NumPy array (.npy) of int8/uint8 codes or of real numbers,
+which are quantized onto the model input's grid.`,
 		Example: `  npusim run --workload digits-cnn --policy mult16
   npusim run --workload mobilenet-v2 --policy vendor-a --hw mobile-npu --samples 1
   npusim run --workload rnn-unrolled:steps=48 --policy my-policy.yaml --json`,
@@ -38,6 +41,9 @@ verdict, the SHA-256 digest of the outputs, and a table of layers.
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cell.Samples < 0 {
 				return fmt.Errorf("--samples: must be >= 0, got %d", cell.Samples)
+			}
+			if manifest != "" && len(cell.Inputs) > 0 {
+				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
 			}
 			r, err := sim.Run(cell)
 			if err != nil {
@@ -69,6 +75,7 @@ verdict, the SHA-256 digest of the outputs, and a table of layers.
 	f.StringVar(&cell.Policy, "policy", "reference", "driver policy: preset name or YAML file")
 	f.StringVar(&cell.HW, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
 	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
+	f.StringSliceVar(&cell.Inputs, "input", nil, "run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	f.StringVar(&manifest, "manifest", "", "write a replayable manifest of the run (npusim replay) to this file")
 	return cmd

@@ -71,6 +71,7 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 	f.StringSliceVar(&grid.Policies, "policies", grid.Policies, "driver policies (presets or YAML files)")
 	f.StringSliceVar(&grid.HW, "hw", grid.HW, "hardware (presets or YAML files)")
 	f.IntVar(&grid.Samples, "samples", 0, "input samples per workload (0: each workload's whole input set)")
+	f.StringSliceVar(&grid.Inputs, "input", nil, "your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
 	f.StringVar(&out, "out", "results", "results directory")
 	f.IntVar(&workers, "parallel", 0, "cells run at once (0: one per CPU)")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
