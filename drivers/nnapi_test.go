@@ -1,7 +1,6 @@
 package drivers_test
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -12,22 +11,7 @@ import (
 	"github.com/npusim/npusim/workloads"
 )
 
-func loadCases(t *testing.T) []*workloads.Case {
-	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join(vectors.NNAPIDir(t), "*.json"))
-	var cases []*workloads.Case
-	for _, p := range paths {
-		if !workloads.LooksLikeCaseFile(p) {
-			continue
-		}
-		f, err := workloads.LoadCaseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases = append(cases, f.Cases...)
-	}
-	return cases
-}
+func loadCases(t *testing.T) []*workloads.Case { return vectors.NNAPICases(t) }
 
 func mustHW(t *testing.T, name string) *npu.Config {
 	t.Helper()

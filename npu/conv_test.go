@@ -31,7 +31,8 @@ func randomConvCase(rng *rand.Rand, depthwise bool, variants []quant.Variant) co
 		w++
 	}
 	in := randomTensor(rng, typ, []int{1, h, w, inC}, quant.Params{Scale: 0.02 + rng.Float32()/4, ZeroPoint: typ.Min() + rng.Int32N(256)})
-	outC, shape, axis := 1+rng.IntN(40), []int{}, 0
+	outC, axis := 1+rng.IntN(40), 0
+	var shape []int
 	if depthwise {
 		p.DepthMultiplier = 1 + rng.IntN(2)
 		outC = inC * p.DepthMultiplier

@@ -41,7 +41,8 @@ func randomConv(rng *rand.Rand, depthwise bool) convCase {
 	}
 	inP := quant.Params{Scale: 0.02 + rng.Float32(), ZeroPoint: typ.Min() + rng.Int32N(256)}
 	in := randomTensor(rng, typ, []int{n, h, w, inC}, inP)
-	outC, fshape, axis := 1+rng.IntN(6), []int{}, 0
+	outC, axis := 1+rng.IntN(6), 0
+	var fshape []int
 	if depthwise {
 		p.DepthMultiplier = 1 + rng.IntN(3)
 		outC = inC * p.DepthMultiplier

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -10,28 +9,11 @@ import (
 	"github.com/npusim/npusim/workloads"
 )
 
-// loadNNAPI loads every case of the NNAPI vector directory.
+// loadNNAPI loads every case of the NNAPI vector directory by name.
 func loadNNAPI(t *testing.T) map[string]*workloads.Case {
-	dir := vectors.NNAPIDir(t)
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := map[string]*workloads.Case{}
-	for _, p := range paths {
-		if !workloads.LooksLikeCaseFile(p) {
-			continue
-		}
-		f, err := workloads.LoadCaseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range f.Cases {
-			cases[c.Name] = c
-		}
-	}
-	if len(cases) != 35 {
-		t.Fatalf("found %d NNAPI cases in %s, want 35", len(cases), dir)
+	for _, c := range vectors.NNAPICases(t) {
+		cases[c.Name] = c
 	}
 	return cases
 }

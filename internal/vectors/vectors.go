@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/npusim/npusim/workloads"
 )
 
 // NNAPIDir returns the directory of the NNAPI quant8 vectors:
@@ -61,4 +63,30 @@ func moduleRoot() (string, bool) {
 		}
 		dir = parent
 	}
+}
+
+// NNAPICases loads every case of the NNAPI vector directory, in file order,
+// and fails the test unless there are the 35 the directory documents.
+func NNAPICases(t testing.TB) []*workloads.Case {
+	t.Helper()
+	dir := NNAPIDir(t)
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []*workloads.Case
+	for _, p := range paths {
+		if !workloads.LooksLikeCaseFile(p) {
+			continue
+		}
+		f, err := workloads.LoadCaseFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, f.Cases...)
+	}
+	if len(cases) != 35 {
+		t.Fatalf("found %d NNAPI cases in %s, want 35", len(cases), dir)
+	}
+	return cases
 }
