@@ -71,7 +71,7 @@ func (c *compiler) prepare(op *workloads.Op) *convLayer {
 // requant returns the requantization of an M x N accumulator block whose
 // columns are output channels [ch, ch+n), into the activation scratchpad.
 func (c *compiler) requant(l *convLayer, m, n int, acc npu.AccRegion, records, out, outStride int) npu.Command {
-	return npu.Command{Requant: &npu.Requant{M: m, N: n, Acc: acc, Records: records, Variant: c.res.variant,
+	return npu.Command{Op: &npu.Requant{M: m, N: n, Acc: acc, Records: records, Variant: c.res.variant,
 		ZeroPoint: l.out.Params.ZeroPoint, Lo: l.lo, Hi: l.hi, Out: out, OutRowStride: outStride}}
 }
 
@@ -246,7 +246,7 @@ func (c *compiler) lowerMatMul(l *convLayer) error {
 			if l.depthwise {
 				c.depthwiseOnArray(l, windows[ti], t, bl.n0, bl.n, w, acc)
 			} else {
-				c.emit(npu.Command{MatMul: &npu.MatMul{M: t.pixels(), K: l.k, N: bl.n, A: windows[ti], AOperand: l.a,
+				c.emit(npu.Command{Op: &npu.MatMul{M: t.pixels(), K: l.k, N: bl.n, A: windows[ti], AOperand: l.a,
 					B: w, BColStride: l.k, BRowStride: 1, BOperand: l.b, Acc: acc, Mode: c.res.accumulate}})
 			}
 			flush()
@@ -270,7 +270,7 @@ func (c *compiler) depthwiseOnArray(l *convLayer, win npu.Im2col, t tile, n0, n,
 	for j := 0; j < n; j += l.dm {
 		a := win
 		a.Channel, a.Channels = (n0+j)/l.dm, 1
-		c.emit(npu.Command{MatMul: &npu.MatMul{M: t.pixels(), K: l.k, N: l.dm, A: a, AOperand: l.a,
+		c.emit(npu.Command{Op: &npu.MatMul{M: t.pixels(), K: l.k, N: l.dm, A: a, AOperand: l.a,
 			B: w + j, BColStride: 1, BRowStride: l.g.oc, BOperand: l.b,
 			Acc: npu.AccRegion{Base: acc.Base + 4*j, RowStride: acc.RowStride}, Mode: c.res.accumulate}})
 	}
@@ -318,7 +318,7 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 			kb := min(p.kb, l.k-k0)
 			w := wBuf[chunk%2]
 			chunk++
-			c.emit(npu.Command{DMA: &npu.DMA{DRAM: l.weights + uint64(n0*l.k+k0), SRAM: npu.WeightSRAM, Addr: w, RunBytes: kb, Rows: n, Planes: 1,
+			c.emit(npu.Command{Op: &npu.DMA{DRAM: l.weights + uint64(n0*l.k+k0), SRAM: npu.WeightSRAM, Addr: w, RunBytes: kb, Rows: n, Planes: 1,
 				DRAMRowStride: l.k, SRAMRowStride: kb}})
 			last := k0+kb >= l.k
 			records := recBuf + n0*npu.RecordBytes
@@ -337,12 +337,12 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 				if k0 > 0 {
 					if narrow {
 						c.loadBytes(at, npu.AccumulatorSRAM, halfBuf, spill)
-						c.emit(npu.Command{Psum: &npu.Psum{M: t.pixels(), N: n, Acc: acc, Half: halfBuf, HalfRowStride: n, Shift: shift}})
+						c.emit(npu.Command{Op: &npu.Psum{M: t.pixels(), N: n, Acc: acc, Half: halfBuf, HalfRowStride: n, Shift: shift}})
 					} else {
 						c.loadBytes(at, npu.AccumulatorSRAM, accBuf, spill)
 					}
 				}
-				c.emit(npu.Command{MatMul: &npu.MatMul{M: t.pixels(), K: kb, N: n, A: win, AOperand: l.a, B: w, BColStride: kb, BRowStride: 1,
+				c.emit(npu.Command{Op: &npu.MatMul{M: t.pixels(), K: kb, N: n, A: win, AOperand: l.a, B: w, BColStride: kb, BRowStride: 1,
 					BOperand: l.b, Acc: acc, Accumulate: k0 > 0, Mode: c.res.accumulate}})
 				switch {
 				case last:
@@ -350,7 +350,7 @@ func (c *compiler) lowerSplitMatMul(l *convLayer, p matmulPlan) error {
 					c.activationPass(lutBuf, outBuf, t.pixels(), n, l.out.Type)
 					c.storeOutput(g, l.outAddr, t, outBuf-n0, n, n0, n)
 				case narrow:
-					c.emit(npu.Command{Psum: &npu.Psum{Narrow: true, M: t.pixels(), N: n, Acc: acc, Half: halfBuf, HalfRowStride: n, Shift: shift}})
+					c.emit(npu.Command{Op: &npu.Psum{Narrow: true, M: t.pixels(), N: n, Acc: acc, Half: halfBuf, HalfRowStride: n, Shift: shift}})
 					c.storeBytes(npu.AccumulatorSRAM, halfBuf, at, spill)
 				default:
 					c.storeBytes(npu.AccumulatorSRAM, accBuf, at, spill)
@@ -380,12 +380,12 @@ func (c *compiler) psumShift(l *convLayer, n0, n int) int {
 
 // loadBytes DMAs n contiguous bytes from DRAM into a scratchpad.
 func (c *compiler) loadBytes(dram uint64, s npu.SRAM, addr, n int) {
-	c.emit(npu.Command{DMA: &npu.DMA{DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
+	c.emit(npu.Command{Op: &npu.DMA{DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
 }
 
 // storeBytes DMAs n contiguous scratchpad bytes to DRAM.
 func (c *compiler) storeBytes(s npu.SRAM, addr int, dram uint64, n int) {
-	c.emit(npu.Command{DMA: &npu.DMA{Store: true, DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
+	c.emit(npu.Command{Op: &npu.DMA{Store: true, DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
 }
 
 // loadLUT places a lookup table in DRAM and loads it into the weight
@@ -405,6 +405,6 @@ func (c *compiler) activationPass(table, buf, rows, cols int, t quant.Type) {
 	if table < 0 {
 		return
 	}
-	c.emit(npu.Command{Eltwise: &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: cols, AColStride: 1,
+	c.emit(npu.Command{Op: &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: cols, AColStride: 1,
 		Signed: t.Signed(), LUT: table, Lo: t.Min(), Hi: t.Max(), Out: buf, OutRowStride: cols}})
 }

@@ -75,7 +75,7 @@ func (c *compiler) lowerDepthwiseVector(l *convLayer) error {
 			a.Channel, a.Channels = n0/l.dm, n/l.dm
 			acc := npu.AccRegion{Base: accBuf[step%2], RowStride: n}
 			step++
-			c.emit(npu.Command{Depthwise: &npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: l.dm, AOperand: l.a,
+			c.emit(npu.Command{Op: &npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: l.dm, AOperand: l.a,
 				W: wBuf + n0, WTapStride: g.oc, WOperand: l.b, Acc: acc, Mode: c.res.accumulate}})
 			c.emit(c.requant(l, t.pixels(), n, acc, wBuf+l.k*g.oc+n0*npu.RecordBytes, out+n0, g.oc))
 		}
@@ -113,7 +113,7 @@ func (c *compiler) lowerPool(op *workloads.Op) error {
 		if ti+1 < len(tiles) {
 			next = c.loadInput(g, inAddr, tiles[ti+1], inBuf[(ti+1)%2])
 		}
-		c.emit(npu.Command{Pool: &npu.Pool{Max: op.Kind == workloads.MaxPool2D, In: win, Pixels: t.pixels(), Signed: in.Type.Signed(),
+		c.emit(npu.Command{Op: &npu.Pool{Max: op.Kind == workloads.MaxPool2D, In: win, Pixels: t.pixels(), Signed: in.Type.Signed(),
 			Lo: lo, Hi: hi, Out: outBuf[ti%2], OutPixelStride: g.c}})
 		c.storeOutput(g, outAddr, t, outBuf[ti%2], g.c, 0, g.c)
 		win = next
@@ -223,12 +223,12 @@ func (c *compiler) lowerBinary(op *workloads.Op) error {
 			Signed: out.Type.Signed(), Lo: lo, Hi: hi, Out: bufOut[s], OutRowStride: cols}
 		if mul {
 			e.Kind, e.MulOffsets, e.Acc = npu.EltMul, mp.InOffset, npu.AccRegion{Base: bufAcc[s], RowStride: cols}
-			c.emit(npu.Command{Eltwise: e})
-			c.emit(npu.Command{Requant: &npu.Requant{M: n, N: cols, Acc: e.Acc, Records: records, Variant: c.res.variant,
+			c.emit(npu.Command{Op: e})
+			c.emit(npu.Command{Op: &npu.Requant{M: n, N: cols, Acc: e.Acc, Records: records, Variant: c.res.variant,
 				ZeroPoint: mp.OutOffset, Lo: lo, Hi: hi, Out: bufOut[s], OutRowStride: cols}})
 		} else {
 			e.Kind, e.Add = npu.EltAdd, quant.NewAddParams(a.Params, b.Params, out.Params)
-			c.emit(npu.Command{Eltwise: e})
+			c.emit(npu.Command{Op: e})
 		}
 		c.storeBytes(npu.ActivationSRAM, bufOut[s], c.tensorAddr[op.Output]+uint64(r0*cols), n*cols)
 	}
@@ -268,7 +268,7 @@ func (c *compiler) mapBytes(from, to uint64, n int, t quant.Type, table []byte) 
 	for ci, off := 0, 0; off < n; ci, off = ci+1, off+chunk {
 		m, s := min(chunk, n-off), ci%2
 		c.loadBytes(from+uint64(off), npu.ActivationSRAM, in[s], m)
-		c.emit(npu.Command{Eltwise: &npu.Eltwise{Kind: npu.EltLUT, Rows: 1, Cols: m, A: in[s], AColStride: 1, Signed: t.Signed(),
+		c.emit(npu.Command{Op: &npu.Eltwise{Kind: npu.EltLUT, Rows: 1, Cols: m, A: in[s], AColStride: 1, Signed: t.Signed(),
 			LUT: lutBuf, Lo: t.Min(), Hi: t.Max(), Out: out[s]}})
 		c.storeBytes(npu.ActivationSRAM, out[s], to+uint64(off), m)
 	}
@@ -299,7 +299,7 @@ func (c *compiler) lowerSoftmax(op *workloads.Op) error {
 	for ci, r0 := 0, 0; r0 < rows; ci, r0 = ci+1, r0+chunk {
 		n, s := min(chunk, rows-r0), ci%2
 		c.loadBytes(c.tensorAddr[op.Inputs[0]]+uint64(r0*depth), npu.ActivationSRAM, bin[s], n*depth)
-		c.emit(npu.Command{Softmax: &npu.Softmax{Rows: n, Depth: depth, In: bin[s], InRowStride: depth, Signed: in.Type.Signed(),
+		c.emit(npu.Command{Op: &npu.Softmax{Rows: n, Depth: depth, In: bin[s], InRowStride: depth, Signed: in.Type.Signed(),
 			Params: params, Out: bout[s], OutRowStride: depth}})
 		c.storeBytes(npu.ActivationSRAM, bout[s], c.tensorAddr[op.Output]+uint64(r0*depth), n*depth)
 	}
@@ -334,10 +334,10 @@ func (c *compiler) lowerConcat(op *workloads.Op) error {
 			n, s := min(chunk, outer-r0), ci%2
 			c.loadBytes(c.tensorAddr[i]+uint64(r0*width), npu.ActivationSRAM, buf[s], n*width)
 			if lutBuf >= 0 {
-				c.emit(npu.Command{Eltwise: &npu.Eltwise{Kind: npu.EltLUT, Rows: n, Cols: width, A: buf[s], ARowStride: width, AColStride: 1,
+				c.emit(npu.Command{Op: &npu.Eltwise{Kind: npu.EltLUT, Rows: n, Cols: width, A: buf[s], ARowStride: width, AColStride: 1,
 					Signed: in.Type.Signed(), LUT: lutBuf, Lo: in.Type.Min(), Hi: in.Type.Max(), Out: buf[s], OutRowStride: width}})
 			}
-			c.emit(npu.Command{DMA: &npu.DMA{Store: true, DRAM: c.tensorAddr[op.Output] + uint64(r0*outWidth+offset), SRAM: npu.ActivationSRAM,
+			c.emit(npu.Command{Op: &npu.DMA{Store: true, DRAM: c.tensorAddr[op.Output] + uint64(r0*outWidth+offset), SRAM: npu.ActivationSRAM,
 				Addr: buf[s], RunBytes: width, Rows: n, Planes: 1, DRAMRowStride: outWidth, SRAMRowStride: width}})
 		}
 		offset += width

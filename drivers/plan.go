@@ -118,7 +118,7 @@ func (c *compiler) loadInput(g *window, base uint64, t tile, buf int) npu.Im2col
 	if c1-c0 == g.w { // whole rows: one contiguous run
 		d.RunBytes, d.Rows, d.DRAMRowStride, d.SRAMRowStride = run*(r1-r0), 1, 0, 0
 	}
-	c.emit(npu.Command{DMA: d})
+	c.emit(npu.Command{Op: d})
 	return npu.Im2col{Base: buf, RowStride: run, PixelStride: g.c, TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
 		ImageH: g.h, ImageW: g.w, OutY: t.oy, OutX: t.ox, OutW: t.cols, FilterH: g.fh, FilterW: g.fw,
 		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: g.c}
@@ -136,5 +136,5 @@ func (c *compiler) storeOutput(g *window, base uint64, t tile, buf, pixelStride,
 	case n == g.oc && pixelStride == g.oc: // rows of whole pixels
 		d.RunBytes, d.Rows, d.Planes, d.DRAMRowStride, d.SRAMRowStride = t.cols*n, t.rows, 1, g.ow*g.oc, t.cols*n
 	}
-	c.emit(npu.Command{DMA: d})
+	c.emit(npu.Command{Op: d})
 }

@@ -32,7 +32,7 @@ func streamProgram(tiles, tileBytes, m, n int) *Program {
 		if i+1 < tiles {
 			emitLoad(i + 1)
 		}
-		mms[i] = b.add(Command{Deps: []int{loads[i], weights}, MatMul: &MatMul{M: m, K: 32, N: n, A: matrixOperand(buf(i), m, 32, 0),
+		mms[i] = b.add(Command{Deps: []int{loads[i], weights}, Op: &MatMul{M: m, K: 32, N: n, A: matrixOperand(buf(i), m, 32, 0),
 			BColStride: 32, BRowStride: 1, Acc: AccRegion{RowStride: n}, Mode: acc32}})
 	}
 	return b.program()
@@ -208,16 +208,16 @@ func TestBadPrograms(t *testing.T) {
 		mutate func(p *Program)
 		want   string
 	}{
-		{"SRAM overflow", "mobile-npu", func(p *Program) { p.Commands[0].DMA.Addr = 512<<10 - 10 },
+		{"SRAM overflow", "mobile-npu", func(p *Program) { p.Commands[0].Op.(*DMA).Addr = 512<<10 - 10 },
 			"command 0 (dma.load): touches activation SRAM [524278, 524878), outside its 524288 bytes"},
-		{"DRAM overflow", "mobile-npu", func(p *Program) { p.Commands[5].DMA.DRAM = p.DRAMBytes },
+		{"DRAM overflow", "mobile-npu", func(p *Program) { p.Commands[5].Op.(*DMA).DRAM = p.DRAMBytes },
 			"command 5 (dma.store): DRAM"},
 		{"missing dependency", "mobile-npu", func(p *Program) { p.Commands[4].Deps = nil },
 			"hazard: command 4 (requant) touches weight SRAM [300, 460) while command 2 (dma.load) in flight touches weight SRAM [300, 460); a dependency is missing"},
 		{"forward dependency", "mobile-npu", func(p *Program) { p.Commands[1].Deps = []int{4} }, "dependency 4 is not an earlier command"},
 		{"variant the hardware lacks", "edge-tpu-like", func(p *Program) {}, "the requantization unit of edge-tpu-like does not implement double-rounding (it has [fp32])"},
 		{"accumulator the hardware lacks", "low-cost", func(p *Program) {}, "low-cost does not implement 32-bit wrap accumulators (it has [acc24-saturate])"},
-		{"window outside the tile", "mobile-npu", func(p *Program) { p.Commands[3].MatMul.A.TileW = 5 }, "im2col reads input columns 0..19, but the tile holds 0..4"},
+		{"window outside the tile", "mobile-npu", func(p *Program) { p.Commands[3].Op.(*MatMul).A.TileW = 5 }, "im2col reads input columns 0..19, but the tile holds 0..4"},
 	}
 	for _, tc := range cases {
 		p := fcProgram(c)

@@ -32,18 +32,18 @@ func tiledFCProgram(c fcCase, mt, nt int) *Program {
 	tile := 0
 	for ai, m0 := 0, 0; m0 < m; ai, m0 = ai+1, m0+mt {
 		rows := min(mt, m-m0)
-		la := b.add(Command{Deps: deps(lastA[ai%2]), DMA: &DMA{DRAM: aAddr + uint64(m0*k), SRAM: ActivationSRAM, Addr: aBuf(ai), RunBytes: rows * k, Rows: 1, Planes: 1}})
+		la := b.add(Command{Deps: deps(lastA[ai%2]), Op: &DMA{DRAM: aAddr + uint64(m0*k), SRAM: ActivationSRAM, Addr: aBuf(ai), RunBytes: rows * k, Rows: 1, Planes: 1}})
 		var lastUse int
 		for n0 := 0; n0 < n; n0 += nt {
 			cols := min(nt, n-n0)
 			s := tile % 2
-			lb := b.add(Command{Deps: deps(lastB[s]), DMA: &DMA{DRAM: bAddr + uint64(n0*k), SRAM: WeightSRAM, Addr: bBuf(tile), RunBytes: cols * k, Rows: 1, Planes: 1}})
-			lr := b.add(Command{Deps: deps(lastB[s]), DMA: &DMA{DRAM: rAddr + uint64(n0*RecordBytes), SRAM: WeightSRAM, Addr: bBuf(tile) + nt*k, RunBytes: cols * RecordBytes, Rows: 1, Planes: 1}})
-			mm := b.add(Command{Deps: deps(la, lb, lastAcc[s]), MatMul: &MatMul{M: rows, K: k, N: cols, A: matrixOperand(aBuf(ai), rows, k, 0), AOperand: operand(c.in),
+			lb := b.add(Command{Deps: deps(lastB[s]), Op: &DMA{DRAM: bAddr + uint64(n0*k), SRAM: WeightSRAM, Addr: bBuf(tile), RunBytes: cols * k, Rows: 1, Planes: 1}})
+			lr := b.add(Command{Deps: deps(lastB[s]), Op: &DMA{DRAM: rAddr + uint64(n0*RecordBytes), SRAM: WeightSRAM, Addr: bBuf(tile) + nt*k, RunBytes: cols * RecordBytes, Rows: 1, Planes: 1}})
+			mm := b.add(Command{Deps: deps(la, lb, lastAcc[s]), Op: &MatMul{M: rows, K: k, N: cols, A: matrixOperand(aBuf(ai), rows, k, 0), AOperand: operand(c.in),
 				B: bBuf(tile), BColStride: k, BRowStride: 1, BOperand: operand(c.w), Acc: AccRegion{Base: accBuf(tile), RowStride: cols}, Mode: acc32}})
-			rq := b.add(Command{Deps: deps(mm, lr, lastOut[s]), Requant: &Requant{M: rows, N: cols, Acc: AccRegion{Base: accBuf(tile), RowStride: cols}, Records: bBuf(tile) + nt*k,
+			rq := b.add(Command{Deps: deps(mm, lr, lastOut[s]), Op: &Requant{M: rows, N: cols, Acc: AccRegion{Base: accBuf(tile), RowStride: cols}, Records: bBuf(tile) + nt*k,
 				Variant: c.v, ZeroPoint: c.want.Params.ZeroPoint, Lo: lo, Hi: hi, Out: outBuf(tile), OutRowStride: cols}})
-			st := b.add(Command{Deps: []int{rq}, DMA: &DMA{Store: true, DRAM: out + uint64(m0*n+n0), SRAM: ActivationSRAM, Addr: outBuf(tile),
+			st := b.add(Command{Deps: []int{rq}, Op: &DMA{Store: true, DRAM: out + uint64(m0*n+n0), SRAM: ActivationSRAM, Addr: outBuf(tile),
 				RunBytes: cols, Rows: rows, Planes: 1, DRAMRowStride: n, SRAMRowStride: cols}})
 			lastB[s], lastAcc[s], lastOut[s] = rq, rq, st
 			lastUse = mm

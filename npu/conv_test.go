@@ -86,7 +86,7 @@ func convProgram(c convCase, compute func(b *progBuilder, deps []int) []int) *Pr
 	lr := b.load(rAddr, WeightSRAM, wBytes, outC*RecordBytes)
 	deps := append(compute(&b, []int{la, lw}), lr)
 	lo, hi := c.p.Activation.Range(c.want.Type, c.want.Params.Scale, c.want.Params.ZeroPoint)
-	rq := b.add(Command{Deps: deps, Requant: &Requant{M: pixels, N: outC, Acc: AccRegion{RowStride: outC}, Records: wBytes,
+	rq := b.add(Command{Deps: deps, Op: &Requant{M: pixels, N: outC, Acc: AccRegion{RowStride: outC}, Records: wBytes,
 		Variant: c.v, ZeroPoint: c.want.Params.ZeroPoint, Lo: lo, Hi: hi, Out: inBytes, OutRowStride: outC}})
 	b.store(ActivationSRAM, inBytes, out, c.want.Len(), rq)
 	return b.program()
@@ -118,7 +118,7 @@ func TestConvViaIm2colMatchesReference(t *testing.T) {
 			}
 			p := convProgram(c, func(b *progBuilder, deps []int) []int {
 				pixels, k := c.want.Shape[1]*c.want.Shape[2], c.filter.Len()/c.filter.Shape[0]
-				return []int{b.add(Command{Deps: deps, MatMul: &MatMul{M: pixels, K: k, N: c.filter.Shape[0], A: c.window(), AOperand: operand(c.in),
+				return []int{b.add(Command{Deps: deps, Op: &MatMul{M: pixels, K: k, N: c.filter.Shape[0], A: c.window(), AOperand: operand(c.in),
 					BColStride: k, BRowStride: 1, BOperand: operand(c.filter), Acc: AccRegion{RowStride: c.filter.Shape[0]}, Mode: acc32}})}
 			})
 			checkConv(t, cfg, c, p, hw+" conv", seed)
@@ -143,7 +143,7 @@ func TestDepthwiseMatchesReference(t *testing.T) {
 			for ic := range inC {
 				a := c.window()
 				a.Channel, a.Channels = ic, 1
-				mms = append(mms, b.add(Command{Deps: deps, MatMul: &MatMul{M: pixels, K: taps, N: dm, A: a, AOperand: operand(c.in),
+				mms = append(mms, b.add(Command{Deps: deps, Op: &MatMul{M: pixels, K: taps, N: dm, A: a, AOperand: operand(c.in),
 					B: ic * dm, BColStride: 1, BRowStride: outC, BOperand: operand(c.filter),
 					Acc: AccRegion{Base: 4 * ic * dm, RowStride: outC}, Mode: acc32}}))
 			}
@@ -151,7 +151,7 @@ func TestDepthwiseMatchesReference(t *testing.T) {
 		})
 		checkConv(t, cfg, c, onArray, "depthwise on the array", seed)
 		onVector := convProgram(c, func(b *progBuilder, deps []int) []int {
-			return []int{b.add(Command{Deps: deps, Depthwise: &Depthwise{In: c.window(), Pixels: pixels, Multiplier: dm,
+			return []int{b.add(Command{Deps: deps, Op: &Depthwise{In: c.window(), Pixels: pixels, Multiplier: dm,
 				AOperand: operand(c.in), WTapStride: outC, WOperand: operand(c.filter), Acc: AccRegion{RowStride: outC}, Mode: acc32}})}
 		})
 		checkConv(t, cfg, c, onVector, "depthwise on the vector unit", seed)
@@ -187,7 +187,7 @@ func TestPoolsMatchReference(t *testing.T) {
 			lo, hi := pp.Activation.Range(typ, params.Scale, params.ZeroPoint)
 			win := Im2col{RowStride: w * ch, PixelStride: ch, TileH: h, TileW: w, ImageH: h, ImageW: w, OutW: ow, FilterH: pp.FilterH, FilterW: pp.FilterW,
 				StrideH: pp.StrideH, StrideW: pp.StrideW, DilationH: 1, DilationW: 1, PadTop: pp.Top, PadLeft: pp.Left, Channels: ch}
-			pl := b.add(Command{Deps: []int{ld}, Pool: &Pool{Max: isMax, In: win, Pixels: oh * ow, Signed: typ.Signed(), Lo: lo, Hi: hi, Out: in.Len(), OutPixelStride: ch}})
+			pl := b.add(Command{Deps: []int{ld}, Op: &Pool{Max: isMax, In: win, Pixels: oh * ow, Signed: typ.Signed(), Lo: lo, Hi: hi, Out: in.Len(), OutPixelStride: ch}})
 			b.store(ActivationSRAM, in.Len(), out, want.Len(), pl)
 			res, err := Run(cfg, b.program())
 			if err != nil {

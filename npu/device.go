@@ -26,7 +26,7 @@ type system struct {
 	program *Program
 	engine  sim.Engine
 	freq    sim.Freq
-	sram    [numSRAMs]*Scratchpad
+	sram    Scratchpads
 	stats   *Stats
 	err     error // the first hazard or fault a component met
 

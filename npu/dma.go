@@ -92,7 +92,7 @@ func (d *dmaEngine) Tick(now sim.VTimeInSec) bool {
 }
 
 func (d *dmaEngine) start(index int, now sim.VTimeInSec) {
-	cmd := d.sys.program.Commands[index].DMA
+	cmd := d.sys.program.Commands[index].Op.(*DMA)
 	j := &dmaJob{index: index, cmd: cmd, inflight: map[string]dmaRequest{}}
 	for p := range cmd.Planes {
 		for r := range cmd.Rows {

@@ -51,10 +51,10 @@ func fcProgram(c fcCase) *Program {
 	la := b.load(aAddr, ActivationSRAM, 0, m*k)
 	lb := b.load(bAddr, WeightSRAM, 0, n*k)
 	lr := b.load(rAddr, WeightSRAM, n*k, n*RecordBytes)
-	mm := b.add(Command{Deps: []int{la, lb}, MatMul: &MatMul{M: m, K: k, N: n, A: matrixOperand(0, m, k, 0), AOperand: operand(c.in),
+	mm := b.add(Command{Deps: []int{la, lb}, Op: &MatMul{M: m, K: k, N: n, A: matrixOperand(0, m, k, 0), AOperand: operand(c.in),
 		B: 0, BColStride: k, BRowStride: 1, BOperand: operand(c.w), Acc: AccRegion{RowStride: n}, Mode: Accumulation{Bits: 32, Overflow: Wrap}}})
 	lo, hi := c.act.Range(c.want.Type, c.want.Params.Scale, c.want.Params.ZeroPoint)
-	rq := b.add(Command{Deps: []int{lr, mm}, Requant: &Requant{M: m, N: n, Acc: AccRegion{RowStride: n}, Records: n * k, Variant: c.v,
+	rq := b.add(Command{Deps: []int{lr, mm}, Op: &Requant{M: m, N: n, Acc: AccRegion{RowStride: n}, Records: n * k, Variant: c.v,
 		ZeroPoint: c.want.Params.ZeroPoint, Lo: lo, Hi: hi, Out: m * k, OutRowStride: n}})
 	b.store(ActivationSRAM, m*k, out, m*n, rq)
 	return b.program()

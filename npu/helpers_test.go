@@ -38,12 +38,12 @@ func (b *progBuilder) add(c Command) int {
 
 // load copies n contiguous DRAM bytes into a scratchpad.
 func (b *progBuilder) load(dram uint64, s SRAM, addr, n int, deps ...int) int {
-	return b.add(Command{Deps: deps, DMA: &DMA{DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
+	return b.add(Command{Deps: deps, Op: &DMA{DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
 }
 
 // store copies n contiguous scratchpad bytes to DRAM.
 func (b *progBuilder) store(s SRAM, addr int, dram uint64, n int, deps ...int) int {
-	return b.add(Command{Deps: deps, DMA: &DMA{Store: true, DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
+	return b.add(Command{Deps: deps, Op: &DMA{Store: true, DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}})
 }
 
 func (b *progBuilder) program() *Program {

@@ -1,11 +1,11 @@
 package npu
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
-
-	"github.com/npusim/npusim/quant"
 )
 
 // SRAM names one of the three scratchpads.
@@ -44,290 +44,90 @@ func (u Unit) String() string { return unitNames[u] }
 // MarshalText implements encoding.TextMarshaler with the unit's name.
 func (u Unit) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
 
-// Command is one instruction of an NPU program: exactly one of the payload
-// fields is set, and Deps lists earlier commands that must have completed
-// before it may issue (the program's explicit fences).
+// Command is one instruction of an NPU program: an operation, the earlier
+// commands that must have completed before it may issue (the program's
+// explicit fences) and the network layer it belongs to.
 type Command struct {
-	Deps []int `json:"deps,omitempty"`
+	Op   Operation
+	Deps []int
 	// Layer indexes Program.Layers: the network layer the command belongs
 	// to, for per-layer statistics.
-	Layer int `json:"layer"`
+	Layer int
+}
 
-	DMA       *DMA       `json:"dma,omitempty"`
-	MatMul    *MatMul    `json:"matmul,omitempty"`
-	Requant   *Requant   `json:"requant,omitempty"`
-	Psum      *Psum      `json:"psum,omitempty"`
-	Eltwise   *Eltwise   `json:"eltwise,omitempty"`
-	Pool      *Pool      `json:"pool,omitempty"`
-	Softmax   *Softmax   `json:"softmax,omitempty"`
-	Depthwise *Depthwise `json:"depthwise,omitempty"`
+// Operation is what a command does. Each kind of command is its own type:
+// *DMA, *MatMul, *Requant, *Psum, *Eltwise, *Pool, *Softmax and *Depthwise.
+type Operation interface {
+	// Unit is the unit that executes the operation.
+	Unit() Unit
+	// Name is a short mnemonic ("dma.load", "matmul").
+	Name() string
+	// Footprint lists the scratchpad byte ranges the operation reads and
+	// writes: what the command processor checks for hazards and what a
+	// compiler must order with dependencies.
+	Footprint() []Span
+	// Check verifies the operation against the hardware before it runs:
+	// its dimensions and the arithmetic it names (footprints are checked
+	// against capacity by Program.Validate).
+	Check(cfg *Config, dramBytes uint64) error
+	// key names the operation in the serialised form of a command.
+	key() string
+}
+
+// Compute is an operation of a compute unit (matrix, requantization or
+// vector): its cycles and its actions follow from its shape, and its values
+// from the scratchpads' contents. DMA is the one operation that is not a
+// Compute: the DMA engine times it request by request.
+type Compute interface {
+	Operation
+	// Cycles is the operation's cycle count on its unit (docs/timing.md).
+	Cycles(cfg *Config) int
+	// Counters are the actions the energy ledger prices.
+	Counters(cfg *Config) Counters
+	// MACpJ is the energy of one array MAC in the operation's accumulator
+	// mode (0 for operations that do not use the array).
+	MACpJ(cfg *Config) float64
+	// Execute computes the operation's values from the scratchpads, in the
+	// hardware's exact order of arithmetic.
+	Execute(sp *Scratchpads, cfg *Config)
 }
 
 // Unit returns the unit that executes the command.
-func (c *Command) Unit() Unit {
-	switch {
-	case c.DMA != nil:
-		return UnitDMA
-	case c.MatMul != nil:
-		return UnitMatrix
-	case c.Requant != nil, c.Psum != nil:
-		return UnitRequant
-	}
-	return UnitVector
-}
+func (c *Command) Unit() Unit { return c.Op.Unit() }
 
 // Name is a short mnemonic of the command ("dma.load", "matmul").
 func (c *Command) Name() string {
-	switch {
-	case c.DMA != nil && c.DMA.Store:
-		return "dma.store"
-	case c.DMA != nil:
-		return "dma.load"
-	case c.MatMul != nil:
-		return "matmul"
-	case c.Requant != nil:
-		return "requant"
-	case c.Psum != nil && c.Psum.Narrow:
-		return "psum.narrow"
-	case c.Psum != nil:
-		return "psum.widen"
-	case c.Eltwise != nil:
-		return "vector." + string(c.Eltwise.Kind)
-	case c.Pool != nil && c.Pool.Max:
-		return "vector.maxpool"
-	case c.Pool != nil:
-		return "vector.avgpool"
-	case c.Softmax != nil:
-		return "vector.softmax"
-	case c.Depthwise != nil:
-		return "vector.depthwise"
+	if c.Op == nil {
+		return "invalid"
 	}
-	return "invalid"
+	return c.Op.Name()
 }
 
-// DMA moves a box of bytes between DRAM and a scratchpad: Planes x Rows runs
-// of RunBytes contiguous bytes. Run r of plane p starts at DRAM +
-// p*DRAMPlaneStride + r*DRAMRowStride and at Addr + p*SRAMPlaneStride +
-// r*SRAMRowStride. A load goes from DRAM to the scratchpad, a store back.
-type DMA struct {
-	Store           bool   `json:"store,omitempty"`
-	DRAM            uint64 `json:"dram"`
-	SRAM            SRAM   `json:"sram"`
-	Addr            int    `json:"addr"`
-	RunBytes        int    `json:"runBytes"`
-	Rows            int    `json:"rows"`
-	Planes          int    `json:"planes"`
-	DRAMRowStride   int    `json:"dramRowStride,omitempty"`
-	DRAMPlaneStride int    `json:"dramPlaneStride,omitempty"`
-	SRAMRowStride   int    `json:"sramRowStride,omitempty"`
-	SRAMPlaneStride int    `json:"sramPlaneStride,omitempty"`
-}
+// Footprint lists the scratchpad ranges the command reads and writes.
+func (c *Command) Footprint() []Span { return c.Op.Footprint() }
 
-// Bytes is the number of bytes the DMA moves.
-func (d *DMA) Bytes() int { return d.RunBytes * d.Rows * d.Planes }
-
-// Im2col addresses an operand in the activation scratchpad as the im2col
-// matrix of a convolution, without copying it: row m is output pixel m of a
-// tile, column k is reduction index K0+k in (filter row, filter column,
-// channel) order. The scratchpad holds a TileH x TileW window of the input
-// whose first pixel has input coordinates (TileY, TileX); taps outside the
-// ImageH x ImageW input are padding and read as the zero point. A fully
-// connected layer is the 1x1 case: one image row of batch "pixels".
-type Im2col struct {
-	Base        int `json:"base"`
-	RowStride   int `json:"rowStride"`
-	PixelStride int `json:"pixelStride"`
-	TileY       int `json:"tileY"`
-	TileX       int `json:"tileX"`
-	TileH       int `json:"tileH"`
-	TileW       int `json:"tileW"`
-	ImageH      int `json:"imageH"`
-	ImageW      int `json:"imageW"`
-	OutY        int `json:"outY"`
-	OutX        int `json:"outX"`
-	OutW        int `json:"outW"`
-	FilterH     int `json:"filterH"`
-	FilterW     int `json:"filterW"`
-	StrideH     int `json:"strideH"`
-	StrideW     int `json:"strideW"`
-	DilationH   int `json:"dilationH"`
-	DilationW   int `json:"dilationW"`
-	PadTop      int `json:"padTop"`
-	PadLeft     int `json:"padLeft"`
-	// Channel is the first reduced channel (a byte offset within a pixel)
-	// and Channels how many consecutive channels the reduction covers.
-	Channel  int `json:"channel"`
-	Channels int `json:"channels"`
-	K0       int `json:"k0"`
-}
-
-// AccRegion is a block of int32 accumulators: element (m, n) at byte
-// address Base + 4*(m*RowStride + n).
-type AccRegion struct {
-	Base      int `json:"base"`
-	RowStride int `json:"rowStride"`
-}
-
-// Operand8 describes how an 8-bit operand is read: its signedness and the
-// zero point the hardware subtracts.
-type Operand8 struct {
-	Signed bool  `json:"signed,omitempty"`
-	Zero   int32 `json:"zero,omitempty"`
-}
-
-// Value decodes a stored byte and subtracts the zero point.
-func (o Operand8) Value(b byte) int32 {
-	if o.Signed {
-		return int32(int8(b)) - o.Zero
+// MarshalJSON writes the command's stable serialised form: its
+// dependencies, its layer and its operation under the operation's key
+// ({"deps":[3],"layer":1,"matmul":{...}}), for program digests.
+func (c Command) MarshalJSON() ([]byte, error) {
+	if c.Op == nil {
+		return nil, errors.New("command without an operation")
 	}
-	return int32(b) - o.Zero
-}
-
-// Accumulation is the accumulator mode a command computes in.
-type Accumulation struct {
-	Bits     int      `json:"bits"`
-	Overflow Overflow `json:"overflow"`
-}
-
-// MatMul multiplies the M x K im2col operand A by the K x N weight block B
-// on the systolic array, into the M x N accumulator region: Acc =
-// (Accumulate ? Acc : 0) + A*B, in the hardware's accumulation order (see
-// docs/timing.md). B[k][n] is at weight address B + n*BColStride +
-// k*BRowStride.
-type MatMul struct {
-	M          int          `json:"m"`
-	K          int          `json:"k"`
-	N          int          `json:"n"`
-	A          Im2col       `json:"a"`
-	AOperand   Operand8     `json:"aOperand"`
-	B          int          `json:"b"`
-	BColStride int          `json:"bColStride"`
-	BRowStride int          `json:"bRowStride"`
-	BOperand   Operand8     `json:"bOperand"`
-	Acc        AccRegion    `json:"acc"`
-	Accumulate bool         `json:"accumulate,omitempty"`
-	Mode       Accumulation `json:"mode"`
-}
-
-// RecordBytes is the size of one per-channel requantization record in the
-// weight scratchpad: bias (int32), multiplier significand Q (int32), shift
-// (int32) and float32 scale, little-endian.
-const RecordBytes = 16
-
-// Requant turns an M x N block of accumulators into 8-bit outputs: for each
-// column n it adds the bias of record n, applies the variant's scaling with
-// that record's multiplier, adds ZeroPoint and clamps to [Lo, Hi]. Output
-// (m, n) goes to activation address Out + m*OutRowStride + n.
-type Requant struct {
-	M            int           `json:"m"`
-	N            int           `json:"n"`
-	Acc          AccRegion     `json:"acc"`
-	Records      int           `json:"records"`
-	Variant      quant.Variant `json:"variant"`
-	ZeroPoint    int32         `json:"zeroPoint"`
-	Lo           int32         `json:"lo"`
-	Hi           int32         `json:"hi"`
-	Out          int           `json:"out"`
-	OutRowStride int           `json:"outRowStride"`
-}
-
-// Psum moves partial sums between int32 accumulators and a packed int16
-// block in the accumulator scratchpad, for reductions split across passes:
-// Narrow stores round(acc / 2^Shift) saturated to int16; widen restores
-// int16 << Shift into the accumulators. The int16 element (m, n) is at byte
-// address Half + 2*(m*HalfRowStride + n).
-type Psum struct {
-	Narrow        bool      `json:"narrow,omitempty"`
-	M             int       `json:"m"`
-	N             int       `json:"n"`
-	Acc           AccRegion `json:"acc"`
-	Half          int       `json:"half"`
-	HalfRowStride int       `json:"halfRowStride"`
-	Shift         int       `json:"shift"`
-}
-
-// EltwiseKind is an element-wise vector operation.
-type EltwiseKind string
-
-// The element-wise operations.
-const (
-	// EltAdd adds with TFLite's fixed-point ADD algorithm and clamps.
-	EltAdd EltwiseKind = "add"
-	// EltMul writes the zero-point-corrected products to accumulators, for
-	// a Requant command to finish.
-	EltMul EltwiseKind = "mul"
-	// EltLUT maps every byte through a 256-entry table in the weight
-	// scratchpad (logistic, standalone activations, regridding).
-	EltLUT EltwiseKind = "lut"
-)
-
-// Eltwise is an element-wise operation over Rows x Cols elements. Element
-// (r, c) of an operand X is at X + r*XRowStride + c*XColStride; a stride of 0
-// broadcasts.
-type Eltwise struct {
-	Kind         EltwiseKind     `json:"kind"`
-	Rows         int             `json:"rows"`
-	Cols         int             `json:"cols"`
-	A            int             `json:"a"`
-	ARowStride   int             `json:"aRowStride"`
-	AColStride   int             `json:"aColStride"`
-	B            int             `json:"b,omitempty"`
-	BRowStride   int             `json:"bRowStride,omitempty"`
-	BColStride   int             `json:"bColStride,omitempty"`
-	Signed       bool            `json:"signed,omitempty"`
-	Add          quant.AddParams `json:"addParams"`
-	MulOffsets   [2]int32        `json:"mulOffsets"`
-	LUT          int             `json:"lut,omitempty"`
-	Lo           int32           `json:"lo"`
-	Hi           int32           `json:"hi"`
-	Out          int             `json:"out,omitempty"`
-	OutRowStride int             `json:"outRowStride,omitempty"`
-	Acc          AccRegion       `json:"acc"`
-}
-
-// Pool reduces windows of an NHWC tile: for every output pixel of the
-// im2col description and every channel in [In.Channel, In.Channel+
-// In.Channels), the maximum or the rounded mean of the in-bounds taps, then a
-// clamp to [Lo, Hi]. Output pixel p, channel c goes to Out + p*OutPixelStride
-// + c.
-type Pool struct {
-	Max            bool   `json:"max,omitempty"`
-	In             Im2col `json:"in"`
-	Pixels         int    `json:"pixels"`
-	Signed         bool   `json:"signed,omitempty"`
-	Lo             int32  `json:"lo"`
-	Hi             int32  `json:"hi"`
-	Out            int    `json:"out"`
-	OutPixelStride int    `json:"outPixelStride"`
-}
-
-// Softmax computes TFLite's fixed-point softmax over Rows rows of Depth
-// elements.
-type Softmax struct {
-	Rows         int                 `json:"rows"`
-	Depth        int                 `json:"depth"`
-	In           int                 `json:"in"`
-	InRowStride  int                 `json:"inRowStride"`
-	Signed       bool                `json:"signed,omitempty"`
-	Params       quant.SoftmaxParams `json:"params"`
-	Out          int                 `json:"out"`
-	OutRowStride int                 `json:"outRowStride"`
-}
-
-// Depthwise accumulates a depthwise convolution on the vector unit: output
-// channel j of the block (j < In.Channels*Multiplier) reads input channel
-// In.Channel + j/Multiplier; tap t of output channel j is at weight address
-// W + t*WTapStride + j. Results go to accumulators (pixel, j).
-type Depthwise struct {
-	In         Im2col       `json:"in"`
-	Pixels     int          `json:"pixels"`
-	Multiplier int          `json:"multiplier"`
-	AOperand   Operand8     `json:"aOperand"`
-	W          int          `json:"w"`
-	WTapStride int          `json:"wTapStride"`
-	WOperand   Operand8     `json:"wOperand"`
-	Acc        AccRegion    `json:"acc"`
-	Mode       Accumulation `json:"mode"`
+	var b bytes.Buffer
+	b.WriteByte('{')
+	if len(c.Deps) > 0 {
+		deps, err := json.Marshal(c.Deps)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, `"deps":%s,`, deps)
+	}
+	op, err := json.Marshal(c.Op)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(&b, `"layer":%d,%q:%s}`, c.Layer, c.Op.key(), op)
+	return b.Bytes(), nil
 }
 
 // Region is a named byte range of DRAM.

@@ -51,3 +51,6 @@ func (s Span) Overlaps(o Span) bool {
 func (s Span) String() string {
 	return fmt.Sprintf("%v SRAM [%d, %d)", s.SRAM, s.Lo, s.Hi)
 }
+
+// Scratchpads are the NPU's three scratchpads, indexed by SRAM.
+type Scratchpads [numSRAMs]*Scratchpad

@@ -35,33 +35,4 @@ func pipelined(n, lanes, depth int) int {
 	return (n+lanes-1)/lanes + depth
 }
 
-// computeCycles is the cycle count of a command on its (non-DMA) unit.
-func (c *Command) computeCycles(cfg *Config) int {
-	v := &cfg.Vector
-	switch {
-	case c.MatMul != nil:
-		return MatMulCycles(c.MatMul, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow)
-	case c.Requant != nil:
-		mode, _ := cfg.RequantMode(c.Requant.Variant)
-		return pipelined(c.Requant.M*c.Requant.N, mode.Lanes, cfg.Requant.PipelineDepth)
-	case c.Psum != nil:
-		return pipelined(c.Psum.M*c.Psum.N, cfg.Requant.Modes[0].Lanes, cfg.Requant.PipelineDepth)
-	case c.Eltwise != nil:
-		return pipelined(c.Eltwise.Rows*c.Eltwise.Cols, v.Lanes, v.PipelineDepth)
-	case c.Pool != nil:
-		in := &c.Pool.In
-		return pipelined(c.Pool.Pixels*in.Channels*in.FilterH*in.FilterW, v.Lanes, v.PipelineDepth)
-	case c.Softmax != nil:
-		// three passes (maximum, sum of exponentials, outputs) and one
-		// reciprocal per row
-		return pipelined(3*c.Softmax.Rows*c.Softmax.Depth, v.Lanes, v.PipelineDepth) + c.Softmax.Rows
-	case c.Depthwise != nil:
-		return pipelined(c.Depthwise.MACs(), v.Lanes, v.PipelineDepth)
-	}
-	return 0
-}
-
-// MACs is the number of multiply-accumulates of a depthwise command.
-func (d *Depthwise) MACs() int {
-	return d.Pixels * d.In.Channels * d.Multiplier * d.In.FilterH * d.In.FilterW
-}
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

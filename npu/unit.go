@@ -55,8 +55,7 @@ func (u *computeUnit) Tick(now sim.VTimeInSec) bool {
 		return progress
 	}
 	u.current, u.busy = msg.(*commandMsg).index, true
-	cmd := &u.sys.program.Commands[u.current]
-	cycles := cmd.computeCycles(u.sys.cfg)
+	cycles := u.sys.program.Commands[u.current].Op.(Compute).Cycles(u.sys.cfg)
 	u.sys.stats.Commands[u.current].Start = u.sys.cycle(now)
 	u.sys.engine.Schedule(completeEvent{sim.NewEventBase(u.sys.freq.NCyclesLater(cycles, now), u)})
 	return true
@@ -65,44 +64,18 @@ func (u *computeUnit) Tick(now sim.VTimeInSec) bool {
 // complete computes the command's values and charges its energy.
 func (u *computeUnit) complete(now sim.VTimeInSec) {
 	s := u.sys
-	cmd := &s.program.Commands[u.current]
-	act, wgt, acc := s.sram[ActivationSRAM], s.sram[WeightSRAM], s.sram[AccumulatorSRAM]
-	cfg := s.cfg
-	switch {
-	case cmd.MatMul != nil:
-		execMatMul(cmd.MatMul, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow, act, wgt, acc)
-	case cmd.Requant != nil:
-		execRequant(cmd.Requant, act, wgt, acc)
-	case cmd.Psum != nil:
-		execPsum(cmd.Psum, acc)
-	case cmd.Eltwise != nil:
-		execEltwise(cmd.Eltwise, act, wgt, acc)
-	case cmd.Pool != nil:
-		execPool(cmd.Pool, act)
-	case cmd.Softmax != nil:
-		execSoftmax(cmd.Softmax, act)
-	case cmd.Depthwise != nil:
-		execDepthwise(cmd.Depthwise, act, wgt, acc)
-	}
+	op := s.program.Commands[u.current].Op.(Compute)
+	op.Execute(&s.sram, s.cfg)
 	st := &s.stats.Commands[u.current]
 	st.End = s.cycle(now)
-	st.Counters = cmd.counters(cfg)
-	st.Energy = cfg.price(&st.Counters, cmd.macEnergy(cfg))
+	st.Counters = op.Counters(s.cfg)
+	st.Energy = s.cfg.price(&st.Counters, op.MACpJ(s.cfg))
 	u.busy = false
 	msg := &doneMsg{index: u.current}
 	msg.Src, msg.Dst, msg.SendTime = u.port, s.cp.port, now
 	u.pending = append(u.pending, msg)
 	sendPending(u.port, s.cp.port, &u.pending, now)
 	u.TickLater(now)
-}
-
-// macEnergy is the array MAC energy of a command's accumulator mode.
-func (c *Command) macEnergy(cfg *Config) float64 {
-	if c.MatMul == nil {
-		return 0
-	}
-	mode, _ := cfg.AccumulatorMode(c.MatMul.Mode.Bits, c.MatMul.Mode.Overflow)
-	return mode.MACpJ
 }
 
 // sendPending sends queued completion messages until the connection refuses.

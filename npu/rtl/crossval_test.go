@@ -121,17 +121,17 @@ func (c *crossCase) runFast() ([]int32, int, error) {
 	p.Outputs = []npu.Region{{Name: "acc", Addr: out, Bytes: accBytes}}
 	p.Layers = []string{"matmul"}
 	load := func(dram uint64, s npu.SRAM, n int) int {
-		p.Commands = append(p.Commands, npu.Command{DMA: &npu.DMA{DRAM: dram, SRAM: s, RunBytes: n, Rows: 1, Planes: 1}})
+		p.Commands = append(p.Commands, npu.Command{Op: &npu.DMA{DRAM: dram, SRAM: s, RunBytes: n, Rows: 1, Planes: 1}})
 		return len(p.Commands) - 1
 	}
 	deps := []int{load(aAddr, npu.ActivationSRAM, mm.M*mm.K), load(bAddr, npu.WeightSRAM, mm.K*mm.N), load(initAddr, npu.AccumulatorSRAM, accBytes)}
 	a := npu.Im2col{RowStride: mm.M * mm.K, PixelStride: mm.K, TileH: 1, TileW: mm.M, ImageH: 1, ImageW: mm.M, OutW: mm.M,
 		FilterH: 1, FilterW: 1, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Channels: mm.K}
-	p.Commands = append(p.Commands, npu.Command{Deps: deps, MatMul: &npu.MatMul{M: mm.M, K: mm.K, N: mm.N,
+	p.Commands = append(p.Commands, npu.Command{Deps: deps, Op: &npu.MatMul{M: mm.M, K: mm.K, N: mm.N,
 		A: a, AOperand: mm.AOperand, BColStride: 1, BRowStride: mm.N, BOperand: mm.BOperand,
 		Acc: npu.AccRegion{RowStride: mm.N}, Accumulate: mm.Accumulate, Mode: mm.Mode}})
 	matmul := len(p.Commands) - 1
-	p.Commands = append(p.Commands, npu.Command{Deps: []int{matmul}, DMA: &npu.DMA{Store: true, DRAM: out, SRAM: npu.AccumulatorSRAM, RunBytes: accBytes, Rows: 1, Planes: 1}})
+	p.Commands = append(p.Commands, npu.Command{Deps: []int{matmul}, Op: &npu.DMA{Store: true, DRAM: out, SRAM: npu.AccumulatorSRAM, RunBytes: accBytes, Rows: 1, Planes: 1}})
 	res, err := npu.Run(cfg, &p)
 	if err != nil {
 		return nil, 0, err
