@@ -1,0 +1,168 @@
+package kernels
+
+// The 8-bit layout of the AVX-512 VNNI implementation. VPDPBUSD multiplies
+// unsigned bytes of one source by signed bytes of the other and adds each
+// group of four products to a 32-bit lane, so A is stored as int8 (unsigned
+// values flipped by XOR 0x80, that is minus 128) and broadcast four bytes at
+// a time, and B is stored as uint8 (signed values flipped, plus 128). With
+// za' and zb' the zero points in the stored domain,
+//
+//	sum_k (a-za)(b-zb) = sum_k a'b' - zb'*rowsum(a') - za'*colsum(b') + K*za'*zb'
+//
+// A is packed in blocks of mr8 rows, each [K/4][mr8][4] bytes; B in panels
+// of nr8 columns (the last of 16 when at most 16 remain), each [K/4][width][4]
+// bytes; K is padded to a multiple of 4 with zero bytes, which add nothing
+// to the products or the sums.
+const (
+	mr8 = 8
+	nr8 = 32
+	// kc4 is the K block, in groups of four: a 32 x 512 panel of B (16 KiB)
+	// stays in the L1 cache while every block of A passes.
+	kc4 = 128
+)
+
+func init() {
+	packA8, packB8, gemm8 = packA8Go, packB8Go, gemm8VNNI
+	tile16AVX2 = func(c []int32, ldc int, a, b []int16, k2, rows, cols int, accumulate bool) {
+		tile16x4AVX2(&a[0], &b[0], k2, &c[0], ldc, rows, &colMasks[nr16-cols], accumulate)
+	}
+}
+
+// colMasks holds dword masks: colMasks[16-cols:] starts cols all-ones
+// lanes followed by zeros.
+var colMasks = func() (m [2 * nr16]int32) {
+	for i := range nr16 {
+		m[i] = -1
+	}
+	return
+}()
+
+// panelWidth is the width of the B panel that starts with r columns left.
+func panelWidth(r int) int {
+	if r <= 16 {
+		return 16
+	}
+	return nr8
+}
+
+// packA8Go packs A in the 8-bit layout.
+func packA8Go(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
+	k4 := (p.k + 3) / 4
+	blocks := (p.m + mr8 - 1) / mr8
+	p.i8 = grow(p.i8, blocks*k4*mr8*4)
+	p.sums = grow(p.sums, blocks*mr8)
+	p.rows = grow(p.rows, p.k)
+	var flip byte
+	p.zero = op.Zero
+	if !op.Signed {
+		flip, p.zero = 0x80, op.Zero-128
+	}
+	pad, err := op.padByte()
+	for m := range blocks * mr8 {
+		blk := p.i8[m/mr8*k4*mr8*4:][:k4*mr8*4]
+		i := m % mr8
+		row := p.rows
+		if m >= p.m {
+			fill(row, flip) // flipped to zero
+		} else if a, ok := w.run(m, k0, p.k); ok {
+			row = img[a : a+p.k]
+		} else if !w.gatherRow(row, img, m, k0, pad, err == nil) {
+			return err
+		}
+		var sum int32
+		for k := range 4 * k4 {
+			var v byte
+			if k < p.k {
+				v = row[k] ^ flip
+			}
+			sum += int32(int8(v))
+			blk[(k/4*mr8+i)*4+k%4] = v
+		}
+		p.sums[m] = sum
+	}
+	return nil
+}
+
+// packB8Go packs B in the 8-bit layout.
+func packB8Go(p *PackedB, b []byte, colStride, rowStride int, op Operand) {
+	k4 := (p.k + 3) / 4
+	p.i8 = grow(p.i8, ((p.n+nr8-1)/nr8)*nr8*k4*4)
+	p.sums = grow(p.sums, p.n)
+	var flip byte
+	p.zero = op.Zero
+	if op.Signed {
+		flip, p.zero = 0x80, op.Zero+128
+	}
+	for n0 := 0; n0 < p.n; n0 += nr8 {
+		width := panelWidth(p.n - n0)
+		pan := p.i8[n0*k4*4:][:k4*width*4]
+		for j := range width {
+			n := n0 + j
+			var sum int32
+			for k := range 4 * k4 {
+				var v byte
+				if n < p.n && k < p.k {
+					v = b[n*colStride+k*rowStride] ^ flip
+				}
+				sum += int32(v)
+				pan[(k/4*width+j)*4+k%4] = v
+			}
+			if n < p.n {
+				p.sums[n] = sum
+			}
+		}
+	}
+}
+
+// gemm8VNNI runs the VNNI micro-kernels over every tile of C, K blocked.
+func gemm8VNNI(c []int32, ldc int, a *PackedA, b *PackedB, accumulate bool) {
+	k4 := (a.k + 3) / 4
+	rowCorr := make([]int32, (a.m+mr8-1)/mr8*mr8)
+	colCorr := make([]int32, (b.n+nr8-1)/nr8*nr8)
+	kzz := int32(a.k) * a.zero * b.zero
+	for m := range a.m {
+		rowCorr[m] = kzz - b.zero*a.sums[m]
+	}
+	for n := range b.n {
+		colCorr[n] = -a.zero * b.sums[n]
+	}
+	var zeros [nr8]int32
+	for kb := 0; kb < k4; kb += kc4 {
+		nk := min(kc4, k4-kb)
+		for n0 := 0; n0 < b.n; n0 += nr8 {
+			width := panelWidth(b.n - n0)
+			pan := &b.i8[n0*k4*4+kb*width*4]
+			mask := uint32(1)<<min(width, b.n-n0) - 1
+			for m0 := 0; m0 < a.m; m0 += mr8 {
+				blk := &a.i8[m0*k4*4+kb*mr8*4]
+				rc, cc := &zeros[0], &zeros[0]
+				if kb == 0 {
+					rc, cc = &rowCorr[m0], &colCorr[n0]
+				}
+				out, rows, acc := &c[m0*ldc+n0], min(mr8, a.m-m0), accumulate || kb > 0
+				if width == 16 {
+					tile8x16VNNI(blk, pan, nk, out, ldc, rows, mask, rc, cc, acc)
+				} else {
+					tile8x32VNNI(blk, pan, nk, out, ldc, rows, mask, rc, cc, acc)
+				}
+			}
+		}
+	}
+}
+
+// The micro-kernels in assembly. Each computes the first rows rows and the
+// columns selected by mask of an 8 x 16 or 8 x 32 tile of C from k4 groups
+// of a block of A and a panel of B, adds rowCorr[i] and colCorr[j] and, if
+// accumulate, the tile's current values.
+
+//go:noescape
+func tile8x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)
+
+//go:noescape
+func tile8x16VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)
+
+// tile16x4AVX2 is the AVX2 micro-kernel of the 16-bit layout; masks points
+// at 16 dword lane masks.
+//
+//go:noescape
+func tile16x4AVX2(a, b *int16, k2 int, c *int32, ldc, rows int, masks *int32, accumulate bool)
