@@ -22,7 +22,7 @@ const (
 )
 
 func init() {
-	packA8, packB8, gemm8 = packA8Go, packB8Go, gemm8VNNI
+	packA8, packB8, gemm8 = packA8SIMD, packB8Go, gemm8VNNI
 	tile16AVX2 = func(c []int32, ldc int, a, b []int16, k2, rows, cols int, accumulate bool) {
 		tile16x4AVX2(&a[0], &b[0], k2, &c[0], ldc, rows, &colMasks[nr16-cols], accumulate)
 	}
@@ -45,40 +45,67 @@ func panelWidth(r int) int {
 	return nr8
 }
 
-// packA8Go packs A in the 8-bit layout.
-func packA8Go(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
+// packIndex holds packA8x8's VPERMT2D indices: dword d of the first output
+// is group d/8 of row d%8 (rows 0-3 in the first table, four groups each,
+// rows 4-7 in the second, from 16); the second output is groups 2 and 3;
+// the third picks lane 0 of each row's sums.
+var packIndex = func() (x [48]int32) {
+	for d := range 16 {
+		g, r := int32(d/8), int32(d%8)
+		base := r * 4
+		if r >= 4 {
+			base = 16 + (r-4)*4
+		}
+		x[d], x[16+d] = base+g, base+g+2
+		if d < 8 {
+			x[32+d] = base
+		}
+	}
+	return
+}()
+
+// packA8SIMD packs A in the 8-bit layout, eight rows at a time in assembly:
+// straight from the image when every row of a block is one run of it, else
+// from rows gathered in Go.
+func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 	k4 := (p.k + 3) / 4
 	blocks := (p.m + mr8 - 1) / mr8
 	p.i8 = grow(p.i8, blocks*k4*mr8*4)
 	p.sums = grow(p.sums, blocks*mr8)
-	p.rows = grow(p.rows, p.k)
-	var flip byte
+	p.rows = grow(p.rows, mr8*p.k)
+	var flip uint32
 	p.zero = op.Zero
 	if !op.Signed {
-		flip, p.zero = 0x80, op.Zero-128
+		flip, p.zero = 0x80808080, op.Zero-128
 	}
 	pad, err := op.padByte()
-	for m := range blocks * mr8 {
-		blk := p.i8[m/mr8*k4*mr8*4:][:k4*mr8*4]
-		i := m % mr8
-		row := p.rows
-		if m >= p.m {
-			fill(row, flip) // flipped to zero
-		} else if a, ok := w.run(m, k0, p.k); ok {
-			row = img[a : a+p.k]
-		} else if !w.gatherRow(row, img, m, k0, pad, err == nil) {
-			return err
-		}
-		var sum int32
-		for k := range 4 * k4 {
-			var v byte
-			if k < p.k {
-				v = row[k] ^ flip
+	segs := w.segments(k0, p.k)
+	cur := w.cursorAt(0)
+	var offs [mr8]int
+	var origins [mr8][2]int
+	for m0 := 0; m0 < p.m; m0 += mr8 {
+		src, direct := img, len(segs) == 1
+		for i := range mr8 {
+			if m0+i < p.m {
+				origins[i][0], origins[i][1] = cur.origin()
+				cur.next()
+			} else {
+				origins[i] = origins[i-1]
 			}
-			sum += int32(int8(v))
-			blk[(k/4*mr8+i)*4+k%4] = v
+			y, x := origins[i][0]+segs[0].dy, origins[i][1]+segs[0].dx
+			direct = direct && w.inside(y, x)
+			offs[i] = w.pixel(y, x) + segs[0].ch
 		}
-		p.sums[m] = sum
+		if !direct {
+			src = p.rows
+			for i := range mr8 {
+				offs[i] = i * p.k
+				if !w.gather(p.rows[i*p.k:][:p.k], img, origins[i][0], origins[i][1], segs, pad, err == nil) {
+					return err
+				}
+			}
+		}
+		packA8x8(&p.i8[m0*k4*4], &src[0], &offs, p.k, flip, &p.sums[m0], &packIndex[0])
 	}
 	return nil
 }
@@ -154,6 +181,9 @@ func gemm8VNNI(c []int32, ldc int, a *PackedA, b *PackedB, accumulate bool) {
 // columns selected by mask of an 8 x 16 or 8 x 32 tile of C from k4 groups
 // of a block of A and a panel of B, adds rowCorr[i] and colCorr[j] and, if
 // accumulate, the tile's current values.
+
+//go:noescape
+func packA8x8(dst, src *byte, offs *[8]int, k int, flip uint32, sums, idx *int32)
 
 //go:noescape
 func tile8x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)

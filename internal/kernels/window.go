@@ -67,9 +67,44 @@ func (w *Window) origin(m int) (iy, ix int) {
 	return oy*w.StrideH - w.PadTop, ox*w.StrideW - w.PadLeft
 }
 
-// tap returns the input offset of filter tap t from the window origin.
-func (w *Window) tap(t int) (dy, dx int) {
-	return t / w.FilterW * w.DilationH, t % w.FilterW * w.DilationW
+// cursor walks the output pixels of a window in order, without divisions.
+type cursor struct {
+	w      *Window
+	oy, ox int
+}
+
+func (w *Window) cursorAt(m int) cursor {
+	return cursor{w: w, oy: w.OutY + m/w.OutW, ox: w.OutX + m%w.OutW}
+}
+
+// origin is the input coordinates of the current pixel's window origin.
+func (c *cursor) origin() (iy, ix int) {
+	return c.oy*c.w.StrideH - c.w.PadTop, c.ox*c.w.StrideW - c.w.PadLeft
+}
+
+func (c *cursor) next() {
+	c.ox++
+	if c.ox == c.w.OutX+c.w.OutW {
+		c.ox, c.oy = c.w.OutX, c.oy+1
+	}
+}
+
+// segment is a run of n GEMM columns, from column col, that read n
+// consecutive channels from ch of the filter tap at (dy, dx).
+type segment struct {
+	dy, dx, ch, col, n int
+}
+
+// segments splits columns [k0, k0+k) into runs of one tap each.
+func (w *Window) segments(k0, k int) []segment {
+	var segs []segment
+	for i := 0; i < k; {
+		t, c := (k0+i)/w.Channels, (k0+i)%w.Channels
+		n := min(w.Channels-c, k-i)
+		segs = append(segs, segment{dy: t / w.FilterW * w.DilationH, dx: t % w.FilterW * w.DilationW, ch: w.Channel + c, col: i, n: n})
+		i += n
+	}
+	return segs
 }
 
 func (w *Window) inside(iy, ix int) bool {
@@ -81,40 +116,20 @@ func (w *Window) pixel(iy, ix int) int {
 	return w.Base + (iy-w.TileY)*w.RowStride + (ix-w.TileX)*w.PixelStride
 }
 
-// run returns where columns [k0, k0+k) of row m lie when they are one
-// contiguous in-bounds run of the image (one tap), else ok false.
-func (w *Window) run(m, k0, k int) (addr int, ok bool) {
-	t := k0 / w.Channels
-	if (k0+k-1)/w.Channels != t {
-		return 0, false
-	}
-	iy, ix := w.origin(m)
-	dy, dx := w.tap(t)
-	if !w.inside(iy+dy, ix+dx) {
-		return 0, false
-	}
-	return w.pixel(iy+dy, ix+dx) + w.Channel + k0%w.Channels, true
-}
-
-// gatherRow copies columns [k0, k0+len(dst)) of row m into dst, padding
-// taps as pad (ok false when a padding tap is met and pad is unusable).
-func (w *Window) gatherRow(dst, img []byte, m, k0 int, pad byte, padOK bool) bool {
-	iy0, ix0 := w.origin(m)
-	for i := 0; i < len(dst); {
-		kk := k0 + i
-		t, c := kk/w.Channels, kk%w.Channels
-		n := min(w.Channels-c, len(dst)-i)
-		dy, dx := w.tap(t)
-		if iy, ix := iy0+dy, ix0+dx; w.inside(iy, ix) {
-			a := w.pixel(iy, ix) + w.Channel + c
-			copy(dst[i:i+n], img[a:a+n])
-		} else {
-			if !padOK {
-				return false
-			}
-			fill(dst[i:i+n], pad)
+// gather copies one row of the im2col matrix, whose window origin is (iy,
+// ix), into dst; padding taps read pad (false when one is met and pad is
+// unusable).
+func (w *Window) gather(dst, img []byte, iy, ix int, segs []segment, pad byte, padOK bool) bool {
+	for _, s := range segs {
+		d := dst[s.col : s.col+s.n]
+		if y, x := iy+s.dy, ix+s.dx; w.inside(y, x) {
+			copy(d, img[w.pixel(y, x)+s.ch:])
+			continue
 		}
-		i += n
+		if !padOK {
+			return false
+		}
+		fill(d, pad)
 	}
 	return true
 }

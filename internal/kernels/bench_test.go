@@ -1,0 +1,96 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemmShape is one of MobileNet v2's GEMMs (224x224 input): M output pixels,
+// K reduction, N output channels; a 3x3 filter for the first convolution.
+type gemmShape struct {
+	name    string
+	m, k, n int
+	conv3x3 bool
+}
+
+var mobilenetGEMMs = []gemmShape{
+	{name: "conv1_3x3s2_112x112x27x32", m: 112 * 112, k: 27, n: 32, conv3x3: true},
+	{name: "pw_112x112x32x16", m: 112 * 112, k: 32, n: 16},
+	{name: "pw_112x112x16x96", m: 112 * 112, k: 16, n: 96},
+	{name: "pw_56x56x144x24", m: 56 * 56, k: 144, n: 24},
+	{name: "pw_14x14x64x384", m: 14 * 14, k: 64, n: 384},
+	{name: "pw_7x7x960x320", m: 7 * 7, k: 960, n: 320},
+	{name: "fc_1x1280x1000", m: 1, k: 1280, n: 1000},
+}
+
+// window returns the shape's A operand over a random int8 image.
+func (s gemmShape) window(rng *rand.Rand) ([]byte, Window) {
+	if !s.conv3x3 {
+		return randBytes(rng, s.m*s.k), MatrixWindow(0, s.m, s.k, s.k)
+	}
+	w := Window{RowStride: 224 * 3, PixelStride: 3, ImageH: 224, ImageW: 224, OutW: 112, FilterH: 3, FilterW: 3,
+		StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 1, PadTop: 0, PadLeft: 0, Channels: 3}
+	return randBytes(rng, 224*224*3), w
+}
+
+func reportMACs(b *testing.B, macs int) {
+	b.ReportMetric(float64(macs)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+}
+
+// BenchmarkGemm times one GEMM with both operands packed (the kernel proper).
+func BenchmarkGemm(b *testing.B) {
+	benchGemm(b, false)
+}
+
+// BenchmarkPackGemm times packing A from the image and the GEMM, B packed
+// once (weights): what a convolution costs.
+func BenchmarkPackGemm(b *testing.B) {
+	benchGemm(b, true)
+}
+
+func benchGemm(b *testing.B, packA bool) {
+	for _, s := range mobilenetGEMMs {
+		for _, im := range Available() {
+			b.Run(fmt.Sprintf("%s/%v", s.name, im), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				img, w := s.window(rng)
+				op := Operand{Signed: true, Zero: -3}
+				var pa PackedA
+				var pb PackedB
+				if err := im.PackA(&pa, img, w, s.m, 0, s.k, op); err != nil {
+					b.Fatal(err)
+				}
+				im.PackB(&pb, randBytes(rng, s.n*s.k), s.n, s.k, s.k, 1, Operand{Signed: true})
+				c := make([]int32, s.m*s.n)
+				b.ResetTimer()
+				for range b.N {
+					if packA {
+						if err := im.PackA(&pa, img, w, s.m, 0, s.k, op); err != nil {
+							b.Fatal(err)
+						}
+					}
+					Gemm(c, s.n, &pa, &pb, false)
+				}
+				reportMACs(b, s.m*s.n*s.k)
+			})
+		}
+	}
+}
+
+// BenchmarkPackB times packing a weight matrix.
+func BenchmarkPackB(b *testing.B) {
+	for _, s := range mobilenetGEMMs[5:] {
+		for _, im := range Available() {
+			b.Run(fmt.Sprintf("%s/%v", s.name, im), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				w := randBytes(rng, s.n*s.k)
+				var pb PackedB
+				for range b.N {
+					im.PackB(&pb, w, s.n, s.k, s.k, 1, Operand{Signed: true})
+				}
+				b.ReportMetric(float64(s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+		}
+	}
+}
