@@ -94,3 +94,39 @@ func BenchmarkPackB(b *testing.B) {
 		}
 	}
 }
+
+// dwShape is one of MobileNet v2's depthwise convolutions: a 3x3 filter,
+// padding 1, over an h x w x c int8 input.
+type dwShape struct {
+	name          string
+	h, w, c, step int
+}
+
+var mobilenetDepthwise = []dwShape{
+	{name: "dw_112x112x96_s2", h: 112, w: 112, c: 96, step: 2},
+	{name: "dw_56x56x144_s1", h: 56, w: 56, c: 144, step: 1},
+	{name: "dw_14x14x576_s1", h: 14, w: 14, c: 576, step: 1},
+}
+
+func (s dwShape) window() (Window, int) {
+	oh, ow := (s.h-1)/s.step+1, (s.w-1)/s.step+1
+	return Window{RowStride: s.w * s.c, PixelStride: s.c, ImageH: s.h, ImageW: s.w, OutW: ow, FilterH: 3, FilterW: 3,
+		StrideH: s.step, StrideW: s.step, DilationH: 1, DilationW: 1, PadTop: 1, PadLeft: 1, Channels: s.c}, oh * ow
+}
+
+func BenchmarkDepthwise(b *testing.B) {
+	for _, s := range mobilenetDepthwise {
+		for _, im := range Available() {
+			b.Run(fmt.Sprintf("%s/%v", s.name, im), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(3, 4))
+				img, wt := randBytes(rng, s.h*s.w*s.c), randBytes(rng, 9*s.c)
+				w, pixels := s.window()
+				acc := make([]int32, pixels*s.c)
+				for range b.N {
+					im.Depthwise(acc, s.c, img, w, pixels, Operand{Signed: true, Zero: 5}, wt, s.c, Operand{Signed: true}, 1)
+				}
+				reportMACs(b, pixels*s.c*9)
+			})
+		}
+	}
+}
