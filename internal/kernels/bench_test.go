@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/npusim/npusim/quant"
 )
 
 // gemmShape is one of MobileNet v2's GEMMs (224x224 input): M output pixels,
@@ -128,5 +130,42 @@ func BenchmarkDepthwise(b *testing.B) {
 				reportMACs(b, pixels*s.c*9)
 			})
 		}
+	}
+}
+
+// BenchmarkRequantize requantizes the int32 output of a 56x56x144 layer
+// (per-channel multipliers) for every variant.
+func BenchmarkRequantize(b *testing.B) {
+	const rows, cols = 56 * 56, 144
+	rng := rand.New(rand.NewPCG(9, 10))
+	acc := make([]int32, rows*cols)
+	for i := range acc {
+		acc[i] = rng.Int32N(1<<20) - 1<<19
+	}
+	bias := make([]int32, cols)
+	dst := make([]byte, rows*cols)
+	for _, v := range quant.Variants() {
+		mult := make([]quant.Multiplier, cols)
+		for i := range mult {
+			mult[i] = v.MultiplierFromReal(0.0005 + 0.001*rng.Float64())
+		}
+		for _, im := range Available() {
+			b.Run(fmt.Sprintf("%v/%v", v, im), func(b *testing.B) {
+				for range b.N {
+					im.Requantize(dst, cols, acc, cols, rows, cols, bias, mult, v, -3, -128, 127)
+				}
+				b.ReportMetric(float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+			})
+		}
+		b.Run(fmt.Sprintf("%v/quant-per-element", v), func(b *testing.B) {
+			for range b.N {
+				for m := range rows {
+					for n := range cols {
+						dst[m*cols+n] = byte(v.Requantize(acc[m*cols+n]+bias[n], mult[n], -3, -128, 127))
+					}
+				}
+			}
+			b.ReportMetric(float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+		})
 	}
 }
