@@ -22,7 +22,7 @@ const (
 )
 
 func init() {
-	packA8, packB8, gemm8 = packA8SIMD, packB8Go, gemm8VNNI
+	packA8, packB8, gemm8 = packA8SIMD, packB8SIMD, gemm8VNNI
 	tile16AVX2 = func(c []int32, ldc int, a, b []int16, k2, rows, cols int, accumulate bool) {
 		tile16x4AVX2(&a[0], &b[0], k2, &c[0], ldc, rows, &colMasks[nr16-cols], accumulate)
 	}
@@ -110,7 +110,45 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 	return nil
 }
 
-// packB8Go packs B in the 8-bit layout.
+// packB8SIMD packs B in the 8-bit layout: with gathers in assembly when
+// each column's bytes are contiguous (the whole groups of four; a last
+// partial group in Go), else in Go.
+func packB8SIMD(p *PackedB, b []byte, colStride, rowStride int, op Operand) {
+	if rowStride != 1 {
+		packB8Go(p, b, colStride, rowStride, op)
+		return
+	}
+	k4, whole := (p.k+3)/4, p.k/4
+	p.i8 = grow(p.i8, ((p.n+nr8-1)/nr8)*nr8*k4*4)
+	p.sums = grow(p.sums, p.n)
+	flip := byte(0)
+	p.zero = op.Zero
+	if op.Signed {
+		flip, p.zero = 0x80, op.Zero+128
+	}
+	var sums [nr8]int32
+	for n0 := 0; n0 < p.n; n0 += nr8 {
+		width, cols := panelWidth(p.n-n0), min(nr8, p.n-n0)
+		pan := p.i8[n0*k4*4:][:k4*width*4]
+		packB8Panel(&pan[0], &b[n0*colStride], colStride, whole, width, cols, uint32(flip)*0x01010101, &sums[0])
+		if whole < k4 { // the last, partial group
+			last := pan[whole*width*4:]
+			for j := range width {
+				for k := 4 * whole; k < 4*k4; k++ {
+					var v byte
+					if j < cols && k < p.k {
+						v = b[(n0+j)*colStride+k] ^ flip
+					}
+					sums[j] += int32(v)
+					last[j*4+k%4] = v
+				}
+			}
+		}
+		copy(p.sums[n0:n0+cols], sums[:cols])
+	}
+}
+
+// packB8Go packs B with any strides in the 8-bit layout.
 func packB8Go(p *PackedB, b []byte, colStride, rowStride int, op Operand) {
 	k4 := (p.k + 3) / 4
 	p.i8 = grow(p.i8, ((p.n+nr8-1)/nr8)*nr8*k4*4)
@@ -184,6 +222,9 @@ func gemm8VNNI(c []int32, ldc int, a *PackedA, b *PackedB, accumulate bool) {
 
 //go:noescape
 func packA8x8(dst, src *byte, offs *[8]int, k int, flip uint32, sums, idx *int32)
+
+//go:noescape
+func packB8Panel(dst, src *byte, ldb, k4, width, cols int, flip uint32, sums *int32)
 
 //go:noescape
 func tile8x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)

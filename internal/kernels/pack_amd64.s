@@ -1,5 +1,16 @@
 #include "textflag.h"
 
+// lanes holds 0, 1, ..., 15.
+DATA lanes<>+0(SB)/8, $0x0000000100000000
+DATA lanes<>+8(SB)/8, $0x0000000300000002
+DATA lanes<>+16(SB)/8, $0x0000000500000004
+DATA lanes<>+24(SB)/8, $0x0000000700000006
+DATA lanes<>+32(SB)/8, $0x0000000900000008
+DATA lanes<>+40(SB)/8, $0x0000000b0000000a
+DATA lanes<>+48(SB)/8, $0x0000000d0000000c
+DATA lanes<>+56(SB)/8, $0x0000000f0000000e
+GLOBL lanes<>(SB), RODATA|NOPTR, $64
+
 // LOADROWS loads 16 bytes (K1-masked, zero elsewhere) at offset R12 of the
 // eight rows AX, BX, CX, DX, R8, R9, R10, R11: rows 0..3 into the four
 // 128-bit lanes of Z0, rows 4..7 into Z1.
@@ -130,5 +141,75 @@ sums:
 	VPERMT2D  Z13, Z6, Z12
 	MOVQ      sums+40(FP), R13
 	VMOVDQU   Y12, (R13)
+	VZEROUPPER
+	RET
+
+// func packB8Panel(dst, src *byte, ldb, k4, width, cols int, flip uint32, sums *int32)
+//
+// packB8Panel packs k4 whole groups of four bytes of a panel of width (16
+// or 32) columns, column j's bytes at src + j*ldb, as [k4][width][4] bytes
+// at dst, each byte XOR flip, columns from cols on zero; it stores each
+// column's sum of the flipped bytes in sums[0..width). One VPGATHERDD
+// collects a group of sixteen columns.
+TEXT ·packB8Panel(SB), NOSPLIT, $0-64
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         ldb+16(FP), AX
+	MOVQ         k4+24(FP), CX
+	MOVQ         width+32(FP), DX
+	MOVQ         cols+40(FP), R8
+	MOVL         flip+48(FP), R9
+	VPBROADCASTD R9, Z5
+	MOVL         $0x01010101, R9
+	VPBROADCASTD R9, Z8
+	// Z6, Z7: byte offsets of columns 0-15 and 16-31; K1, K2: valid columns.
+	VPBROADCASTD AX, Z9
+	VMOVDQU32    lanes<>(SB), Z11
+	VPMULLD      Z9, Z11, Z6
+	VPSLLD       $4, Z9, Z12
+	VPADDD       Z12, Z6, Z7
+	MOVQ         $1, R9
+	MOVQ         R8, CX
+	SHLQ         CX, R9
+	DECQ         R9
+	MOVQ         k4+24(FP), CX
+	MOVL         R9, R10
+	MOVL         R9, R11
+	SHRL         $16, R11
+	KMOVW        R10, K1
+	KMOVW        R11, K2
+	VPXORD       Z12, Z12, Z12
+	VPXORD       Z13, Z13, Z13
+	TESTQ        CX, CX
+	JZ           done
+
+group:
+	VPXORD      Z0, Z0, Z0
+	KMOVW       R10, K3
+	VPGATHERDD  (SI)(Z6*1), K3, Z0
+	VPXORD      Z5, Z0, K1, Z0
+	VPDPBUSD    Z8, Z0, Z12
+	VMOVDQU32   Z0, (DI)
+	CMPQ        DX, $16
+	JEQ         next
+	VPXORD      Z1, Z1, Z1
+	KMOVW       R11, K3
+	VPGATHERDD  (SI)(Z7*1), K3, Z1
+	VPXORD      Z5, Z1, K2, Z1
+	VPDPBUSD    Z8, Z1, Z13
+	VMOVDQU32   Z1, 64(DI)
+
+next:
+	ADDQ $4, SI
+	LEAQ (DI)(DX*4), DI
+	DECQ CX
+	JNZ  group
+
+done:
+	MOVQ      sums+56(FP), AX
+	VMOVDQU32 Z12, (AX)
+	CMPQ      DX, $16
+	JEQ       2(PC)
+	VMOVDQU32 Z13, 64(AX)
 	VZEROUPPER
 	RET
