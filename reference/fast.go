@@ -21,9 +21,7 @@ const blockPixels = 1024
 
 func bytesOf(t *quant.Tensor) []byte {
 	b := make([]byte, len(t.Data))
-	for i, v := range t.Data {
-		b[i] = byte(v)
-	}
+	kernels.Narrow(b, t.Data)
 	return b
 }
 
@@ -36,17 +34,6 @@ func biasData(bias *quant.Tensor) []int32 {
 		return nil
 	}
 	return bias.Data
-}
-
-// storeBytes writes requantized bytes into a tensor's values.
-func storeBytes(dst []int32, b []byte, signed bool) {
-	for i, v := range b {
-		if signed {
-			dst[i] = int32(int8(v))
-		} else {
-			dst[i] = int32(v)
-		}
-	}
 }
 
 // imageWindow is the window of batch image b of an NHWC input, output rows
@@ -77,7 +64,7 @@ func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Varia
 			}
 			kernels.Gemm(acc, outC, &a, &b, false)
 			kernels.Requantize(res, outC, acc, outC, m, outC, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-			storeBytes(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
+			kernels.Widen(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
 		}
 	}
 	return true
@@ -96,7 +83,7 @@ func depthwiseConv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v qu
 			m := min(rows, oh-oy) * ow
 			kernels.Depthwise(acc, outC, img, imageWindow(in, bi, oy, ow, fh, fw, p), m, operand(in), wt, outC, operand(filter), p.DepthMultiplier)
 			kernels.Requantize(res, outC, acc, outC, m, outC, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-			storeBytes(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
+			kernels.Widen(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
 		}
 	}
 }
@@ -114,5 +101,5 @@ func fullyConnectedFast(in, weights, bias, out *quant.Tensor, v quant.Variant, m
 	kernels.Gemm(acc, units, &a, &b, false)
 	res := make([]byte, len(acc))
 	kernels.Requantize(res, units, acc, units, batches, units, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-	storeBytes(out.Data, res, out.Type.Signed())
+	kernels.Widen(out.Data, res, out.Type.Signed())
 }
