@@ -2,8 +2,11 @@ package kernels
 
 func init() {
 	dwRunSIMD[AVX512VNNI] = func(d *depthwise, acc []int32, accStride, at, pixStride, n int, taps []dwTap) {
-		flip, zero := dwFlip(d.x)
-		dwPixelsAVX512(&acc[0], accStride, &d.img[0], at, pixStride, n, tapsPtr(taps), len(taps), &d.w32[0], d.cout, flip, zero)
+		kernel := dwPixelsUnsignedAVX512
+		if d.x.Signed {
+			kernel = dwPixelsSignedAVX512
+		}
+		kernel(&acc[0], accStride, &d.img[0], at, pixStride, n, tapsPtr(taps), len(taps), &d.w32[0], d.cout, d.x.Zero)
 	}
 	dwRunSIMD[AVX2] = func(d *depthwise, acc []int32, accStride, at, pixStride, n int, taps []dwTap) {
 		flip, zero := dwFlip(d.x)
@@ -32,15 +35,19 @@ func tapsPtr(taps []dwTap) *dwTap {
 	return &taps[0]
 }
 
-// dwPixelsAVX512 and dwPixelsAVX2 compute n output pixels of a depthwise
-// convolution with channel multiplier 1 and cout channels (a multiple of 8
-// for AVX2): pixel i's window origin is at src + at + i*pixStride, its
-// accumulators at acc + i*accStride, and tap t adds (zero-extended byte XOR
-// flip - zero) times the prepared weights at w + taps[t].w, for the input
-// at taps[t].in from the origin.
+// dwPixelsSignedAVX512, dwPixelsUnsignedAVX512 and dwPixelsAVX2 compute n
+// output pixels of a depthwise convolution with channel multiplier 1 and
+// cout channels (a multiple of 8 for AVX2): pixel i's window origin is at
+// src + at + i*pixStride, its accumulators at acc + i*accStride, and tap t
+// adds (input - zero) times the prepared weights at w + taps[t].w, for the
+// input at taps[t].in from the origin: int8 or uint8 for AVX-512, for AVX2
+// the zero-extended bytes XOR flip.
 //
 //go:noescape
-func dwPixelsAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, flip uint32, zero int32)
+func dwPixelsSignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, zero int32)
+
+//go:noescape
+func dwPixelsUnsignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, zero int32)
 
 //go:noescape
 func dwPixelsAVX2(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, flip uint32, zero int32)
