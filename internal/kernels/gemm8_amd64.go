@@ -205,9 +205,12 @@ func gemm8VNNI(c []int32, ldc int, a *PackedA, b *PackedB, accumulate bool) {
 					rc, cc = &rowCorr[m0], &colCorr[n0]
 				}
 				out, rows, acc := &c[m0*ldc+n0], min(mr8, a.m-m0), accumulate || kb > 0
-				if width == 16 {
+				switch {
+				case width == 16:
 					tile8x16VNNI(blk, pan, nk, out, ldc, rows, mask, rc, cc, acc)
-				} else {
+				case rows == 1:
+					tile1x32VNNI(blk, pan, nk, out, ldc, rows, mask, rc, cc, acc)
+				default:
 					tile8x32VNNI(blk, pan, nk, out, ldc, rows, mask, rc, cc, acc)
 				}
 			}
@@ -216,7 +219,8 @@ func gemm8VNNI(c []int32, ldc int, a *PackedA, b *PackedB, accumulate bool) {
 }
 
 // The micro-kernels in assembly. Each computes the first rows rows and the
-// columns selected by mask of an 8 x 16 or 8 x 32 tile of C from k4 groups
+// columns selected by mask of an 8 x 16 or 8 x 32 tile of C (tile1x32VNNI:
+// one row) from k4 groups
 // of a block of A and a panel of B, adds rowCorr[i] and colCorr[j] and, if
 // accumulate, the tile's current values.
 
@@ -231,6 +235,9 @@ func tile8x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowC
 
 //go:noescape
 func tile8x16VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)
+
+//go:noescape
+func tile1x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)
 
 // tile16x4AVX2 is the AVX2 micro-kernel of the 16-bit layout; masks points
 // at 16 dword lane masks.

@@ -163,6 +163,67 @@ done:
 	VZEROUPPER
 	RET
 
+// STEP1 is one group of four for a single row: row 0's four bytes of the
+// A block broadcast, times two vectors of B, into z0 and z1.
+#define STEP1(off, z0, z1) \
+	VPBROADCASTD (off*32)(AX), Z20 \
+	VMOVDQU32    (off*128)(BX), Z16 \
+	VMOVDQU32    (off*128+64)(BX), Z17 \
+	VPDPBUSD     Z20, Z16, z0 \
+	VPDPBUSD     Z20, Z17, z1
+
+// func tile1x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowCorr, colCorr *int32, accumulate bool)
+//
+// tile1x32VNNI is tile8x32VNNI for one row (a fully connected layer's
+// batch of one): four groups per iteration into four pairs of accumulators
+// (VPDPBUSD's latency would otherwise serialise the sums).
+TEXT ·tile1x32VNNI(SB), NOSPLIT, $0-73
+	LOADARGS
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+four:
+	CMPQ CX, $4
+	JLT  one
+	STEP1(0, Z0, Z1)
+	STEP1(1, Z2, Z3)
+	STEP1(2, Z4, Z5)
+	STEP1(3, Z6, Z7)
+	ADDQ $128, AX
+	ADDQ $512, BX
+	SUBQ $4, CX
+	JMP  four
+
+one:
+	TESTQ CX, CX
+	JZ    sum
+	STEP1(0, Z0, Z1)
+	ADDQ  $32, AX
+	ADDQ  $128, BX
+	DECQ  CX
+	JMP   one
+
+sum:
+	VPADDD    Z2, Z0, Z0
+	VPADDD    Z4, Z6, Z6
+	VPADDD    Z6, Z0, Z0
+	VPADDD    Z3, Z1, Z1
+	VPADDD    Z5, Z7, Z7
+	VPADDD    Z7, Z1, Z1
+	VMOVDQU32 (R9), Z18
+	VMOVDQU32 64(R9), Z19
+	ROW32(0, Z0, Z1)
+
+done:
+	VZEROUPPER
+	RET
+
 // AVX2 micro-kernel of the 16-bit layout: AX block of A ([k2][4][2] int16),
 // BX panel of B ([k2][16][2] int16), CX pairs left, DX row of C, SI ldc in
 // bytes, DI rows left, R10 accumulate flag, Y0..Y7 accumulators (row i in
