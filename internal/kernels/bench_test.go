@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/npusim/npusim/quant"
@@ -36,8 +37,30 @@ func (s gemmShape) window(rng *rand.Rand) ([]byte, Window) {
 	return randBytes(rng, 224*224*3), w
 }
 
-func reportMACs(b *testing.B, macs int) {
-	b.ReportMetric(float64(macs)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+// meter measures a benchmark's rate in wall-clock time and in the CPU time
+// of its thread (locked to it), which a machine shared with other jobs
+// disturbs far less.
+type meter struct {
+	cpu0 float64
+	ok   bool
+}
+
+func startMeter(b *testing.B) *meter {
+	runtime.LockOSThread()
+	b.Cleanup(runtime.UnlockOSThread)
+	b.ResetTimer()
+	cpu, ok := threadCPU()
+	return &meter{cpu0: cpu, ok: ok}
+}
+
+// report states work units per op as G<unit>/s and G<unit>/s-cpu.
+func (m *meter) report(b *testing.B, work int, unit string) {
+	cpu, ok := threadCPU()
+	total := float64(work) * float64(b.N) / 1e9
+	b.ReportMetric(total/b.Elapsed().Seconds(), "G"+unit+"/s")
+	if ok && m.ok && cpu > m.cpu0 {
+		b.ReportMetric(total/(cpu-m.cpu0), "G"+unit+"/s-cpu")
+	}
 }
 
 // BenchmarkGemm times one GEMM with both operands packed (the kernel proper).
@@ -65,7 +88,7 @@ func benchGemm(b *testing.B, packA bool) {
 				}
 				im.PackB(&pb, randBytes(rng, s.n*s.k), s.n, s.k, s.k, 1, Operand{Signed: true})
 				c := make([]int32, s.m*s.n)
-				b.ResetTimer()
+				meter := startMeter(b)
 				for range b.N {
 					if packA {
 						if err := im.PackA(&pa, img, w, s.m, 0, s.k, op); err != nil {
@@ -74,7 +97,7 @@ func benchGemm(b *testing.B, packA bool) {
 					}
 					Gemm(c, s.n, &pa, &pb, false)
 				}
-				reportMACs(b, s.m*s.n*s.k)
+				meter.report(b, s.m*s.n*s.k, "MAC")
 			})
 		}
 	}
@@ -88,10 +111,11 @@ func BenchmarkPackB(b *testing.B) {
 				rng := rand.New(rand.NewPCG(1, 2))
 				w := randBytes(rng, s.n*s.k)
 				var pb PackedB
+				meter := startMeter(b)
 				for range b.N {
 					im.PackB(&pb, w, s.n, s.k, s.k, 1, Operand{Signed: true})
 				}
-				b.ReportMetric(float64(s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				meter.report(b, s.n*s.k, "B")
 			})
 		}
 	}
@@ -124,10 +148,11 @@ func BenchmarkDepthwise(b *testing.B) {
 				img, wt := randBytes(rng, s.h*s.w*s.c), randBytes(rng, 9*s.c)
 				w, pixels := s.window()
 				acc := make([]int32, pixels*s.c)
+				meter := startMeter(b)
 				for range b.N {
 					im.Depthwise(acc, s.c, img, w, pixels, Operand{Signed: true, Zero: 5}, wt, s.c, Operand{Signed: true}, 1)
 				}
-				reportMACs(b, pixels*s.c*9)
+				meter.report(b, pixels*s.c*9, "MAC")
 			})
 		}
 	}
@@ -151,13 +176,15 @@ func BenchmarkRequantize(b *testing.B) {
 		}
 		for _, im := range Available() {
 			b.Run(fmt.Sprintf("%v/%v", v, im), func(b *testing.B) {
+				meter := startMeter(b)
 				for range b.N {
 					im.Requantize(dst, cols, acc, cols, rows, cols, bias, mult, v, -3, -128, 127)
 				}
-				b.ReportMetric(float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+				meter.report(b, rows*cols, "out")
 			})
 		}
 		b.Run(fmt.Sprintf("%v/quant-per-element", v), func(b *testing.B) {
+			meter := startMeter(b)
 			for range b.N {
 				for m := range rows {
 					for n := range cols {
@@ -165,7 +192,7 @@ func BenchmarkRequantize(b *testing.B) {
 					}
 				}
 			}
-			b.ReportMetric(float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gout/s")
+			meter.report(b, rows*cols, "out")
 		})
 	}
 }
