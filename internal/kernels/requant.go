@@ -29,13 +29,12 @@ func (im Impl) Requantize(dst []byte, dstStride int, acc []int32, accStride, row
 	}
 	r := requant{dst: dst, dstStride: dstStride, acc: acc, accStride: accStride, rows: rows, cols: cols, bias: bias, zp: zp, lo: lo, hi: hi}
 	mult = mult[:cols]
+	if requantSIMD[im] != nil && requantSIMD[im](&r, v, mult) {
+		return
+	}
 	switch v.Mode {
 	case quant.DoubleRounding:
-		if requantDoubleSIMD[im] != nil {
-			requantDoubleSIMD[im](&r, mult)
-		} else {
-			r.doubleRounding(mult)
-		}
+		r.doubleRounding(mult)
 	case quant.FP32:
 		r.fp32(mult)
 	case quant.SingleRounding, quant.RoundHalfAway, quant.Truncate, quant.Mult24:
@@ -45,8 +44,9 @@ func (im Impl) Requantize(dst []byte, dstStride int, acc []int32, accStride, row
 	}
 }
 
-// requantDoubleSIMD holds the SIMD double-rounding kernels.
-var requantDoubleSIMD [numImpls]func(r *requant, mult []quant.Multiplier)
+// requantSIMD holds the SIMD requantizers, per implementation; they return
+// false for the variants and multipliers they leave to Go.
+var requantSIMD [numImpls]func(r *requant, v quant.Variant, mult []quant.Multiplier) bool
 
 // requant is one Requantize call.
 type requant struct {
