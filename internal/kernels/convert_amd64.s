@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // func narrowAVX512(dst *byte, src *int32, n int)

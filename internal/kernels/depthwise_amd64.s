@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // Depthwise kernels. AX accumulator row, BX window origin, CX pixels left,

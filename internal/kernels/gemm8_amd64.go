@@ -1,3 +1,5 @@
+//go:build !purego
+
 package kernels
 
 // The 8-bit layout of the AVX-512 VNNI implementation. VPDPBUSD multiplies

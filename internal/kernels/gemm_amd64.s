@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // GEMM micro-kernels. Register use of the VNNI kernels:

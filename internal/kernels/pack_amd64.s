@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // lanes holds 0, 1, ..., 15.

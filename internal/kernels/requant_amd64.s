@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // func requantDoubleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride, rows, cols int, consts *int32, padded int, lim *[3]int32)
