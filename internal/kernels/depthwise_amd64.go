@@ -2,8 +2,11 @@
 
 package kernels
 
+import "fmt"
+
 func init() {
 	dwRunSIMD[AVX512VNNI] = func(d *depthwise, acc []int32, accStride, at, pixStride, n int, taps []dwTap) {
+		d.checkRun(at, pixStride, n, taps)
 		kernel := dwPixelsUnsignedAVX512
 		if d.x.Signed {
 			kernel = dwPixelsSignedAVX512
@@ -11,12 +14,23 @@ func init() {
 		kernel(&acc[0], accStride, &d.img[0], at, pixStride, n, tapsPtr(taps), len(taps), &d.w32[0], d.cout, d.x.Zero)
 	}
 	dwRunSIMD[AVX2] = func(d *depthwise, acc []int32, accStride, at, pixStride, n int, taps []dwTap) {
+		d.checkRun(at, pixStride, n, taps)
 		flip, zero := dwFlip(d.x)
 		if c8 := d.cout &^ 7; c8 > 0 {
 			dwPixelsAVX2(&acc[0], accStride, &d.img[0], at, pixStride, n, tapsPtr(taps), len(taps), &d.w32[0], c8, flip, zero)
 		}
 		if d.cout%8 != 0 {
 			dwChannelsGo(d, acc, accStride, at, pixStride, n, taps, d.cout&^7)
+		}
+	}
+}
+
+// checkRun panics unless every byte the assembly will read lies in the
+// image, as Go's bounds checks would.
+func (d *depthwise) checkRun(at, pixStride, n int, taps []dwTap) {
+	for _, t := range taps {
+		if lo, hi := at+t.in, at+(n-1)*pixStride+t.in+d.cout; lo < 0 || hi > len(d.img) {
+			panic(fmt.Sprintf("kernels: Depthwise: window reads bytes [%d, %d) of a %d-byte image", lo, hi, len(d.img)))
 		}
 	}
 }

@@ -77,6 +77,9 @@ func PackB(dst *PackedB, b []byte, n, k, colStride, rowStride int, op Operand) {
 // PackB packs the N x K operand whose element (n, k) is byte b[n*colStride +
 // k*rowStride] into dst, for GEMMs by im.
 func (im Impl) PackB(dst *PackedB, b []byte, n, k, colStride, rowStride int, op Operand) {
+	if n < 1 || k < 1 || colStride < 0 || rowStride < 0 || (n-1)*colStride+(k-1)*rowStride >= len(b) {
+		panic(fmt.Sprintf("kernels: PackB of %dx%d with strides %d, %d from %d bytes", n, k, colStride, rowStride, len(b)))
+	}
 	dst.impl, dst.n, dst.k = im, n, k
 	if im == AVX512VNNI {
 		packB8(dst, b, colStride, rowStride, op)

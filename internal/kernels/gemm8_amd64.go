@@ -2,6 +2,8 @@
 
 package kernels
 
+import "fmt"
+
 // The 8-bit layout of the AVX-512 VNNI implementation. VPDPBUSD multiplies
 // unsigned bytes of one source by signed bytes of the other and adds each
 // group of four products to a 32-bit lane, so A is stored as int8 (unsigned
@@ -97,6 +99,11 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 			y, x := origins[i][0]+segs[0].dy, origins[i][1]+segs[0].dx
 			direct = direct && w.inside(y, x)
 			offs[i] = w.pixel(y, x) + segs[0].ch
+		}
+		for _, o := range offs {
+			if direct && (o < 0 || o+p.k > len(img)) {
+				panic(fmt.Sprintf("kernels: PackA: window reads bytes [%d, %d) of a %d-byte image", o, o+p.k, len(img)))
+			}
 		}
 		if !direct {
 			src = p.rows
