@@ -251,22 +251,25 @@ func TestOutOfImagePanics(t *testing.T) {
 	img := make([]byte, 100)
 	w := MatrixWindow(0, 8, 16, 16) // 8 rows of 16 bytes need 128
 	for _, im := range Available() {
-		for name, f := range map[string]func(){
-			"PackA": func() {
+		for _, c := range []struct {
+			name string
+			f    func()
+		}{
+			{"PackA", func() {
 				var a PackedA
 				_ = im.PackA(&a, img, w, 8, 0, 16, Operand{})
-			},
-			"Depthwise": func() {
+			}},
+			{"Depthwise", func() {
 				im.Depthwise(make([]int32, 8*16), 16, img, w, 8, Operand{}, make([]byte, 16), 16, Operand{}, 1)
-			},
+			}},
 		} {
 			func() {
 				defer func() {
 					if recover() == nil {
-						t.Errorf("%v %s read past a %d-byte image without panicking", im, name, len(img))
+						t.Errorf("%v %s read past a %d-byte image without panicking", im, c.name, len(img))
 					}
 				}()
-				f()
+				c.f()
 			}()
 		}
 	}
