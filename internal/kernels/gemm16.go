@@ -18,7 +18,7 @@ func (p *PackedA) pack16(img []byte, w *Window, k0 int, op Operand) error {
 	p.i16 = grow(p.i16, blocks*k2*mr16*2)
 	p.rows = grow(p.rows, p.k)
 	pad, err := op.padByte()
-	segs := w.segments(k0, p.k)
+	plan := w.rowPlan(k0, p.k)
 	cur := w.cursorAt(0)
 	for m := range blocks * mr16 {
 		blk := p.i16[m/mr16*k2*mr16*2:][:k2*mr16*2]
@@ -31,7 +31,7 @@ func (p *PackedA) pack16(img []byte, w *Window, k0 int, op Operand) error {
 		}
 		iy, ix := cur.origin()
 		cur.next()
-		if !w.gather(p.rows, img, iy, ix, segs, pad, err == nil) {
+		if !w.gather(p.rows, img, iy, ix, &plan, pad, err == nil) {
 			return err
 		}
 		for k := range 2 * k2 {

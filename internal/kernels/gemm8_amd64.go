@@ -83,12 +83,12 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 		flip, p.zero = 0x80808080, op.Zero-128
 	}
 	pad, err := op.padByte()
-	segs := w.segments(k0, p.k)
+	plan := w.rowPlan(k0, p.k)
 	cur := w.cursorAt(0)
 	var offs [mr8]int
 	var origins [mr8][2]int
 	for m0 := 0; m0 < p.m; m0 += mr8 {
-		src, direct := img, len(segs) == 1
+		src, direct := img, len(plan.segs) == 1
 		for i := range mr8 {
 			if m0+i < p.m {
 				origins[i][0], origins[i][1] = cur.origin()
@@ -96,9 +96,9 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 			} else {
 				origins[i] = origins[i-1]
 			}
-			y, x := origins[i][0]+segs[0].dy, origins[i][1]+segs[0].dx
+			y, x := origins[i][0]+plan.segs[0].dy, origins[i][1]+plan.segs[0].dx
 			direct = direct && w.inside(y, x)
-			offs[i] = w.pixel(y, x) + segs[0].ch
+			offs[i] = w.pixel(y, x) + plan.segs[0].ch
 		}
 		for _, o := range offs {
 			if direct && (o < 0 || o+p.k > len(img)) {
@@ -109,7 +109,7 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 			src = p.rows
 			for i := range mr8 {
 				offs[i] = i * p.k
-				if !w.gather(p.rows[i*p.k:][:p.k], img, origins[i][0], origins[i][1], segs, pad, err == nil) {
+				if !w.gather(p.rows[i*p.k:][:p.k], img, origins[i][0], origins[i][1], &plan, pad, err == nil) {
 					return err
 				}
 			}

@@ -95,16 +95,34 @@ type segment struct {
 	dy, dx, ch, col, n int
 }
 
-// segments splits columns [k0, k0+k) into runs of one tap each.
-func (w *Window) segments(k0, k int) []segment {
-	var segs []segment
+// im2colRow is how to gather one row of columns [k0, k0+k) of the im2col
+// matrix: segments of one tap each, and the same merged where consecutive
+// taps are adjacent in memory (used when the whole window is in bounds).
+type im2colRow struct {
+	segs, merged []segment
+	spanY, spanX int // extent of the filter taps from the origin
+}
+
+// rowPlan splits columns [k0, k0+k) into runs of one tap each.
+func (w *Window) rowPlan(k0, k int) im2colRow {
+	var r im2colRow
 	for i := 0; i < k; {
 		t, c := (k0+i)/w.Channels, (k0+i)%w.Channels
 		n := min(w.Channels-c, k-i)
-		segs = append(segs, segment{dy: t / w.FilterW * w.DilationH, dx: t % w.FilterW * w.DilationW, ch: w.Channel + c, col: i, n: n})
+		s := segment{dy: t / w.FilterW * w.DilationH, dx: t % w.FilterW * w.DilationW, ch: w.Channel + c, col: i, n: n}
+		r.segs = append(r.segs, s)
+		r.spanY, r.spanX = max(r.spanY, s.dy), max(r.spanX, s.dx)
+		if len(r.merged) > 0 {
+			if last := &r.merged[len(r.merged)-1]; last.dy == s.dy && last.dx*w.PixelStride+last.ch+last.n == s.dx*w.PixelStride+s.ch {
+				last.n += n
+				i += n
+				continue
+			}
+		}
+		r.merged = append(r.merged, s)
 		i += n
 	}
-	return segs
+	return r
 }
 
 func (w *Window) inside(iy, ix int) bool {
@@ -119,11 +137,17 @@ func (w *Window) pixel(iy, ix int) int {
 // gather copies one row of the im2col matrix, whose window origin is (iy,
 // ix), into dst; padding taps read pad (false when one is met and pad is
 // unusable).
-func (w *Window) gather(dst, img []byte, iy, ix int, segs []segment, pad byte, padOK bool) bool {
-	for _, s := range segs {
+func (w *Window) gather(dst, img []byte, iy, ix int, r *im2colRow, pad byte, padOK bool) bool {
+	if iy >= 0 && iy+r.spanY < w.ImageH && ix >= 0 && ix+r.spanX < w.ImageW {
+		for _, s := range r.merged {
+			copyRun(dst[s.col:s.col+s.n], img[w.pixel(iy+s.dy, ix+s.dx)+s.ch:])
+		}
+		return true
+	}
+	for _, s := range r.segs {
 		d := dst[s.col : s.col+s.n]
 		if y, x := iy+s.dy, ix+s.dx; w.inside(y, x) {
-			copy(d, img[w.pixel(y, x)+s.ch:])
+			copyRun(d, img[w.pixel(y, x)+s.ch:])
 			continue
 		}
 		if !padOK {
@@ -132,6 +156,19 @@ func (w *Window) gather(dst, img []byte, iy, ix int, segs []segment, pad byte, p
 		fill(d, pad)
 	}
 	return true
+}
+
+// copyRun copies len(dst) bytes; short runs (a few channels) in a loop,
+// cheaper than a call to memmove.
+func copyRun(dst, src []byte) {
+	if len(dst) > 16 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] = src[i]
+	}
 }
 
 func fill(b []byte, v byte) {
