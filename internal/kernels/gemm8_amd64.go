@@ -82,10 +82,22 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 	if !op.Signed {
 		flip, p.zero = 0x80808080, op.Zero-128
 	}
-	pad, err := op.padByte()
 	plan := w.rowPlan(k0, p.k)
-	cur := w.cursorAt(0)
 	var offs [mr8]int
+	if base, step, ok := w.strided(&plan, p.m); ok {
+		if base < 0 || base+(p.m-1)*step+p.k > len(img) {
+			panic(fmt.Sprintf("kernels: PackA: window reads bytes [%d, %d) of a %d-byte image", base, base+(p.m-1)*step+p.k, len(img)))
+		}
+		for m0 := 0; m0 < p.m; m0 += mr8 {
+			for i := range offs {
+				offs[i] = base + min(m0+i, p.m-1)*step
+			}
+			packA8x8(&p.i8[m0*k4*4], &img[0], &offs, p.k, flip, &p.sums[m0], &packIndex[0])
+		}
+		return nil
+	}
+	pad, err := op.padByte()
+	cur := w.cursorAt(0)
 	var origins [mr8][2]int
 	for m0 := 0; m0 < p.m; m0 += mr8 {
 		src, direct := img, len(plan.segs) == 1
