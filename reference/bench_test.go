@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/npusim/npusim/quant"
@@ -10,6 +11,25 @@ import (
 
 // Layers of MobileNet v2 (224x224 input), requantization included, through
 // the plain loops and through internal/kernels.
+
+// reportRate states GMAC/s in wall-clock time and per CPU second of the
+// benchmark's thread (locked to it), which other jobs on a shared machine
+// disturb far less; run starts the timed loop.
+func reportRate(b *testing.B, macs int, run func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	cpu0, ok := threadCPU()
+	for b.Loop() {
+		run()
+	}
+	cpu1, _ := threadCPU()
+	total := float64(macs) * float64(b.N) / 1e9
+	b.ReportMetric(total/b.Elapsed().Seconds(), "GMAC/s")
+	if ok && cpu1 > cpu0 {
+		b.ReportMetric(total/(cpu1-cpu0), "GMAC/s-cpu")
+	}
+}
 
 func randInt8(rng *rand.Rand, shape []int, p quant.Params) *quant.Tensor {
 	t := quant.NewTensor(quant.Int8, shape, p)
@@ -44,12 +64,11 @@ func benchLayer(b *testing.B, h, w, inC, outC, f, step int) {
 		b.Run(map[bool]string{false: "plain", true: "kernels"}[fast], func(b *testing.B) {
 			fastKernels = fast
 			defer func() { fastKernels = true }()
-			for b.Loop() {
+			reportRate(b, oh*ow*outC*macsPerOut, func() {
 				if err := run(in, filter, nil, out, p, quant.VariantDoubleRounding); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(oh*ow*outC*macsPerOut)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			})
 		})
 	}
 }
@@ -81,12 +100,11 @@ func BenchmarkFullyConnected(b *testing.B) {
 		b.Run(map[bool]string{false: "plain", true: "kernels"}[fast], func(b *testing.B) {
 			fastKernels = fast
 			defer func() { fastKernels = true }()
-			for b.Loop() {
+			reportRate(b, 1280*1000, func() {
 				if err := FullyConnected(in, wt, nil, out, quant.ActNone, quant.VariantDoubleRounding); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(1280*1000*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			})
 		})
 	}
 }
