@@ -9,10 +9,8 @@ type PackedA struct {
 	impl Impl
 	m, k int
 	i16  []int16 // 16-bit layout: zero point subtracted
-	i8   []byte  // 8-bit layout: stored as int8
-	sums []int32 // 8-bit layout: each row's sum of stored values
-	zero int32   // 8-bit layout: the zero point in the stored domain
-	rows []byte  // staging rows gathered from the image
+	panel8
+	rows []byte // staging rows gathered from the image
 }
 
 // PackedB is the right GEMM operand, N x K (row n an output channel, column
@@ -22,9 +20,7 @@ type PackedB struct {
 	impl Impl
 	n, k int
 	i16  []int16
-	i8   []byte  // 8-bit layout: stored as uint8
-	sums []int32 // 8-bit layout: each column's sum of stored values
-	zero int32
+	panel8
 }
 
 // M is the number of rows packed.

@@ -17,6 +17,13 @@ import "fmt"
 // of nr8 columns (the last of 16 when at most 16 remain), each [K/4][width][4]
 // bytes; K is padded to a multiple of 4 with zero bytes, which add nothing
 // to the products or the sums.
+// panel8 is what the 8-bit layout adds to a packed operand.
+type panel8 struct {
+	i8   []byte  // A stored as int8, B as uint8
+	sums []int32 // each row's (A) or column's (B) sum of stored values
+	zero int32   // the zero point in the stored domain
+}
+
 const (
 	mr8 = 8
 	nr8 = 32
@@ -265,3 +272,29 @@ func tile1x32VNNI(a, b *byte, k4 int, c *int32, ldc, rows int, mask uint32, rowC
 //
 //go:noescape
 func tile16x4AVX2(a, b *int16, k2 int, c *int32, ldc, rows int, masks *int32, accumulate bool)
+
+// strided reports whether rows [0, m) of a one-tap plan are in bounds and
+// equally spaced in the image (a 1x1 convolution or a matrix, whole output
+// rows or a part of one): row r at base + r*step.
+func (w *Window) strided(r *im2colRow, m int) (base, step int, ok bool) {
+	if len(r.segs) != 1 {
+		return 0, 0, false
+	}
+	s := r.segs[0]
+	step = w.StrideW * w.PixelStride
+	if m > w.OutW && w.StrideH*w.RowStride != w.OutW*step {
+		return 0, 0, false
+	}
+	first, last := w.cursorAt(0), w.cursorAt(m-1)
+	iy0, ix0 := first.origin()
+	iy1, _ := last.origin()
+	ix1 := ix0 + (min(m, w.OutW-first.ox+w.OutX)-1)*w.StrideW // the first row's last pixel
+	if m > w.OutW-first.ox+w.OutX {
+		ix0 = w.OutX*w.StrideW - w.PadLeft // a later row starts at OutX
+		ix1 = (w.OutX+w.OutW-1)*w.StrideW - w.PadLeft
+	}
+	if !w.inside(iy0+s.dy, ix0+s.dx) || !w.inside(iy1+s.dy, ix1+s.dx) {
+		return 0, 0, false
+	}
+	return w.pixel(iy0+s.dy, first.ox*w.StrideW-w.PadLeft+s.dx) + s.ch, step, true
+}

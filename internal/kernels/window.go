@@ -61,12 +61,6 @@ func MatrixWindow(base, m, k, lda int) Window {
 		FilterH: 1, FilterW: 1, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, Channels: k}
 }
 
-// origin returns the input coordinates of output pixel m's window origin.
-func (w *Window) origin(m int) (iy, ix int) {
-	oy, ox := w.OutY+m/w.OutW, w.OutX+m%w.OutW
-	return oy*w.StrideH - w.PadTop, ox*w.StrideW - w.PadLeft
-}
-
 // cursor walks the output pixels of a window in order, without divisions.
 type cursor struct {
 	w      *Window
@@ -132,32 +126,6 @@ func (w *Window) inside(iy, ix int) bool {
 // pixel returns the byte offset of channel 0 of input pixel (iy, ix).
 func (w *Window) pixel(iy, ix int) int {
 	return w.Base + (iy-w.TileY)*w.RowStride + (ix-w.TileX)*w.PixelStride
-}
-
-// strided reports whether rows [0, m) of a one-tap plan are in bounds and
-// equally spaced in the image (a 1x1 convolution or a matrix, whole output
-// rows or a part of one): row r at base + r*step.
-func (w *Window) strided(r *im2colRow, m int) (base, step int, ok bool) {
-	if len(r.segs) != 1 {
-		return 0, 0, false
-	}
-	s := r.segs[0]
-	step = w.StrideW * w.PixelStride
-	if m > w.OutW && w.StrideH*w.RowStride != w.OutW*step {
-		return 0, 0, false
-	}
-	first, last := w.cursorAt(0), w.cursorAt(m-1)
-	iy0, ix0 := first.origin()
-	iy1, _ := last.origin()
-	ix1 := ix0 + (min(m, w.OutW-first.ox+w.OutX)-1)*w.StrideW // the first row's last pixel
-	if m > w.OutW-first.ox+w.OutX {
-		ix0 = w.OutX*w.StrideW - w.PadLeft // a later row starts at OutX
-		ix1 = (w.OutX+w.OutW-1)*w.StrideW - w.PadLeft
-	}
-	if !w.inside(iy0+s.dy, ix0+s.dx) || !w.inside(iy1+s.dy, ix1+s.dx) {
-		return 0, 0, false
-	}
-	return w.pixel(iy0+s.dy, first.ox*w.StrideW-w.PadLeft+s.dx) + s.ch, step, true
 }
 
 // gather copies one row of the im2col matrix, whose window origin is (iy,
