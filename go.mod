@@ -7,6 +7,7 @@ require (
 	github.com/sarchlab/akita/v3 v3.0.0
 	github.com/spf13/cobra v1.10.2
 	go.yaml.in/yaml/v3 v3.0.6
+	golang.org/x/sys v0.30.0
 	gonum.org/v1/plot v0.17.0
 )
 
@@ -34,6 +35,5 @@ require (
 	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/tebeka/atexit v0.3.0 // indirect
 	golang.org/x/image v0.30.0 // indirect
-	golang.org/x/sys v0.30.0 // indirect
 	golang.org/x/text v0.28.0 // indirect
 )

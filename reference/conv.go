@@ -71,6 +71,9 @@ func Conv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) 
 	xZero, wZero := in.Params.ZeroPoint, filter.Params.ZeroPoint
 	mult := channelMultipliers(in, filter, out, outC, v)
 	lo, hi := p.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
+	if fastKernels && conv2DFast(in, filter, bias, out, p, v, mult, lo, hi) {
+		return nil
+	}
 	o := 0
 	for b := range n {
 		for oy := range oh {
@@ -120,6 +123,10 @@ func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.
 	xZero, wZero := in.Params.ZeroPoint, filter.Params.ZeroPoint
 	mult := channelMultipliers(in, filter, out, outC, v)
 	lo, hi := p.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
+	if fastKernels {
+		depthwiseConv2DFast(in, filter, bias, out, p, v, mult, lo, hi)
+		return nil
+	}
 	o := 0
 	for b := range n {
 		for oy := range oh {
@@ -165,6 +172,10 @@ func FullyConnected(in, weights, bias, out *quant.Tensor, act quant.Activation, 
 	xZero, wZero := in.Params.ZeroPoint, weights.Params.ZeroPoint
 	mult := channelMultipliers(in, weights, out, units, v)
 	lo, hi := act.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
+	if fastKernels {
+		fullyConnectedFast(in, weights, bias, out, v, mult, lo, hi)
+		return nil
+	}
 	for b := range batches {
 		x := in.Data[b*size:][:size]
 		for u := range units {
