@@ -133,7 +133,8 @@ func (cfg *Config) requantPJ(name string) (float64, error) {
 	}
 	mode, ok := cfg.RequantMode(v)
 	if !ok {
-		return 0, fmt.Errorf("pricing requantized outputs: the requantization unit of %s does not implement %v (it has %v)", cfg.Name, v, cfg.RequantVariants())
+		return 0, fmt.Errorf("pricing requantized outputs: the requantization unit of %s does not implement %v (it has %v)",
+			cfg.Name, v, cfg.RequantVariants())
 	}
 	return mode.PJPerOutput, nil
 }

@@ -47,19 +47,22 @@ func TestRecorderKeepsTheStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	c0, c1 := s.Commands[0], s.Commands[1]
-	if c0.Name != "dma.load" || c0.Issue != 1 || c0.Start != 2 || c0.End != 30 || c0.Energy[CompDRAM] != 128*8*6 || c0.Energy[CompActivationSRAM] != 128*0.3 {
+	if c0.Name != "dma.load" || c0.Issue != 1 || c0.Start != 2 || c0.End != 30 ||
+		c0.Energy[CompDRAM] != 128*8*6 || c0.Energy[CompActivationSRAM] != 128*0.3 {
 		t.Errorf("load %+v", c0)
 	}
 	// 64 outputs at 0.07 pJ; 256 accumulator, 512 record and 64 output bytes at 0.3 pJ
 	if c1.Unit != UnitRequant || c1.Layer != 1 || c1.Waited != 31 || c1.Energy[CompRequant] != 64*0.07 ||
-		c1.Energy[CompAccumulatorSRAM] != 256*0.3 || c1.Energy[CompWeightSRAM] != 512*0.3 || c1.Energy[CompActivationSRAM] != 64*0.3 {
+		c1.Energy[CompAccumulatorSRAM] != 256*0.3 || c1.Energy[CompWeightSRAM] != 512*0.3 ||
+		c1.Energy[CompActivationSRAM] != 64*0.3 {
 		t.Errorf("requant %+v", c1)
 	}
 	if s.Cycles != 40 || s.Busy[UnitDMA] != 28 || s.Busy[UnitRequant] != 7 || s.StallDMA != 32 || s.StallCompute != 0 {
 		t.Errorf("run: %d cycles, busy %v, stalls %d on DMA and %d on compute", s.Cycles, s.Busy, s.StallDMA, s.StallCompute)
 	}
 	layerCycles := []uint64{s.Layers[0].Cycles, s.Layers[1].Cycles}
-	if !slices.Equal(layerCycles, []uint64{30, 10}) || s.Layers[0].Energy[CompStatic] != 1500 || s.Energy[CompStatic] != 2000 {
+	if !slices.Equal(layerCycles, []uint64{30, 10}) ||
+		s.Layers[0].Energy[CompStatic] != 1500 || s.Energy[CompStatic] != 2000 {
 		t.Errorf("layers of %v cycles, static %v and %v pJ of %v; want 30 and 10 cycles, 50 pJ a cycle",
 			layerCycles, s.Layers[0].Energy[CompStatic], s.Layers[1].Energy[CompStatic], s.Energy[CompStatic])
 	}
@@ -77,7 +80,8 @@ func TestPricingNeverDiscardsAnError(t *testing.T) {
 		want     string
 	}{
 		{"edge-tpu-like", rq, func(*Counters) {},
-			"command 0 (requant): pricing requantized outputs: the requantization unit of edge-tpu-like does not implement double-rounding (it has [fp32])"},
+			"command 0 (requant): pricing requantized outputs: " +
+				"the requantization unit of edge-tpu-like does not implement double-rounding (it has [fp32])"},
 		{"mobile-npu", rq, func(c *Counters) { c.RequantOutputs = map[string]uint64{"round-to-odd": 4} },
 			`command 0 (requant): pricing requantized outputs: unknown requantization variant "round-to-odd"`},
 		{"low-cost", mm, func(*Counters) {},

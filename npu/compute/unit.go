@@ -57,8 +57,8 @@ func (u *Comp) complete(now sim.VTimeInSec) {
 	op := req.Command.Op.(npu.Compute)
 	op.Execute(u.sp, u.cfg)
 	if u.NumHooks() > 0 {
-		u.InvokeHook(sim.HookCtx{Domain: u, Pos: npu.HookPosCommandCompleted,
-			Item: &npu.CommandCompleted{Seq: req.Seq, Command: req.Command, Cycle: u.Freq.Cycle(now), Counters: op.Counters(u.cfg)}})
+		e := &npu.CommandCompleted{Seq: req.Seq, Command: req.Command, Cycle: u.Freq.Cycle(now), Counters: op.Counters(u.cfg)}
+		u.InvokeHook(sim.HookCtx{Domain: u, Pos: npu.HookPosCommandCompleted, Item: e})
 	}
 	u.current = nil
 	u.outbox.Send(req.Done())

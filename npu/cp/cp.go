@@ -118,16 +118,24 @@ func (c *Comp) checkHazards(i int) error {
 		if c.program[r].Unit() == c.program[i].Unit() {
 			continue
 		}
-		for _, a := range mine {
-			for _, b := range c.program[r].Footprint() {
-				if a.Overlaps(b) {
-					return fmt.Errorf("hazard: command %d (%s) touches %v while command %d (%s) in flight touches %v; a dependency is missing",
-						i, c.program[i].Name(), a, r, c.program[r].Name(), b)
-				}
-			}
+		if a, b, ok := conflict(mine, c.program[r].Footprint()); ok {
+			return fmt.Errorf("hazard: command %d (%s) touches %v while command %d (%s) in flight touches %v; "+
+				"a dependency is missing", i, c.program[i].Name(), a, r, c.program[r].Name(), b)
 		}
 	}
 	return nil
+}
+
+// conflict finds the first of two footprints' ranges that overlap.
+func conflict(mine, theirs []npu.Span) (a, b npu.Span, ok bool) {
+	for _, a := range mine {
+		for _, b := range theirs {
+			if a.Overlaps(b) {
+				return a, b, true
+			}
+		}
+	}
+	return npu.Span{}, npu.Span{}, false
 }
 
 // Err tells, once the engine has stopped, why the program did not finish:

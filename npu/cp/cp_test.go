@@ -55,12 +55,14 @@ func load(addr, n int, deps ...int) npu.Command {
 
 // store is a DMA store of activation bytes [addr, addr+n).
 func store(addr, n int, deps ...int) npu.Command {
-	return npu.Command{Deps: deps, Op: &npu.DMA{Store: true, SRAM: npu.ActivationSRAM, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}}
+	op := &npu.DMA{Store: true, SRAM: npu.ActivationSRAM, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}
+	return npu.Command{Deps: deps, Op: op}
 }
 
 // lut is a vector table lookup of n activation bytes at in into out.
 func lut(in, out, n int, deps ...int) npu.Command {
-	return npu.Command{Deps: deps, Op: &npu.Eltwise{Kind: npu.EltLUT, Rows: 1, Cols: n, A: in, AColStride: 1, Out: out, LUT: 0}}
+	op := &npu.Eltwise{Kind: npu.EltLUT, Rows: 1, Cols: n, A: in, AColStride: 1, Out: out, LUT: 0}
+	return npu.Command{Deps: deps, Op: op}
 }
 
 // TestDependentCommandsWaitForCompletion: a command that depends on another
@@ -117,7 +119,8 @@ func TestHazardStopsIssue(t *testing.T) {
 		issued  int
 	}{
 		{"write then read on another unit", []npu.Command{load(0, 64), lut(32, 256, 16)},
-			"hazard: command 1 (vector.lut) touches activation SRAM [32, 48) while command 0 (dma.load) in flight touches activation SRAM [0, 64); a dependency is missing", 1},
+			"hazard: command 1 (vector.lut) touches activation SRAM [32, 48) while command 0 (dma.load) in flight " +
+				"touches activation SRAM [0, 64); a dependency is missing", 1},
 		{"overlap on one unit runs in order", []npu.Command{load(0, 64), load(32, 64)}, "", 2},
 		{"reads do not conflict", []npu.Command{lut(0, 256, 64), store(0, 64)}, "", 2},
 	}

@@ -9,18 +9,19 @@
 // (the command processor and the four units' command ports) and the memory
 // bus (the DMA engine and the DRAM). Each hop is a cycle.
 //
-//	                    +-------------------+
-//	                    | command processor |
-//	                    +---------+---------+
-//	                              | interconnect (CommandReq / CommandDone)
-//	     +------------+-----------+-----------+-------------+
-//	     |            |                       |             |
-//	+----+----+ +-----+------+       +--------+-----+ +-----+-------+
-//	|   DMA   | |matrix unit |       |requant unit  | | vector unit |
-//	+----+----+ +-----+------+       +--------+-----+ +-----+-------+
-//	     |            +--------- scratchpads -+-------------+
-//	     | memory bus (mem.ReadReq / WriteReq)
-//	+----+----+
+//	                 +-------------------+
+//	                 | command processor |
+//	                 +---------+---------+
+//	                           | interconnect: CommandReq, CommandDone
+//	     +-------------+-------+------+--------------+
+//	     |             |              |              |
+//	+----+----+  +-----+-----+  +-----+-----+  +-----+-----+
+//	|   DMA   |  |  matrix   |  |  requant  |  |  vector   |
+//	+--+---+--+  +-----+-----+  +-----+-----+  +-----+-----+
+//	   |   |           |              |              |
+//	   |   +-----------+-- scratchpads (shared) -----+
+//	   | memory bus: mem.ReadReq, mem.WriteReq
+//	+--+------+
 //	|  DRAM   |
 //	+---------+
 //
@@ -34,11 +35,15 @@
 // processor met a hazard or the program deadlocked (cp.Comp.Err); or a
 // command's energy could not be priced (npu.Recorder.Stats).
 //
-// A functional mode, which computes a program's values without timing,
-// plugs in beside Run: since the command processor's hazard check
-// guarantees that no two conflicting commands ever overlap, executing the
-// commands in program order (npu.DMA.Runs to move a DMA command's bytes,
-// npu.Compute.Execute for the rest) over the same Scratchpads and DRAM image
-// gives the values a timed run gives. Timing can then be simulated once per
-// compiled program and values once per sample.
+// Two extensions plug in here. A functional mode, which computes a
+// program's values without timing, goes beside Run: for a program that a
+// timed run accepts, the command processor's hazard check guarantees that no
+// two conflicting commands ever overlap, so executing the commands in
+// program order (npu.DMA.Runs to move a DMA command's bytes,
+// npu.Compute.Execute for the rest) over fresh Scratchpads and the DRAM
+// image gives the values a timed run gives. Since no cycle count depends on
+// a value, timing can then be simulated once per compiled program and values
+// once per input sample. An analytic DMA model is a second DMA component
+// with the same ports, protocol and hooks (see package npu/dma), chosen
+// where Builder builds the DMA engine.
 package platform

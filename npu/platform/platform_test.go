@@ -25,7 +25,8 @@ func copyProgram(n int) *npu.Program {
 			{Op: &npu.DMA{SRAM: npu.ActivationSRAM, RunBytes: n, Rows: 1, Planes: 1}},
 			{Op: &npu.DMA{DRAM: 1024, SRAM: npu.WeightSRAM, RunBytes: 256, Rows: 1, Planes: 1}},
 			{Deps: []int{0, 1}, Op: &npu.Eltwise{Kind: npu.EltLUT, Rows: 1, Cols: n, A: 0, AColStride: 1, Out: 512, Hi: 255}},
-			{Deps: []int{2}, Op: &npu.DMA{Store: true, DRAM: 4096, SRAM: npu.ActivationSRAM, Addr: 512, RunBytes: n, Rows: 1, Planes: 1}},
+			{Deps: []int{2}, Op: &npu.DMA{Store: true, DRAM: 4096, SRAM: npu.ActivationSRAM, Addr: 512,
+				RunBytes: n, Rows: 1, Planes: 1}},
 		}}
 }
 
@@ -91,6 +92,6 @@ func ExampleRun() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Outputs[0], res.Stats.Cycles, "cycles")
+	fmt.Printf("%v %d cycles\n", res.Outputs[0], res.Stats.Cycles)
 	// Output: [1 4 7 10] 316 cycles
 }
