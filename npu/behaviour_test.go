@@ -1,4 +1,4 @@
-package npu
+package npu_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 )
 
@@ -44,7 +46,7 @@ func TestBottlenecks(t *testing.T) {
 	fast.DMA.BytesPerCycle *= 2
 	fast.DRAM.BandwidthGBps *= 2
 	run := func(cfg *Config, p *Program) *Stats {
-		res, err := Run(cfg, p)
+		res, err := platform.Run(cfg, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +75,7 @@ func TestBottlenecks(t *testing.T) {
 func TestEnergyLedger(t *testing.T) {
 	cfg := mustPreset("mobile-npu")
 	rng := rand.New(rand.NewPCG(1, 2))
-	res, err := Run(cfg, fcProgram(randomFC(rng, 50, 80, 40, []quant.Variant{quant.VariantDoubleRounding}, true)))
+	res, err := platform.Run(cfg, fcProgram(randomFC(rng, 50, 80, 40, []quant.Variant{quant.VariantDoubleRounding}, true)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestEnergyLedger(t *testing.T) {
 	for _, l := range s.Layers {
 		layers.Add(l.Energy)
 	}
-	commands[CompStatic] = cfg.staticPJ(s.Cycles)
+	commands[CompStatic] = cfg.StaticPJ(s.Cycles)
 	for comp := range NumComponents {
 		if !close(commands[comp], s.Energy[comp]) || !close(layers[comp], s.Energy[comp]) {
 			t.Errorf("%v: commands sum to %v pJ, layers to %v, total says %v", comp, commands[comp], layers[comp], s.Energy[comp])
@@ -103,7 +105,7 @@ func TestEnergyLedger(t *testing.T) {
 		t.Errorf("static %v pJ over %d cycles, want 50 pJ per cycle", s.Energy[CompStatic], s.Cycles)
 	}
 
-	idle, err := Run(cfg, &Program{Layers: []string{"idle"}})
+	idle, err := platform.Run(cfg, &Program{Layers: []string{"idle"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestRequantModesCostWhatTheHardwareSays(t *testing.T) {
 	for _, v := range []quant.Variant{quant.VariantDoubleRounding, quant.VariantMult16} {
 		rng := rand.New(rand.NewPCG(3, 3))
 		c := randomFC(rng, 64, 64, 64, []quant.Variant{v}, true)
-		res, err := Run(cfg, fcProgram(c))
+		res, err := platform.Run(cfg, fcProgram(c))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +146,7 @@ func TestDeterminism(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for i, procs := range []int{1, 2, 1, 2} {
 		runtime.GOMAXPROCS(procs)
-		res, err := Run(cfg, fcProgram(c))
+		res, err := platform.Run(cfg, fcProgram(c))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,10 +163,11 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestBadConfigs(t *testing.T) {
-	base, err := presetFiles.ReadFile("presets/mobile-npu.yaml")
+	preset, err := LoadConfig("mobile-npu")
 	if err != nil {
 		t.Fatal(err)
 	}
+	base := preset.Source
 	cases := []struct{ old, new, want string }{
 		{"rows: 32", "rows: 0", "hw config bad.yaml: array.rows: must be from 1 to 1024, got 0"},
 		{"accumulator_kib: 64", "accumulator_kib: 0", "sram.accumulator_kib: must be > 0 and <= 1048576, got 0"},
@@ -222,7 +225,7 @@ func TestBadPrograms(t *testing.T) {
 	for _, tc := range cases {
 		p := fcProgram(c)
 		tc.mutate(p)
-		_, err := Run(mustPreset(tc.hw), p)
+		_, err := platform.Run(mustPreset(tc.hw), p)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}

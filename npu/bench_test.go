@@ -1,10 +1,12 @@
-package npu
+package npu_test
 
 import (
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 )
 
@@ -58,7 +60,7 @@ func TestTiledGEMM(t *testing.T) {
 	cfg := mustPreset("mobile-npu")
 	rng := rand.New(rand.NewPCG(6, 6))
 	c := randomFC(rng, 300, 500, 200, cfg.RequantVariants(), false)
-	res, err := Run(cfg, tiledFCProgram(c, 128, 64))
+	res, err := platform.Run(cfg, tiledFCProgram(c, 128, 64))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func BenchmarkGEMM1024(b *testing.B) {
 	p := tiledFCProgram(c, 128, 64)
 	var cycles uint64
 	for b.Loop() {
-		res, err := Run(cfg, p)
+		res, err := platform.Run(cfg, p)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -96,7 +98,7 @@ func BenchmarkDMA(b *testing.B) {
 	cfg := mustPreset("mobile-npu")
 	p := streamProgram(256, 64<<10, 16, 32)
 	for b.Loop() {
-		if _, err := Run(cfg, p); err != nil {
+		if _, err := platform.Run(cfg, p); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,9 @@
 package npu
 
-import "fmt"
+import (
+	"fmt"
+	"iter"
+)
 
 // DMA moves a box of bytes between DRAM and a scratchpad: Planes x Rows runs
 // of RunBytes contiguous bytes. Run r of plane p starts at DRAM +
@@ -22,6 +25,22 @@ type DMA struct {
 
 // Bytes is the number of bytes the DMA moves.
 func (d *DMA) Bytes() int { return d.RunBytes * d.Rows * d.Planes }
+
+// Runs yields the DRAM and scratchpad address of each of the box's
+// contiguous runs of RunBytes bytes, plane by plane and row by row: the order
+// in which the DMA engine moves them.
+func (d *DMA) Runs() iter.Seq2[uint64, int] {
+	return func(yield func(dram uint64, sram int) bool) {
+		for p := range d.Planes {
+			for r := range d.Rows {
+				dram := d.DRAM + uint64(p*d.DRAMPlaneStride+r*d.DRAMRowStride)
+				if !yield(dram, d.Addr+p*d.SRAMPlaneStride+r*d.SRAMRowStride) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // Unit implements Operation.
 func (d *DMA) Unit() Unit { return UnitDMA }

@@ -249,9 +249,12 @@ func (m *MatMul) Counters(cfg *Config) Counters {
 }
 
 // MACpJ implements Compute: the MAC energy of the command's accumulator mode.
-func (m *MatMul) MACpJ(cfg *Config) float64 {
-	mode, _ := cfg.AccumulatorMode(m.Mode.Bits, m.Mode.Overflow) // Check found it
-	return mode.MACpJ
+func (m *MatMul) MACpJ(cfg *Config) (float64, error) {
+	mode, ok := cfg.AccumulatorMode(m.Mode.Bits, m.Mode.Overflow)
+	if !ok {
+		return 0, checkAccumulation(cfg, m.Mode)
+	}
+	return mode.MACpJ, nil
 }
 
 // Execute implements Compute.

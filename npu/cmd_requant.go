@@ -90,7 +90,7 @@ func (r *Requant) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute.
-func (r *Requant) MACpJ(*Config) float64 { return 0 }
+func (r *Requant) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (r *Requant) Execute(sp *Scratchpads, _ *Config) {
@@ -143,7 +143,7 @@ func (p *Psum) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute.
-func (p *Psum) MACpJ(*Config) float64 { return 0 }
+func (p *Psum) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (p *Psum) Execute(sp *Scratchpads, _ *Config) { execPsum(p, sp[AccumulatorSRAM]) }

@@ -107,7 +107,7 @@ func (e *Eltwise) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute.
-func (e *Eltwise) MACpJ(*Config) float64 { return 0 }
+func (e *Eltwise) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (e *Eltwise) Execute(sp *Scratchpads, _ *Config) {
@@ -172,7 +172,7 @@ func (p *Pool) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute.
-func (p *Pool) MACpJ(*Config) float64 { return 0 }
+func (p *Pool) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (p *Pool) Execute(sp *Scratchpads, _ *Config) { execPool(p, sp[ActivationSRAM]) }
@@ -228,7 +228,7 @@ func (s *Softmax) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute.
-func (s *Softmax) MACpJ(*Config) float64 { return 0 }
+func (s *Softmax) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (s *Softmax) Execute(sp *Scratchpads, _ *Config) { execSoftmax(s, sp[ActivationSRAM]) }
@@ -302,7 +302,7 @@ func (d *Depthwise) Counters(*Config) Counters {
 }
 
 // MACpJ implements Compute: vector MACs are priced by the vector unit's table.
-func (d *Depthwise) MACpJ(*Config) float64 { return 0 }
+func (d *Depthwise) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (d *Depthwise) Execute(sp *Scratchpads, _ *Config) {

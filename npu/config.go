@@ -172,6 +172,16 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRanges checks that every numeric field lies in its range.
+func (c *Config) checkRanges() error {
 	checks := []struct {
 		field string
 		ok    bool
@@ -207,6 +217,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s: must be %s, got %v", ch.field, ch.want, ch.got)
 		}
 	}
+	return nil
+}
+
+// checkTiles checks that each scratchpad holds at least one tile of the
+// array's work.
+func (c *Config) checkTiles() error {
 	tile := []struct {
 		field      string
 		have, need int
@@ -221,6 +237,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s: %d bytes cannot hold %s: %d bytes", t.field, t.have, t.what, t.need)
 		}
 	}
+	return nil
+}
+
+// checkAccumulators checks the array's accumulator modes.
+func (c *Config) checkAccumulators() error {
 	for i, a := range c.Array.Accumulators {
 		field := fmt.Sprintf("array.accumulators[%d]", i)
 		switch {
@@ -232,6 +253,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.mac_pj: must be >= 0, got %v", field, a.MACpJ)
 		}
 	}
+	return nil
+}
+
+// checkRequantModes checks the requantization unit's modes, each listed once.
+func (c *Config) checkRequantModes() error {
 	for i, m := range c.Requant.Modes {
 		field := fmt.Sprintf("requant.modes[%d]", i)
 		switch {

@@ -1,10 +1,12 @@
-package npu
+package npu_test
 
 import (
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/reference"
 )
@@ -96,7 +98,7 @@ var acc32 = Accumulation{Bits: 32, Overflow: Wrap}
 
 func checkConv(t *testing.T, cfg *Config, c convCase, p *Program, what string, seed uint64) {
 	t.Helper()
-	res, err := Run(cfg, p)
+	res, err := platform.Run(cfg, p)
 	if err != nil {
 		t.Fatalf("%s seed %d: %v", what, seed, err)
 	}
@@ -189,7 +191,7 @@ func TestPoolsMatchReference(t *testing.T) {
 				StrideH: pp.StrideH, StrideW: pp.StrideW, DilationH: 1, DilationW: 1, PadTop: pp.Top, PadLeft: pp.Left, Channels: ch}
 			pl := b.add(Command{Deps: []int{ld}, Op: &Pool{Max: isMax, In: win, Pixels: oh * ow, Signed: typ.Signed(), Lo: lo, Hi: hi, Out: in.Len(), OutPixelStride: ch}})
 			b.store(ActivationSRAM, in.Len(), out, want.Len(), pl)
-			res, err := Run(cfg, b.program())
+			res, err := platform.Run(cfg, b.program())
 			if err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
 			}

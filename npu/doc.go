@@ -1,18 +1,35 @@
-// Package npu models a mobile neural processing unit cycle by cycle at the
-// granularity of commands: a command processor that issues a command stream
-// in order with a scoreboard, a DMA engine moving bytes between DRAM and three
-// on-chip scratchpads, an R x C systolic int8 matrix unit, a requantization
-// unit and a vector unit, all as akita components on one serial engine.
+// Package npu describes a mobile neural processing unit and what it runs:
+// the hardware configuration (Config, with presets), the instruction set (a
+// Program of Commands, one Go type per kind of operation), the scratchpads,
+// the cycle formulas, the energy ledger and the statistics of a run. The
+// NPU's components, which execute programs in simulated time on the akita
+// event engine, are built from these in their own packages:
+//
+//   - npu/cp: the command processor, which issues a program's commands in
+//     order with a scoreboard and stops at data hazards;
+//   - npu/dma: the DMA engine, which moves bytes between DRAM and the three
+//     on-chip scratchpads through akita's memory protocol;
+//   - npu/compute: the matrix unit (an R x C systolic int8 array), the
+//     requantization unit and the vector unit;
+//   - npu/platform: wires them to a DRAM and runs a program (platform.Run).
 //
 // The one idea to hold: data really moves. A Program is a command stream
-// plus a DRAM image; the DMA engine fetches the image through akita's memory
-// protocol from an ideal memory controller, units read their operands from
-// the simulated SRAM and write their results there, and outputs are read back
-// from simulated DRAM at the end. Timing comes from per-command formulas
-// (documented in docs/timing.md) scheduled as "done in N cycles" events;
-// values come from fast kernels over the SRAM contents that follow the
-// hardware's accumulation order exactly, so that the register-level model in
-// npu/rtl reproduces them bit for bit.
+// plus a DRAM image; the DMA engine fetches the image from an ideal memory
+// controller, units read their operands from the simulated SRAM and write
+// their results there, and outputs are read back from simulated DRAM at the
+// end. Timing comes from per-command formulas (documented in docs/timing.md)
+// scheduled as "done in N cycles" events; values come from fast kernels over
+// the SRAM contents (Compute.Execute) that follow the hardware's accumulation
+// order exactly, so that the register-level model in npu/rtl reproduces them
+// bit for bit.
+//
+// This package also holds what the components share: the messages between
+// the command processor and the units (CommandReq, CommandDone), which carry
+// the command itself; the hook positions at which the components report
+// what they do (HookPosCommandIssued, HookPosCommandStarted,
+// HookPosCommandCompleted); and the Recorder, the hook that turns those
+// reports into Stats and prices each command's actions (Counters) with the
+// hardware's energy table. No component writes statistics.
 //
 // The hardware does not know which driver wrote its program: it executes
 // whatever arithmetic mode a command names, if its Config implements it.

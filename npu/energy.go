@@ -1,6 +1,7 @@
 package npu
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/npusim/npusim/quant"
@@ -89,16 +90,28 @@ func sortedKeys(m map[string]uint64) []string {
 	return keys
 }
 
-// price computes the dynamic energy of a command's counters with the
-// hardware's energy table; macPJ is the array MAC energy of the command's
-// accumulator mode.
-func (cfg *Config) price(c *Counters, macPJ float64) Energy {
+// price computes the dynamic energy of a command: its operation's counters
+// priced with the hardware's energy table, array MACs at the MAC energy of
+// the operation's accumulator mode and requantized outputs at their mode's
+// energy per output. It fails if the counters name a mode the hardware does
+// not implement (Program.Validate rules that out before a run), so that no
+// action is ever priced at zero by mistake.
+func (cfg *Config) price(op Operation, c *Counters) (Energy, error) {
 	var e Energy
+	var macPJ float64
+	if comp, ok := op.(Compute); ok {
+		var err error
+		if macPJ, err = comp.MACpJ(cfg); err != nil {
+			return Energy{}, err
+		}
+	}
 	e[CompArray] = float64(c.MACs) * macPJ
 	for _, name := range sortedKeys(c.RequantOutputs) {
-		v, _ := quant.ParseVariant(name)
-		mode, _ := cfg.RequantMode(v)
-		e[CompRequant] += float64(c.RequantOutputs[name]) * mode.PJPerOutput
+		pj, err := cfg.requantPJ(name)
+		if err != nil {
+			return Energy{}, err
+		}
+		e[CompRequant] += float64(c.RequantOutputs[name]) * pj
 	}
 	// partial-sum narrowing and widening is a shift and a saturation: a
 	// vector-class operation
@@ -108,11 +121,26 @@ func (cfg *Config) price(c *Counters, macPJ float64) Energy {
 		e[comp] = float64(c.SRAMRead[s])*cfg.Energy.SRAMReadPJPerByte + float64(c.SRAMWrite[s])*cfg.Energy.SRAMWritePJPerByte
 	}
 	e[CompDRAM] = float64(c.DRAMRead+c.DRAMWrite) * 8 * cfg.Energy.DRAMPJPerBit
-	return e
+	return e, nil
 }
 
-// staticPJ is the leakage energy of the given number of cycles.
-func (cfg *Config) staticPJ(cycles uint64) float64 {
+// requantPJ is the energy of one output of the requantization mode a
+// counter names.
+func (cfg *Config) requantPJ(name string) (float64, error) {
+	v, err := quant.ParseVariant(name)
+	if err != nil {
+		return 0, fmt.Errorf("pricing requantized outputs: %w", err)
+	}
+	mode, ok := cfg.RequantMode(v)
+	if !ok {
+		return 0, fmt.Errorf("pricing requantized outputs: the requantization unit of %s does not implement %v (it has %v)",
+			cfg.Name, v, cfg.RequantVariants())
+	}
+	return mode.PJPerOutput, nil
+}
+
+// StaticPJ is the leakage energy of the given number of cycles.
+func (cfg *Config) StaticPJ(cycles uint64) float64 {
 	// mW x us = nJ; cycles / MHz = us
 	return cfg.Energy.StaticMW * float64(cycles) / cfg.ClockMHz * 1000
 }

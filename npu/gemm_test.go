@@ -1,4 +1,4 @@
-package npu
+package npu_test
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/reference"
 )
@@ -66,7 +68,7 @@ func TestGEMMMatchesReference(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 21))
 		m, k, n := 1+rng.IntN(90), 1+rng.IntN(200), 1+rng.IntN(70)
 		c := randomFC(rng, m, k, n, cfg.RequantVariants(), false)
-		res, err := Run(cfg, fcProgram(c))
+		res, err := platform.Run(cfg, fcProgram(c))
 		if err != nil {
 			t.Fatalf("seed %d (%dx%dx%d): %v", seed, m, k, n, err)
 		}
@@ -84,7 +86,7 @@ func TestMatMulCyclesMatchFormula(t *testing.T) {
 		cfg.Array.Dataflow = df
 		rng := rand.New(rand.NewPCG(9, 9))
 		c := randomFC(rng, 70, 100, 40, []quant.Variant{quant.VariantDoubleRounding}, true)
-		res, err := Run(cfg, fcProgram(c))
+		res, err := platform.Run(cfg, fcProgram(c))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,9 @@
-package npu
+package npu_test
 
 import (
 	"math/rand/v2"
 
+	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
 	"github.com/npusim/npusim/quant"
 )
 

@@ -33,7 +33,8 @@ const (
 	UnitMatrix
 	UnitRequant
 	UnitVector
-	numUnits
+	// NumUnits counts the units, for arrays indexed by Unit.
+	NumUnits
 )
 
 var unitNames = [...]string{"dma", "matrix", "requant", "vector"}
@@ -85,8 +86,9 @@ type Compute interface {
 	// Counters are the actions the energy ledger prices.
 	Counters(cfg *Config) Counters
 	// MACpJ is the energy of one array MAC in the operation's accumulator
-	// mode (0 for operations that do not use the array).
-	MACpJ(cfg *Config) float64
+	// mode (0 for operations that do not use the array), or an error if
+	// the hardware lacks that mode.
+	MACpJ(cfg *Config) (float64, error)
 	// Execute computes the operation's values from the scratchpads, in the
 	// hardware's exact order of arithmetic.
 	Execute(sp *Scratchpads, cfg *Config)

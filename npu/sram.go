@@ -5,14 +5,13 @@ import (
 	"fmt"
 )
 
-// Scratchpad is one on-chip SRAM: a byte array of fixed capacity with
-// access counters for the energy ledger. Units access it directly; every
-// command's footprint is checked against the capacity before a program runs.
+// Scratchpad is one on-chip SRAM: a byte array of fixed capacity. Units
+// access it directly (commands count their accesses for the energy ledger:
+// Counters); every command's footprint is checked against the capacity
+// before a program runs.
 type Scratchpad struct {
-	Kind       SRAM
-	data       []byte
-	ReadBytes  uint64
-	WriteBytes uint64
+	Kind SRAM
+	data []byte
 }
 
 func newScratchpad(kind SRAM, bytes int) *Scratchpad {
@@ -52,5 +51,18 @@ func (s Span) String() string {
 	return fmt.Sprintf("%v SRAM [%d, %d)", s.SRAM, s.Lo, s.Hi)
 }
 
-// Scratchpads are the NPU's three scratchpads, indexed by SRAM.
+// Scratchpads are the NPU's three scratchpads, indexed by SRAM. They are
+// storage, not components: the units reach them over wide private datapaths
+// whose access time is part of each command's cycle count (docs/timing.md),
+// so the platform hands the same Scratchpads to every unit that uses them,
+// as akita shares a mem.Storage.
 type Scratchpads [numSRAMs]*Scratchpad
+
+// NewScratchpads returns empty scratchpads of the capacities cfg gives.
+func NewScratchpads(cfg *Config) *Scratchpads {
+	var sp Scratchpads
+	for k := range numSRAMs {
+		sp[k] = newScratchpad(k, cfg.Bytes(k))
+	}
+	return &sp
+}

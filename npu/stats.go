@@ -28,7 +28,7 @@ type LayerStats struct {
 	End    uint64 `json:"end"`
 	Cycles uint64 `json:"cycles"`
 	// Busy counts the cycles each unit worked on the layer.
-	Busy [numUnits]uint64 `json:"busy"`
+	Busy [NumUnits]uint64 `json:"busy"`
 	// StallDMA and StallCompute count the cycles the layer's commands
 	// waited at the head of the queue for a DMA or a compute unit.
 	StallDMA     uint64   `json:"stallDMA"`
@@ -44,7 +44,7 @@ type Stats struct {
 	Config       string           `json:"hw"`
 	ClockMHz     float64          `json:"clockMHz"`
 	Cycles       uint64           `json:"cycles"`
-	Busy         [numUnits]uint64 `json:"busy"`
+	Busy         [NumUnits]uint64 `json:"busy"`
 	StallDMA     uint64           `json:"stallDMA"`
 	StallCompute uint64           `json:"stallCompute"`
 	Counters     Counters         `json:"counters"`
@@ -112,9 +112,9 @@ func (s *Stats) summarize(cfg *Config, layers []string) {
 		end := max(l.End, prevEnd)
 		l.Cycles = end - prevEnd
 		prevEnd = end
-		l.Energy[CompStatic] = cfg.staticPJ(l.Cycles)
+		l.Energy[CompStatic] = cfg.StaticPJ(l.Cycles)
 		s.StallDMA += l.StallDMA
 		s.StallCompute += l.StallCompute
 	}
-	s.Energy[CompStatic] = cfg.staticPJ(s.Cycles)
+	s.Energy[CompStatic] = cfg.StaticPJ(s.Cycles)
 }

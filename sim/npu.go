@@ -5,6 +5,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 )
 
@@ -35,7 +36,7 @@ func RunCompiled(c *drivers.Compiled, inputs []*quant.Tensor) (*NPURun, error) {
 		}
 		copy(p.DRAM[r.Addr:], b)
 	}
-	res, err := npu.Run(c.HW, &p)
+	res, err := platform.Run(c.HW, &p)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/platform"
 )
 
 // crossCase is one MatMul run on both models: operands, initial
@@ -132,7 +133,7 @@ func (c *crossCase) runFast() ([]int32, int, error) {
 		Acc: npu.AccRegion{RowStride: mm.N}, Accumulate: mm.Accumulate, Mode: mm.Mode}})
 	matmul := len(p.Commands) - 1
 	p.Commands = append(p.Commands, npu.Command{Deps: []int{matmul}, Op: &npu.DMA{Store: true, DRAM: out, SRAM: npu.AccumulatorSRAM, RunBytes: accBytes, Rows: 1, Planes: 1}})
-	res, err := npu.Run(cfg, &p)
+	res, err := platform.Run(cfg, &p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -157,7 +158,7 @@ func (c *crossCase) runRTL() ([]int32, int, error) {
 }
 
 // TestCrossValidation runs random MatMuls on the register-level array and on
-// the fast model (npu.Run) and holds their accumulators and cycle counts
+// the fast model (platform.Run) and holds their accumulators and cycle counts
 // equal: arrays from 2x2 to 16x16, rows and columns independent, both
 // dataflows, every accumulator mode, overwriting and accumulating commands,
 // operands that saturate 16- and 24-bit accumulators.

@@ -1,0 +1,90 @@
+package dma
+
+import (
+	"github.com/npusim/npusim/npu"
+	"github.com/sarchlab/akita/v3/mem/mem"
+	"github.com/sarchlab/akita/v3/sim"
+)
+
+// Builder builds DMA engines.
+type Builder struct {
+	engine        sim.Engine
+	freq          sim.Freq
+	queueDepth    int
+	outstanding   int
+	burstBytes    int
+	bytesPerCycle float64
+	memory        mem.LowModuleFinder
+	sp            *npu.Scratchpads
+}
+
+// MakeBuilder returns a builder with a 1 GHz clock, a queue depth of two,
+// 16 outstanding requests, 64-byte bursts and 32 bytes per cycle.
+func MakeBuilder() Builder {
+	return Builder{freq: 1 * sim.GHz, queueDepth: 2, outstanding: 16, burstBytes: 64, bytesPerCycle: 32}
+}
+
+// WithEngine sets the engine the DMA engine runs on.
+func (b Builder) WithEngine(engine sim.Engine) Builder {
+	b.engine = engine
+	return b
+}
+
+// WithFreq sets the DMA engine's clock.
+func (b Builder) WithFreq(freq sim.Freq) Builder {
+	b.freq = freq
+	return b
+}
+
+// WithQueueDepth sets how many commands the "ToCP" port buffers.
+func (b Builder) WithQueueDepth(n int) Builder {
+	b.queueDepth = n
+	return b
+}
+
+// WithOutstanding sets the most requests in flight at once; the "ToMem"
+// port buffers as many responses.
+func (b Builder) WithOutstanding(n int) Builder {
+	b.outstanding = n
+	return b
+}
+
+// WithBurstBytes sets the DRAM burst: the granule of DRAM traffic.
+func (b Builder) WithBurstBytes(n int) Builder {
+	b.burstBytes = n
+	return b
+}
+
+// WithBytesPerCycle sets the sustained transfer rate: the lesser of the
+// engine's width and the DRAM bandwidth, in bytes per cycle
+// (npu.Config.TransferBytesPerCycle).
+func (b Builder) WithBytesPerCycle(rate float64) Builder {
+	b.bytesPerCycle = rate
+	return b
+}
+
+// WithMemory sets how the engine finds the DRAM controller for an address.
+func (b Builder) WithMemory(f mem.LowModuleFinder) Builder {
+	b.memory = f
+	return b
+}
+
+// WithScratchpads sets the scratchpads the engine loads and stores.
+func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
+	b.sp = sp
+	return b
+}
+
+// Build returns a DMA engine with the given name and its ports "ToCP" and
+// "ToMem".
+func (b Builder) Build(name string) *Comp {
+	d := &Comp{memory: b.memory, sp: b.sp, outstanding: b.outstanding,
+		channel: channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)}}
+	d.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, d)
+	d.toCP = sim.NewLimitNumMsgPort(d, b.queueDepth, name+".ToCP")
+	d.toMem = sim.NewLimitNumMsgPort(d, b.outstanding, name+".ToMem")
+	d.AddPort("ToCP", d.toCP)
+	d.AddPort("ToMem", d.toMem)
+	d.outbox = sim.NewBufferedSender(d.toCP, sim.NewBuffer(name+".Outbox", b.queueDepth))
+	return d
+}
