@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim"
 )
@@ -131,7 +132,7 @@ func WriteCSV(path string, results []*sim.Result) error {
 
 // writeCSV writes records to a CSV file, replaced atomically.
 func writeCSV(path string, records [][]string) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.WriteAll(records); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/sim"
 )
 
@@ -60,7 +61,7 @@ func WriteFleetHTML(path string, spec sim.FleetSpec, devices []sim.DeviceResult,
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return fleetTemplate.Execute(w, page) })
+	return atomicfile.Write(path, func(w io.Writer) error { return fleetTemplate.Execute(w, page) })
 }
 
 func newFleetPage(path string, spec sim.FleetSpec, devices []sim.DeviceResult, plots []Plot) (*fleetPage, error) {

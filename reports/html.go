@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/sim"
 )
 
@@ -82,7 +83,7 @@ func WriteHTML(path string, results []*sim.Result, plots []Plot) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return reportTemplate.Execute(w, page) })
+	return atomicfile.Write(path, func(w io.Writer) error { return reportTemplate.Execute(w, page) })
 }
 
 func newHTMLPage(path string, results []*sim.Result, plots []Plot) (*htmlPage, error) {

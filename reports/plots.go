@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim"
 	"gonum.org/v1/plot"
@@ -283,12 +284,12 @@ func (f *figure) write(svgPath, pngPath string) (err error) {
 	// Arial has the metrics of Liberation Sans: a browser without the one
 	// lays the text out the same with the other
 	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
-	if err := writeFileAtomic(svgPath, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
+	if err := atomicfile.Write(svgPath, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
 		return err
 	}
 	png := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.width, f.height), vgimg.UseDPI(pngDPI))}
 	f.render(draw.New(png))
-	return writeFileAtomic(pngPath, writeTo(png))
+	return atomicfile.Write(pngPath, writeTo(png))
 }
 
 // render paints the figure on a white background, inside a margin.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
@@ -259,7 +260,7 @@ func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, FleetFile), append(head, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, FleetFile), append(head, '\n')); err != nil {
 		return err
 	}
 	var lines []byte
@@ -270,7 +271,7 @@ func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult
 		}
 		lines = append(append(lines, b...), '\n')
 	}
-	return writeAtomic(filepath.Join(dir, DevicesFile), lines)
+	return atomicfile.WriteBytes(filepath.Join(dir, DevicesFile), lines)
 }
 
 // fleetHead is the content of fleet.json.

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
@@ -122,7 +123,7 @@ func WriteManifest(path string, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return atomicfile.WriteBytes(path, append(data, '\n'))
 }
 
 // ReadManifest reads a manifest file.

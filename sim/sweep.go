@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/workloads"
 )
@@ -246,7 +247,7 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*Result, e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return done, writeAtomic(filepath.Join(dir, ManifestFile), append(want, '\n'))
+	return done, atomicfile.WriteBytes(filepath.Join(dir, ManifestFile), append(want, '\n'))
 }
 
 // readResults reads a results directory's results.jsonl. With repair, a
@@ -303,26 +304,7 @@ func finish(dir string, g Grid, shard *Shard, done map[string]*Result) ([]*Resul
 		buf.Write(append(line, '\n'))
 		results = append(results, r)
 	}
-	return results, writeAtomic(filepath.Join(dir, ResultsFile), buf.Bytes())
-}
-
-// writeAtomic writes a file through a temporary file and a rename, so that
-// readers never see half of it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return results, atomicfile.WriteBytes(filepath.Join(dir, ResultsFile), buf.Bytes())
 }
 
 // LoadResults reads a complete results directory: its manifest and its

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu/scalesim"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
@@ -81,7 +79,10 @@ It prints a short summary on stdout.`,
 			// Every result file of the run directory, written in one step.
 			// Other models of the same layers add their files here and
 			// their summary after SCALE-Sim's.
-			files := run.ReportFiles()
+			var files []atomicfile.File
+			for _, f := range run.ReportFiles() {
+				files = append(files, atomicfile.File(f))
+			}
 			var own *sim.Result
 			var ownNotes []string
 			var clock float64
@@ -91,10 +92,10 @@ It prints a short summary on stdout.`,
 				}
 				hw, _, _ := hardwareFor(cfg)
 				clock = hw.ClockMHz
-				files = append(files, scalesim.ReportFile{Name: NPUSimReportFile, Write: func(w io.Writer) error { return writeOwnReport(w, run, own, clock) }})
+				files = append(files, atomicfile.File{Name: NPUSimReportFile, Write: func(w io.Writer) error { return writeOwnReport(w, run, own, clock) }})
 			}
-			if err := writeRunDir(outDir, cfg.RunName, files); err != nil {
-				return err
+			if err := atomicfile.WriteDir(outDir, cfg.RunName, files); err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
 			printScaleSimSummary(cmd.OutOrStdout(), run, filepath.Join(outDir, cfg.RunName))
 			if own != nil {
@@ -115,98 +116,11 @@ It prints a short summary on stdout.`,
 	return cmd
 }
 
-// writeRunDir writes files into parent/name as one step: into a temporary
-// directory beside it, then renamed into place (file by file when the run
-// directory already exists). On failure it removes what it created.
-func writeRunDir(parent, name string, files []scalesim.ReportFile) (err error) {
-	created, err := mkdirAllTracked(parent)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			for i := len(created) - 1; i >= 0; i-- {
-				os.Remove(created[i]) // only succeeds while empty
-			}
-		}
-	}()
-	target := filepath.Join(parent, name)
-	if info, statErr := os.Stat(target); statErr == nil && !info.IsDir() {
-		return fmt.Errorf("--out: %s exists and is not a directory", target)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+name+".tmp-")
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	defer os.RemoveAll(tmp) // gone after a successful rename
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(tmp, f.Name), f.Write); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, target); err == nil {
-		return nil
-	} else if _, statErr := os.Stat(target); statErr != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	// The run directory exists: replace the reports in it, as SCALE-Sim
-	// rewrites them.
-	for _, f := range files {
-		if err := os.Rename(filepath.Join(tmp, f.Name), filepath.Join(target, f.Name)); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-	}
-	return nil
-}
-
-// mkdirAllTracked creates dir and its missing parents and returns the
-// directories it created, outermost first.
-func mkdirAllTracked(dir string) ([]string, error) {
-	var missing []string
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	var created []string
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := os.Mkdir(missing[i], 0o755); err != nil {
-			for j := len(created) - 1; j >= 0; j-- {
-				os.Remove(created[j])
-			}
-			return nil, err
-		}
-		created = append(created, missing[i])
-	}
-	return created, nil
-}
-
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // printScaleSimSummary prints the run's configuration, its layers (or
