@@ -12,6 +12,7 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // caseDiff runs a case through a policy on the NPU and returns the largest
@@ -108,7 +109,7 @@ func offsetModel() (*workloads.Model, [][]*quant.Tensor) {
 func TestPresetsChangeWhatTheyClaim(t *testing.T) {
 	offset, offsetIn := offsetModel()
 	dw, dwIn := randomModel(5, false)
-	rnn, err := workloads.Load("rnn-unrolled")
+	rnn, err := zoo.Load("rnn-unrolled")
 	if err != nil {
 		t.Fatal(err)
 	}

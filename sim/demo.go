@@ -9,7 +9,7 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // MulDemo is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
@@ -52,7 +52,7 @@ type DemoRow struct {
 }
 
 // NewMulDemo builds the walkthrough on the parameters of the mac2x3 workload
-// (see workloads.Mac2x3Input): 6.0 is exactly representable on the output,
+// (see zoo.Mac2x3Input): 6.0 is exactly representable on the output,
 // but the real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
 // expansion, so every variant must round it, and their products land on
 // either side of the exact 96.
@@ -60,7 +60,7 @@ func NewMulDemo() *MulDemo {
 	d := &MulDemo{
 		X: 2, W: 3,
 		XType: quant.Int8, WType: quant.Int8, OutType: quant.Int8,
-		XParams: workloads.Mac2x3Input, WParams: workloads.Mac2x3Weight, OutPars: workloads.Mac2x3Output,
+		XParams: zoo.Mac2x3Input, WParams: zoo.Mac2x3Weight, OutPars: zoo.Mac2x3Output,
 	}
 	d.QX = quantize(d.X, d.XParams, d.XType)
 	d.QW = quantize(d.W, d.WParams, d.WType)
@@ -136,7 +136,7 @@ type DemoNPURow struct {
 // OnNPU runs the mac2x3 workload under every driver preset on the named
 // hardware and reports what the NPU computed and what it cost.
 func (d *MulDemo) OnNPU(hw string) ([]DemoNPURow, error) {
-	w, err := workloads.Load("mac2x3")
+	w, err := zoo.Load("mac2x3")
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // Cell names one experiment: a workload, a driver policy and a hardware
@@ -101,6 +102,9 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 }
 
+// workloadLoader builds the workloads experiments run.
+var workloadLoader = loader.New()
+
 // referenceCache holds the reference interpreter's values per workload and
 // sample, shared by every policy and hardware.
 var referenceCache sync.Map // key -> *refEntry
@@ -122,7 +126,7 @@ func referenceValues(w *workloads.Workload, sample int) ([]*quant.Tensor, error)
 // the hardware, runs every sample on the NPU and compares each layer and the
 // outputs with the reference interpreter.
 func Run(cell Cell) (*Result, error) {
-	w, err := workloads.Load(cell.Workload)
+	w, err := workloadLoader.Load(cell.Workload)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // FleetSpec describes a fleet of simulated phones running one workload:
@@ -75,7 +76,7 @@ func (f FleetSpec) Validate() error {
 	case f.Samples < 0:
 		return fmt.Errorf("samples: must be >= 0, got %d", f.Samples)
 	}
-	if err := workloads.Check(f.Workload); err != nil {
+	if err := loader.Check(f.Workload); err != nil {
 		return err
 	}
 	for _, p := range f.Policies {
@@ -122,7 +123,7 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	w, err := workloads.Load(spec.Workload)
+	w, err := workloadLoader.Load(spec.Workload)
 	if err != nil {
 		return nil, err
 	}

@@ -206,7 +206,7 @@ func firedOr(rules []string, none string) string {
 
 // loadCell loads a workload, a policy and a hardware configuration.
 func loadCell(workload, policy, hw string) (*workloads.Workload, *drivers.Policy, *npu.Config, error) {
-	w, err := workloads.Load(workload)
+	w, err := workloadLoader.Load(workload)
 	if err != nil {
 		return nil, nil, nil, err
 	}

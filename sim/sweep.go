@@ -16,7 +16,7 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // Grid is a sweep: every workload under every policy on every hardware.
@@ -64,7 +64,7 @@ func (g Grid) Validate() error {
 		return fmt.Errorf("samples: must be >= 0, got %d", g.Samples)
 	}
 	for _, w := range g.Workloads {
-		if err := workloads.Check(w); err != nil {
+		if err := loader.Check(w); err != nil {
 			return err
 		}
 	}

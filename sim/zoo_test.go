@@ -3,7 +3,7 @@ package sim
 import (
 	"testing"
 
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // TestReferenceDriverMatchesInterpreterOnTheZoo holds every layer of every
@@ -12,7 +12,7 @@ import (
 // run on tiny, whose scratchpads make every layer tile.
 func TestReferenceDriverMatchesInterpreterOnTheZoo(t *testing.T) {
 	heavy := map[string]bool{"resnet18": true, "mobilenet-v1": true}
-	for _, name := range workloads.Names() {
+	for _, name := range zoo.Names() {
 		hws := []string{"mobile-npu"}
 		if !heavy[name] && name != "mobilenet-v2" {
 			hws = append(hws, "tiny")

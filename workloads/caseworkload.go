@@ -2,10 +2,10 @@ package workloads
 
 import "reflect"
 
-// loadCaseWorkload turns an op case file (the format of npusim check) into a
+// LoadCaseWorkload turns an op case file (the format of npusim check) into a
 // single-op workload: the first case's model, with the inputs of every case
 // that shares its tensors' types, shapes and grids as the input set.
-func loadCaseWorkload(path string) (*Workload, error) {
+func LoadCaseWorkload(path string) (*Workload, error) {
 	f, err := LoadCaseFile(path)
 	if err != nil {
 		return nil, err

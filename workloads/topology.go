@@ -126,12 +126,6 @@ type Topology struct {
 	Layers []TopologyLayer
 }
 
-// IsTopologyPath reports whether a workload spec names a topology file
-// rather than a zoo workload: it ends in ".csv".
-func IsTopologyPath(spec string) bool {
-	return strings.HasSuffix(strings.ToLower(spec), ".csv")
-}
-
 // ReadTopology reads a topology file. Errors name the file, the line and
 // the column ("topology net.csv:3: Filter Height: must be an integer from 1
 // to 16777216, got \"x\"").
@@ -301,11 +295,12 @@ func gemmHint(fields []string) string {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // topologySeed is the seed of the synthetic weights of a topology loaded by
-// path through Load.
+// path (LoadTopology).
 const topologySeed = 1
 
-// loadTopology builds the workload of a topology file named by Load.
-func loadTopology(path string) (*Workload, error) {
+// LoadTopology reads a topology file and builds its workload with the
+// synthetic weights of seed 1, named by the path.
+func LoadTopology(path string) (*Workload, error) {
 	t, err := ReadTopology(path, TopologyAuto)
 	if err != nil {
 		return nil, err
@@ -383,24 +378,24 @@ func (l TopologyLayer) padding() Padding {
 // topologyConv adds a topology convolution layer.
 func (b *Builder) topologyConv(l TopologyLayer, x int) int {
 	k := l.FilterH * l.FilterW * l.Channels
-	w, bias := b.heWeights(l.Filters*k, k, l.Filters, func(i int) int { return i / k }, 0.5, 1.5)
-	wt := b.tensor(l.Name+"/weights", []int{l.Filters, l.FilterH, l.FilterW, l.Channels}, w)
-	bt := b.tensor(l.Name+"/bias", []int{l.Filters}, bias)
+	w, bias := b.SyntheticWeights(l.Filters*k, k, l.Filters, func(i int) int { return i / k }, 0.5, 1.5)
+	wt := b.Const(l.Name+"/weights", []int{l.Filters, l.FilterH, l.FilterW, l.Channels}, w)
+	bt := b.Const(l.Name+"/bias", []int{l.Filters}, bias)
 	op := &Op{Name: l.Name, Kind: Conv2D, Inputs: []int{x, wt, bt}, Padding: l.padding(),
 		StrideH: l.StrideH, StrideW: l.StrideW, Activation: quant.ActRelu}
-	return b.op(op, []int{1, l.OfmapH(), l.OfmapW(), l.Filters})
+	return b.Op(op, []int{1, l.OfmapH(), l.OfmapW(), l.Filters})
 }
 
 // topologyDepthwise adds a topology depthwise layer.
 func (b *Builder) topologyDepthwise(l TopologyLayer, x int) int {
 	outC := l.Channels * l.Filters
 	taps := l.FilterH * l.FilterW
-	w, bias := b.heWeights(taps*outC, taps, outC, func(i int) int { return i % outC }, 0.1, 4)
-	wt := b.tensor(l.Name+"/weights", []int{1, l.FilterH, l.FilterW, outC}, w)
-	bt := b.tensor(l.Name+"/bias", []int{outC}, bias)
+	w, bias := b.SyntheticWeights(taps*outC, taps, outC, func(i int) int { return i % outC }, 0.1, 4)
+	wt := b.Const(l.Name+"/weights", []int{1, l.FilterH, l.FilterW, outC}, w)
+	bt := b.Const(l.Name+"/bias", []int{outC}, bias)
 	op := &Op{Name: l.Name, Kind: DepthwiseConv2D, Inputs: []int{x, wt, bt}, Padding: l.padding(),
 		StrideH: l.StrideH, StrideW: l.StrideW, DepthMultiplier: l.Filters, Activation: quant.ActRelu}
-	return b.op(op, []int{1, l.OfmapH(), l.OfmapW(), outC})
+	return b.Op(op, []int{1, l.OfmapH(), l.OfmapW(), outC})
 }
 
 // Calibration and input samples of a topology workload.

@@ -166,14 +166,14 @@ func TestLoadTopologyPath(t *testing.T) {
 	if err := os.WriteFile(path, []byte(smallTopology), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := Load(path)
+	w, err := LoadTopology(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w.Name != path || len(w.Model.Ops) != 4 || !strings.Contains(w.Description, "4 layers") {
 		t.Errorf("got %s: %s with %d ops", w.Name, w.Description, len(w.Model.Ops))
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
+	if _, err := LoadTopology(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 	"github.com/spf13/cobra"
 )
 
@@ -50,7 +50,7 @@ which are quantized onto the model input's grid.`,
 				return err
 			}
 			if manifest != "" {
-				w, err := workloads.Load(cell.Workload)
+				w, err := loader.New().Load(cell.Workload)
 				if err != nil {
 					return err
 				}

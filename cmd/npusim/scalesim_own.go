@@ -10,7 +10,7 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/npu/scalesim"
 	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // NPUSimReportFile is the file the scalesim command adds to SCALE-Sim's
@@ -52,7 +52,7 @@ func ownModel(c *scalesim.Config, topologyPath string) (*sim.Result, []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := workloads.Load(topologyPath)
+	w, err := loader.New().Load(topologyPath)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,4 @@
-package workloads_test
+package zoo_test
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // TestDigitsInt8Accuracy runs each quantized digits workload on the
@@ -23,7 +24,7 @@ func TestDigitsInt8Accuracy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			w, err := workloads.Load(c.name)
+			w, err := zoo.Load(c.name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package workloads_test
+package zoo_test
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // loadImageNet loads a zoo ImageNet classifier. ResNet-18 takes seconds to
@@ -18,7 +19,7 @@ func loadImageNet(t *testing.T, name string) *workloads.Workload {
 	if testing.Short() && name == "resnet18" {
 		t.Skip("resnet18 takes seconds to build and run; skipped under -short")
 	}
-	w, err := workloads.Load(name)
+	w, err := zoo.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package workloads
+package zoo
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/npusim/npusim/workloads/internal/train"
+	"github.com/npusim/npusim/workloads/zoo/internal/train"
 )
 
 // TestDigitsFloatAccuracy runs the float32 model of each digits network,
@@ -84,7 +84,7 @@ func TestDigitsWeightsReproduce(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, c.want) {
-				t.Errorf("retrained weights differ from the committed ones (go generate ./workloads regenerates them): %s", firstDifference(c.net, got, c.want))
+				t.Errorf("retrained weights differ from the committed ones (go generate ./workloads/zoo regenerates them): %s", firstDifference(c.net, got, c.want))
 			}
 		})
 	}

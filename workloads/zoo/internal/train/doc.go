@@ -24,10 +24,10 @@
 // connected weights [units, size] reading their input flattened in NHWC
 // order.
 //
-// The committed weights (workloads/data/digits-mlp.f32 and digits-cnn.f32,
+// The committed weights (workloads/zoo/data/digits-mlp.f32 and digits-cnn.f32,
 // MarshalBinary's little-endian float32 values) come from
 //
-//	go run ./workloads/internal/train/cmd/traindigits
+//	go run ./workloads/zoo/internal/train/cmd/traindigits
 //
-// run from the repository root (or go generate ./workloads).
+// run from the repository root (or go generate ./workloads/zoo).
 package train

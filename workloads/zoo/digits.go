@@ -1,4 +1,4 @@
-package workloads
+package zoo
 
 import (
 	"bytes"
@@ -6,7 +6,8 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/workloads/internal/train"
+	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo/internal/train"
 )
 
 // The digits workloads are small classifiers trained on real data: the UCI
@@ -14,9 +15,9 @@ import (
 // split 70/30 by train.Split. Their float weights were trained by package
 // train and are committed; regenerate them with
 //
-//	go generate ./workloads
+//	go generate ./workloads/zoo
 //
-// (or, from the repository root, go run ./workloads/internal/train/cmd/traindigits).
+// (or, from the repository root, go run ./workloads/zoo/internal/train/cmd/traindigits).
 // Loading a digits workload does not train: it builds the float model from
 // the committed weights, quantizes it calibrated on the training images, and
 // ships the test images with their labels.
@@ -32,13 +33,13 @@ var (
 	digitsCNNWeights []byte
 )
 
-const digitsSource = `trained in Go (workloads/internal/train) on UCI "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY 4.0)`
+const digitsSource = `trained in Go (workloads/zoo/internal/train) on UCI "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY 4.0)`
 
 func init() {
 	register("digits-mlp", "a trained classifier of 8x8 handwritten digits: fully connected 64 -> 32 (relu) -> 10, softmax; the 539 labelled test images of UCI optical digits",
-		nil, func(map[string]int) (*Workload, error) { return buildDigits("digits-mlp") })
+		nil, func(map[string]int) (*workloads.Workload, error) { return buildDigits("digits-mlp") })
 	register("digits-cnn", "a trained CNN of 8x8 handwritten digits: two 3x3 conv (relu) + 2x2 max pool stages, 8 and 16 channels, fully connected 10, softmax; the 539 labelled test images of UCI optical digits",
-		nil, func(map[string]int) (*Workload, error) { return buildDigits("digits-cnn") })
+		nil, func(map[string]int) (*workloads.Workload, error) { return buildDigits("digits-cnn") })
 }
 
 // digitsSets reads the embedded digits and splits them as training did.
@@ -70,12 +71,12 @@ func digitsNet(name string) (*train.Net, error) {
 }
 
 // digitsFloat builds the float model of a trained digits network.
-func digitsFloat(n *train.Net) *FloatModel {
+func digitsFloat(n *train.Net) *workloads.FloatModel {
 	param := func(name string) ([]int, []float32) {
 		p := n.Param(name)
 		return p.Shape, p.Float32()
 	}
-	b := NewBuilder(n.Name, 0)
+	b := workloads.NewBuilder(n.Name, 0)
 	var x int
 	fc := func(name string, act quant.Activation) {
 		shape, w := param(name + "/weights")
@@ -85,7 +86,7 @@ func digitsFloat(n *train.Net) *FloatModel {
 	conv := func(name string) {
 		shape, w := param(name + "/weights")
 		_, bias := param(name + "/bias")
-		x = b.ConvWith(name, x, shape[0], shape[1], shape[2], 1, Same, quant.ActRelu, w, bias)
+		x = b.ConvWith(name, x, shape[0], shape[1], shape[2], 1, workloads.Same, quant.ActRelu, w, bias)
 	}
 	switch n.Name {
 	case "digits-mlp":
@@ -95,9 +96,9 @@ func digitsFloat(n *train.Net) *FloatModel {
 	case "digits-cnn":
 		x = b.Input("image", 1, 8, 8, 1)
 		conv("conv1")
-		x = b.Pool("pool1", MaxPool2D, x, 2, 2, Valid)
+		x = b.Pool("pool1", workloads.MaxPool2D, x, 2, 2, workloads.Valid)
 		conv("conv2")
-		x = b.Pool("pool2", MaxPool2D, x, 2, 2, Valid)
+		x = b.Pool("pool2", workloads.MaxPool2D, x, 2, 2, workloads.Valid)
 		x = b.Reshape("flatten", x, 1, quant.NumElements(b.Shape(x)))
 		fc("fc", quant.ActNone)
 	}
@@ -115,7 +116,7 @@ func digitsImage(d train.Digit) []float32 {
 
 // buildDigits quantizes a trained digits network, calibrated on the
 // training images, and ships the test images with their labels.
-func buildDigits(name string) (*Workload, error) {
+func buildDigits(name string) (*workloads.Workload, error) {
 	n, err := digitsNet(name)
 	if err != nil {
 		return nil, err
@@ -128,14 +129,14 @@ func buildDigits(name string) (*Workload, error) {
 	for i, d := range trainSet {
 		calibration[i] = [][]float32{digitsImage(d)}
 	}
-	m, err := Quantize(digitsFloat(n), calibration)
+	m, err := workloads.Quantize(digitsFloat(n), calibration)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workload{Description: Describe(name), Source: digitsSource, Task: Classifier, Model: m}
+	w := &workloads.Workload{Description: Describe(name), Source: digitsSource, Task: workloads.Classifier, Model: m}
 	in := m.Tensors[m.Inputs[0]]
 	for _, d := range testSet {
-		w.Inputs = append(w.Inputs, []*quant.Tensor{QuantizeInput(in, digitsImage(d))})
+		w.Inputs = append(w.Inputs, []*quant.Tensor{workloads.QuantizeInput(in, digitsImage(d))})
 		w.Labels = append(w.Labels, d.Label)
 	}
 	return w, nil

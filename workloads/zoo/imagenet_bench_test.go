@@ -1,9 +1,10 @@
-package workloads
+package zoo
 
 import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 // BenchmarkFloatRun times one float32 inference of the zoo's ImageNet
@@ -12,11 +13,11 @@ import (
 func BenchmarkFloatRun(b *testing.B) {
 	for _, c := range []struct {
 		name  string
-		model func() *FloatModel
+		model func() *workloads.FloatModel
 	}{
-		{"mobilenet-v1", func() *FloatModel { return mobileNetV1("mobilenet-v1", 1, 224) }},
-		{"mobilenet-v2", func() *FloatModel { return mobileNetV2("mobilenet-v2") }},
-		{"resnet18", func() *FloatModel { return resNet18("resnet18") }},
+		{"mobilenet-v1", func() *workloads.FloatModel { return mobileNetV1("mobilenet-v1", 1, 224) }},
+		{"mobilenet-v2", func() *workloads.FloatModel { return mobileNetV2("mobilenet-v2") }},
+		{"resnet18", func() *workloads.FloatModel { return resNet18("resnet18") }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			fm := c.model()
@@ -49,10 +50,10 @@ func BenchmarkImageNetBuild(b *testing.B) {
 }
 
 // floatMACs counts a float model's multiply-accumulates as Summarize does.
-func floatMACs(fm *FloatModel) int64 {
-	shapes := &Model{Tensors: make([]*Tensor, len(fm.Tensors))}
+func floatMACs(fm *workloads.FloatModel) int64 {
+	shapes := &workloads.Model{Tensors: make([]*workloads.Tensor, len(fm.Tensors))}
 	for i, t := range fm.Tensors {
-		shapes.Tensors[i] = &Tensor{Tensor: quant.Tensor{Shape: t.Shape}}
+		shapes.Tensors[i] = &workloads.Tensor{Tensor: quant.Tensor{Shape: t.Shape}}
 	}
 	var n int64
 	for _, op := range fm.Ops {

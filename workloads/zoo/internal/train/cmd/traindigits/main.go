@@ -3,11 +3,11 @@
 //
 // From the repository root:
 //
-//	go run ./workloads/internal/train/cmd/traindigits
+//	go run ./workloads/zoo/internal/train/cmd/traindigits
 //
-// reads workloads/data/digits.csv.gz, splits it as the workloads do, trains
-// each network from its fixed seed, and writes workloads/data/digits-mlp.f32
-// and workloads/data/digits-cnn.f32 (-dir names another directory). The
+// reads workloads/zoo/data/digits.csv.gz, splits it as the workloads do, trains
+// each network from its fixed seed, and writes workloads/zoo/data/digits-mlp.f32
+// and workloads/zoo/data/digits-cnn.f32 (-dir names another directory). The
 // output is the same, bit for bit, on every machine. Progress goes to
 // stderr; a line per network (float64 accuracies, time, file) to stdout.
 package main
@@ -20,11 +20,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/npusim/npusim/workloads/internal/train"
+	"github.com/npusim/npusim/workloads/zoo/internal/train"
 )
 
 func main() {
-	dir := flag.String("dir", filepath.Join("workloads", "data"), "directory holding digits.csv.gz, where the weights are written")
+	dir := flag.String("dir", filepath.Join("workloads", "zoo", "data"), "directory holding digits.csv.gz, where the weights are written")
 	quiet := flag.Bool("quiet", false, "no per-epoch progress")
 	flag.Parse()
 	if flag.NArg() != 0 {

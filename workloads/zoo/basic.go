@@ -1,10 +1,11 @@
-package workloads
+package zoo
 
 import (
 	"fmt"
 	"math/rand/v2"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 func init() {
@@ -26,21 +27,21 @@ var (
 	Mac2x3Output = quant.Params{Scale: 0.0625}
 )
 
-func buildMac2x3(map[string]int) (*Workload, error) {
-	m := &Model{Name: "mac2x3"}
-	x := m.AddTensor(&Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Input}})
-	w := m.AddTensor(&Tensor{Name: "w", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Weight, Data: []int32{127}}})
-	b := m.AddTensor(&Tensor{Name: "b", Tensor: quant.Tensor{Type: quant.Int32, Shape: []int{1},
+func buildMac2x3(map[string]int) (*workloads.Workload, error) {
+	m := &workloads.Model{Name: "mac2x3"}
+	x := m.AddTensor(&workloads.Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Input}})
+	w := m.AddTensor(&workloads.Tensor{Name: "w", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Weight, Data: []int32{127}}})
+	b := m.AddTensor(&workloads.Tensor{Name: "b", Tensor: quant.Tensor{Type: quant.Int32, Shape: []int{1},
 		Params: quant.Params{Scale: float32(float64(Mac2x3Input.Scale) * float64(Mac2x3Weight.Scale))}, Data: []int32{0}}})
-	y := m.AddTensor(&Tensor{Name: "y", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Output}})
-	m.Ops = []*Op{{Name: "mul", Kind: FullyConnected, Inputs: []int{x, w, b}, Output: y}}
+	y := m.AddTensor(&workloads.Tensor{Name: "y", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Output}})
+	m.Ops = []*workloads.Op{{Name: "mul", Kind: workloads.FullyConnected, Inputs: []int{x, w, b}, Output: y}}
 	m.Inputs, m.Outputs = []int{x}, []int{y}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	in := quant.NewTensor(quant.Int8, []int{1, 1}, Mac2x3Input)
 	in.Data[0] = 8 // 2.0 / 0.25
-	return &Workload{Description: Describe("mac2x3"), Source: "hand-built (QUANT.md, the 2 x 3 walkthrough)",
+	return &workloads.Workload{Description: Describe("mac2x3"), Source: "hand-built (QUANT.md, the 2 x 3 walkthrough)",
 		Model: m, Inputs: [][]*quant.Tensor{{in}}}, nil
 }
 
@@ -53,7 +54,7 @@ const rnnHidden = 32
 // mechanism by which a language model's sampled text diverges. Every step
 // shares the weights and, as in a real recurrent cell, the state's
 // quantization; every step's state is an output.
-func buildRNN(opts map[string]int) (*Workload, error) {
+func buildRNN(opts map[string]int) (*workloads.Workload, error) {
 	steps := opts["steps"]
 	rng := rand.New(rand.NewPCG(7, 31))
 	w := make([]float32, rnnHidden*rnnHidden)
@@ -64,14 +65,14 @@ func buildRNN(opts map[string]int) (*Workload, error) {
 	for i := range bias {
 		bias[i] = float32(rng.NormFloat64() * 0.5)
 	}
-	b := NewBuilder("rnn-unrolled", 7)
+	b := workloads.NewBuilder("rnn-unrolled", 7)
 	h := b.Input("h0", 1, rnnHidden)
 	states := []int{h}
-	wt := b.tensor("cell/weights", []int{rnnHidden, rnnHidden}, w)
-	bt := b.tensor("cell/bias", []int{rnnHidden}, bias)
+	wt := b.Const("cell/weights", []int{rnnHidden, rnnHidden}, w)
+	bt := b.Const("cell/bias", []int{rnnHidden}, bias)
 	var outputs []int
 	for t := range steps {
-		h = b.op(&Op{Name: stepName(t + 1), Kind: FullyConnected, Inputs: []int{h, wt, bt}, Activation: quant.ActRelu6}, []int{1, rnnHidden})
+		h = b.Op(&workloads.Op{Name: stepName(t + 1), Kind: workloads.FullyConnected, Inputs: []int{h, wt, bt}, Activation: quant.ActRelu6}, []int{1, rnnHidden})
 		states = append(states, h)
 		outputs = append(outputs, h)
 	}
@@ -89,16 +90,16 @@ func buildRNN(opts map[string]int) (*Workload, error) {
 		}
 		return s
 	}
-	m, err := Quantize(fm, samples(16, 1))
+	m, err := workloads.Quantize(fm, samples(16, 1))
 	if err != nil {
 		return nil, err
 	}
 	var inputs [][]*quant.Tensor
 	for _, s := range samples(8, 2) {
-		inputs = append(inputs, []*quant.Tensor{QuantizeInput(m.Tensors[m.Inputs[0]], s[0])})
+		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], s[0])})
 	}
-	return &Workload{Description: Describe("rnn-unrolled"), Source: "synthetic recurrent cell (Elman-style, relu6)", Synthetic: true,
-		Task: Recurrent, Model: m, Inputs: inputs}, nil
+	return &workloads.Workload{Description: Describe("rnn-unrolled"), Source: "synthetic recurrent cell (Elman-style, relu6)", Synthetic: true,
+		Task: workloads.Recurrent, Model: m, Inputs: inputs}, nil
 }
 
 func stepName(t int) string {

@@ -1,4 +1,4 @@
-package workloads
+package zoo
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 // The zoo's ImageNet classifiers (MobileNet v1 and v2, ResNet-18) are real
@@ -103,7 +104,7 @@ func stretch(img []float32) []float32 {
 
 // imageClassifier quantizes an ImageNet classifier on seeded calibration
 // images and ships a seeded input set of other images.
-func imageClassifier(fm *FloatModel, name, source string) (*Workload, error) {
+func imageClassifier(fm *workloads.FloatModel, name, source string) (*workloads.Workload, error) {
 	in := fm.Tensors[fm.Inputs[0]].Shape
 	if len(in) != 4 || in[0] != 1 {
 		return nil, fmt.Errorf("model %s: input shape %v, want [1 h w c]", fm.Name, in)
@@ -112,13 +113,13 @@ func imageClassifier(fm *FloatModel, name, source string) (*Workload, error) {
 	for _, img := range smoothImages(imageCalibrationImages, in[1], in[2], in[3], imageCalibrationSeed) {
 		calibration = append(calibration, [][]float32{img})
 	}
-	m, err := Quantize(fm, calibration)
+	m, err := workloads.Quantize(fm, calibration)
 	if err != nil {
 		return nil, err
 	}
 	var inputs [][]*quant.Tensor
 	for _, img := range smoothImages(imageInputImages, in[1], in[2], in[3], imageInputSeed) {
-		inputs = append(inputs, []*quant.Tensor{QuantizeInput(m.Tensors[m.Inputs[0]], img)})
+		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], img)})
 	}
-	return &Workload{Description: Describe(name), Source: source, Synthetic: true, Task: Classifier, Model: m, Inputs: inputs}, nil
+	return &workloads.Workload{Description: Describe(name), Source: source, Synthetic: true, Task: workloads.Classifier, Model: m, Inputs: inputs}, nil
 }

@@ -1,22 +1,23 @@
-package workloads
+package zoo
 
 import (
 	"fmt"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 func init() {
 	register("mobilenet-v1", "MobileNet v1 1.0/224: 13 depthwise-separable blocks, ReLU6, 1001 classes (synthetic weights)", nil,
-		func(map[string]int) (*Workload, error) {
+		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV1("mobilenet-v1", 1, 224), "mobilenet-v1", mobileNetV1Source)
 		})
 	register("mobilenet-v1-0.25-128", "MobileNet v1 0.25/128: MobileNet v1 at a quarter of the width on 128x128 images (synthetic weights)", nil,
-		func(map[string]int) (*Workload, error) {
+		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV1("mobilenet-v1-0.25-128", 0.25, 128), "mobilenet-v1-0.25-128", mobileNetV1Source)
 		})
 	register("mobilenet-v2", "MobileNet v2 1.0/224: 17 inverted residual blocks with linear bottlenecks, ReLU6, 1001 classes (synthetic weights)", nil,
-		func(map[string]int) (*Workload, error) {
+		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV2("mobilenet-v2"), "mobilenet-v2", mobileNetV2Source)
 		})
 }
@@ -50,14 +51,14 @@ const slimClasses = 1001
 // throughout; then a global average pool, a 1x1 convolution to the logits and
 // a softmax. The width multiplier scales every layer's channels (never below
 // 8, as TF-slim's min_depth); size is the input's height and width.
-func mobileNetV1(name string, width float64, size int) *FloatModel {
+func mobileNetV1(name string, width float64, size int) *workloads.FloatModel {
 	depth := func(c int) int { return max(int(float64(c)*width), 8) }
-	b := NewBuilder(name, 1)
+	b := workloads.NewBuilder(name, 1)
 	x := b.Input("input", 1, size, size, 3)
-	x = b.Conv("Conv2d_0", x, depth(32), 3, 3, 2, Same, quant.ActRelu6)
+	x = b.Conv("Conv2d_0", x, depth(32), 3, 3, 2, workloads.Same, quant.ActRelu6)
 	for i, blk := range mobileNetV1Blocks {
-		x = b.Depthwise(fmt.Sprintf("Conv2d_%d_depthwise", i+1), x, 3, blk.stride, Same, quant.ActRelu6)
-		x = b.Conv(fmt.Sprintf("Conv2d_%d_pointwise", i+1), x, depth(blk.channels), 1, 1, 1, Same, quant.ActRelu6)
+		x = b.Depthwise(fmt.Sprintf("Conv2d_%d_depthwise", i+1), x, 3, blk.stride, workloads.Same, quant.ActRelu6)
+		x = b.Conv(fmt.Sprintf("Conv2d_%d_pointwise", i+1), x, depth(blk.channels), 1, 1, 1, workloads.Same, quant.ActRelu6)
 	}
 	probs := classifierHead(b, x)
 	return b.Build(fmt.Sprintf("MobileNet v1 (width multiplier %g, %dx%d input) with seeded synthetic weights", width, size, size), probs)
@@ -66,9 +67,9 @@ func mobileNetV1(name string, width float64, size int) *FloatModel {
 // classifierHead ends a TF-slim network: global average pool, a 1x1
 // convolution to the logits (with bias, no activation), a reshape to
 // [1, classes] and a softmax.
-func classifierHead(b *Builder, x int) int {
+func classifierHead(b *workloads.Builder, x int) int {
 	x = b.GlobalAveragePool("Logits/AvgPool", x)
-	x = b.Conv("Logits/Conv2d_1c_1x1", x, slimClasses, 1, 1, 1, Same, quant.ActNone)
+	x = b.Conv("Logits/Conv2d_1c_1x1", x, slimClasses, 1, 1, 1, workloads.Same, quant.ActNone)
 	x = b.Reshape("Logits/SpatialSqueeze", x, 1, slimClasses)
 	return b.Softmax("Predictions", x, 1)
 }
@@ -94,10 +95,10 @@ var mobileNetV2Stages = []struct{ t, c, n, s int }{
 // with a linear 1x1 convolution (the linear bottleneck); when the block keeps
 // the resolution and the channels, its input is added to its output (the
 // inverted residual, no activation after the ADD).
-func mobileNetV2(name string) *FloatModel {
-	b := NewBuilder(name, 2)
+func mobileNetV2(name string) *workloads.FloatModel {
+	b := workloads.NewBuilder(name, 2)
 	x := b.Input("input", 1, 224, 224, 3)
-	x = b.Conv("Conv", x, 32, 3, 3, 2, Same, quant.ActRelu6)
+	x = b.Conv("Conv", x, 32, 3, 3, 2, workloads.Same, quant.ActRelu6)
 	block := 0
 	for _, st := range mobileNetV2Stages {
 		for r := range st.n {
@@ -113,20 +114,20 @@ func mobileNetV2(name string) *FloatModel {
 			block++
 		}
 	}
-	x = b.Conv("Conv_1", x, 1280, 1, 1, 1, Same, quant.ActRelu6)
+	x = b.Conv("Conv_1", x, 1280, 1, 1, 1, workloads.Same, quant.ActRelu6)
 	probs := classifierHead(b, x)
 	return b.Build("MobileNetV2 1.0/224 with seeded synthetic weights", probs)
 }
 
 // invertedResidual adds one MobileNetV2 bottleneck block.
-func invertedResidual(b *Builder, scope string, x, expansion, channels, stride int) int {
+func invertedResidual(b *workloads.Builder, scope string, x, expansion, channels, stride int) int {
 	in := x
 	inC := b.Shape(x)[3]
 	if expansion > 1 {
-		x = b.Conv(scope+"/expand", x, inC*expansion, 1, 1, 1, Same, quant.ActRelu6)
+		x = b.Conv(scope+"/expand", x, inC*expansion, 1, 1, 1, workloads.Same, quant.ActRelu6)
 	}
-	x = b.Depthwise(scope+"/depthwise", x, 3, stride, Same, quant.ActRelu6)
-	x = b.Conv(scope+"/project", x, channels, 1, 1, 1, Same, quant.ActNone)
+	x = b.Depthwise(scope+"/depthwise", x, 3, stride, workloads.Same, quant.ActRelu6)
+	x = b.Conv(scope+"/project", x, channels, 1, 1, 1, workloads.Same, quant.ActNone)
 	if stride == 1 && inC == channels {
 		x = b.Add(scope+"/add", in, x, quant.ActNone)
 	}

@@ -1,14 +1,15 @@
-package workloads
+package zoo
 
 import (
 	"fmt"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 func init() {
 	register("resnet18", "ResNet-18: 7x7 stem, max pool, 8 basic residual blocks, FC 1000 (synthetic weights)", nil,
-		func(map[string]int) (*Workload, error) {
+		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(resNet18("resnet18"), "resnet18", resNet18Source)
 		})
 }
@@ -30,11 +31,11 @@ var resNet18Stages = []struct{ channels, stride int }{{64, 1}, {128, 2}, {256, 2
 // TensorFlow's SAME: the stem pads 2 pixels above and left and 3 below and
 // right where torchvision pads 3 all round, the output sizes (and so the
 // MACs) are the same.
-func resNet18(name string) *FloatModel {
-	b := NewBuilder(name, 18)
+func resNet18(name string) *workloads.FloatModel {
+	b := workloads.NewBuilder(name, 18)
 	x := b.Input("input", 1, 224, 224, 3)
-	x = b.Conv("conv1", x, 64, 7, 7, 2, Same, quant.ActRelu)
-	x = b.Pool("maxpool", MaxPool2D, x, 3, 2, Same)
+	x = b.Conv("conv1", x, 64, 7, 7, 2, workloads.Same, quant.ActRelu)
+	x = b.Pool("maxpool", workloads.MaxPool2D, x, 3, 2, workloads.Same)
 	for s, st := range resNet18Stages {
 		for blk := range 2 {
 			stride := 1
@@ -54,12 +55,12 @@ func resNet18(name string) *FloatModel {
 // strided, ReLU after it), added to the shortcut with a ReLU fused into the
 // ADD. The shortcut is the identity, or a strided 1x1 projection convolution
 // when the block changes the resolution or the channels.
-func basicBlock(b *Builder, scope string, x, channels, stride int) int {
+func basicBlock(b *workloads.Builder, scope string, x, channels, stride int) int {
 	shortcut := x
 	if stride != 1 || b.Shape(x)[3] != channels {
-		shortcut = b.Conv(scope+".downsample", x, channels, 1, 1, stride, Same, quant.ActNone)
+		shortcut = b.Conv(scope+".downsample", x, channels, 1, 1, stride, workloads.Same, quant.ActNone)
 	}
-	y := b.Conv(scope+".conv1", x, channels, 3, 3, stride, Same, quant.ActRelu)
+	y := b.Conv(scope+".conv1", x, channels, 3, 3, stride, workloads.Same, quant.ActRelu)
 	y = residualConv(b, scope+".conv2", y, channels)
 	return b.Add(scope+".add", y, shortcut, quant.ActRelu)
 }
@@ -69,8 +70,8 @@ func basicBlock(b *Builder, scope string, x, channels, stride int) int {
 // 0.75): trained residual networks end each branch with small gains (Goyal
 // et al. 2017 even start them at zero), which keeps the sum from doubling
 // its variance at every block and the logits in a trained network's range.
-func residualConv(b *Builder, name string, x, channels int) int {
+func residualConv(b *workloads.Builder, name string, x, channels int) int {
 	fanIn := 3 * 3 * b.Shape(x)[3]
-	w, bias := b.heWeights(channels*fanIn, fanIn, channels, func(i int) int { return i / fanIn }, 0.25, 0.75)
-	return b.ConvWith(name, x, channels, 3, 3, 1, Same, quant.ActNone, w, bias)
+	w, bias := b.SyntheticWeights(channels*fanIn, fanIn, channels, func(i int) int { return i / fanIn }, 0.25, 0.75)
+	return b.ConvWith(name, x, channels, 3, 3, 1, workloads.Same, quant.ActNone, w, bias)
 }
