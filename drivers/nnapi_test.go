@@ -8,10 +8,10 @@ import (
 	"github.com/npusim/npusim/internal/vectors"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 )
 
-func loadCases(t *testing.T) []*workloads.Case { return vectors.NNAPICases(t) }
+func loadCases(t *testing.T) []*cases.Case { return vectors.NNAPICases(t) }
 
 func mustHW(t *testing.T, name string) *npu.Config {
 	t.Helper()

@@ -12,12 +12,13 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // caseDiff runs a case through a policy on the NPU and returns the largest
 // difference from the case's expected output.
-func caseDiff(t *testing.T, c *workloads.Case, policy, hw string) int64 {
+func caseDiff(t *testing.T, c *cases.Case, policy, hw string) int64 {
 	t.Helper()
 	compiled, err := drivers.Compile(c.Model, mustPolicy(t, policy), mustHW(t, hw))
 	if err != nil {
@@ -30,14 +31,14 @@ func caseDiff(t *testing.T, c *workloads.Case, policy, hw string) int64 {
 	return sim.MaxAbsDiff(run.Outputs[0].Data, c.Expected.Data)
 }
 
-func caseByName(t *testing.T, name string) *workloads.Case {
+func caseByName(t *testing.T, name string) *cases.Case {
 	t.Helper()
 	for _, c := range loadCases(t) {
 		if c.Name == name {
 			return c
 		}
 	}
-	f, err := workloads.LoadCaseFile(filepath.Join("testdata", name+".json"))
+	f, err := cases.Load(filepath.Join("testdata", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}

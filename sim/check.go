@@ -4,7 +4,7 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 )
 
 // CaseResult is the outcome of one op test case.
@@ -21,7 +21,7 @@ type CaseResult struct {
 // CheckCase runs a case on the reference interpreter with variant v and
 // compares its output with the expected one: it passes when no element
 // differs by more than tolerance LSBs.
-func CheckCase(file string, c *workloads.Case, v quant.Variant, tolerance int64) (CaseResult, error) {
+func CheckCase(file string, c *cases.Case, v quant.Variant, tolerance int64) (CaseResult, error) {
 	values, err := RunReference(c.Model, c.Inputs, v)
 	if err != nil {
 		return CaseResult{}, err
@@ -33,7 +33,7 @@ func CheckCase(file string, c *workloads.Case, v quant.Variant, tolerance int64)
 // CheckCaseOnNPU compiles a case under a driver policy for the hardware,
 // runs it on the simulated NPU and compares its output with the expected
 // one.
-func CheckCaseOnNPU(file string, c *workloads.Case, p *drivers.Policy, hw *npu.Config, tolerance int64) (CaseResult, error) {
+func CheckCaseOnNPU(file string, c *cases.Case, p *drivers.Policy, hw *npu.Config, tolerance int64) (CaseResult, error) {
 	compiled, err := drivers.Compile(c.Model, p, hw)
 	if err != nil {
 		return CaseResult{}, err
@@ -45,7 +45,7 @@ func CheckCaseOnNPU(file string, c *workloads.Case, p *drivers.Policy, hw *npu.C
 	return compareCase(file, c, run.Outputs[0].Data, tolerance), nil
 }
 
-func compareCase(file string, c *workloads.Case, actual []int32, tolerance int64) CaseResult {
+func compareCase(file string, c *cases.Case, actual []int32, tolerance int64) CaseResult {
 	r := CaseResult{Name: c.Name, File: file, Op: string(c.Model.Ops[0].Kind), Elements: len(actual), Actual: actual}
 	r.MaxDiff = MaxAbsDiff(actual, c.Expected.Data)
 	r.Pass = r.MaxDiff <= tolerance

@@ -6,16 +6,16 @@ import (
 
 	"github.com/npusim/npusim/internal/vectors"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 )
 
 // loadNNAPI loads every case of the NNAPI vector directory by name.
-func loadNNAPI(t *testing.T) map[string]*workloads.Case {
-	cases := map[string]*workloads.Case{}
+func loadNNAPI(t *testing.T) map[string]*cases.Case {
+	byName := map[string]*cases.Case{}
 	for _, c := range vectors.NNAPICases(t) {
-		cases[c.Name] = c
+		byName[c.Name] = c
 	}
-	return cases
+	return byName
 }
 
 // TestReferencePassesNNAPIExactly holds the reference interpreter to every
@@ -37,7 +37,7 @@ func TestReferencePassesNNAPIExactly(t *testing.T) {
 // TestVariantDeviations pins exactly which NNAPI cases each variant changes
 // at tolerance 0 and that every change stays within NNAPI's tolerance of 1.
 func TestVariantDeviations(t *testing.T) {
-	cases := loadNNAPI(t)
+	byName := loadNNAPI(t)
 	want := map[quant.Variant][]string{
 		quant.VariantDoubleRounding:      nil,
 		quant.VariantDoubleRoundingNoSat: nil,
@@ -53,7 +53,7 @@ func TestVariantDeviations(t *testing.T) {
 	}
 	for v, wantFailing := range want {
 		var failing []string
-		for name, c := range cases {
+		for name, c := range byName {
 			r, err := CheckCase(name, c, v, 0)
 			if err != nil {
 				t.Fatal(err)

@@ -3,16 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 	"github.com/spf13/cobra"
 )
 
@@ -51,7 +47,7 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if tolerance < 0 {
 				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
 			}
-			check := func(file string, c *workloads.Case) (sim.CaseResult, error) {
+			check := func(file string, c *cases.Case) (sim.CaseResult, error) {
 				return sim.CheckCase(file, c, v, tolerance)
 			}
 			if policyName != "" {
@@ -66,11 +62,11 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 				if err := p.CheckHardware(hw); err != nil {
 					return err
 				}
-				check = func(file string, c *workloads.Case) (sim.CaseResult, error) {
+				check = func(file string, c *cases.Case) (sim.CaseResult, error) {
 					return sim.CheckCaseOnNPU(file, c, p, hw, tolerance)
 				}
 			}
-			files, err := loadCaseFiles(args)
+			files, err := cases.LoadAll(args)
 			if err != nil {
 				return err
 			}
@@ -104,48 +100,6 @@ func variantList() string {
 		s += v.String()
 	}
 	return s
-}
-
-// loadCaseFiles loads the named files and, from directories, every JSON file
-// that declares an op and cases (other JSON, such as an index, is skipped).
-func loadCaseFiles(paths []string) ([]*workloads.CaseFile, error) {
-	var files []*workloads.CaseFile
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			f, err := workloads.LoadCaseFile(p)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && filepath.Ext(path) == ".json" && workloads.LooksLikeCaseFile(path) {
-				found = append(found, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		slices.Sort(found)
-		for _, path := range found {
-			f, err := workloads.LoadCaseFile(path)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no case files found in %v", paths)
-	}
-	return files, nil
 }
 
 func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error {

@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 	"github.com/npusim/npusim/workloads/zoo"
 )
 
@@ -37,7 +38,7 @@ type format struct {
 // formats are the model file formats, by file-name suffix (case
 // insensitive).
 var formats = []format{
-	{".json", "op case file", workloads.LoadCaseWorkload},
+	{".json", "op case file", cases.LoadWorkload},
 	{".csv", "SCALE-Sim topology", workloads.LoadTopology},
 }
 

@@ -1,4 +1,4 @@
-package workloads
+package cases
 
 import (
 	"bytes"
@@ -6,21 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
-// CaseFile is a file of single-operation test cases in the NNAPI vector
+// File is a file of single-operation test cases in the NNAPI vector
 // schema (see the project's CASES.md): one operation with its constant
 // filter and bias, and cases of inputs with expected outputs.
-type CaseFile struct {
+type File struct {
 	Path  string
 	Name  string
-	Op    OpKind
+	Op    workloads.OpKind
 	Cases []*Case
 }
 
@@ -30,7 +32,7 @@ type Case struct {
 	// Name is the file's name, with the case index in brackets when the
 	// file holds more than one case ("relu_quant8_1[1]").
 	Name     string
-	Model    *Model
+	Model    *workloads.Model
 	Inputs   []*quant.Tensor
 	Expected *quant.Tensor
 }
@@ -79,15 +81,15 @@ type paramsJSON struct {
 	Axis            *int       `json:"axis"`
 }
 
-// LoadCaseFile reads and validates a case file. Errors name the file and the
+// Load reads and validates a case file. Errors name the file and the
 // field ("case conv.json: cases[0].inputs[0].zeroPoint: 300 outside 0..255 for
 // TENSOR_QUANT8_ASYMM").
-func LoadCaseFile(path string) (*CaseFile, error) {
+func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", path, err)
 	}
-	f, err := ParseCaseFile(filepath.Base(path), data)
+	f, err := Parse(filepath.Base(path), data)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", path, err)
 	}
@@ -95,9 +97,9 @@ func LoadCaseFile(path string) (*CaseFile, error) {
 	return f, nil
 }
 
-// ParseCaseFile decodes a case file's contents; name stands in for the file
+// Parse decodes a case file's contents; name stands in for the file
 // name when the file names no case.
-func ParseCaseFile(name string, data []byte) (*CaseFile, error) {
+func Parse(name string, data []byte) (*File, error) {
 	var raw caseJSON
 	if err := decodeJSON(quoteNonFinite(data), &raw, false); err != nil {
 		return nil, err
@@ -105,7 +107,7 @@ func ParseCaseFile(name string, data []byte) (*CaseFile, error) {
 	if raw.Name != "" {
 		name = raw.Name
 	}
-	kind, err := ParseOpKind(raw.Op)
+	kind, err := workloads.ParseOpKind(raw.Op)
 	if err != nil {
 		return nil, fmt.Errorf("op: %w", err)
 	}
@@ -121,7 +123,7 @@ func ParseCaseFile(name string, data []byte) (*CaseFile, error) {
 	if len(raw.Cases) == 0 {
 		return nil, fmt.Errorf("cases: the file has no cases")
 	}
-	f := &CaseFile{Name: name, Op: kind}
+	f := &File{Name: name, Op: kind}
 	for i := range raw.Cases {
 		cs, err := buildCase(kind, &raw, &params, i)
 		if err != nil {
@@ -139,10 +141,10 @@ func ParseCaseFile(name string, data []byte) (*CaseFile, error) {
 // buildCase turns case i into a single-op model with its inputs and expected
 // output. The model's tensors are named by their place in the file, so model
 // validation errors name the file's fields.
-func buildCase(kind OpKind, raw *caseJSON, params *paramsJSON, i int) (*Case, error) {
+func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) (*Case, error) {
 	c := raw.Cases[i]
 	prefix := fmt.Sprintf("cases[%d]", i)
-	m := &Model{Name: raw.Name}
+	m := &workloads.Model{Name: raw.Name}
 	cs := &Case{Model: m}
 	if len(c.Inputs) == 0 {
 		return nil, fmt.Errorf("%s.inputs: no inputs", prefix)
@@ -160,8 +162,8 @@ func buildCase(kind OpKind, raw *caseJSON, params *paramsJSON, i int) (*Case, er
 		t.Data = nil
 		m.Inputs = append(m.Inputs, m.AddTensor(t))
 	}
-	op := &Op{Name: "params", Kind: kind, Inputs: slices.Clone(m.Inputs)}
-	if kind.hasWeights() {
+	op := &workloads.Op{Name: "params", Kind: kind, Inputs: slices.Clone(m.Inputs)}
+	if kind.HasWeights() {
 		for _, w := range []struct {
 			name string
 			t    *tensorJSON
@@ -196,7 +198,7 @@ func buildCase(kind OpKind, raw *caseJSON, params *paramsJSON, i int) (*Case, er
 	if err := params.apply(op, m); err != nil {
 		return nil, err
 	}
-	m.Ops = []*Op{op}
+	m.Ops = []*workloads.Op{op}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
@@ -204,12 +206,12 @@ func buildCase(kind OpKind, raw *caseJSON, params *paramsJSON, i int) (*Case, er
 }
 
 // tensor converts a tensor object, reading its values from the named field.
-func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*Tensor, error) {
+func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*workloads.Tensor, error) {
 	typ, err := quant.ParseType(j.Type)
 	if err != nil {
 		return nil, fmt.Errorf("%s.type: %w", name, err)
 	}
-	t := &Tensor{Name: name}
+	t := &workloads.Tensor{Name: name}
 	t.Type, t.Shape = typ, slices.Clone(j.Shape)
 	if j.Shape == nil {
 		return nil, fmt.Errorf("%s.shape: missing", name)
@@ -259,7 +261,7 @@ func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*T
 }
 
 // apply copies the params onto the op, resolving NNAPI's implicit padding.
-func (p *paramsJSON) apply(op *Op, m *Model) error {
+func (p *paramsJSON) apply(op *workloads.Op, m *workloads.Model) error {
 	get := func(v *int, def int) int {
 		if v == nil {
 			return def
@@ -289,7 +291,7 @@ func (p *paramsJSON) apply(op *Op, m *Model) error {
 	}
 	switch p.Padding.Scheme {
 	case "explicit":
-		op.Padding = Padding{Top: p.Padding.Top, Bottom: p.Padding.Bottom, Left: p.Padding.Left, Right: p.Padding.Right}
+		op.Padding = workloads.Padding{Top: p.Padding.Top, Bottom: p.Padding.Bottom, Left: p.Padding.Left, Right: p.Padding.Right}
 	case "VALID":
 	case "SAME":
 		in := m.Tensors[op.Inputs[0]]
@@ -297,7 +299,7 @@ func (p *paramsJSON) apply(op *Op, m *Model) error {
 			return fmt.Errorf("params.padding: SAME needs a 4-D input, got %v", in.Shape)
 		}
 		fh, fw := op.FilterH, op.FilterW
-		if op.Kind.hasWeights() {
+		if op.Kind.HasWeights() {
 			f := m.Tensors[op.Inputs[1]]
 			if len(f.Shape) != 4 {
 				return fmt.Errorf("filter.shape: must be 4-D for %v, got %v", op.Kind, f.Shape)
@@ -414,9 +416,9 @@ func quoteNonFinite(data []byte) []byte {
 	return out
 }
 
-// LooksLikeCaseFile reports whether a JSON file declares an op and cases at
+// LooksLike reports whether a JSON file declares an op and cases at
 // its top level, so that a directory walk can pass over other JSON files.
-func LooksLikeCaseFile(path string) bool {
+func LooksLike(path string) bool {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return true // let the loader report the error
@@ -429,4 +431,49 @@ func LooksLikeCaseFile(path string) bool {
 		return true
 	}
 	return probe.Op != nil && probe.Cases != nil
+}
+
+// LoadAll loads the named case files and, from the named directories
+// (searched recursively, in file-name order), every JSON file that declares
+// an op and cases; other JSON files, such as an index, are passed over.
+func LoadAll(paths []string) ([]*File, error) {
+	var files []*File
+	for _, p := range paths {
+		found, err := casePaths(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range found {
+			f, err := Load(path)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no case files found in %v", paths)
+	}
+	return files, nil
+}
+
+// casePaths returns a file path as it is, or the case files below a
+// directory, sorted.
+func casePaths(p string) ([]string, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var found []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Ext(path) == ".json" && LooksLike(path) {
+			found = append(found, path)
+		}
+		return err
+	})
+	slices.Sort(found)
+	return found, err
 }

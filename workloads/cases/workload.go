@@ -1,17 +1,21 @@
-package workloads
+package cases
 
-import "reflect"
+import (
+	"reflect"
 
-// LoadCaseWorkload turns an op case file (the format of npusim check) into a
+	"github.com/npusim/npusim/workloads"
+)
+
+// LoadWorkload turns an op case file (the format of npusim check) into a
 // single-op workload: the first case's model, with the inputs of every case
 // that shares its tensors' types, shapes and grids as the input set.
-func LoadCaseWorkload(path string) (*Workload, error) {
-	f, err := LoadCaseFile(path)
+func LoadWorkload(path string) (*workloads.Workload, error) {
+	f, err := Load(path)
 	if err != nil {
 		return nil, err
 	}
 	first := f.Cases[0]
-	w := &Workload{Name: path, Description: "op case file " + f.Name + " (" + string(f.Op) + ")", Source: path, Model: first.Model}
+	w := &workloads.Workload{Name: path, Description: "op case file " + f.Name + " (" + string(f.Op) + ")", Source: path, Model: first.Model}
 	for _, c := range f.Cases {
 		if sameInterface(first.Model, c.Model) {
 			w.Inputs = append(w.Inputs, c.Inputs)
@@ -22,8 +26,8 @@ func LoadCaseWorkload(path string) (*Workload, error) {
 
 // sameInterface reports whether two single-op models take and produce
 // tensors of the same types, shapes and quantization.
-func sameInterface(a, b *Model) bool {
-	same := func(x, y *Tensor) bool {
+func sameInterface(a, b *workloads.Model) bool {
+	same := func(x, y *workloads.Tensor) bool {
 		return x.Type == y.Type && reflect.DeepEqual(x.Shape, y.Shape) && reflect.DeepEqual(x.Params, y.Params)
 	}
 	for k := range a.Inputs {

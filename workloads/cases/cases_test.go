@@ -1,10 +1,12 @@
-package workloads
+package cases
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/npusim/npusim/workloads"
 )
 
 // validCase is a small CONV_2D case file every malformed variant starts from.
@@ -21,15 +23,15 @@ const validCase = `{
 }`
 
 func TestParseValidCase(t *testing.T) {
-	f, err := ParseCaseFile("tiny.json", []byte(validCase))
+	f, err := Parse("tiny.json", []byte(validCase))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Name != "tiny_conv" || f.Op != Conv2D || len(f.Cases) != 1 || len(f.Cases[0].Model.Ops) != 1 {
+	if f.Name != "tiny_conv" || f.Op != workloads.Conv2D || len(f.Cases) != 1 || len(f.Cases[0].Model.Ops) != 1 {
 		t.Fatalf("parsed %+v", f)
 	}
 	op := f.Cases[0].Model.Ops[0]
-	if op.StrideH != 1 || op.Padding != (Padding{}) || len(op.Inputs) != 3 {
+	if op.StrideH != 1 || op.Padding != (workloads.Padding{}) || len(op.Inputs) != 3 {
 		t.Errorf("op %+v", op)
 	}
 }
@@ -73,7 +75,7 @@ func TestMalformedCaseFiles(t *testing.T) {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := LoadCaseFile(path)
+		_, err := Load(path)
 		if err == nil {
 			t.Errorf("%s: loaded without error", c.name)
 			continue
@@ -85,13 +87,13 @@ func TestMalformedCaseFiles(t *testing.T) {
 	}
 }
 
-func FuzzParseCaseFile(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add([]byte(validCase))
 	for _, c := range malformedCases[:6] {
 		f.Add([]byte(strings.Replace(validCase, c.old, c.new, 1)))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cf, err := ParseCaseFile("fuzz.json", data)
+		cf, err := Parse("fuzz.json", data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("multi-line error %q", err)
