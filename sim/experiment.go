@@ -9,6 +9,7 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/inputfile"
 	"github.com/npusim/npusim/workloads/loader"
 )
 
@@ -21,7 +22,7 @@ type Cell struct {
 	HW       string `json:"hw"`
 	Samples  int    `json:"samples,omitempty"`
 	// Inputs, when set, replace the workload's input set with one sample
-	// read from these files, one per model input (see workloads.ReadInput).
+	// read from these files, one per model input (see inputfile.Read).
 	Inputs []string `json:"inputs,omitempty"`
 }
 
@@ -39,7 +40,7 @@ func withInputs(w *workloads.Workload, files []string) (*workloads.Workload, err
 	}
 	var sample []*quant.Tensor
 	for k, f := range files {
-		q, err := workloads.ReadInput(f, w.Model.Tensors[w.Model.Inputs[k]])
+		q, err := inputfile.Read(f, w.Model.Tensors[w.Model.Inputs[k]])
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,9 @@
-package workloads
+// Package inputfile reads the inputs users bring for a model: one sample of
+// one model input per file, as a NumPy array or as raw stored codes. A
+// file of real numbers is quantized onto the input tensor's grid as the
+// application would quantize it (workloads.QuantizeInput); a file of codes
+// is taken as it is, and must fit the tensor's type.
+package inputfile
 
 import (
 	"bytes"
@@ -13,9 +18,10 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
-// ReadInput reads one sample of a model input from a file, for users who
+// Read reads one sample of a model input from a file, for users who
 // bring their own data:
 //
 //   - .npy: a NumPy array (format 1.0 to 3.0, C order) of int8 or uint8
@@ -27,7 +33,7 @@ import (
 //     type (int8 or uint8), exactly as many as the tensor has elements.
 //
 // Errors name the file and what is wrong.
-func ReadInput(path string, t *Tensor) (*quant.Tensor, error) {
+func Read(path string, t *workloads.Tensor) (*quant.Tensor, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", path, err)
@@ -39,7 +45,7 @@ func ReadInput(path string, t *Tensor) (*quant.Tensor, error) {
 	return q, nil
 }
 
-func decodeInput(ext string, data []byte, t *Tensor) (*quant.Tensor, error) {
+func decodeInput(ext string, data []byte, t *workloads.Tensor) (*quant.Tensor, error) {
 	if !t.Type.Is8Bit() {
 		return nil, fmt.Errorf("model input %s is %v; only 8-bit inputs are read from files", t.Name, t.Type)
 	}
@@ -96,7 +102,7 @@ func decodeInput(ext string, data []byte, t *Tensor) (*quant.Tensor, error) {
 				return nil, fmt.Errorf("data[%d]: %v is not a finite number", i, x[i])
 			}
 		}
-		return QuantizeInput(t, x), nil
+		return workloads.QuantizeInput(t, x), nil
 	}
 	return nil, fmt.Errorf("header.descr: dtype %q not supported (want int8 |i1, uint8 |u1, float32 <f4 or float64 <f8)", descr)
 }

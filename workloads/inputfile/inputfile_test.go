@@ -1,4 +1,4 @@
-package workloads
+package inputfile
 
 import (
 	"encoding/binary"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
 // npy builds a NumPy version 1.0 file.
@@ -29,7 +30,7 @@ func npy(descr string, shape []int, body []byte) []byte {
 }
 
 func TestReadInput(t *testing.T) {
-	tensor := &Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 2, 2, 1}, Params: quant.Params{Scale: 0.5, ZeroPoint: -10}}}
+	tensor := &workloads.Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 2, 2, 1}, Params: quant.Params{Scale: 0.5, ZeroPoint: -10}}}
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -52,7 +53,7 @@ func TestReadInput(t *testing.T) {
 		{"reals.npy", npy("<f4", []int{1, 2, 2, 1}, f32), []int32{-10, -8, -13, 127}}, // -1.25/0.5 = -2.5 rounds to -3
 	}
 	for _, c := range good {
-		q, err := ReadInput(write(c.name, c.data), tensor)
+		q, err := Read(write(c.name, c.data), tensor)
 		if err != nil || !slices.Equal(q.Data, c.want) {
 			t.Errorf("%s: %v, %v; want %v", c.name, q, err, c.want)
 		}
@@ -71,13 +72,13 @@ func TestReadInput(t *testing.T) {
 	}
 	for _, c := range bad {
 		path := write(c.name, c.data)
-		_, err := ReadInput(path, tensor)
+		_, err := Read(path, tensor)
 		if err == nil || !strings.Contains(err.Error(), "input "+path+": ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
-	u := &Tensor{Name: "u", Tensor: quant.Tensor{Type: quant.Uint8, Shape: []int{2}, Params: quant.Params{Scale: 1}}}
-	if _, err := ReadInput(write("neg.npy", npy("|i1", []int{2}, []byte{1, 0xff})), u); err == nil || !strings.Contains(err.Error(), "data[1]: -1 outside 0..255") {
+	u := &workloads.Tensor{Name: "u", Tensor: quant.Tensor{Type: quant.Uint8, Shape: []int{2}, Params: quant.Params{Scale: 1}}}
+	if _, err := Read(write("neg.npy", npy("|i1", []int{2}, []byte{1, 0xff})), u); err == nil || !strings.Contains(err.Error(), "data[1]: -1 outside 0..255") {
 		t.Errorf("signed codes for a uint8 input: %v", err)
 	}
 }
