@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/npusim/npusim/internal/atomicfile"
-	"github.com/npusim/npusim/npu/scalesim"
+	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
 	"github.com/spf13/cobra"
 )
 
@@ -54,11 +53,11 @@ deviation from the reference interpreter (--npusim=false skips it).
 It prints a short summary on stdout.`,
 		Example: `  npusim scalesim -c ../shared/testdata/scalesim/scale_32x32_ws.cfg \
       -t ../shared/testdata/scalesim/alexnet_part.csv -p runs
-  npusim scalesim -c my_os.cfg -t npu/scalesim/testdata/mobilenet_v1.csv -p runs
+  npusim scalesim -c my_os.cfg -t scalesim/testdata/mobilenet_v1.csv -p runs
   npusim scalesim -c my.cfg -t gpt2.csv -i gemm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := workloads.ParseTopologyFormat(inputType)
+			format, err := scalesim.ParseFormat(inputType)
 			if err != nil {
 				return fmt.Errorf("--input-type: %w", err)
 			}
@@ -66,7 +65,7 @@ It prints a short summary on stdout.`,
 			if err != nil {
 				return err
 			}
-			topo, err := workloads.ReadTopology(topologyPath, format)
+			topo, err := scalesim.ReadTopology(topologyPath, format)
 			if err != nil {
 				return err
 			}

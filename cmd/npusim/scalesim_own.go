@@ -8,7 +8,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/npu/scalesim"
+	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/sim"
 	"github.com/npusim/npusim/workloads/loader"
 )

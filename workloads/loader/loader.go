@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/cases"
 	"github.com/npusim/npusim/workloads/zoo"
@@ -39,7 +40,7 @@ type format struct {
 // insensitive).
 var formats = []format{
 	{".json", "op case file", cases.LoadWorkload},
-	{".csv", "SCALE-Sim topology", workloads.LoadTopology},
+	{".csv", "SCALE-Sim topology", scalesim.LoadWorkload},
 }
 
 // Help says what a spec may be, for the help of --workload flags.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/npusim/npusim/workloads"
 )
 
 // TestMatchesReference compares the closed forms with the literal model on
@@ -34,13 +32,13 @@ func TestMatchesReference(t *testing.T) {
 }
 
 // randomLayer draws a small convolution or GEMM layer.
-func randomLayer(rng *rand.Rand) workloads.TopologyLayer {
+func randomLayer(rng *rand.Rand) Layer {
 	if rng.IntN(4) == 0 {
 		m, n, k := 1+rng.IntN(40), 1+rng.IntN(20), 1+rng.IntN(30)
-		return workloads.TopologyLayer{Name: "gemm", IfmapH: m, IfmapW: k, FilterH: 1, FilterW: k, Channels: 1, Filters: n, StrideH: 1, StrideW: 1, GEMM: true}
+		return Layer{Name: "gemm", IfmapH: m, IfmapW: k, FilterH: 1, FilterW: k, Channels: 1, Filters: n, StrideH: 1, StrideW: 1, GEMM: true}
 	}
 	h, w := 1+rng.IntN(14), 1+rng.IntN(14)
-	return workloads.TopologyLayer{Name: "conv", IfmapH: h, IfmapW: w, FilterH: 1 + rng.IntN(min(h, 5)), FilterW: 1 + rng.IntN(min(w, 5)),
+	return Layer{Name: "conv", IfmapH: h, IfmapW: w, FilterH: 1 + rng.IntN(min(h, 5)), FilterW: 1 + rng.IntN(min(w, 5)),
 		Channels: 1 + rng.IntN(4), Filters: 1 + rng.IntN(12), StrideH: 1 + rng.IntN(3), StrideW: 1 + rng.IntN(3)}
 }
 

@@ -3,8 +3,6 @@ package scalesim
 import (
 	"fmt"
 	"strconv"
-
-	"github.com/npusim/npusim/workloads"
 )
 
 // Mapping is how a dataflow lays one layer's matrix product on the array.
@@ -36,7 +34,7 @@ type Mapping struct {
 }
 
 // Map returns the mapping of a layer on the configured array and dataflow.
-func Map(c *Config, l workloads.TopologyLayer) Mapping {
+func Map(c *Config, l Layer) Mapping {
 	m := Mapping{Dataflow: c.Dataflow, Rows: c.ArrayHeight, Cols: c.ArrayWidth, M: l.M(), N: l.N(), K: l.K()}
 	switch c.Dataflow {
 	case OutputStationary:
@@ -90,8 +88,8 @@ func (m Mapping) String() string {
 // Expand returns the layers SCALE-Sim runs for a topology: every layer as
 // it is, except that a depthwise layer (a name containing "DP") becomes
 // Channels single-channel layers named "<name>Channel_<i>".
-func Expand(t *workloads.Topology) []workloads.TopologyLayer {
-	var out []workloads.TopologyLayer
+func Expand(t *Topology) []Layer {
+	var out []Layer
 	for _, l := range t.Layers {
 		if !l.Depthwise() {
 			out = append(out, l)
@@ -115,7 +113,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // sits in the window, and which (pixel, element) pairs fall in the padding
 // (SCALE-Sim's addresses of -1, read as nothing).
 type geometry struct {
-	l              workloads.TopologyLayer
+	l              Layer
 	oh, ow         int
 	paddedH, paddW int
 	// per output pixel p: base[p] the padded address of the window's first
@@ -129,7 +127,7 @@ type geometry struct {
 	wRow, wCol []int32
 }
 
-func newGeometry(l workloads.TopologyLayer) *geometry {
+func newGeometry(l Layer) *geometry {
 	g := &geometry{l: l, oh: l.OfmapH(), ow: l.OfmapW()}
 	bottom, right := l.Overhang()
 	g.paddedH, g.paddW = l.IfmapH+bottom, l.IfmapW+right

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/internal/vectors"
-	"github.com/npusim/npusim/workloads"
 )
 
 // TestGoldenRun reproduces SCALE-Sim's own regression run (AlexNet conv1 on
@@ -20,7 +19,7 @@ func TestGoldenRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	top, err := workloads.ReadTopology(filepath.Join(dir, "alexnet_part.csv"), workloads.TopologyAuto)
+	top, err := ReadTopology(filepath.Join(dir, "alexnet_part.csv"), FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +62,7 @@ func TestHandDerived(t *testing.T) {
 	for _, tc := range []struct {
 		name                        string
 		cfg                         *Config
-		layer                       workloads.TopologyLayer
+		layer                       Layer
 		compute, bandwidth, details string
 	}{
 		{
@@ -84,7 +83,7 @@ func TestHandDerived(t *testing.T) {
 			// 29..36, credited 8 x 4 - 2 = 30.
 			name:      "gemm ws 4x4",
 			cfg:       smallConfig(WeightStationary, 4, 4),
-			layer:     workloads.TopologyLayer{Name: "g", IfmapH: 5, IfmapW: 3, FilterH: 1, FilterW: 3, Channels: 1, Filters: 6, StrideH: 1, StrideW: 1, GEMM: true},
+			layer:     Layer{Name: "g", IfmapH: 5, IfmapW: 3, FilterH: 1, FilterW: 3, Channels: 1, Filters: 6, StrideH: 1, StrideW: 1, GEMM: true},
 			compute:   "0, 29, 0, 19.396551724137932, 56.25, 15.625,",
 			bandwidth: "0, 1.0344827586206897, 0.6206896551724138, 1.0344827586206897, 7.5, 9.0, 3.75,",
 			details:   "0, 5.0, 26.0, 30, 2.0, 19.0, 18, 7.0, 27.0, 30, -2.0, -1.0, 15, -2.0, -1.0, 18, 29.0, 36.0, 30,",
@@ -107,7 +106,7 @@ func TestHandDerived(t *testing.T) {
 			// at 13..15, credited 3 x 3 - 1 = 8.
 			name:      "conv os 2x3",
 			cfg:       smallConfig(OutputStationary, 2, 3),
-			layer:     workloads.TopologyLayer{Name: "c", IfmapH: 4, IfmapW: 4, FilterH: 2, FilterW: 2, Channels: 1, Filters: 2, StrideH: 2, StrideW: 2},
+			layer:     Layer{Name: "c", IfmapH: 4, IfmapW: 4, FilterH: 2, FilterW: 2, Channels: 1, Filters: 2, StrideH: 2, StrideW: 2},
 			compute:   "0, 13, 0, 41.02564102564103, 66.66666666666666, 38.095238095238095,",
 			bandwidth: "0, 1.2307692307692308, 1.2307692307692308, 1.3846153846153846, 8.0, 8.0, 2.6666666666666665,",
 			details:   "0, 1.0, 12.0, 16, 1.0, 12.0, 16, 3.0, 12.0, 18, -2.0, -1.0, 16, -1.0, -1.0, 8, 13.0, 15.0, 8,",
@@ -129,7 +128,7 @@ func TestHandDerived(t *testing.T) {
 			// drained at 53..70.
 			name:      "conv is 3x2",
 			cfg:       smallConfig(InputStationary, 3, 2),
-			layer:     workloads.TopologyLayer{Name: "c", IfmapH: 3, IfmapW: 4, FilterH: 2, FilterW: 2, Channels: 1, Filters: 3, StrideH: 1, StrideW: 1},
+			layer:     Layer{Name: "c", IfmapH: 3, IfmapW: 4, FilterH: 2, FilterW: 2, Channels: 1, Filters: 3, StrideH: 1, StrideW: 1},
 			compute:   "0, 53, 0, 22.641509433962263, 66.66666666666666, 20.0,",
 			bandwidth: "0, 0.4528301886792453, 0.6792452830188679, 0.6792452830188679, 6.0, 6.0, 2.0,",
 			details:   "0, 1.0, 48.0, 24, 4.0, 51.0, 36, 5.0, 53.0, 36, -2.0, -1.0, 12, -2.0, -1.0, 12, 53.0, 70.0, 36,",
@@ -154,7 +153,7 @@ func TestHandDerived(t *testing.T) {
 			// words in 9 lines of 2 at 25..33.
 			name:      "overhang ws 2x2",
 			cfg:       smallConfig(WeightStationary, 2, 2),
-			layer:     workloads.TopologyLayer{Name: "edge", IfmapH: 5, IfmapW: 5, FilterH: 2, FilterW: 2, Channels: 1, Filters: 1, StrideH: 2, StrideW: 2},
+			layer:     Layer{Name: "edge", IfmapH: 5, IfmapW: 5, FilterH: 2, FilterW: 2, Channels: 1, Filters: 1, StrideH: 2, StrideW: 2},
 			compute:   "0, 25, 0, 36.0, 50.0, 32.142857142857146,",
 			bandwidth: "0, 1.44, 0.16, 0.72, 8.333333333333334, 4.0, 2.0,",
 			details:   "0, 3.0, 21.0, 36, 1.0, 15.0, 4, 3.0, 24.0, 18, -3.0, -1.0, 25, -1.0, -1.0, 4, 25.0, 33.0, 18,",
@@ -177,7 +176,7 @@ func TestHandDerived(t *testing.T) {
 			// reports the trace's last line, 687, not the still later 1024.
 			name:      "chunk and drain ws 1x1",
 			cfg:       smallConfig(WeightStationary, 1, 1),
-			layer:     workloads.TopologyLayer{Name: "long", IfmapH: 600, IfmapW: 1, FilterH: 1, FilterW: 1, Channels: 1, Filters: 1, StrideH: 1, StrideW: 1, GEMM: true},
+			layer:     Layer{Name: "long", IfmapH: 600, IfmapW: 1, FilterH: 1, FilterW: 1, Channels: 1, Filters: 1, StrideH: 1, StrideW: 1, GEMM: true},
 			compute:   "0, 600, 0, 100.0, 100.0, 99.83361064891847,",
 			bandwidth: "0, 1.0, 0.0016666666666666668, 1.0, 1.0889292196007259, 1.0, 3.4285714285714284,",
 			details:   "0, 2.0, 601.0, 600, 1.0, 1.0, 1, 1.0, 600.0, 600, -49.0, 501.0, 600, -1.0, -1.0, 1, 513.0, 687.0, 600,",
@@ -217,7 +216,7 @@ func TestHandDerived(t *testing.T) {
 // TestMapping checks the fold geometry of the golden layer in each
 // dataflow: M = 3025, N = 96, K = 363 on 32x32.
 func TestMapping(t *testing.T) {
-	l := workloads.TopologyLayer{Name: "Conv1", IfmapH: 224, IfmapW: 224, FilterH: 11, FilterW: 11, Channels: 3, Filters: 96, StrideH: 4, StrideW: 4}
+	l := Layer{Name: "Conv1", IfmapH: 224, IfmapW: 224, FilterH: 11, FilterW: 11, Channels: 3, Filters: 96, StrideH: 4, StrideW: 4}
 	for _, tc := range []struct {
 		df                 Dataflow
 		rowFolds, colFolds int
@@ -237,9 +236,9 @@ func TestMapping(t *testing.T) {
 // TestExpandDepthwise checks SCALE-Sim's depthwise rule: a "DP" layer of
 // C channels runs as C single-channel layers.
 func TestExpandDepthwise(t *testing.T) {
-	top, err := workloads.ParseTopology("dw.csv", strings.NewReader(
+	top, err := ParseTopology("dw.csv", strings.NewReader(
 		"Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"+
-			"Conv2_DP, 114, 114, 3, 3, 3, 1, 1,\nConv2_PW, 112, 112, 1, 1, 3, 8, 1,\n"), workloads.TopologyAuto)
+			"Conv2_DP, 114, 114, 3, 3, 3, 1, 1,\nConv2_PW, 112, 112, 1, 1, 3, 8, 1,\n"), FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +337,7 @@ func TestConfigErrors(t *testing.T) {
 // requests 1000 distinct addresses in one cycle, completing two 500-address
 // chunks at once, where SCALE-Sim fails dividing by a zero-cycle prefetch.
 func TestSameCycleChunks(t *testing.T) {
-	l := workloads.TopologyLayer{Name: "wide", IfmapH: 1000, IfmapW: 2, FilterH: 1, FilterW: 2, Channels: 1, Filters: 1, StrideH: 1, StrideW: 1, GEMM: true}
+	l := Layer{Name: "wide", IfmapH: 1000, IfmapW: 2, FilterH: 1, FilterW: 2, Channels: 1, Filters: 1, StrideH: 1, StrideW: 1, GEMM: true}
 	_, err := SimulateLayer(smallConfig(InputStationary, 1, 1000), l)
 	if err == nil || !strings.Contains(err.Error(), "IFMAP: two read-buffer prefetch chunks complete in the same cycle") {
 		t.Errorf("error %v", err)

@@ -1,10 +1,11 @@
-// Package scalesim computes the reports of SCALE-Sim v2, the systolic-array
-// simulator most accelerator researchers start from (Samajdar et al.,
-// "SCALE-Sim: Systolic CNN Accelerator Simulator", arXiv:1811.02883, and
-// "A Systematic Methodology for Characterizing Scalability of DNN
-// Accelerators using SCALE-Sim", ISPASS 2020), for its stall-free CALC
-// mode, from formulas per fold instead of a cycle-by-cycle run, so that a
-// layer list gives SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and
+// Package scalesim speaks SCALE-Sim v2, the systolic-array simulator most
+// accelerator researchers start from (Samajdar et al., "SCALE-Sim: Systolic
+// CNN Accelerator Simulator", arXiv:1811.02883, and "A Systematic
+// Methodology for Characterizing Scalability of DNN Accelerators using
+// SCALE-Sim", ISPASS 2020): it reads SCALE-Sim's configuration and topology
+// files and computes SCALE-Sim's reports for its stall-free CALC mode, from
+// formulas per fold instead of a cycle-by-cycle run, so that a layer list
+// gives SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and
 // DETAILED_ACCESS_REPORT.csv in milliseconds.
 //
 // # The one idea
@@ -50,6 +51,22 @@
 // SCALE-Sim. Layers whose name contains "DP" are depthwise: SCALE-Sim runs
 // one single-channel layer per channel (see Expand).
 //
-// How this differs from npusim's own timing model (package npu) is the
+// # Files
+//
+// ReadConfig reads a .cfg, ReadTopology a topology in either of SCALE-Sim's
+// layouts (convolution layers or M, N, K products), with SCALE-Sim's rules
+// and one-line errors that name the file, line and column; Run writes
+// COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv
+// with SCALE-Sim's headers and number formatting (see PyFloat).
+//
+// # The same layers on npusim
+//
+// A topology gives only layer shapes. Topology.Workload turns it into a
+// quantized network npusim can run: each layer a convolution, depthwise
+// convolution or fully connected op of the same shapes and MACs, with
+// seeded synthetic weights, quantized on seeded inputs. This is what
+// npusim's --workload flags do with a .csv path (LoadWorkload), and what
+// package scalesim/compare runs on the NPU a configuration describes. How
+// SCALE-Sim's timing differs from npusim's own model (package npu) is the
 // subject of docs/scalesim.md.
 package scalesim

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
-
-	"github.com/npusim/npusim/workloads"
 )
 
 // Access is one operand's traffic on one memory, as SCALE-Sim's detailed
@@ -20,7 +18,7 @@ type Access struct {
 // LayerReport is SCALE-Sim's result for one layer: one row of each of the
 // three reports it writes.
 type LayerReport struct {
-	Layer   workloads.TopologyLayer
+	Layer   Layer
 	Mapping Mapping
 
 	// TotalCycles is the index of the layer's last cycle (Folds x
@@ -62,7 +60,7 @@ func (r *LayerReport) DRAMBandwidth() (ifmap, filter, ofmap float64) {
 // per layer SCALE-Sim runs (depthwise layers expanded, see Expand).
 type Run struct {
 	Config   *Config
-	Topology *workloads.Topology
+	Topology *Topology
 	Layers   []LayerReport
 }
 
@@ -78,9 +76,9 @@ func (r *Run) TotalCycles() int64 {
 // Simulate computes SCALE-Sim's reports for every layer of a topology.
 // Identical layers (the channels of an expanded depthwise layer, repeated
 // blocks) are computed once.
-func Simulate(c *Config, t *workloads.Topology) (*Run, error) {
+func Simulate(c *Config, t *Topology) (*Run, error) {
 	run := &Run{Config: c, Topology: t}
-	done := map[workloads.TopologyLayer]LayerReport{}
+	done := map[Layer]LayerReport{}
 	for _, l := range Expand(t) {
 		key := l
 		key.Name, key.Line = "", 0
@@ -100,7 +98,7 @@ func Simulate(c *Config, t *workloads.Topology) (*Run, error) {
 
 // SimulateLayer computes SCALE-Sim's reports for one layer (run as it is:
 // a depthwise layer is not expanded here).
-func SimulateLayer(c *Config, l workloads.TopologyLayer) (LayerReport, error) {
+func SimulateLayer(c *Config, l Layer) (LayerReport, error) {
 	if err := checkLayer(l); err != nil {
 		return LayerReport{}, err
 	}
@@ -115,7 +113,7 @@ func SimulateLayer(c *Config, l workloads.TopologyLayer) (LayerReport, error) {
 }
 
 // checkLayer rejects layers whose tables would not fit in memory.
-func checkLayer(l workloads.TopologyLayer) error {
+func checkLayer(l Layer) error {
 	if l.IfmapH < 1 || l.IfmapW < 1 || l.FilterH < 1 || l.FilterW < 1 || l.Channels < 1 || l.Filters < 1 || l.StrideH < 1 || l.StrideW < 1 {
 		return fmt.Errorf("dimensions must be >= 1, got %+v", l)
 	}
@@ -135,7 +133,7 @@ func checkLayer(l workloads.TopologyLayer) error {
 // layerRun computes one layer's reports.
 type layerRun struct {
 	cfg  *Config
-	l    workloads.TopologyLayer
+	l    Layer
 	m    Mapping
 	geom *geometry
 }

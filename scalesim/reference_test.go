@@ -1,9 +1,5 @@
 package scalesim
 
-import (
-	"github.com/npusim/npusim/workloads"
-)
-
 // This file is a slow, literal model of SCALE-Sim v2's CALC mode for the
 // tests: it builds the operand matrices with their real addresses, the
 // per-fold demand matrices with SCALE-Sim's padding, prefixes, suffixes,
@@ -66,7 +62,7 @@ func block(rows, cols, padRows, padCols int, at func(i, j int) int64) matrix {
 }
 
 // refOperands returns SCALE-Sim's operand address functions.
-func refOperands(c *Config, l workloads.TopologyLayer) (ifmap func(p, j int) int64, filter func(j, n int) int64, ofmap func(p, n int) int64) {
+func refOperands(c *Config, l Layer) (ifmap func(p, j int) int64, filter func(j, n int) int64, ofmap func(p, n int) int64) {
 	ow := l.OfmapW()
 	ifmap = func(p, j int) int64 {
 		y, x := (p/ow)*l.StrideH, (p%ow)*l.StrideW
@@ -83,7 +79,7 @@ func refOperands(c *Config, l workloads.TopologyLayer) (ifmap func(p, j int) int
 }
 
 // refLayer computes a layer's report the slow way.
-func refLayer(c *Config, l workloads.TopologyLayer) LayerReport {
+func refLayer(c *Config, l Layer) LayerReport {
 	R, C := c.ArrayHeight, c.ArrayWidth
 	P, K, N := l.M(), l.K(), l.N()
 	ifAddr, fAddr, oAddr := refOperands(c, l)

@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/internal/vectors"
-	"github.com/npusim/npusim/workloads"
 )
 
 // benchmarkRun simulates a topology on a config b.N times and reports
 // SCALE-Sim cycles simulated per host second (SCALE-Sim itself manages
 // about 5,000 to 14,000).
-func benchmarkRun(b *testing.B, c *Config, top *workloads.Topology) {
+func benchmarkRun(b *testing.B, c *Config, top *Topology) {
 	var cycles int64
 	for b.Loop() {
 		run, err := Simulate(c, top)
@@ -32,7 +31,7 @@ func BenchmarkGolden(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	top, err := workloads.ReadTopology(filepath.Join(dir, "alexnet_part.csv"), workloads.TopologyConv)
+	top, err := ReadTopology(filepath.Join(dir, "alexnet_part.csv"), FormatConv)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,7 +42,7 @@ func BenchmarkGolden(b *testing.B) {
 // 4975 layers once the depthwise layers are split per channel) on the same
 // 32x32 array, for each dataflow.
 func BenchmarkMobileNet(b *testing.B) {
-	top, err := workloads.ReadTopology(filepath.Join("testdata", "mobilenet_v1.csv"), workloads.TopologyConv)
+	top, err := ReadTopology(filepath.Join("testdata", "mobilenet_v1.csv"), FormatConv)
 	if err != nil {
 		b.Fatal(err)
 	}

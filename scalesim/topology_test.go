@@ -1,4 +1,4 @@
-package workloads
+package scalesim
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/npusim/npusim/workloads"
 )
 
 const convHeader = "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
@@ -19,17 +21,17 @@ func TestParseTopologyConv(t *testing.T) {
 		"\tConv2_dw, 112, 112, 3, 3, 1, 1, 1,#dw\n" +
 		"Conv11,28,28,1,1,256,256,1\n" +
 		"Rect, 30, 20, 3, 5, 2, 4, 2, 3,"
-	top, err := ParseTopology("nets/alexnet_part.csv", strings.NewReader(text), TopologyAuto)
+	top, err := ParseTopology("nets/alexnet_part.csv", strings.NewReader(text), FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []TopologyLayer{
+	want := []Layer{
 		{Name: "Conv1", Line: 3, IfmapH: 224, IfmapW: 224, FilterH: 11, FilterW: 11, Channels: 3, Filters: 96, StrideH: 4, StrideW: 4},
 		{Name: "Conv2_dw", Line: 4, IfmapH: 112, IfmapW: 112, FilterH: 3, FilterW: 3, Channels: 1, Filters: 1, StrideH: 1, StrideW: 1},
 		{Name: "Conv11", Line: 5, IfmapH: 28, IfmapW: 28, FilterH: 1, FilterW: 1, Channels: 256, Filters: 256, StrideH: 1, StrideW: 1},
 		{Name: "Rect", Line: 6, IfmapH: 30, IfmapW: 20, FilterH: 3, FilterW: 5, Channels: 2, Filters: 4, StrideH: 2, StrideW: 3},
 	}
-	if top.Name != "alexnet_part" || top.Format != TopologyConv || !slices.Equal(top.Layers, want) {
+	if top.Name != "alexnet_part" || top.Format != FormatConv || !slices.Equal(top.Layers, want) {
 		t.Fatalf("got %s %v %+v", top.Name, top.Format, top.Layers)
 	}
 	// SCALE-Sim's output size has no padding and rounds up:
@@ -50,13 +52,13 @@ func TestParseTopologyGEMM(t *testing.T) {
 		"Layer Name, M, N, K,\nTest 1, 256, 128, 64,\n", // SCALE-Sim's test_mnk_input.csv
 		"Layer,M,N,K\nTest 1,256,128,64\n",              // its gpt2.csv, without trailing commas
 	} {
-		top, err := ParseTopology("mnk.csv", strings.NewReader(text), TopologyAuto)
+		top, err := ParseTopology("mnk.csv", strings.NewReader(text), FormatAuto)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// SCALE-Sim's conversion: an M x K input, a 1 x K filter, N filters.
-		want := TopologyLayer{Name: "Test 1", Line: 2, IfmapH: 256, IfmapW: 64, FilterH: 1, FilterW: 64, Channels: 1, Filters: 128, StrideH: 1, StrideW: 1, GEMM: true}
-		if top.Format != TopologyGEMM || len(top.Layers) != 1 || top.Layers[0] != want {
+		want := Layer{Name: "Test 1", Line: 2, IfmapH: 256, IfmapW: 64, FilterH: 1, FilterW: 64, Channels: 1, Filters: 128, StrideH: 1, StrideW: 1, GEMM: true}
+		if top.Format != FormatGEMM || len(top.Layers) != 1 || top.Layers[0] != want {
 			t.Fatalf("%q: got %v %+v", text, top.Format, top.Layers)
 		}
 		if l := top.Layers[0]; l.M() != 256 || l.N() != 128 || l.K() != 64 {
@@ -69,20 +71,20 @@ func TestParseTopologyGEMM(t *testing.T) {
 func TestTopologyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, text string
-		format     TopologyFormat
+		format     Format
 		want       string
 	}{
-		{"zero stride", convHeader + "c, 8, 8, 3, 3, 1, 4, 0,\n", TopologyAuto, `topology t.csv:2: Strides: must be an integer from 1 to 16777216, got "0"`},
-		{"not a number", convHeader + "c, 8, x8, 3, 3, 1, 4, 1,\n", TopologyAuto, `topology t.csv:2: IFMAP Width: must be an integer from 1 to 16777216, got "x8"`},
-		{"bad stride width", convHeader + "\nc, 8, 8, 3, 3, 1, 4, 1, -2,\n", TopologyAuto, `topology t.csv:3: Stride Width: must be an integer from 1 to 16777216, got "-2"`},
-		{"filter too tall", convHeader + "c, 8, 8, 9, 3, 1, 4, 1,\n", TopologyAuto, `topology t.csv:2: Filter Height: 9 is larger than IFMAP Height 8`},
-		{"too few fields", convHeader + "c, 8, 8, 3, 3, 1,\n", TopologyAuto, `topology t.csv:2: 6 fields, want 8 (Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides)`},
-		{"gemm read as conv", convHeader + "g, 8, 8, 8,\n", TopologyConv, `topology t.csv:2: 4 fields, want 8`},
-		{"gemm fields", "Layer, M, N, K,\ng, 8, 8,\n", TopologyAuto, `topology t.csv:2: 3 fields, want 4 (Layer name, M, N, K)`},
-		{"gemm zero", "Layer, M, N, K,\ng, 8, 0, 8,\n", TopologyAuto, `topology t.csv:2: N: must be an integer from 1 to 16777216, got "0"`},
-		{"empty name", convHeader + ", 8, 8, 3, 3, 1, 4, 1,\n", TopologyAuto, `topology t.csv:2: Layer name: empty`},
-		{"no header", "c, 8, 8, 3, 3, 1, 4, 1,\n", TopologyAuto, `topology t.csv:1: the first line must be the header`},
-		{"no layers", convHeader, TopologyAuto, `topology t.csv: no layers`},
+		{"zero stride", convHeader + "c, 8, 8, 3, 3, 1, 4, 0,\n", FormatAuto, `topology t.csv:2: Strides: must be an integer from 1 to 16777216, got "0"`},
+		{"not a number", convHeader + "c, 8, x8, 3, 3, 1, 4, 1,\n", FormatAuto, `topology t.csv:2: IFMAP Width: must be an integer from 1 to 16777216, got "x8"`},
+		{"bad stride width", convHeader + "\nc, 8, 8, 3, 3, 1, 4, 1, -2,\n", FormatAuto, `topology t.csv:3: Stride Width: must be an integer from 1 to 16777216, got "-2"`},
+		{"filter too tall", convHeader + "c, 8, 8, 9, 3, 1, 4, 1,\n", FormatAuto, `topology t.csv:2: Filter Height: 9 is larger than IFMAP Height 8`},
+		{"too few fields", convHeader + "c, 8, 8, 3, 3, 1,\n", FormatAuto, `topology t.csv:2: 6 fields, want 8 (Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides)`},
+		{"gemm read as conv", convHeader + "g, 8, 8, 8,\n", FormatConv, `topology t.csv:2: 4 fields, want 8`},
+		{"gemm fields", "Layer, M, N, K,\ng, 8, 8,\n", FormatAuto, `topology t.csv:2: 3 fields, want 4 (Layer name, M, N, K)`},
+		{"gemm zero", "Layer, M, N, K,\ng, 8, 0, 8,\n", FormatAuto, `topology t.csv:2: N: must be an integer from 1 to 16777216, got "0"`},
+		{"empty name", convHeader + ", 8, 8, 3, 3, 1, 4, 1,\n", FormatAuto, `topology t.csv:2: Layer name: empty`},
+		{"no header", "c, 8, 8, 3, 3, 1, 4, 1,\n", FormatAuto, `topology t.csv:1: the first line must be the header`},
+		{"no layers", convHeader, FormatAuto, `topology t.csv: no layers`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseTopology("t.csv", strings.NewReader(tc.text), tc.format)
@@ -91,7 +93,7 @@ func TestTopologyErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadTopology(filepath.Join(t.TempDir(), "missing.csv"), TopologyAuto); err == nil || !strings.Contains(err.Error(), "missing.csv") {
+	if _, err := ReadTopology(filepath.Join(t.TempDir(), "missing.csv"), FormatAuto); err == nil || !strings.Contains(err.Error(), "missing.csv") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -105,7 +107,7 @@ const smallTopology = convHeader +
 	"FC, 3, 3, 3, 3, 3, 5, 1,\n" // reads Conv3: a 3x3x3 window over 3x3x3
 
 func TestTopologyModel(t *testing.T) {
-	top, err := ParseTopology("small.csv", strings.NewReader(smallTopology), TopologyAuto)
+	top, err := ParseTopology("small.csv", strings.NewReader(smallTopology), FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +116,9 @@ func TestTopologyModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := w.Model
-	kinds := []OpKind{Conv2D, DepthwiseConv2D, Conv2D, Conv2D}
+	kinds := []workloads.OpKind{workloads.Conv2D, workloads.DepthwiseConv2D, workloads.Conv2D, workloads.Conv2D}
 	shapes := [][]int{{1, 4, 4, 4}, {1, 3, 3, 8}, {1, 3, 3, 3}, {1, 1, 1, 5}}
-	pads := []Padding{{}, {}, {Bottom: 1, Right: 1}, {}}
+	pads := []workloads.Padding{{}, {}, {Bottom: 1, Right: 1}, {}}
 	for i, op := range m.Ops {
 		if op.Kind != kinds[i] || !slices.Equal(m.Tensors[op.Output].Shape, shapes[i]) || op.Padding != pads[i] {
 			t.Errorf("op %d %s: %s %v padding %+v; want %s %v %+v", i, op.Name, op.Kind, m.Tensors[op.Output].Shape, op.Padding, kinds[i], shapes[i], pads[i])
@@ -148,14 +150,14 @@ func TestTopologyModel(t *testing.T) {
 }
 
 func TestTopologyGEMMModel(t *testing.T) {
-	top, err := ParseTopology("mlp.csv", strings.NewReader("Layer, M, N, K,\nup, 4, 16, 8,\ndown, 4, 8, 16,\n"), TopologyAuto)
+	top, err := ParseTopology("mlp.csv", strings.NewReader("Layer, M, N, K,\nup, 4, 16, 8,\ndown, 4, 8, 16,\n"), FormatAuto)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := top.FloatModel(1)
 	// up: [4, 8] x [8, 16]; down reads its [4, 16] output.
 	if len(m.Inputs) != 1 || !slices.Equal(m.Tensors[m.Inputs[0]].Shape, []int{4, 8}) || len(m.Ops) != 2 ||
-		m.Ops[1].Kind != FullyConnected || m.Ops[1].Inputs[0] != m.Ops[0].Output || !slices.Equal(m.Tensors[m.Ops[1].Output].Shape, []int{4, 8}) {
+		m.Ops[1].Kind != workloads.FullyConnected || m.Ops[1].Inputs[0] != m.Ops[0].Output || !slices.Equal(m.Tensors[m.Ops[1].Output].Shape, []int{4, 8}) {
 		t.Errorf("inputs %v, ops %+v", m.Inputs, m.Ops)
 	}
 }
@@ -166,14 +168,14 @@ func TestLoadTopologyPath(t *testing.T) {
 	if err := os.WriteFile(path, []byte(smallTopology), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := LoadTopology(path)
+	w, err := LoadWorkload(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if w.Name != path || len(w.Model.Ops) != 4 || !strings.Contains(w.Description, "4 layers") {
 		t.Errorf("got %s: %s with %d ops", w.Name, w.Description, len(w.Model.Ops))
 	}
-	if _, err := LoadTopology(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
+	if _, err := LoadWorkload(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -186,7 +188,7 @@ func FuzzParseTopology(f *testing.F) {
 	f.Add("Layer Name, M, N, K,\nTest 1, 256, 128, 64,\n")
 	f.Add(convHeader + "\tConv2_dw, 112, 112, 3, 3, 1, 1, 1,#dw\nRect, 30, 20, 3, 5, 2, 4, 2, 3\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		top, err := ParseTopology("f.csv", strings.NewReader(text), TopologyAuto)
+		top, err := ParseTopology("f.csv", strings.NewReader(text), FormatAuto)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "topology f.csv") {
 				t.Fatalf("error %q", err)
