@@ -7,7 +7,8 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/vectors"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads/cases"
 )
 
@@ -43,12 +44,12 @@ func TestReferencePolicyPassesNNAPI(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
 			}
-			run, err := sim.RunCompiled(compiled, c.Inputs)
+			run, err := experiment.RunCompiled(compiled, c.Inputs)
 			if err != nil {
 				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
 			}
 			if got := run.Outputs[0].Data; !slices.Equal(got, c.Expected.Data) {
-				t.Errorf("%s on %s: NPU output differs from the expected one (max diff %d)\n got  %v\n want %v", c.Name, hwName, sim.MaxAbsDiff(got, c.Expected.Data), got, c.Expected.Data)
+				t.Errorf("%s on %s: NPU output differs from the expected one (max diff %d)\n got  %v\n want %v", c.Name, hwName, experiment.MaxAbsDiff(got, c.Expected.Data), got, c.Expected.Data)
 			}
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -89,12 +89,12 @@ func (b countBin) label(zero string) string {
 //     count every device that ran once.
 //   - FleetStatePlot: a point per device of the policy that ran, X its
 //     die temperature in degrees C, Y its largest output error in LSB.
-func WriteFleetPlots(dir string, spec sim.FleetSpec, devices []sim.DeviceResult) ([]Plot, error) {
+func WriteFleetPlots(dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	policies := fleetPolicies(spec, devices)
-	var ran []sim.DeviceResult
+	var ran []campaign.DeviceResult
 	for _, d := range devices {
 		if d.Error == "" {
 			ran = append(ran, d)
@@ -114,20 +114,20 @@ func WriteFleetPlots(dir string, spec sim.FleetSpec, devices []sim.DeviceResult)
 		Kind:   FleetLSBPlot,
 		Title:  "Largest output error per device: " + spec.Workload,
 		XLabel: "largest difference from the reference (LSB)",
-	}, policies, ran, "", func(d sim.DeviceResult) (int64, bool) { return d.MaxLSB, true }))
+	}, policies, ran, "", func(d campaign.DeviceResult) (int64, bool) { return d.MaxLSB, true }))
 	switch qualityOf(ran) {
 	case flipsQuality:
 		add(fleetDistribution(Plot{
 			Kind:   FleetFlipsPlot,
 			Title:  "Top-1 flips per device: " + spec.Workload,
 			XLabel: "samples whose top-1 class differs from the reference's",
-		}, policies, ran, "", func(d sim.DeviceResult) (int64, bool) { return intValue(d.Top1Flips) }))
+		}, policies, ran, "", func(d campaign.DeviceResult) (int64, bool) { return intValue(d.Top1Flips) }))
 	case divergenceQuality:
 		add(fleetDistribution(Plot{
 			Kind:   FleetDivergencePlot,
 			Title:  "First diverging step per device: " + spec.Workload,
 			XLabel: "first step whose output differs from the reference's",
-		}, policies, ran, "none", func(d sim.DeviceResult) (int64, bool) { return intValue(d.DivergenceStep) }))
+		}, policies, ran, "none", func(d campaign.DeviceResult) (int64, bool) { return intValue(d.DivergenceStep) }))
 	}
 	add(fleetStatePlot(spec.Workload, policies, ran))
 	if err := writeFigures(plots, figures); err != nil {
@@ -164,7 +164,7 @@ func intValue(x *int) (int64, bool) {
 // for which value says false are left out), a bar per bin stacked by
 // policy, with the total above each bar. zero names the bin of 0 if not
 // empty. Without a device to count it returns no figure.
-func fleetDistribution(pl Plot, policies []string, devices []sim.DeviceResult, zero string, value func(sim.DeviceResult) (int64, bool)) (Plot, *figure) {
+func fleetDistribution(pl Plot, policies []string, devices []campaign.DeviceResult, zero string, value func(campaign.DeviceResult) (int64, bool)) (Plot, *figure) {
 	pl.YLabel, pl.Policies = "devices", policies
 	largest, counted := int64(0), 0
 	for _, d := range devices {
@@ -238,7 +238,7 @@ func fleetDistribution(pl Plot, policies []string, devices []sim.DeviceResult, z
 // above or below the error they stand for (0.15 LSB either way, wider when
 // the errors span more than 10 LSB); the series hold the exact
 // values.
-func fleetStatePlot(workload string, policies []string, devices []sim.DeviceResult) (Plot, *figure) {
+func fleetStatePlot(workload string, policies []string, devices []campaign.DeviceResult) (Plot, *figure) {
 	pl := Plot{
 		Kind:     FleetStatePlot,
 		Title:    "Die temperature and largest output error: " + workload,

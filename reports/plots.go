@@ -17,7 +17,8 @@ import (
 
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -114,7 +115,7 @@ func ParetoFront(xs, ys []float64) []int {
 // reference's, and, unlike the largest difference, it tells a policy that
 // moves one value by 2 LSB from one that moves every value by 2 LSB.
 // Without a histogram it falls back to MaxLSB, its upper bound.
-func RMSError(d *sim.Deviation) float64 {
+func RMSError(d *experiment.Deviation) float64 {
 	var n, sq float64
 	for _, b := range d.Histogram {
 		n += float64(b.Count)
@@ -130,12 +131,12 @@ func RMSError(d *sim.Deviation) float64 {
 // order of the results.
 type plotGroup struct {
 	workload, hw string
-	cells        []*sim.Result
+	cells        []*experiment.Result
 }
 
 // groupCells groups the cells that ran by workload and hardware, in order
 // of first appearance.
-func groupCells(results []*sim.Result) []plotGroup {
+func groupCells(results []*experiment.Result) []plotGroup {
 	var groups []plotGroup
 	for _, r := range results {
 		if r.Error != "" {
@@ -164,7 +165,7 @@ func (g plotGroup) policies() []string {
 // the error through the layers, the histograms of output differences and
 // the energy breakdown with latency. Cells that could not run are left out.
 // It returns the plots in the order of their groups' first cells.
-func WritePlots(dir string, results []*sim.Result) ([]Plot, error) {
+func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

@@ -7,7 +7,8 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads/cases"
 	"github.com/spf13/cobra"
 )
@@ -47,8 +48,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if tolerance < 0 {
 				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
 			}
-			check := func(file string, c *cases.Case) (sim.CaseResult, error) {
-				return sim.CheckCase(file, c, v, tolerance)
+			check := func(file string, c *cases.Case) (experiment.CaseResult, error) {
+				return experiment.CheckCase(file, c, v, tolerance)
 			}
 			if policyName != "" {
 				p, err := drivers.LoadPolicy(policyName)
@@ -62,15 +63,15 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 				if err := p.CheckHardware(hw); err != nil {
 					return err
 				}
-				check = func(file string, c *cases.Case) (sim.CaseResult, error) {
-					return sim.CheckCaseOnNPU(file, c, p, hw, tolerance)
+				check = func(file string, c *cases.Case) (experiment.CaseResult, error) {
+					return experiment.CheckCaseOnNPU(file, c, p, hw, tolerance)
 				}
 			}
 			files, err := cases.LoadAll(args)
 			if err != nil {
 				return err
 			}
-			var results []sim.CaseResult
+			var results []experiment.CaseResult
 			for _, f := range files {
 				for _, c := range f.Cases {
 					r, err := check(f.Path, c)
@@ -102,7 +103,7 @@ func variantList() string {
 	return s
 }
 
-func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error {
+func printCheck(cmd *cobra.Command, results []experiment.CaseResult, asJSON bool) error {
 	passed := 0
 	for _, r := range results {
 		if r.Pass {
@@ -118,9 +119,9 @@ func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
-			Cases  []sim.CaseResult `json:"cases"`
-			Passed int              `json:"passed"`
-			Failed int              `json:"failed"`
+			Cases  []experiment.CaseResult `json:"cases"`
+			Passed int                     `json:"passed"`
+			Failed int                     `json:"failed"`
 		}{results, passed, failed}); err != nil {
 			return runtimeError{err}
 		}

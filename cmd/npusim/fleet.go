@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+
 	"github.com/spf13/cobra"
 )
 
 func newFleetCommand() *cobra.Command {
-	spec := sim.FleetSpec{
+	spec := campaign.FleetSpec{
 		Workload: "digits-cnn",
 		Devices:  100,
 		HW:       []string{"mobile-npu", "tiny"},
@@ -47,9 +48,9 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
   npusim fleet --devices 10000 --shard 3/10 --out fleet-3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var shard *sim.Shard
+			var shard *campaign.Shard
 			if shardArg != "" {
-				sh, err := sim.ParseShard(shardArg)
+				sh, err := campaign.ParseShard(shardArg)
 				if err != nil {
 					return fmt.Errorf("--shard: %w", err)
 				}
@@ -61,11 +62,11 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
-			devices, err := sim.RunFleet(spec, workers, shard)
+			devices, err := campaign.RunFleet(spec, workers, shard)
 			if err != nil {
 				return err
 			}
-			if err := sim.WriteFleet(out, spec, shard, devices); err != nil {
+			if err := campaign.WriteFleet(out, spec, shard, devices); err != nil {
 				return runtimeErr(err)
 			}
 			return finishFleet(cmd, out, spec, devices, asJSON)
@@ -86,7 +87,7 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 }
 
 // finishFleet writes a fleet directory's reports and prints its summary.
-func finishFleet(cmd *cobra.Command, dir string, spec sim.FleetSpec, devices []sim.DeviceResult, asJSON bool) error {
+func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult, asJSON bool) error {
 	if err := reports.GenerateFleet(dir, spec, devices); err != nil {
 		return runtimeErr(err)
 	}
@@ -105,6 +106,6 @@ func finishFleet(cmd *cobra.Command, dir string, spec sim.FleetSpec, devices []s
 
 // isFleetDir reports whether a results directory holds a fleet.
 func isFleetDir(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, sim.FleetFile))
+	_, err := os.Stat(filepath.Join(dir, campaign.FleetFile))
 	return err == nil
 }

@@ -6,14 +6,16 @@ import (
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads/loader"
 	"github.com/spf13/cobra"
 )
 
 func newRunCommand() *cobra.Command {
 	var (
-		cell     sim.Cell
+		cell     experiment.Cell
 		asJSON   bool
 		manifest string
 	)
@@ -45,20 +47,21 @@ which are quantized onto the model input's grid.`,
 			if manifest != "" && len(cell.Inputs) > 0 {
 				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
 			}
-			r, err := sim.Run(cell)
+			ws := loader.New()
+			r, err := experiment.Run(cell, ws, experiment.NewReferences())
 			if err != nil {
 				return err
 			}
 			if manifest != "" {
-				w, err := loader.New().Load(cell.Workload)
+				w, err := ws.Load(cell.Workload)
 				if err != nil {
 					return err
 				}
-				m, err := sim.Record(cell.Workload, cell.Policy, cell.HW, sim.AllSamples(w, cell.Samples), nil)
+				m, err := campaign.Record(ws, cell.Workload, cell.Policy, cell.HW, campaign.AllSamples(w, cell.Samples), nil)
 				if err != nil {
 					return err
 				}
-				if err := sim.WriteManifest(manifest, m); err != nil {
+				if err := campaign.WriteManifest(manifest, m); err != nil {
 					return runtimeErr(err)
 				}
 			}

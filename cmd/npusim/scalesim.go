@@ -8,7 +8,8 @@ import (
 
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/scalesim"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/spf13/cobra"
 )
 
@@ -82,7 +83,7 @@ It prints a short summary on stdout.`,
 			for _, f := range run.ReportFiles() {
 				files = append(files, atomicfile.File(f))
 			}
-			var own *sim.Result
+			var own *experiment.Result
 			var ownNotes []string
 			var clock float64
 			if withOwn {

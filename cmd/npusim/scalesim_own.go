@@ -9,7 +9,8 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/scalesim"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads/loader"
 )
 
@@ -47,7 +48,7 @@ func hardwareFor(c *scalesim.Config) (*npu.Config, []string, error) {
 
 // ownModel runs the topology's workload (seeded synthetic weights) under the
 // reference driver on the NPU the configuration describes.
-func ownModel(c *scalesim.Config, topologyPath string) (*sim.Result, []string, error) {
+func ownModel(c *scalesim.Config, topologyPath string) (*experiment.Result, []string, error) {
 	hw, notes, err := hardwareFor(c)
 	if err != nil {
 		return nil, nil, err
@@ -60,13 +61,13 @@ func ownModel(c *scalesim.Config, topologyPath string) (*sim.Result, []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := sim.RunOn(sim.Cell{Workload: topologyPath, Policy: "reference", HW: hw.Name, Samples: 1}, w, p, hw)
+	r, err := experiment.RunOn(experiment.Cell{Workload: topologyPath, Policy: "reference", HW: hw.Name, Samples: 1}, w, p, hw, experiment.NewReferences())
 	return r, notes, err
 }
 
 // writeOwnReport writes npusim's per-layer results beside SCALE-Sim's cycle
 // counts for the same layers.
-func writeOwnReport(w io.Writer, run *scalesim.Run, own *sim.Result, clockMHz float64) error {
+func writeOwnReport(w io.Writer, run *scalesim.Run, own *experiment.Result, clockMHz float64) error {
 	scale := map[string]int64{} // depthwise layers expand into one row per channel: sum them
 	for _, l := range run.Layers {
 		scale[l.Layer.Name] += l.TotalCycles
@@ -92,7 +93,7 @@ func writeOwnReport(w io.Writer, run *scalesim.Run, own *sim.Result, clockMHz fl
 }
 
 // printOwnSummary prints npusim's totals beside SCALE-Sim's.
-func printOwnSummary(w io.Writer, run *scalesim.Run, own *sim.Result, notes []string) {
+func printOwnSummary(w io.Writer, run *scalesim.Run, own *experiment.Result, notes []string) {
 	fmt.Fprintf(w, "\nnpusim's own model of the same layers (%s):\n", NPUSimReportFile)
 	fmt.Fprintf(w, "  %d cycles (SCALE-Sim: %d), %.3f ms, %.3f uJ, %d DRAM bytes, MAC utilisation %.1f%%; outputs %s the reference interpreter\n",
 		own.Cycles, run.TotalCycles(), own.LatencyMs, own.EnergyUJ, own.DRAMBytes, 100*own.MACUtilization, map[bool]string{true: "match", false: "differ from"}[own.Output.MaxLSB == 0])

@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/spf13/cobra"
 )
 
 func newSweepCommand() *cobra.Command {
 	var (
-		grid     = sim.DefaultGrid()
+		grid     = campaign.DefaultGrid()
 		out      string
 		workers  int
 		resume   bool
@@ -47,9 +49,9 @@ identical serial or parallel, sharded or not, interrupted or not.`,
   npusim sweep --resume --out results`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := sim.SweepOptions{Dir: out, Workers: workers, Resume: resume}
+			opts := campaign.SweepOptions{Dir: out, Workers: workers, Resume: resume}
 			if shardArg != "" {
-				sh, err := sim.ParseShard(shardArg)
+				sh, err := campaign.ParseShard(shardArg)
 				if err != nil {
 					return fmt.Errorf("--shard: %w", err)
 				}
@@ -59,7 +61,7 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
 			}
 			opts.Progress = progress(cmd.ErrOrStderr())
-			results, err := sim.Sweep(grid, opts)
+			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
 				return err
 			}
@@ -80,7 +82,7 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 }
 
 // finishReport writes the results directory's reports and prints the table.
-func finishReport(cmd *cobra.Command, dir string, results []*sim.Result) error {
+func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) error {
 	if err := reports.Generate(dir, results); err != nil {
 		return runtimeErr(err)
 	}
@@ -93,14 +95,14 @@ func finishReport(cmd *cobra.Command, dir string, results []*sim.Result) error {
 
 // progress reports each finished cell on stderr: a bar redrawn in place when
 // stderr is a terminal, plain lines otherwise.
-func progress(w io.Writer) func(done, total int, r *sim.Result) {
+func progress(w io.Writer) func(done, total int, r *experiment.Result) {
 	terminal := false
 	if f, ok := w.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 			terminal = true
 		}
 	}
-	return func(done, total int, r *sim.Result) {
+	return func(done, total int, r *experiment.Result) {
 		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
 		if r.Error != "" {
 			what += " (cannot run)"
@@ -135,13 +137,13 @@ identical to an unsharded run's, with its report.`,
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
 			if isFleetDir(args[0]) {
-				spec, devices, err := sim.MergeFleet(out, args)
+				spec, devices, err := campaign.MergeFleet(out, args)
 				if err != nil {
 					return err
 				}
 				return finishFleet(cmd, out, spec, devices, false)
 			}
-			results, err := sim.Merge(out, args)
+			results, err := campaign.Merge(out, args)
 			if err != nil {
 				return err
 			}
@@ -163,13 +165,13 @@ and prints the table.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if isFleetDir(args[0]) {
-				spec, devices, err := sim.LoadFleet(args[0])
+				spec, devices, err := campaign.LoadFleet(args[0])
 				if err != nil {
 					return err
 				}
 				return finishFleet(cmd, args[0], spec, devices, false)
 			}
-			_, results, err := sim.LoadResults(args[0])
+			_, results, err := campaign.LoadResults(args[0])
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,8 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 )
@@ -34,7 +35,7 @@ func TestDigitsInt8Accuracy(t *testing.T) {
 			}
 			right := 0
 			for i, in := range w.Inputs {
-				v, err := sim.RunReference(w.Model, in, quant.VariantDoubleRounding)
+				v, err := experiment.RunReference(w.Model, in, quant.VariantDoubleRounding)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -6,7 +6,8 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 )
@@ -146,7 +147,7 @@ func TestImageNetReference(t *testing.T) {
 				t.Fatalf("task %v, synthetic %v, %d inputs, source %q; want a synthetic classifier with 4 inputs and a source",
 					w.Task, w.Synthetic, len(w.Inputs), w.Source)
 			}
-			v, err := sim.RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding)
+			v, err := experiment.RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding)
 			if err != nil {
 				t.Fatal(err)
 			}

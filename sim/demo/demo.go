@@ -1,4 +1,18 @@
-package sim
+// Package demo is the classroom "2 x 3": why a phone may not answer 6.
+//
+// A real 2.0 activation and a real 3.0 weight are stored as int8 codes with
+// the scales a TFLite model would give them (zoo's mac2x3 workload), their
+// codes multiplied into an int32 accumulator, and the accumulator scaled
+// back onto the output's grid by the real multiplier 0.25 x (3/127) / 0.0625
+// = 12/127. That multiplier has no finite binary expansion, so every
+// requantization variant rounds it, and the products land on either side of
+// the exact 96 (6.0): NewMul computes each variant's integers and says, with
+// the numbers, why it lands where it does. OnNPU then runs the multiply as a
+// one-layer workload on the simulated NPU under every driver preset.
+//
+// The results are plain values (Mul, Row, NPURow) for any front end to
+// show: the command line prints them as tables.
+package demo
 
 import (
 	"fmt"
@@ -9,13 +23,14 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/zoo"
 )
 
-// MulDemo is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
+// Mul is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
 // real 3.0 weight, quantized with parameters a real int8 model could have,
 // multiplied, and requantized under every variant.
-type MulDemo struct {
+type Mul struct {
 	X, W                      float64
 	XType, WType, OutType     quant.Type
 	XParams, WParams, OutPars quant.Params
@@ -25,7 +40,7 @@ type MulDemo struct {
 	// Multiplier is the real requantization multiplier in float64, and
 	// Exact the real-valued scaled accumulator Acc*Multiplier.
 	Multiplier, Exact float64
-	Rows              []DemoRow
+	Rows              []Row
 	exact             *big.Rat
 }
 
@@ -38,8 +53,8 @@ func exactProduct(acc int32, in, w, out float32) *big.Rat {
 	return r.Quo(r, new(big.Rat).SetFloat64(float64(out)))
 }
 
-// DemoRow is one variant's arithmetic on the demo's accumulator.
-type DemoRow struct {
+// Row is one variant's arithmetic on the demo's accumulator.
+type Row struct {
 	Variant    quant.Variant
 	Multiplier quant.Multiplier
 	// Scaled is the variant's rounded product before the zero point; Code
@@ -51,13 +66,13 @@ type DemoRow struct {
 	Why string
 }
 
-// NewMulDemo builds the walkthrough on the parameters of the mac2x3 workload
+// NewMul builds the walkthrough on the parameters of the mac2x3 workload
 // (see zoo.Mac2x3Input): 6.0 is exactly representable on the output,
 // but the real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
 // expansion, so every variant must round it, and their products land on
 // either side of the exact 96.
-func NewMulDemo() *MulDemo {
-	d := &MulDemo{
+func NewMul() *Mul {
+	d := &Mul{
 		X: 2, W: 3,
 		XType: quant.Int8, WType: quant.Int8, OutType: quant.Int8,
 		XParams: zoo.Mac2x3Input, WParams: zoo.Mac2x3Weight, OutPars: zoo.Mac2x3Output,
@@ -79,10 +94,10 @@ func quantize(x float64, p quant.Params, t quant.Type) int32 {
 	return quant.Clamp(int64(math.Round(x/float64(p.Scale)))+int64(p.ZeroPoint), t.Min(), t.Max())
 }
 
-func (d *MulDemo) row(v quant.Variant) DemoRow {
+func (d *Mul) row(v quant.Variant) Row {
 	m := v.MultiplierFor(d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
 	zp := d.OutPars.ZeroPoint
-	r := DemoRow{Variant: v, Multiplier: m, Scaled: v.Scale(d.Acc, m)}
+	r := Row{Variant: v, Multiplier: m, Scaled: v.Scale(d.Acc, m)}
 	r.Code = v.Requantize(d.Acc, m, zp, d.OutType.Min(), d.OutType.Max())
 	r.Real = d.OutPars.Dequantize(r.Code)
 	r.Six = r.Real == 6
@@ -92,7 +107,7 @@ func (d *MulDemo) row(v quant.Variant) DemoRow {
 
 // explain states, from the numbers, where the variant's product fell and which
 // rounding rule took it to its result.
-func (d *MulDemo) explain(v quant.Variant, m quant.Multiplier, scaled int32) string {
+func (d *Mul) explain(v quant.Variant, m quant.Multiplier, scaled int32) string {
 	if v.Mode == quant.FP32 {
 		p := float32(d.Acc) * m.Scale
 		return fmt.Sprintf("float32 scale %.9g; float32(%d) x scale = %.9g, rounded half to even -> %d", m.Scale, d.Acc, p, scaled)
@@ -118,8 +133,8 @@ func (d *MulDemo) explain(v quant.Variant, m quant.Multiplier, scaled int32) str
 	return fmt.Sprintf("%s; rounded once, halves up -> %d", what, scaled)
 }
 
-// DemoNPURow is the 2 x 3 workload run by one driver policy on the NPU.
-type DemoNPURow struct {
+// NPURow is the 2 x 3 workload run by one driver policy on the NPU.
+type NPURow struct {
 	Policy string
 	// Code is the output code the NPU left in DRAM and Real the value it
 	// stands for.
@@ -135,7 +150,7 @@ type DemoNPURow struct {
 
 // OnNPU runs the mac2x3 workload under every driver preset on the named
 // hardware and reports what the NPU computed and what it cost.
-func (d *MulDemo) OnNPU(hw string) ([]DemoNPURow, error) {
+func (d *Mul) OnNPU(hw string) ([]NPURow, error) {
 	w, err := zoo.Load("mac2x3")
 	if err != nil {
 		return nil, err
@@ -144,7 +159,7 @@ func (d *MulDemo) OnNPU(hw string) ([]DemoNPURow, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows []DemoNPURow
+	var rows []NPURow
 	for _, name := range drivers.Presets() {
 		p, err := drivers.LoadPolicy(name)
 		if err != nil {
@@ -154,12 +169,12 @@ func (d *MulDemo) OnNPU(hw string) ([]DemoNPURow, error) {
 		if err != nil {
 			return nil, err
 		}
-		run, err := RunCompiled(compiled, w.Inputs[0])
+		run, err := experiment.RunCompiled(compiled, w.Inputs[0])
 		if err != nil {
 			return nil, err
 		}
 		out := run.Outputs[0]
-		r := DemoNPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]), Commands: len(compiled.Program.Commands),
+		r := NPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]), Commands: len(compiled.Program.Commands),
 			Cycles: run.Stats.Cycles, EnergyPJ: run.Stats.Energy.Total()}
 		r.Six = r.Real == 6
 		for _, mode := range sortedModes(run.Stats.Counters.RequantOutputs) {

@@ -1,9 +1,8 @@
-package sim
+package experiment
 
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
@@ -47,7 +46,7 @@ func withInputs(w *workloads.Workload, files []string) (*workloads.Workload, err
 		sample = append(sample, q)
 	}
 	c := *w
-	c.Name = fmt.Sprintf("%s@input:%s", w.Name, digest(sample)[:16])
+	c.Name = fmt.Sprintf("%s@input:%s", w.Name, Digest(sample)[:16])
 	c.Inputs, c.Labels = [][]*quant.Tensor{sample}, nil
 	return &c, nil
 }
@@ -103,31 +102,12 @@ type Result struct {
 	Error string `json:"error,omitempty"`
 }
 
-// workloadLoader builds the workloads experiments run.
-var workloadLoader = loader.New()
-
-// referenceCache holds the reference interpreter's values per workload and
-// sample, shared by every policy and hardware.
-var referenceCache sync.Map // key -> *refEntry
-
-type refEntry struct {
-	once   sync.Once
-	values []*quant.Tensor
-	err    error
-}
-
-func referenceValues(w *workloads.Workload, sample int) ([]*quant.Tensor, error) {
-	e, _ := referenceCache.LoadOrStore(fmt.Sprintf("%s#%d", w.Name, sample), &refEntry{})
-	r := e.(*refEntry)
-	r.once.Do(func() { r.values, r.err = RunReference(w.Model, w.Inputs[sample], quant.VariantDoubleRounding) })
-	return r.values, r.err
-}
-
-// Run performs one experiment: it compiles the workload under the policy for
-// the hardware, runs every sample on the NPU and compares each layer and the
-// outputs with the reference interpreter.
-func Run(cell Cell) (*Result, error) {
-	w, err := workloadLoader.Load(cell.Workload)
+// Run performs one experiment: it loads the cell's workload with ws,
+// compiles it under the policy for the hardware, runs every sample on the
+// NPU and compares each layer and the outputs with the reference
+// interpreter, whose values refs keeps.
+func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
+	w, err := ws.Load(cell.Workload)
 	if err != nil {
 		return nil, err
 	}
@@ -144,12 +124,12 @@ func Run(cell Cell) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return RunOn(cell, w, policy, hw)
+	return RunOn(cell, w, policy, hw, refs)
 }
 
 // RunOn performs an experiment on an already loaded workload, policy and
 // hardware configuration (cell names them in the result).
-func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config) (*Result, error) {
+func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References) (*Result, error) {
 	compiled, err := drivers.Compile(w.Model, policy, hw)
 	if err != nil {
 		return nil, err
@@ -158,14 +138,14 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: nnapiLimit(w)}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
 	m := w.Model
 	r.Layers = make([]LayerResult, len(m.Ops))
 	var outs, refOuts []*quant.Tensor
 	var agree, correct, refCorrect int
 	diverge := 0
 	for s := range samples {
-		ref, err := referenceValues(w, s)
+		ref, err := refs.Values(w, s)
 		if err != nil {
 			return nil, err
 		}
@@ -177,15 +157,15 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 			r.setCost(run.Stats, hw, m)
 		}
 		for i, op := range m.Ops {
-			r.Layers[i].Deviation.add(run.Tensors[op.Output], ref[op.Output])
+			r.Layers[i].Deviation.Add(run.Tensors[op.Output], ref[op.Output])
 		}
 		for k, o := range m.Outputs {
-			r.Output.add(run.Outputs[k], ref[o])
+			r.Output.Add(run.Outputs[k], ref[o])
 			outs, refOuts = append(outs, run.Outputs[k]), append(refOuts, ref[o])
 		}
 		switch w.Task {
 		case workloads.Classifier:
-			got, want := argmax(run.Outputs[0].Data), argmax(ref[m.Outputs[0]].Data)
+			got, want := Argmax(run.Outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
 			if got == want {
 				agree++
 			}
@@ -208,7 +188,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 			}
 		}
 	}
-	r.Digest, r.RefDigest = digest(outs), digest(refOuts)
+	r.Digest, r.RefDigest = Digest(outs), Digest(refOuts)
 	r.NNAPIPass = r.Output.MaxLSB <= r.NNAPILimit
 	share := func(n int) *float64 { v := float64(n) / float64(samples); return &v }
 	switch w.Task {
@@ -241,9 +221,9 @@ func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
 	}
 }
 
-// nnapiLimit is the quant8 tolerance NNAPI's test harness applies: 1 LSB,
+// NNAPILimit is the quant8 tolerance NNAPI's test harness applies: 1 LSB,
 // 3 for tests of mobilenet-class networks (Android 11).
-func nnapiLimit(w *workloads.Workload) int64 {
+func NNAPILimit(w *workloads.Workload) int64 {
 	if strings.Contains(w.Name, "mobilenet") {
 		return 3
 	}

@@ -1,4 +1,4 @@
-package sim
+package campaign
 
 import (
 	"crypto/sha256"
@@ -13,7 +13,9 @@ import (
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // Version identifies this build of npusim: its module version and, when
@@ -81,10 +83,11 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// Record runs the samples of a workload under a policy on the hardware (in
-// the device state, if given) and returns the manifest of the run.
-func Record(workload, policy, hw string, samples []int, device *DeviceRef) (*Manifest, error) {
-	w, p, cfg, err := loadCell(workload, policy, hw)
+// Record runs the samples of a workload (loaded with ws) under a policy on
+// the hardware (in the device state, if given) and returns the manifest of
+// the run.
+func Record(ws *loader.Loader, workload, policy, hw string, samples []int, device *DeviceRef) (*Manifest, error) {
+	w, p, cfg, err := loadCell(ws, workload, policy, hw)
 	if err != nil {
 		return nil, err
 	}
@@ -96,24 +99,24 @@ func Record(workload, policy, hw string, samples []int, device *DeviceRef) (*Man
 		m.State = &state
 	}
 	var inputs []*quant.Tensor
-	var cache = newCompileCache()
+	compiled := newPrograms()
 	for _, s := range samples {
 		if s < 0 || s >= len(w.Inputs) {
 			return nil, fmt.Errorf("sample %d: %s has samples 0..%d", s, w.Name, len(w.Inputs)-1)
 		}
 		inputs = append(inputs, w.Inputs[s]...)
-		sr, err := runInState(w, p, cfg, state, s, cache)
+		sr, err := compiled.run(w, p, cfg, state, s)
 		if err != nil {
 			return nil, err
 		}
 		for _, op := range w.Model.Ops {
-			m.Layers = append(m.Layers, TensorDigest{Tensor: op.Name, Sample: s, Digest: digest([]*quant.Tensor{sr.run.Tensors[op.Output]})})
+			m.Layers = append(m.Layers, TensorDigest{Tensor: op.Name, Sample: s, Digest: experiment.Digest([]*quant.Tensor{sr.run.Tensors[op.Output]})})
 		}
 		for k, o := range w.Model.Outputs {
-			m.Outputs = append(m.Outputs, TensorDigest{Tensor: w.Model.Tensors[o].Name, Sample: s, Digest: digest(sr.run.Outputs[k : k+1])})
+			m.Outputs = append(m.Outputs, TensorDigest{Tensor: w.Model.Tensors[o].Name, Sample: s, Digest: experiment.Digest(sr.run.Outputs[k : k+1])})
 		}
 	}
-	m.InputDigest = digest(inputs)
+	m.InputDigest = experiment.Digest(inputs)
 	return m, nil
 }
 
@@ -148,7 +151,7 @@ var ErrReplayDiffers = errors.New("replay differs from the manifest")
 // Replay reruns a manifest's run and compares every digest. It returns nil
 // when the replay reproduces the run byte for byte, else an error naming
 // the first input, configuration or tensor that differs.
-func Replay(m *Manifest, policySource, hwSource string) error {
+func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error {
 	p, err := drivers.LoadPolicy(policySource)
 	if err != nil {
 		return err
@@ -163,7 +166,7 @@ func Replay(m *Manifest, policySource, hwSource string) error {
 	case sha(cfg.Source) != m.HWDigest:
 		return fmt.Errorf("%w: hardware %s is not the one recorded (its source's digest %s, recorded %s)", ErrReplayDiffers, cfg.Name, sha(cfg.Source)[:16], m.HWDigest[:16])
 	}
-	again, err := Record(m.Workload, policySource, hwSource, m.Samples, m.Device)
+	again, err := Record(ws, m.Workload, policySource, hwSource, m.Samples, m.Device)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sim
+package experiment
 
 import (
 	"cmp"
@@ -65,8 +65,9 @@ func (d *Deviation) insert(diff int64, n int) {
 	d.Histogram[i].Count += n
 }
 
-// add accumulates one tensor's comparison.
-func (d *Deviation) add(got, ref *quant.Tensor) {
+// Add accumulates the comparison of one tensor, got, with the reference's
+// values of it, ref.
+func (d *Deviation) Add(got, ref *quant.Tensor) {
 	g := onGrid(got, ref.Params, ref.Type)
 	for i, r := range ref.Data {
 		diff := int64(g[i]) - int64(r)
@@ -124,8 +125,9 @@ func onGrid(t *quant.Tensor, p quant.Params, typ quant.Type) []int32 {
 	return out
 }
 
-// digest is the SHA-256 of stored values, in hex.
-func digest(ts []*quant.Tensor) string {
+// Digest is the SHA-256 of the tensors' stored values (their bytes, in
+// order), in hex: equal digests mean byte-identical outputs.
+func Digest(ts []*quant.Tensor) string {
 	h := sha256.New()
 	for _, t := range ts {
 		h.Write(t.Bytes())
@@ -133,8 +135,9 @@ func digest(ts []*quant.Tensor) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// argmax returns the index of the largest value (the lowest on ties).
-func argmax(v []int32) int {
+// Argmax returns the index of the largest value (the lowest on ties): a
+// classifier's top-1 class.
+func Argmax(v []int32) int {
 	best := 0
 	for i, x := range v {
 		if x > v[best] {

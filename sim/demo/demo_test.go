@@ -1,4 +1,4 @@
-package sim
+package demo
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestMulDemo(t *testing.T) {
-	d := NewMulDemo()
+	d := NewMul()
 	if d.QX != 8 || d.QW != 127 || d.Acc != 1016 {
 		t.Fatalf("codes %d x %d = %d, want 8 x 127 = 1016", d.QX, d.QW, d.Acc)
 	}

@@ -1,8 +1,9 @@
-package sim
+package experiment
 
 import (
 	"testing"
 
+	"github.com/npusim/npusim/workloads/loader"
 	"github.com/npusim/npusim/workloads/zoo"
 )
 
@@ -12,6 +13,7 @@ import (
 // run on tiny, whose scratchpads make every layer tile.
 func TestReferenceDriverMatchesInterpreterOnTheZoo(t *testing.T) {
 	heavy := map[string]bool{"resnet18": true, "mobilenet-v1": true}
+	ws, refs := loader.New(), NewReferences()
 	for _, name := range zoo.Names() {
 		hws := []string{"mobile-npu"}
 		if !heavy[name] && name != "mobilenet-v2" {
@@ -21,7 +23,7 @@ func TestReferenceDriverMatchesInterpreterOnTheZoo(t *testing.T) {
 			continue
 		}
 		for _, hw := range hws {
-			r, err := Run(Cell{Workload: name, Policy: "reference", HW: hw, Samples: 1})
+			r, err := Run(Cell{Workload: name, Policy: "reference", HW: hw, Samples: 1}, ws, refs)
 			if err != nil {
 				t.Fatalf("%s on %s: %v", name, hw, err)
 			}

@@ -1,4 +1,4 @@
-package sim
+package campaign
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // TestReferenceIsDeterministicOnEveryDevice: whatever the device's state
@@ -14,7 +16,7 @@ import (
 // the reference interpreter's.
 func TestReferenceIsDeterministicOnEveryDevice(t *testing.T) {
 	for _, w := range []string{"rnn-unrolled", "digits-cnn"} {
-		res, err := Repeat(w, "reference", "mobile-npu", 25, 3, 0)
+		res, err := Repeat(loader.New(), w, "reference", "mobile-npu", 25, 3, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +49,8 @@ func TestReferenceIsDeterministicOnEveryDevice(t *testing.T) {
 // gives two digests (the cool runs the reference's, the hot runs' with the
 // 16-bit requantizer); every run replays to its own digests exactly.
 func TestVendorDynamicRepeatAndReplay(t *testing.T) {
-	res, err := Repeat("rnn-unrolled", "vendor-dynamic", "mobile-npu", 20, 1, 0)
+	ws := loader.New()
+	res, err := Repeat(ws, "rnn-unrolled", "vendor-dynamic", "mobile-npu", 20, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +63,7 @@ func TestVendorDynamicRepeatAndReplay(t *testing.T) {
 	dir := t.TempDir()
 	for _, g := range res.Groups {
 		run := g.Runs[len(g.Runs)-1]
-		m, err := Record("rnn-unrolled", "vendor-dynamic", "mobile-npu", []int{0}, &DeviceRef{Seed: 1, Run: run})
+		m, err := Record(ws, "rnn-unrolled", "vendor-dynamic", "mobile-npu", []int{0}, &DeviceRef{Seed: 1, Run: run})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,16 +75,16 @@ func TestVendorDynamicRepeatAndReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Replay(back, "vendor-dynamic", "mobile-npu"); err != nil {
+		if err := Replay(ws, back, "vendor-dynamic", "mobile-npu"); err != nil {
 			t.Errorf("run %d: %v", run, err)
 		}
 		// An auditor's replay of a tampered record names the tensor.
 		back.Layers[5].Digest = strings.Repeat("0", 64)
-		if err := Replay(back, "vendor-dynamic", "mobile-npu"); !errors.Is(err, ErrReplayDiffers) || !strings.Contains(err.Error(), "tensor step006 of sample 0") {
+		if err := Replay(ws, back, "vendor-dynamic", "mobile-npu"); !errors.Is(err, ErrReplayDiffers) || !strings.Contains(err.Error(), "tensor step006 of sample 0") {
 			t.Errorf("tampered manifest: %v", err)
 		}
 		// Replaying under another driver version is caught before running.
-		if err := Replay(back, "vendor-a@1.1", "mobile-npu"); !errors.Is(err, ErrReplayDiffers) || !strings.Contains(err.Error(), "is not the one recorded") {
+		if err := Replay(ws, back, "vendor-a@1.1", "mobile-npu"); !errors.Is(err, ErrReplayDiffers) || !strings.Contains(err.Error(), "is not the one recorded") {
 			t.Errorf("another policy: %v", err)
 		}
 	}

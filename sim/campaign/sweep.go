@@ -1,4 +1,4 @@
-package sim
+package campaign
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/loader"
 )
 
@@ -43,12 +44,12 @@ func DefaultGrid() Grid {
 
 // Cells lists the grid's cells in its canonical order: by workload, then
 // hardware, then policy.
-func (g Grid) Cells() []Cell {
-	var cells []Cell
+func (g Grid) Cells() []experiment.Cell {
+	var cells []experiment.Cell
 	for _, w := range g.Workloads {
 		for _, h := range g.HW {
 			for _, p := range g.Policies {
-				cells = append(cells, Cell{Workload: w, Policy: p, HW: h, Samples: g.Samples, Inputs: g.Inputs})
+				cells = append(cells, experiment.Cell{Workload: w, Policy: p, HW: h, Samples: g.Samples, Inputs: g.Inputs})
 			}
 		}
 	}
@@ -123,7 +124,7 @@ type SweepOptions struct {
 	Resume  bool
 	Shard   *Shard
 	// Progress, when set, is called after every cell (from one goroutine).
-	Progress func(done, total int, r *Result)
+	Progress func(done, total int, r *experiment.Result)
 }
 
 // Sweep runs the grid's cells (the shard's, if any) in parallel, appending
@@ -132,7 +133,7 @@ type SweepOptions struct {
 // cell redone). When every cell is done it rewrites results.jsonl in the
 // grid's canonical order, so that serial, parallel, resumed and sharded-then-
 // merged sweeps leave the same bytes. It returns the results in that order.
-func Sweep(g Grid, o SweepOptions) ([]*Result, error) {
+func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func Sweep(g Grid, o SweepOptions) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var todo []Cell
+	var todo []experiment.Cell
 	var total int
 	for i, c := range g.Cells() {
 		if o.Shard == nil || o.Shard.includes(i) {
@@ -156,7 +157,7 @@ func Sweep(g Grid, o SweepOptions) ([]*Result, error) {
 		return nil, err
 	}
 	defer f.Close()
-	results := runCells(todo, o.Workers)
+	results := runCells(todo, o.Workers, loader.New(), experiment.NewReferences())
 	var firstErr error
 	count := len(done)
 	for r := range results {
@@ -180,23 +181,24 @@ func Sweep(g Grid, o SweepOptions) ([]*Result, error) {
 }
 
 // runCells runs cells on a pool of workers and delivers each result as it
-// finishes. A cell that cannot run (its policy asks for what its hardware
+// finishes; the cells share the workloads ws builds and the reference values
+// refs keeps. A cell that cannot run (its policy asks for what its hardware
 // lacks) yields a result carrying the error.
-func runCells(cells []Cell, workers int) <-chan *Result {
+func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References) <-chan *experiment.Result {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	jobs := make(chan Cell)
-	out := make(chan *Result)
+	jobs := make(chan experiment.Cell)
+	out := make(chan *experiment.Result)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(cells), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				r, err := Run(c)
+				r, err := experiment.Run(c, ws, refs)
 				if err != nil {
-					r = &Result{Cell: c, Error: err.Error()}
+					r = &experiment.Result{Cell: c, Error: err.Error()}
 				}
 				out <- r
 			}
@@ -216,8 +218,8 @@ func runCells(cells []Cell, workers int) <-chan *Result {
 // prepareDir creates the results directory, or, when resuming, checks that
 // it holds the same sweep and returns its complete results (dropping a
 // half-written last line).
-func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*Result, error) {
-	done := map[string]*Result{}
+func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experiment.Result, error) {
+	done := map[string]*experiment.Result{}
 	want, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
@@ -253,7 +255,7 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*Result, e
 // readResults reads a results directory's results.jsonl. With repair, a
 // last line that was cut short is removed from the file; otherwise it is an
 // error.
-func readResults(dir string, repair bool) ([]*Result, error) {
+func readResults(dir string, repair bool) ([]*experiment.Result, error) {
 	path := filepath.Join(dir, ResultsFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -262,13 +264,13 @@ func readResults(dir string, repair bool) ([]*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var results []*Result
+	var results []*experiment.Result
 	good := 0
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	for line := 1; sc.Scan(); line++ {
 		text := sc.Bytes()
-		var r Result
+		var r experiment.Result
 		complete := good+len(text) < len(data) // a newline follows
 		if err := json.Unmarshal(text, &r); err != nil || !complete || r.Workload == "" {
 			if repair && good+len(text)+1 >= len(data) { // the last line: cut short by an interruption
@@ -286,8 +288,8 @@ func readResults(dir string, repair bool) ([]*Result, error) {
 }
 
 // finish rewrites results.jsonl in canonical order and returns the results.
-func finish(dir string, g Grid, shard *Shard, done map[string]*Result) ([]*Result, error) {
-	var results []*Result
+func finish(dir string, g Grid, shard *Shard, done map[string]*experiment.Result) ([]*experiment.Result, error) {
+	var results []*experiment.Result
 	var buf bytes.Buffer
 	for i, c := range g.Cells() {
 		if shard != nil && !shard.includes(i) {
@@ -309,7 +311,7 @@ func finish(dir string, g Grid, shard *Shard, done map[string]*Result) ([]*Resul
 
 // LoadResults reads a complete results directory: its manifest and its
 // results in canonical order.
-func LoadResults(dir string) (SweepManifest, []*Result, error) {
+func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
 	var m SweepManifest
 	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
@@ -327,9 +329,9 @@ func LoadResults(dir string) (SweepManifest, []*Result, error) {
 
 // Merge combines the results directories of a sharded sweep into dir, in
 // canonical order; every cell of the grid must be present exactly once.
-func Merge(dir string, shards []string) ([]*Result, error) {
+func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 	var grid *Grid
-	done := map[string]*Result{}
+	done := map[string]*experiment.Result{}
 	for _, s := range shards {
 		m, results, err := LoadResults(s)
 		if err != nil {

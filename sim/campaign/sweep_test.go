@@ -1,4 +1,4 @@
-package sim
+package campaign
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // smallGrid is a quick sweep with a cell that cannot run (the reference
@@ -68,7 +70,7 @@ func TestSweepParallelShardedResumedAreIdentical(t *testing.T) {
 	os.WriteFile(filepath.Join(resumed, ManifestFile), manifest, 0o644)
 	os.WriteFile(filepath.Join(resumed, ResultsFile), cut, 0o644)
 	ran := 0
-	got := sweepBytes(t, resumed, SweepOptions{Resume: true, Progress: func(done, total int, r *Result) { ran++ }})
+	got := sweepBytes(t, resumed, SweepOptions{Resume: true, Progress: func(done, total int, r *experiment.Result) { ran++ }})
 	if !bytes.Equal(serial, got) || ran != len(smallGrid.Cells())-2 {
 		t.Errorf("resumed sweep ran %d cells (want %d) and equal=%v", ran, len(smallGrid.Cells())-2, bytes.Equal(serial, got))
 	}

@@ -1,62 +1,17 @@
-package sim
+package campaign
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
-
-// stateRun is one inference on a device in a given state.
-type stateRun struct {
-	compiled *drivers.Compiled
-	hw       *npu.Config
-	run      *NPURun
-}
-
-// runInState compiles a workload under a policy for the hardware as the
-// device state leaves it, and runs one sample. Compiled programs are cached
-// by what determines them.
-func runInState(w *workloads.Workload, p *drivers.Policy, hw *npu.Config, state DeviceState, sample int, cache *sync.Map) (*stateRun, error) {
-	if state.ClockFactor == 0 { // an idle device
-		state.ClockFactor = 1
-	}
-	eff, err := state.Apply(hw)
-	if err != nil {
-		return nil, err
-	}
-	cond := state.Conditions()
-	key, _ := json.Marshal(struct {
-		HW     *npu.Config
-		Policy string
-		Rules  string
-	}{eff, p.Label(), p.Signature(w.Model, cond)})
-	entry, _ := cache.LoadOrStore(string(key), &compileEntry{})
-	e := entry.(*compileEntry)
-	e.once.Do(func() { e.c, e.err = drivers.CompileUnder(w.Model, p, eff, cond) })
-	if e.err != nil {
-		return nil, e.err
-	}
-	run, err := RunCompiled(e.c, w.Inputs[sample])
-	if err != nil {
-		return nil, err
-	}
-	return &stateRun{compiled: e.c, hw: eff, run: run}, nil
-}
-
-func newCompileCache() *sync.Map { return &sync.Map{} }
-
-type compileEntry struct {
-	once sync.Once
-	c    *drivers.Compiled
-	err  error
-}
 
 // RepeatRun is one of the repeated inferences.
 type RepeatRun struct {
@@ -99,35 +54,35 @@ type RepeatResult struct {
 // Repeat runs one input sample n times on a simulated device (seed) whose
 // state evolves between runs, and groups the runs by output digest,
 // explaining where and why each group departs from the first.
-func Repeat(workload, policy, hw string, runs int, seed uint64, sample int) (*RepeatResult, error) {
-	w, p, cfg, err := loadCell(workload, policy, hw)
+func Repeat(ws *loader.Loader, workload, policy, hw string, runs int, seed uint64, sample int) (*RepeatResult, error) {
+	w, p, cfg, err := loadCell(ws, workload, policy, hw)
 	if err != nil {
 		return nil, err
 	}
 	if sample < 0 || sample >= len(w.Inputs) {
 		return nil, fmt.Errorf("sample %d: %s has samples 0..%d", sample, w.Name, len(w.Inputs)-1)
 	}
-	ref, err := referenceValues(w, sample)
+	ref, err := experiment.NewReferences().Values(w, sample)
 	if err != nil {
 		return nil, err
 	}
 	res := &RepeatResult{Workload: w.Name, Policy: p.Label(), HW: cfg.Name, Seed: seed, Sample: sample}
 	dev := NewDevice(seed)
-	cache := newCompileCache()
+	compiled := newPrograms()
 	var first []*quant.Tensor
 	var firstChoices []drivers.LayerChoice
-	refDigest := digest(outputsOf(w.Model, ref))
+	refDigest := experiment.Digest(outputsOf(w.Model, ref))
 	for range runs {
 		state := dev.Next()
-		sr, err := runInState(w, p, cfg, state, sample, cache)
+		sr, err := compiled.run(w, p, cfg, state, sample)
 		if err != nil {
 			return nil, fmt.Errorf("run %d: %w", state.Run, err)
 		}
-		var dev Deviation
+		var dev experiment.Deviation
 		for k, o := range w.Model.Outputs {
-			dev.add(sr.run.Outputs[k], ref[o])
+			dev.Add(sr.run.Outputs[k], ref[o])
 		}
-		rr := RepeatRun{State: state, Digest: digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles, LatencyMs: sr.run.Stats.Seconds() * 1e3,
+		rr := RepeatRun{State: state, Digest: experiment.Digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles, LatencyMs: sr.run.Stats.Seconds() * 1e3,
 			EnergyUJ: sr.run.Stats.Energy.Total() / 1e6, MaxLSB: dev.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes}
 		res.Runs = append(res.Runs, rr)
 		i := slices.IndexFunc(res.Groups, func(g DigestGroup) bool { return g.Digest == rr.Digest })
@@ -204,9 +159,10 @@ func firedOr(rules []string, none string) string {
 	return strings.Join(rules, " and ")
 }
 
-// loadCell loads a workload, a policy and a hardware configuration.
-func loadCell(workload, policy, hw string) (*workloads.Workload, *drivers.Policy, *npu.Config, error) {
-	w, err := workloadLoader.Load(workload)
+// loadCell loads a workload (with ws), a policy and a hardware
+// configuration, and checks that the hardware can run the policy.
+func loadCell(ws *loader.Loader, workload, policy, hw string) (*workloads.Workload, *drivers.Policy, *npu.Config, error) {
+	w, err := ws.Load(workload)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -1,4 +1,4 @@
-package sim
+package campaign
 
 import (
 	"bytes"
@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/loader"
 )
@@ -100,7 +102,8 @@ type fleetRunner struct {
 	spec     FleetSpec
 	w        *workloads.Workload
 	samples  int
-	compiles *sync.Map
+	refs     *experiment.References
+	compiled *programs
 	values   sync.Map // key -> *valuesEntry
 	timing   sync.Map // key -> *timingEntry
 }
@@ -123,11 +126,11 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	w, err := workloadLoader.Load(spec.Workload)
+	w, err := loader.New().Load(spec.Workload)
 	if err != nil {
 		return nil, err
 	}
-	fr := &fleetRunner{spec: spec, w: w, samples: len(w.Inputs), compiles: newCompileCache()}
+	fr := &fleetRunner{spec: spec, w: w, samples: len(w.Inputs), refs: experiment.NewReferences(), compiled: newPrograms()}
 	if spec.Samples > 0 {
 		fr.samples = min(fr.samples, spec.Samples)
 	}
@@ -181,7 +184,7 @@ func (fr *fleetRunner) device(i int) DeviceResult {
 			t, _ := fr.timing.LoadOrStore(fmt.Sprintf("%s|%g|%g", valueKey, eff.ClockMHz, eff.DRAM.BandwidthGBps), &timingEntry{})
 			te := t.(*timingEntry)
 			te.once.Do(func() {
-				sr, err := runInState(fr.w, p, hw, state, 0, fr.compiles)
+				sr, err := fr.compiled.run(fr.w, p, hw, state, 0)
 				if err == nil {
 					te.latencyMs, te.energy = sr.run.Stats.Seconds()*1e3, sr.run.Stats.Energy.Total()/1e6
 				}
@@ -205,34 +208,34 @@ func (fr *fleetRunner) device(i int) DeviceResult {
 // outputs runs every sample in a state and compares with the reference.
 func (fr *fleetRunner) outputs(p *drivers.Policy, hw *npu.Config, state DeviceState) (DeviceResult, error) {
 	var r DeviceResult
-	var dev Deviation
-	var outs, refs []*quant.Tensor
+	var dev experiment.Deviation
+	var outs, refOuts []*quant.Tensor
 	flips, diverge := 0, 0
 	m := fr.w.Model
 	for s := range fr.samples {
-		ref, err := referenceValues(fr.w, s)
+		ref, err := fr.refs.Values(fr.w, s)
 		if err != nil {
 			return r, err
 		}
-		sr, err := runInState(fr.w, p, hw, state, s, fr.compiles)
+		sr, err := fr.compiled.run(fr.w, p, hw, state, s)
 		if err != nil {
 			return r, err
 		}
 		for k, o := range m.Outputs {
-			dev.add(sr.run.Outputs[k], ref[o])
-			outs, refs = append(outs, sr.run.Outputs[k]), append(refs, ref[o])
-			if fr.w.Task == workloads.Recurrent && diverge == 0 && MaxAbsDiff(sr.run.Outputs[k].Data, ref[o].Data) != 0 {
+			dev.Add(sr.run.Outputs[k], ref[o])
+			outs, refOuts = append(outs, sr.run.Outputs[k]), append(refOuts, ref[o])
+			if fr.w.Task == workloads.Recurrent && diverge == 0 && experiment.MaxAbsDiff(sr.run.Outputs[k].Data, ref[o].Data) != 0 {
 				diverge = k + 1
 			}
 		}
-		if fr.w.Task == workloads.Classifier && argmax(sr.run.Outputs[0].Data) != argmax(ref[m.Outputs[0]].Data) {
+		if fr.w.Task == workloads.Classifier && experiment.Argmax(sr.run.Outputs[0].Data) != experiment.Argmax(ref[m.Outputs[0]].Data) {
 			flips++
 		}
 	}
-	r.Digest = digest(outs)
-	r.Identical = r.Digest == digest(refs)
+	r.Digest = experiment.Digest(outs)
+	r.Identical = r.Digest == experiment.Digest(refOuts)
 	r.MaxLSB, r.Changed = dev.MaxLSB, dev.Changed
-	r.NNAPIPass = dev.MaxLSB <= nnapiLimit(fr.w)
+	r.NNAPIPass = dev.MaxLSB <= experiment.NNAPILimit(fr.w)
 	switch fr.w.Task {
 	case workloads.Classifier:
 		r.Top1Flips = &flips
@@ -307,6 +310,12 @@ func LoadFleet(dir string) (FleetSpec, []DeviceResult, error) {
 	return head.Spec, devices, nil
 }
 
+// equal reports whether two specs describe the same fleet.
+func (f FleetSpec) equal(g FleetSpec) bool {
+	return f.Workload == g.Workload && f.Devices == g.Devices && slices.Equal(f.HW, g.HW) &&
+		slices.Equal(f.Policies, g.Policies) && f.Seed == g.Seed && f.Samples == g.Samples
+}
+
 // MergeFleet combines the directories of a sharded fleet into dir, in
 // device order; every device must be present exactly once.
 func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) {
@@ -317,9 +326,7 @@ func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) 
 		if err != nil {
 			return spec, nil, err
 		}
-		a, _ := json.Marshal(sp)
-		b, _ := json.Marshal(spec)
-		if k > 0 && !bytes.Equal(a, b) {
+		if k > 0 && !sp.equal(spec) {
 			return spec, nil, fmt.Errorf("fleet directory %s holds a different fleet than %s", s, shards[0])
 		}
 		spec = sp
