@@ -9,18 +9,18 @@ import (
 	"github.com/npusim/npusim/workloads"
 )
 
-// topologySeed is the seed of the synthetic weights of a topology loaded by
-// path (LoadWorkload).
-const topologySeed = 1
+// WorkloadSeed is the seed of the synthetic weights of a topology run by
+// path (LoadWorkload, and so every --workload flag given a .csv).
+const WorkloadSeed = 1
 
 // LoadWorkload reads a topology file and builds its workload with the
-// synthetic weights of seed 1, named by the path.
+// synthetic weights of WorkloadSeed, named by the path.
 func LoadWorkload(path string) (*workloads.Workload, error) {
 	t, err := ReadTopology(path, FormatAuto)
 	if err != nil {
 		return nil, err
 	}
-	w, err := t.Workload(topologySeed)
+	w, err := t.Workload(WorkloadSeed)
 	if err != nil {
 		return nil, err
 	}

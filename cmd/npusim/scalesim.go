@@ -8,7 +8,7 @@ import (
 
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/scalesim"
-	"github.com/npusim/npusim/sim/experiment"
+	"github.com/npusim/npusim/scalesim/compare"
 
 	"github.com/spf13/cobra"
 )
@@ -83,23 +83,19 @@ It prints a short summary on stdout.`,
 			for _, f := range run.ReportFiles() {
 				files = append(files, atomicfile.File(f))
 			}
-			var own *experiment.Result
-			var ownNotes []string
-			var clock float64
+			var own *compare.Comparison
 			if withOwn {
-				if own, ownNotes, err = ownModel(cfg, topologyPath); err != nil {
+				if own, err = compare.Run(run); err != nil {
 					return err
 				}
-				hw, _, _ := hardwareFor(cfg)
-				clock = hw.ClockMHz
-				files = append(files, atomicfile.File{Name: NPUSimReportFile, Write: func(w io.Writer) error { return writeOwnReport(w, run, own, clock) }})
+				files = append(files, atomicfile.File{Name: compare.ReportFile, Write: own.WriteReport})
 			}
 			if err := atomicfile.WriteDir(outDir, cfg.RunName, files); err != nil {
 				return fmt.Errorf("--out: %w", err)
 			}
 			printScaleSimSummary(cmd.OutOrStdout(), run, filepath.Join(outDir, cfg.RunName))
 			if own != nil {
-				printOwnSummary(cmd.OutOrStdout(), run, own, ownNotes)
+				own.WriteSummary(cmd.OutOrStdout())
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "computed %s, %d cycles, in %v\n", plural(len(run.Layers), "layer"), run.TotalCycles(), elapsed.Round(time.Microsecond))
 			return nil
@@ -110,7 +106,7 @@ It prints a short summary on stdout.`,
 	f.StringVarP(&topologyPath, "topology", "t", "", "SCALE-Sim topology file (.csv)")
 	f.StringVarP(&outDir, "out", "p", ".", "log directory; the reports go to OUT/<run_name>/")
 	f.StringVarP(&inputType, "input-type", "i", "auto", "topology layout: conv, gemm or auto (read from the header)")
-	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+NPUSimReportFile)
+	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
 	cmd.MarkFlagRequired("config")
 	cmd.MarkFlagRequired("topology")
 	return cmd
