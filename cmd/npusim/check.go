@@ -86,8 +86,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	}
 	cmd.Flags().Int64Var(&tolerance, "tolerance", 0, "largest accepted difference per element, in LSB")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable per-case results")
-	cmd.Flags().StringVar(&policyName, "policy", "", "run the cases through this driver policy (preset or YAML file) on the simulated NPU")
-	cmd.Flags().StringVar(&hwName, "hw", npu.DefaultPreset, "hardware for --policy: preset name or YAML file")
+	policyFlag(cmd, &policyName, "", "run the cases through it on the simulated NPU instead of the interpreter")
+	hwFlag(cmd, &hwName, npu.DefaultPreset, "used with --policy")
 	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
 	return cmd
 }

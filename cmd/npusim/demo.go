@@ -33,7 +33,7 @@ it executed, the cycles and the energy.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&hw, "hw", "tiny", "hardware to run the multiply on: preset name or YAML file")
+	hwFlag(cmd, &hw, "tiny", "the NPU that runs the multiply")
 	return cmd
 }
 

@@ -22,10 +22,9 @@ func newFleetCommand() *cobra.Command {
 		Samples:  0,
 	}
 	var (
-		out      string
-		workers  int
-		shardArg string
-		asJSON   bool
+		out    string
+		jobs   jobFlags
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fleet",
@@ -48,21 +47,14 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
   npusim fleet --devices 10000 --shard 3/10 --out fleet-3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var shard *campaign.Shard
-			if shardArg != "" {
-				sh, err := campaign.ParseShard(shardArg)
-				if err != nil {
-					return fmt.Errorf("--shard: %w", err)
-				}
-				shard = &sh
-			}
-			if workers < 0 {
-				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
+			shard, err := jobs.parse()
+			if err != nil {
+				return err
 			}
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
-			devices, err := campaign.RunFleet(spec, workers, shard)
+			devices, err := campaign.RunFleet(spec, jobs.workers, shard)
 			if err != nil {
 				return err
 			}
@@ -73,15 +65,14 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&spec.Workload, "workload", spec.Workload, "workload: zoo name, case file or topology")
+	workloadFlag(cmd, &spec.Workload, spec.Workload, "")
 	f.IntVar(&spec.Devices, "devices", spec.Devices, "number of devices")
-	f.StringSliceVar(&spec.HW, "hw", spec.HW, "hardware presets or files the devices are drawn from")
-	f.StringSliceVar(&spec.Policies, "policies", spec.Policies, "driver policies and versions the devices are drawn from")
+	hwListFlag(cmd, &spec.HW, spec.HW, "the devices are drawn from them in turn")
+	policiesFlag(cmd, &spec.Policies, spec.Policies, "the devices are drawn from them in turn")
 	f.Uint64Var(&spec.Seed, "seed", spec.Seed, "the fleet's seed (device i's state seed derives from it)")
 	f.IntVar(&spec.Samples, "samples", spec.Samples, "input samples each device runs (0: the whole input set)")
 	f.StringVar(&out, "out", "fleet", "results directory")
-	f.IntVar(&workers, "parallel", 0, "devices run at once (0: one per CPU)")
-	f.StringVar(&shardArg, "shard", "", "run only shard i of n of the devices (i/n)")
+	jobs.declare(cmd, "devices")
 	f.BoolVar(&asJSON, "json", false, "print the device results as JSON instead of the table")
 	return cmd
 }

@@ -80,9 +80,9 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&workload, "workload", "rnn-unrolled", "workload: zoo name, case file or topology")
-	f.StringVar(&policy, "policy", "vendor-dynamic", "driver policy: preset (name@version) or YAML file")
-	f.StringVar(&hw, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	workloadFlag(cmd, &workload, "rnn-unrolled", "")
+	policyFlag(cmd, &policy, "vendor-dynamic", "")
+	hwFlag(cmd, &hw, npu.DefaultPreset, "")
 	f.IntVar(&runs, "runs", 20, "number of runs")
 	f.IntVar(&sample, "sample", 0, "which input sample of the workload to repeat")
 	f.Uint64Var(&seed, "seed", 1, "the simulated device's seed")
@@ -148,7 +148,7 @@ A policy or hardware given as a file must be passed again with --policy or --hw
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&policy, "policy", "", "the policy file, when the run used one (default: the recorded preset)")
-	cmd.Flags().StringVar(&hw, "hw", "", "the hardware file, when the run used one (default: the recorded preset)")
+	policyFlag(cmd, &policy, "", "the file the run used, when it used one (default: the recorded preset)")
+	hwFlag(cmd, &hw, "", "the file the run used, when it used one (default: the recorded preset)")
 	return cmd
 }

@@ -74,9 +74,9 @@ which are quantized onto the model input's grid.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cell.Workload, "workload", "digits-cnn", "workload: zoo name, case file (.json) or SCALE-Sim topology (.csv)")
-	f.StringVar(&cell.Policy, "policy", "reference", "driver policy: preset name or YAML file")
-	f.StringVar(&cell.HW, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	workloadFlag(cmd, &cell.Workload, "digits-cnn", "")
+	policyFlag(cmd, &cell.Policy, "reference", "")
+	hwFlag(cmd, &cell.HW, npu.DefaultPreset, "")
 	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
 	f.StringSliceVar(&cell.Inputs, "input", nil, "run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")

@@ -107,8 +107,7 @@ It prints a short summary on stdout.`,
 	f.StringVarP(&outDir, "out", "p", ".", "log directory; the reports go to OUT/<run_name>/")
 	f.StringVarP(&inputType, "input-type", "i", "auto", "topology layout: conv, gemm or auto (read from the header)")
 	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
-	cmd.MarkFlagRequired("config")
-	cmd.MarkFlagRequired("topology")
+	requireFlags(cmd, "config", "topology")
 	return cmd
 }
 

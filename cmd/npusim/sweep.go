@@ -15,11 +15,10 @@ import (
 
 func newSweepCommand() *cobra.Command {
 	var (
-		grid     = campaign.DefaultGrid()
-		out      string
-		workers  int
-		resume   bool
-		shardArg string
+		grid   = campaign.DefaultGrid()
+		out    string
+		resume bool
+		jobs   jobFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
@@ -49,18 +48,11 @@ identical serial or parallel, sharded or not, interrupted or not.`,
   npusim sweep --resume --out results`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := campaign.SweepOptions{Dir: out, Workers: workers, Resume: resume}
-			if shardArg != "" {
-				sh, err := campaign.ParseShard(shardArg)
-				if err != nil {
-					return fmt.Errorf("--shard: %w", err)
-				}
-				opts.Shard = &sh
+			shard, err := jobs.parse()
+			if err != nil {
+				return err
 			}
-			if workers < 0 {
-				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
-			}
-			opts.Progress = progress(cmd.ErrOrStderr())
+			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
 			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
 				return err
@@ -69,15 +61,14 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&grid.Workloads, "workloads", grid.Workloads, "workloads (zoo names with options, case files, topology files)")
-	f.StringSliceVar(&grid.Policies, "policies", grid.Policies, "driver policies (presets or YAML files)")
-	f.StringSliceVar(&grid.HW, "hw", grid.HW, "hardware (presets or YAML files)")
+	workloadsFlag(cmd, &grid.Workloads, grid.Workloads, "")
+	policiesFlag(cmd, &grid.Policies, grid.Policies, "")
+	hwListFlag(cmd, &grid.HW, grid.HW, "")
 	f.IntVar(&grid.Samples, "samples", 0, "input samples per workload (0: each workload's whole input set)")
 	f.StringSliceVar(&grid.Inputs, "input", nil, "your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
 	f.StringVar(&out, "out", "results", "results directory")
-	f.IntVar(&workers, "parallel", 0, "cells run at once (0: one per CPU)")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
-	f.StringVar(&shardArg, "shard", "", "run only shard i of n (i/n, 1 <= i <= n)")
+	jobs.declare(cmd, "cells")
 	return cmd
 }
 

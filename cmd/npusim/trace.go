@@ -56,7 +56,7 @@ temporary file beside FILE and renamed when complete.`,
 			return t.run(cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&hw, "hw", "tiny", "hardware preset name or YAML file (presets: "+strings.Join(npu.Presets(), ", ")+")")
+	hwFlag(cmd, &hw, "tiny", "")
 	cmd.Flags().StringVar(&gemm, "gemm", "", "the product's shape MxKxN (required)")
 	cmd.Flags().StringVar(&dataflow, "dataflow", "", "ws or os (default: the hardware's)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random operands")

@@ -46,8 +46,12 @@ var formats = []format{
 // Help says what a spec may be, for the help of --workload flags.
 func Help() string {
 	s := "zoo name with options (rnn-unrolled:steps=32)"
-	for _, f := range formats {
-		s += fmt.Sprintf(", %s (%s)", f.what, f.suffix)
+	for i, f := range formats {
+		sep := ", "
+		if i == len(formats)-1 {
+			sep = " or "
+		}
+		s += fmt.Sprintf("%s%s (%s)", sep, f.what, f.suffix)
 	}
 	return s
 }
