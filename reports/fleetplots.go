@@ -192,44 +192,55 @@ func fleetDistribution(pl Plot, policies []string, devices []campaign.DeviceResu
 		}
 		pl.Series = append(pl.Series, s)
 	}
-	paint := func(c draw.Canvas) {
-		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
-		legend := newLegend()
-		width := min(0.6*vg.Inch, 4*vg.Inch/vg.Length(len(bins)))
-		var below *plotter.BarChart
-		for k, s := range pl.Series {
-			bars, _ := plotter.NewBarChart(plotter.Values(s.Y), width)
-			bars.Color, _, _ = policyStyle(k)
-			bars.LineStyle.Width = 0
-			if below != nil {
-				bars.StackOn(below)
-			}
-			below = bars
-			p.Add(bars)
-			legend.Add(s.Name, bars)
-		}
-		var tops plotter.XYLabels
-		for i, n := range totals {
-			if n > 0 {
-				tops.XYs = append(tops.XYs, plotter.XY{X: float64(i), Y: n})
-				tops.Labels = append(tops.Labels, strconv.FormatFloat(n, 'f', -1, 64))
-			}
-		}
-		names, _ := plotter.NewLabels(tops)
-		for i := range names.TextStyle {
-			names.TextStyle[i].Font = font.From(sans, 8)
-			names.TextStyle[i].XAlign, names.TextStyle[i].YAlign = text.XCenter, text.YBottom
-		}
-		names.Offset.Y = vg.Points(2)
-		p.Add(names)
-		p.NominalX(labels...)
-		p.Y.Min, p.Y.Max = 0, math.Max(1, 1.1*slices.Max(totals))
-		p.Y.Tick.Marker = plot.TickerFunc(countTicks)
-		left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
-		p.Draw(left)
-		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
-	}
+	paint := func(c draw.Canvas) error { return paintDistribution(c, pl, labels, totals) }
 	return pl, &figure{width: 8 * vg.Inch, height: 4.5 * vg.Inch, draw: paint}
+}
+
+// paintDistribution draws the devices' counts per bin as bars stacked by
+// policy, each stack topped by its total.
+func paintDistribution(c draw.Canvas, pl Plot, labels []string, totals []float64) error {
+	p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
+	legend := newLegend()
+	width := min(0.6*vg.Inch, 4*vg.Inch/vg.Length(len(labels)))
+	var below *plotter.BarChart
+	for k, s := range pl.Series {
+		bars, err := plotter.NewBarChart(plotter.Values(s.Y), width)
+		if err != nil {
+			return err
+		}
+		bars.Color, _, _ = policyStyle(k)
+		bars.LineStyle.Width = 0
+		if below != nil {
+			bars.StackOn(below)
+		}
+		below = bars
+		p.Add(bars)
+		legend.Add(s.Name, bars)
+	}
+	var tops plotter.XYLabels
+	for i, n := range totals {
+		if n > 0 {
+			tops.XYs = append(tops.XYs, plotter.XY{X: float64(i), Y: n})
+			tops.Labels = append(tops.Labels, strconv.FormatFloat(n, 'f', -1, 64))
+		}
+	}
+	names, err := plotter.NewLabels(tops)
+	if err != nil {
+		return err
+	}
+	for i := range names.TextStyle {
+		names.TextStyle[i].Font = font.From(sans, 8)
+		names.TextStyle[i].XAlign, names.TextStyle[i].YAlign = text.XCenter, text.YBottom
+	}
+	names.Offset.Y = vg.Points(2)
+	p.Add(names)
+	p.NominalX(labels...)
+	p.Y.Min, p.Y.Max = 0, math.Max(1, 1.1*slices.Max(totals))
+	p.Y.Tick.Marker = plot.TickerFunc(countTicks)
+	left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
+	p.Draw(left)
+	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+	return nil
 }
 
 // fleetStatePlot places every device by its die temperature and largest
@@ -266,7 +277,7 @@ func fleetStatePlot(workload string, policies []string, devices []campaign.Devic
 	if n := len(pl.Series); n > 1 {
 		step = 2 * band / float64(n-1)
 	}
-	paint := func(c draw.Canvas) {
+	paint := func(c draw.Canvas) error {
 		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
 		p.Add(plotter.NewGrid())
 		legend := newLegend()
@@ -278,7 +289,10 @@ func fleetStatePlot(workload string, policies []string, devices []campaign.Devic
 			for i := range s.X {
 				xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i] - band + float64(k)*step}
 			}
-			points, _ := plotter.NewScatter(xys)
+			points, err := plotter.NewScatter(xys)
+			if err != nil {
+				return err
+			}
 			clr, _, shape := policyStyle(k)
 			points.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(2.5), Shape: shape}
 			p.Add(points)
@@ -290,6 +304,7 @@ func fleetStatePlot(workload string, policies []string, devices []campaign.Devic
 		left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
 		p.Draw(left)
 		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+		return nil
 	}
 	return pl, &figure{width: 8 * vg.Inch, height: 5 * vg.Inch, draw: paint}
 }

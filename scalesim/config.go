@@ -60,6 +60,112 @@ type cfgValue struct {
 	line  int
 }
 
+// iniFile is a configuration file read as INI: its sections' keys (lower
+// case) and the lines where sections start, for messages.
+type iniFile struct {
+	path        string
+	sections    map[string]map[string]cfgValue
+	sectionLine map[string]int
+	section     string // the section being read
+}
+
+func (f *iniFile) errorf(line int, format string, args ...any) error {
+	return fmt.Errorf("config %s:%d: %s", f.path, line, fmt.Sprintf(format, args...))
+}
+
+// readINI reads an INI file as Python's configparser does, without
+// continuation lines or interpolation.
+func readINI(path string, r io.Reader) (*iniFile, error) {
+	f := &iniFile{path: path, sections: map[string]map[string]cfgValue{}, sectionLine: map[string]int{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := sc.Text()
+		if line == 1 {
+			raw = strings.TrimPrefix(raw, "\uFEFF")
+		}
+		if err := f.addLine(line, raw); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("config %s:%d: %w", path, line+1, err)
+	}
+	return f, nil
+}
+
+// addLine reads one line: a comment, a section header or a key.
+func (f *iniFile) addLine(line int, raw string) error {
+	text := strings.TrimSpace(raw)
+	switch {
+	case text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, ";"):
+		return nil
+	case raw[0] == ' ' || raw[0] == '\t':
+		return f.errorf(line, "indented line %q: continuation lines are not supported", text)
+	case strings.HasPrefix(text, "["):
+		if !strings.HasSuffix(text, "]") {
+			return f.errorf(line, "section header %q: missing ']'", text)
+		}
+		f.section = strings.TrimSpace(text[1 : len(text)-1])
+		if _, dup := f.sections[f.section]; dup {
+			return f.errorf(line, "section [%s] appears twice (first on line %d)", f.section, f.sectionLine[f.section])
+		}
+		f.sections[f.section] = map[string]cfgValue{}
+		f.sectionLine[f.section] = line
+		return nil
+	}
+	i := strings.IndexAny(text, "=:")
+	if i <= 0 {
+		return f.errorf(line, "%q: want \"key = value\" or \"key: value\"", text)
+	}
+	key := strings.TrimSpace(text[:i])
+	if f.section == "" {
+		return f.errorf(line, "%s: outside any [section]", key)
+	}
+	lower := strings.ToLower(key)
+	if prev, dup := f.sections[f.section][lower]; dup {
+		return f.errorf(line, "%s.%s: set twice (first on line %d)", f.section, key, prev.line)
+	}
+	f.sections[f.section][lower] = cfgValue{value: strings.TrimSpace(text[i+1:]), line: line}
+	return nil
+}
+
+// get returns a required key, or an error naming the section's line; want
+// says what the value should be.
+func (f *iniFile) get(section, key, want string) (cfgValue, error) {
+	keys, ok := f.sections[section]
+	if !ok {
+		return cfgValue{}, fmt.Errorf("config %s: [%s] section missing (it holds %s)", f.path, section, key)
+	}
+	v, ok := keys[strings.ToLower(key)]
+	if !ok {
+		return cfgValue{}, f.errorf(f.sectionLine[section], "%s.%s: missing, want %s", section, key, want)
+	}
+	if v.value == "" {
+		return cfgValue{}, f.errorf(v.line, "%s.%s: empty, want %s", section, key, want)
+	}
+	return v, nil
+}
+
+// integer returns a required integer key from minimum to maximum.
+func (f *iniFile) integer(section, key string, minimum, maximum int64) (int64, error) {
+	want := fmt.Sprintf("an integer >= %d", minimum)
+	v, err := f.get(section, key, want)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v.value, 10, 64)
+	if err != nil || n < minimum || n > 1<<40 {
+		return 0, f.errorf(v.line, "%s.%s: must be %s, got %q", section, key, want, v.value)
+	}
+	if n > maximum {
+		return 0, f.errorf(v.line, "%s.%s: must be at most %d, got %d", section, key, maximum, n)
+	}
+	return n, nil
+}
+
 // ParseConfig reads a SCALE-Sim configuration from r; path names it in
 // errors. The file is INI as Python's configparser reads it: [section]
 // headers, "key = value" or "key: value" lines, keys case-insensitive,
@@ -72,138 +178,23 @@ type cfgValue struct {
 // the key ("config a.cfg:7: architecture_presets.ArrayHeight: must be an
 // integer >= 1, got \"0\"").
 func ParseConfig(path string, r io.Reader) (*Config, error) {
-	sections := map[string]map[string]cfgValue{}
-	sectionLine := map[string]int{}
-	errorf := func(line int, format string, args ...any) error {
-		return fmt.Errorf("config %s:%d: %s", path, line, fmt.Sprintf(format, args...))
+	f, err := readINI(path, r)
+	if err != nil {
+		return nil, err
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	var section string
-	line := 0
-	for sc.Scan() {
-		line++
-		raw := sc.Text()
-		if line == 1 {
-			raw = strings.TrimPrefix(raw, "\uFEFF")
-		}
-		text := strings.TrimSpace(raw)
-		switch {
-		case text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, ";"):
-			continue
-		case raw[0] == ' ' || raw[0] == '\t':
-			return nil, errorf(line, "indented line %q: continuation lines are not supported", text)
-		case strings.HasPrefix(text, "["):
-			if !strings.HasSuffix(text, "]") {
-				return nil, errorf(line, "section header %q: missing ']'", text)
-			}
-			section = strings.TrimSpace(text[1 : len(text)-1])
-			if _, dup := sections[section]; dup {
-				return nil, errorf(line, "section [%s] appears twice (first on line %d)", section, sectionLine[section])
-			}
-			sections[section] = map[string]cfgValue{}
-			sectionLine[section] = line
-			continue
-		}
-		i := strings.IndexAny(text, "=:")
-		if i <= 0 {
-			return nil, errorf(line, "%q: want \"key = value\" or \"key: value\"", text)
-		}
-		key := strings.TrimSpace(text[:i])
-		if section == "" {
-			return nil, errorf(line, "%s: outside any [section]", key)
-		}
-		lower := strings.ToLower(key)
-		if prev, dup := sections[section][lower]; dup {
-			return nil, errorf(line, "%s.%s: set twice (first on line %d)", section, key, prev.line)
-		}
-		sections[section][lower] = cfgValue{value: strings.TrimSpace(text[i+1:]), line: line}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("config %s:%d: %w", path, line+1, err)
-	}
-
-	// get returns a required key, or an error naming the section's line.
-	get := func(section, key, want string) (cfgValue, error) {
-		keys, ok := sections[section]
-		if !ok {
-			return cfgValue{}, fmt.Errorf("config %s: [%s] section missing (it holds %s)", path, section, key)
-		}
-		v, ok := keys[strings.ToLower(key)]
-		if !ok {
-			return cfgValue{}, errorf(sectionLine[section], "%s.%s: missing, want %s", section, key, want)
-		}
-		if v.value == "" {
-			return cfgValue{}, errorf(v.line, "%s.%s: empty, want %s", section, key, want)
-		}
-		return v, nil
-	}
-	integer := func(section, key string, minimum int64) (int64, error) {
-		want := fmt.Sprintf("an integer >= %d", minimum)
-		v, err := get(section, key, want)
-		if err != nil {
-			return 0, err
-		}
-		n, err := strconv.ParseInt(v.value, 10, 64)
-		if err != nil || n < minimum || n > 1<<40 {
-			return 0, errorf(v.line, "%s.%s: must be %s, got %q", section, key, want, v.value)
-		}
-		return n, nil
-	}
-
 	c := &Config{}
-	v, err := get("general", "run_name", "a directory name")
+	v, err := f.get("general", "run_name", "a directory name")
 	if err != nil {
 		return nil, err
 	}
 	if v.value == "." || v.value == ".." || strings.ContainsAny(v.value, "/\\\x00") {
-		return nil, errorf(v.line, "general.run_name: must be a plain directory name, got %q", v.value)
+		return nil, f.errorf(v.line, "general.run_name: must be a plain directory name, got %q", v.value)
 	}
 	c.RunName = v.value
-
-	const arch = "architecture_presets"
-	for _, f := range []struct {
-		key     string
-		minimum int64
-		maximum int64
-		dst     *int
-		dst64   *int64
-	}{
-		{key: "ArrayHeight", minimum: 1, maximum: 1 << 16, dst: &c.ArrayHeight},
-		{key: "ArrayWidth", minimum: 1, maximum: 1 << 16, dst: &c.ArrayWidth},
-		{key: "IfmapSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.IfmapSRAMKB},
-		{key: "FilterSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.FilterSRAMKB},
-		{key: "OfmapSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.OfmapSRAMKB},
-		{key: "IfmapOffset", minimum: 0, dst64: &c.IfmapOffset},
-		{key: "FilterOffset", minimum: 0, dst64: &c.FilterOffset},
-		{key: "OfmapOffset", minimum: 0, dst64: &c.OfmapOffset},
-	} {
-		n, err := integer(arch, f.key, f.minimum)
-		if err != nil {
-			return nil, err
-		}
-		if f.dst64 != nil {
-			*f.dst64 = n
-			continue
-		}
-		if n > f.maximum {
-			v, _ := get(arch, f.key, "")
-			return nil, errorf(v.line, "%s.%s: must be at most %d, got %d", arch, f.key, f.maximum, n)
-		}
-		*f.dst = int(n)
-	}
-	v, err = get(arch, "Dataflow", "os, ws or is")
-	if err != nil {
+	if err := f.architecture(c); err != nil {
 		return nil, err
 	}
-	switch df := Dataflow(v.value); df {
-	case OutputStationary, WeightStationary, InputStationary:
-		c.Dataflow = df
-	default:
-		return nil, errorf(v.line, "%s.Dataflow: must be os, ws or is, got %q", arch, v.value)
-	}
-
-	v, err = get("run_presets", "InterfaceBandwidth", "CALC")
+	v, err = f.get("run_presets", "InterfaceBandwidth", "CALC")
 	if err != nil {
 		return nil, err
 	}
@@ -211,9 +202,50 @@ func ParseConfig(path string, r io.Reader) (*Config, error) {
 	case "CALC":
 		c.InterfaceBandwidth = v.value
 	case "USER":
-		return nil, errorf(v.line, "run_presets.InterfaceBandwidth: USER (a given DRAM bandwidth, with memory stalls) is not modelled; use CALC")
+		return nil, f.errorf(v.line, "run_presets.InterfaceBandwidth: USER (a given DRAM bandwidth, with memory stalls) is not modelled; use CALC")
 	default:
-		return nil, errorf(v.line, "run_presets.InterfaceBandwidth: must be CALC, got %q", v.value)
+		return nil, f.errorf(v.line, "run_presets.InterfaceBandwidth: must be CALC, got %q", v.value)
 	}
 	return c, nil
+}
+
+// architecture reads the [architecture_presets] section into c.
+func (f *iniFile) architecture(c *Config) error {
+	const arch = "architecture_presets"
+	for _, k := range []struct {
+		key              string
+		minimum, maximum int64
+		dst              *int
+		dst64            *int64
+	}{
+		{key: "ArrayHeight", minimum: 1, maximum: 1 << 16, dst: &c.ArrayHeight},
+		{key: "ArrayWidth", minimum: 1, maximum: 1 << 16, dst: &c.ArrayWidth},
+		{key: "IfmapSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.IfmapSRAMKB},
+		{key: "FilterSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.FilterSRAMKB},
+		{key: "OfmapSramSzkB", minimum: 1, maximum: 1 << 24, dst: &c.OfmapSRAMKB},
+		{key: "IfmapOffset", minimum: 0, maximum: 1 << 40, dst64: &c.IfmapOffset},
+		{key: "FilterOffset", minimum: 0, maximum: 1 << 40, dst64: &c.FilterOffset},
+		{key: "OfmapOffset", minimum: 0, maximum: 1 << 40, dst64: &c.OfmapOffset},
+	} {
+		n, err := f.integer(arch, k.key, k.minimum, k.maximum)
+		if err != nil {
+			return err
+		}
+		if k.dst64 != nil {
+			*k.dst64 = n
+		} else {
+			*k.dst = int(n)
+		}
+	}
+	v, err := f.get(arch, "Dataflow", "os, ws or is")
+	if err != nil {
+		return err
+	}
+	switch df := Dataflow(v.value); df {
+	case OutputStationary, WeightStationary, InputStationary:
+		c.Dataflow = df
+	default:
+		return f.errorf(v.line, "%s.Dataflow: must be os, ws or is, got %q", arch, v.value)
+	}
+	return nil
 }

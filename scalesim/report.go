@@ -2,6 +2,7 @@ package scalesim
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -103,7 +104,10 @@ func PyFloat(f float64) string {
 		sign, e = "-", e[1:]
 	}
 	mantissa, expText, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expText)
+	exp, err := strconv.Atoi(expText)
+	if err != nil { // cannot happen: strconv's 'e' format ends in a whole exponent
+		panic(fmt.Sprintf("PyFloat(%v): exponent %q: %v", f, expText, err))
+	}
 	digits := strings.Replace(mantissa, ".", "", 1)
 	if exp < -4 || exp >= 16 {
 		s := digits[:1]

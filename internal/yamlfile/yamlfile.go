@@ -69,9 +69,14 @@ func Load[T any](k Kind, nameOrPath string, parse func(file string, data []byte)
 	return parse(file, data)
 }
 
-// Presets lists the names of the embedded presets, in file-name order.
+// Presets lists the names of the embedded presets, in file-name order. The
+// presets are embedded in the binary: a file system without a presets
+// directory is a build error, and Presets panics.
 func Presets(presets fs.FS) []string {
-	entries, _ := fs.ReadDir(presets, "presets")
+	entries, err := fs.ReadDir(presets, "presets")
+	if err != nil {
+		panic(fmt.Sprintf("embedded presets: %v", err))
+	}
 	var names []string
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))

@@ -156,8 +156,20 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	results := runCells(todo, o.Workers, loader.New(), experiment.NewReferences())
+	err = appendResults(f, runCells(todo, o.Workers, loader.New(), experiment.NewReferences()), done, total, o.Progress)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", ResultsFile, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return finish(o.Dir, g, o.Shard, done)
+}
+
+// appendResults appends each result to the results file as it arrives and
+// adds it to done, reporting progress; it reads every result even after a
+// write fails, and returns the first failure.
+func appendResults(f *os.File, results <-chan *experiment.Result, done map[string]*experiment.Result, total int, progress func(done, total int, r *experiment.Result)) error {
 	var firstErr error
 	count := len(done)
 	for r := range results {
@@ -170,14 +182,11 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 		}
 		done[r.Key()] = r
 		count++
-		if o.Progress != nil {
-			o.Progress(count, total, r)
+		if progress != nil {
+			progress(count, total, r)
 		}
 	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	return finish(o.Dir, g, o.Shard, done)
+	return firstErr
 }
 
 // runCells runs cells on a pool of workers and delivers each result as it

@@ -139,11 +139,8 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 		samples = min(samples, cell.Samples)
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
-	m := w.Model
-	r.Layers = make([]LayerResult, len(m.Ops))
-	var outs, refOuts []*quant.Tensor
-	var agree, correct, refCorrect int
-	diverge := 0
+	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	var t tally
 	for s := range samples {
 		ref, err := refs.Values(w, s)
 		if err != nil {
@@ -154,53 +151,77 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 			return nil, fmt.Errorf("%s on %s under %s: %w", w.Name, hw.Name, policy.Name, err)
 		}
 		if s == 0 {
-			r.setCost(run.Stats, hw, m)
+			r.setCost(run.Stats, hw, w.Model)
 		}
-		for i, op := range m.Ops {
-			r.Layers[i].Deviation.Add(run.Tensors[op.Output], ref[op.Output])
-		}
-		for k, o := range m.Outputs {
-			r.Output.Add(run.Outputs[k], ref[o])
-			outs, refOuts = append(outs, run.Outputs[k]), append(refOuts, ref[o])
-		}
-		switch w.Task {
-		case workloads.Classifier:
-			got, want := Argmax(run.Outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
-			if got == want {
-				agree++
-			}
-			if w.Labels != nil {
-				if got == w.Labels[s] {
-					correct++
-				}
-				if want == w.Labels[s] {
-					refCorrect++
-				}
-			}
-		case workloads.Recurrent:
-			for k, o := range m.Outputs {
-				if MaxAbsDiff(run.Outputs[k].Data, ref[o].Data) != 0 {
-					if diverge == 0 || k+1 < diverge {
-						diverge = k + 1
-					}
-					break
-				}
-			}
-		}
+		r.compare(w, s, run, ref, &t)
 	}
-	r.Digest, r.RefDigest = Digest(outs), Digest(refOuts)
-	r.NNAPIPass = r.Output.MaxLSB <= r.NNAPILimit
-	share := func(n int) *float64 { v := float64(n) / float64(samples); return &v }
+	r.conclude(w, &t)
+	return r, nil
+}
+
+// tally is what the samples of an experiment add up to, beyond the
+// deviations.
+type tally struct {
+	outs, refOuts []*quant.Tensor
+	// agree, correct and refCorrect count classifier samples whose top-1
+	// class is the reference's, the label, and the reference's is the label.
+	agree, correct, refCorrect int
+	// diverge is the first output (step) that differs in any sample, from
+	// 1; 0 while none does.
+	diverge int
+}
+
+// compare adds sample s, as the NPU ran it, to the deviations and the tally.
+func (r *Result) compare(w *workloads.Workload, s int, run *NPURun, ref []*quant.Tensor, t *tally) {
+	m := w.Model
+	for i, op := range m.Ops {
+		r.Layers[i].Deviation.Add(run.Tensors[op.Output], ref[op.Output])
+	}
+	for k, o := range m.Outputs {
+		r.Output.Add(run.Outputs[k], ref[o])
+		t.outs, t.refOuts = append(t.outs, run.Outputs[k]), append(t.refOuts, ref[o])
+	}
 	switch w.Task {
 	case workloads.Classifier:
-		r.Top1Agreement = share(agree)
+		got, want := Argmax(run.Outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
+		if got == want {
+			t.agree++
+		}
 		if w.Labels != nil {
-			r.Accuracy, r.ReferenceAccuracy = share(correct), share(refCorrect)
+			if got == w.Labels[s] {
+				t.correct++
+			}
+			if want == w.Labels[s] {
+				t.refCorrect++
+			}
 		}
 	case workloads.Recurrent:
+		for k, o := range m.Outputs {
+			if MaxAbsDiff(run.Outputs[k].Data, ref[o].Data) != 0 {
+				if t.diverge == 0 || k+1 < t.diverge {
+					t.diverge = k + 1
+				}
+				break
+			}
+		}
+	}
+}
+
+// conclude sets the digests, NNAPI's verdict and the task's outcome.
+func (r *Result) conclude(w *workloads.Workload, t *tally) {
+	r.Digest, r.RefDigest = Digest(t.outs), Digest(t.refOuts)
+	r.NNAPIPass = r.Output.MaxLSB <= r.NNAPILimit
+	share := func(n int) *float64 { v := float64(n) / float64(r.Samples); return &v }
+	switch w.Task {
+	case workloads.Classifier:
+		r.Top1Agreement = share(t.agree)
+		if w.Labels != nil {
+			r.Accuracy, r.ReferenceAccuracy = share(t.correct), share(t.refCorrect)
+		}
+	case workloads.Recurrent:
+		diverge := t.diverge
 		r.DivergenceStep = &diverge
 	}
-	return r, nil
 }
 
 // setCost records the cost of one inference from the NPU's statistics; the

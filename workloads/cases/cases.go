@@ -164,21 +164,8 @@ func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) 
 	}
 	op := &workloads.Op{Name: "params", Kind: kind, Inputs: slices.Clone(m.Inputs)}
 	if kind.HasWeights() {
-		for _, w := range []struct {
-			name string
-			t    *tensorJSON
-		}{{"filter", raw.Filter}, {"bias", raw.Bias}} {
-			if w.t == nil {
-				return nil, fmt.Errorf("%s: missing for %v", w.name, kind)
-			}
-			t, err := w.t.tensor(w.name, w.t.Data, "data")
-			if err != nil {
-				return nil, err
-			}
-			if t.Data == nil {
-				return nil, fmt.Errorf("%s.data: missing", w.name)
-			}
-			op.Inputs = append(op.Inputs, m.AddTensor(t))
+		if err := addWeights(raw, m, op); err != nil {
+			return nil, err
 		}
 	}
 	if c.Output == nil {
@@ -203,6 +190,27 @@ func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) 
 		return nil, err
 	}
 	return cs, nil
+}
+
+// addWeights adds the file's filter and bias to the model as op's inputs.
+func addWeights(raw *caseJSON, m *workloads.Model, op *workloads.Op) error {
+	for _, w := range []struct {
+		name string
+		t    *tensorJSON
+	}{{"filter", raw.Filter}, {"bias", raw.Bias}} {
+		if w.t == nil {
+			return fmt.Errorf("%s: missing for %v", w.name, op.Kind)
+		}
+		t, err := w.t.tensor(w.name, w.t.Data, "data")
+		if err != nil {
+			return err
+		}
+		if t.Data == nil {
+			return fmt.Errorf("%s.data: missing", w.name)
+		}
+		op.Inputs = append(op.Inputs, m.AddTensor(t))
+	}
+	return nil
 }
 
 // tensor converts a tensor object, reading its values from the named field.
