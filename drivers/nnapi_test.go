@@ -8,7 +8,6 @@ import (
 	"github.com/npusim/npusim/internal/vectors"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads/cases"
 )
 

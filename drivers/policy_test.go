@@ -11,7 +11,6 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/cases"
 	"github.com/npusim/npusim/workloads/zoo"

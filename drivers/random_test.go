@@ -10,7 +10,6 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads"
 )
 

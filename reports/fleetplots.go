@@ -204,14 +204,10 @@ func paintDistribution(c draw.Canvas, pl Plot, labels []string, totals []float64
 	width := min(0.6*vg.Inch, 4*vg.Inch/vg.Length(len(labels)))
 	var below *plotter.BarChart
 	for k, s := range pl.Series {
-		bars, err := plotter.NewBarChart(plotter.Values(s.Y), width)
+		clr, _, _ := policyStyle(k)
+		bars, err := stackedBars(plotter.Values(s.Y), width, clr, below)
 		if err != nil {
 			return err
-		}
-		bars.Color, _, _ = policyStyle(k)
-		bars.LineStyle.Width = 0
-		if below != nil {
-			bars.StackOn(below)
 		}
 		below = bars
 		p.Add(bars)

@@ -644,6 +644,21 @@ func breakdownPlot(g plotGroup) (Plot, *figure) {
 	return pl, &figure{width: 9.5 * vg.Inch, height: 1.3*vg.Inch + vg.Length(n)*0.32*vg.Inch, draw: paint}
 }
 
+// stackedBars makes a bar chart of values in one colour, without outlines,
+// stacked on below unless it is nil.
+func stackedBars(values plotter.Values, width vg.Length, c color.Color, below *plotter.BarChart) (*plotter.BarChart, error) {
+	bars, err := plotter.NewBarChart(values, width)
+	if err != nil {
+		return nil, err
+	}
+	bars.Color = c
+	bars.LineStyle.Width = 0
+	if below != nil {
+		bars.StackOn(below)
+	}
+	return bars, nil
+}
+
 // reversed returns the values last first: with the first cell's bar on top,
 // bar i sits at n-1-i.
 func reversed(v []float64) plotter.Values {
@@ -665,16 +680,11 @@ func paintBreakdown(c draw.Canvas, pl Plot, comps []npu.Component) error {
 	legend := newLegend()
 	var below *plotter.BarChart
 	for k, s := range pl.Series[:len(comps)] {
-		bars, err := plotter.NewBarChart(reversed(s.Y), barWidth)
+		bars, err := stackedBars(reversed(s.Y), barWidth, palette[int(comps[k])%len(palette)], below)
 		if err != nil {
 			return err
 		}
 		bars.Horizontal = true
-		bars.Color = palette[int(comps[k])%len(palette)]
-		bars.LineStyle.Width = 0
-		if below != nil {
-			bars.StackOn(below)
-		}
 		below = bars
 		energy.Add(bars)
 		legend.Add(s.Name, bars)
@@ -682,13 +692,11 @@ func paintBreakdown(c draw.Canvas, pl Plot, comps []npu.Component) error {
 	energy.NominalY(names...)
 	energy.X.Min = 0
 	lat := newPlot("latency", "latency per inference (ms)", "")
-	bars, err := plotter.NewBarChart(reversed(pl.Series[len(pl.Series)-1].Y), barWidth)
+	bars, err := stackedBars(reversed(pl.Series[len(pl.Series)-1].Y), barWidth, color.Gray{Y: 0x70}, nil)
 	if err != nil {
 		return err
 	}
 	bars.Horizontal = true
-	bars.Color = color.Gray{Y: 0x70}
-	bars.LineStyle.Width = 0
 	lat.Add(bars)
 	lat.NominalY(make([]string, len(names))...)
 	lat.X.Min = 0

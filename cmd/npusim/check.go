@@ -8,7 +8,6 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads/cases"
 	"github.com/spf13/cobra"
 )

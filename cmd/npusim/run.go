@@ -8,7 +8,6 @@ import (
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads/loader"
 	"github.com/spf13/cobra"
 )

@@ -11,7 +11,6 @@ package atomicfile
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -80,7 +79,7 @@ func WriteDir(parent, name string, files []File) (err error) {
 	}()
 	target := filepath.Join(parent, name)
 	if info, statErr := os.Stat(target); statErr == nil && !info.IsDir() {
-		return fmt.Errorf("%s exists and is not a directory", target)
+		return errors.New(target + " exists and is not a directory")
 	}
 	tmp, err := os.MkdirTemp(parent, "."+name+".tmp-")
 	if err != nil {

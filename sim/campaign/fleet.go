@@ -13,6 +13,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
@@ -104,20 +105,13 @@ type fleetRunner struct {
 	samples  int
 	refs     *experiment.References
 	compiled *programs
-	values   sync.Map // key -> *valuesEntry
-	timing   sync.Map // key -> *timingEntry
+	values   memo.Map[string, DeviceResult] // the outputs' figures, by program
+	timing   memo.Map[string, timing]       // by program, clock and DRAM load
 }
 
-type valuesEntry struct {
-	once sync.Once
-	r    DeviceResult
-	err  error
-}
-
-type timingEntry struct {
-	once              sync.Once
-	latencyMs, energy float64
-	err               error
+// timing is the cost of one inference on a device.
+type timing struct {
+	latencyMs, energyUJ float64
 }
 
 // RunFleet runs every device of the fleet (those of the shard, if given) on
@@ -166,43 +160,50 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 // device runs one device.
 func (fr *fleetRunner) device(i int) DeviceResult {
 	hwName, policyName, seed, state := fr.spec.member(i)
-	base := DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state}
-	p, err := drivers.LoadPolicy(policyName)
-	if err == nil {
-		var hw, eff *npu.Config
-		if hw, err = npu.LoadConfig(hwName); err == nil {
-			if err = p.CheckHardware(hw); err == nil {
-				eff, err = state.Apply(hw)
-			}
-		}
-		if err == nil {
-			sig := p.Signature(fr.w.Model, state.Conditions())
-			valueKey := fmt.Sprintf("%s|%s|%d/%d/%d|%s", hwName, p.Label(), eff.SRAM.ActivationKiB, eff.SRAM.WeightKiB, eff.SRAM.AccumulatorKiB, sig)
-			v, _ := fr.values.LoadOrStore(valueKey, &valuesEntry{})
-			ve := v.(*valuesEntry)
-			ve.once.Do(func() { ve.r, ve.err = fr.outputs(p, hw, state) })
-			t, _ := fr.timing.LoadOrStore(fmt.Sprintf("%s|%g|%g", valueKey, eff.ClockMHz, eff.DRAM.BandwidthGBps), &timingEntry{})
-			te := t.(*timingEntry)
-			te.once.Do(func() {
-				sr, err := fr.compiled.run(fr.w, p, hw, state, 0)
-				if err == nil {
-					te.latencyMs, te.energy = sr.run.Stats.Seconds()*1e3, sr.run.Stats.Energy.Total()/1e6
-				}
-				te.err = err
-			})
-			if err = ve.err; err == nil {
-				err = te.err
-			}
-			if err == nil {
-				r := ve.r
-				r.Device, r.HW, r.Policy, r.Seed, r.State = i, hwName, policyName, seed, state
-				r.LatencyMs, r.EnergyUJ = te.latencyMs, te.energy
-				return r
-			}
-		}
+	r, err := fr.run(hwName, policyName, state)
+	if err != nil {
+		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error()}
 	}
-	base.Error = err.Error()
-	return base
+	r.Device, r.HW, r.Policy, r.Seed, r.State = i, hwName, policyName, seed, state
+	return r
+}
+
+// run runs a device of the hardware and policy in the state, sharing the
+// outputs and the timing of devices bound to have the same.
+func (fr *fleetRunner) run(hwName, policyName string, state DeviceState) (DeviceResult, error) {
+	p, err := drivers.LoadPolicy(policyName)
+	if err != nil {
+		return DeviceResult{}, err
+	}
+	hw, err := npu.LoadConfig(hwName)
+	if err != nil {
+		return DeviceResult{}, err
+	}
+	if err := p.CheckHardware(hw); err != nil {
+		return DeviceResult{}, err
+	}
+	eff, err := state.Apply(hw)
+	if err != nil {
+		return DeviceResult{}, err
+	}
+	sig := p.Signature(fr.w.Model, state.Conditions())
+	valueKey := fmt.Sprintf("%s|%s|%d/%d/%d|%s", hwName, p.Label(), eff.SRAM.ActivationKiB, eff.SRAM.WeightKiB, eff.SRAM.AccumulatorKiB, sig)
+	r, err := fr.values.Get(valueKey, func() (DeviceResult, error) { return fr.outputs(p, hw, state) })
+	if err != nil {
+		return DeviceResult{}, err
+	}
+	t, err := fr.timing.Get(fmt.Sprintf("%s|%g|%g", valueKey, eff.ClockMHz, eff.DRAM.BandwidthGBps), func() (timing, error) {
+		sr, err := fr.compiled.run(fr.w, p, hw, state, 0)
+		if err != nil {
+			return timing{}, err
+		}
+		return timing{latencyMs: sr.run.Stats.Seconds() * 1e3, energyUJ: sr.run.Stats.Energy.Total() / 1e6}, nil
+	})
+	if err != nil {
+		return DeviceResult{}, err
+	}
+	r.LatencyMs, r.EnergyUJ = t.latencyMs, t.energyUJ
+	return r, nil
 }
 
 // outputs runs every sample in a state and compares with the reference.

@@ -2,9 +2,9 @@ package campaign
 
 import (
 	"encoding/json"
-	"sync"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -16,18 +16,10 @@ import (
 // program compile it once. Each repeat, record and fleet run creates and
 // owns one; it is safe for concurrent use.
 type programs struct {
-	mu       sync.Mutex
-	compiled map[string]*program
+	compiled memo.Map[string, *drivers.Compiled]
 }
 
-// program is one compiled program, compiled once.
-type program struct {
-	once sync.Once
-	c    *drivers.Compiled
-	err  error
-}
-
-func newPrograms() *programs { return &programs{compiled: map[string]*program{}} }
+func newPrograms() *programs { return &programs{} }
 
 // stateRun is one inference on a device in a given state.
 type stateRun struct {
@@ -56,20 +48,13 @@ func (ps *programs) run(w *workloads.Workload, p *drivers.Policy, hw *npu.Config
 	if err != nil {
 		return nil, err
 	}
-	ps.mu.Lock()
-	e := ps.compiled[string(key)]
-	if e == nil {
-		e = &program{}
-		ps.compiled[string(key)] = e
-	}
-	ps.mu.Unlock()
-	e.once.Do(func() { e.c, e.err = drivers.CompileUnder(w.Model, p, eff, cond) })
-	if e.err != nil {
-		return nil, e.err
-	}
-	run, err := experiment.RunCompiled(e.c, w.Inputs[sample])
+	c, err := ps.compiled.Get(string(key), func() (*drivers.Compiled, error) { return drivers.CompileUnder(w.Model, p, eff, cond) })
 	if err != nil {
 		return nil, err
 	}
-	return &stateRun{compiled: e.c, hw: eff, run: run}, nil
+	run, err := experiment.RunCompiled(c, w.Inputs[sample])
+	if err != nil {
+		return nil, err
+	}
+	return &stateRun{compiled: c, hw: eff, run: run}, nil
 }

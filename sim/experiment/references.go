@@ -1,8 +1,7 @@
 package experiment
 
 import (
-	"sync"
-
+	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -20,8 +19,7 @@ import (
 // loader.Loader have (zoo workloads are named by their canonical spec, files
 // by their path, users' inputs by their digest).
 type References struct {
-	mu     sync.Mutex
-	values map[referenceKey]*referenceValues
+	values memo.Map[referenceKey, []*quant.Tensor]
 }
 
 type referenceKey struct {
@@ -29,30 +27,14 @@ type referenceKey struct {
 	sample   int
 }
 
-// referenceValues is one sample's values, computed once.
-type referenceValues struct {
-	once   sync.Once
-	values []*quant.Tensor
-	err    error
-}
-
 // NewReferences returns an empty References.
-func NewReferences() *References {
-	return &References{values: map[referenceKey]*referenceValues{}}
-}
+func NewReferences() *References { return &References{} }
 
 // Values returns the reference interpreter's value of every tensor of the
 // workload's model on its input sample (see RunReference), with
 // TFLite's double-rounding requantization, computing them the first time.
 func (r *References) Values(w *workloads.Workload, sample int) ([]*quant.Tensor, error) {
-	key := referenceKey{w.Name, sample}
-	r.mu.Lock()
-	v := r.values[key]
-	if v == nil {
-		v = &referenceValues{}
-		r.values[key] = v
-	}
-	r.mu.Unlock()
-	v.once.Do(func() { v.values, v.err = RunReference(w.Model, w.Inputs[sample], quant.VariantDoubleRounding) })
-	return v.values, v.err
+	return r.values.Get(referenceKey{w.Name, sample}, func() ([]*quant.Tensor, error) {
+		return RunReference(w.Model, w.Inputs[sample], quant.VariantDoubleRounding)
+	})
 }

@@ -21,8 +21,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 
+	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/cases"
@@ -82,21 +82,13 @@ func Check(spec string) error {
 // A Loader loads workloads by spec and keeps each one it builds (zoo
 // workloads under their canonical spec, files under their path), so that
 // loading a spec again returns the same workload. It is safe for concurrent
-// use; the zero value is not: use New.
+// use.
 type Loader struct {
-	mu    sync.Mutex
-	built map[string]*built
-}
-
-// built is one workload a Loader has built or is building.
-type built struct {
-	once sync.Once
-	w    *workloads.Workload
-	err  error
+	built memo.Map[string, *workloads.Workload]
 }
 
 // New returns a Loader that has built nothing yet.
-func New() *Loader { return &Loader{built: map[string]*built{}} }
+func New() *Loader { return &Loader{} }
 
 // Load returns the workload a spec names, building it the first time.
 // Workloads are deterministic: the same spec gives the same model and
@@ -106,15 +98,7 @@ func (l *Loader) Load(spec string) (*workloads.Workload, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.mu.Lock()
-	b := l.built[key]
-	if b == nil {
-		b = &built{}
-		l.built[key] = b
-	}
-	l.mu.Unlock()
-	b.once.Do(func() { b.w, b.err = build() })
-	return b.w, b.err
+	return l.built.Get(key, build)
 }
 
 // resolve returns the key a spec's workload is kept under and how to build

@@ -7,7 +7,6 @@ import (
 
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
-
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 )
