@@ -7,11 +7,11 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/vectors"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/sim/experiment"
+	"github.com/npusim/npusim/workloads/cases"
 )
 
-func loadCases(t *testing.T) []*workloads.Case { return vectors.NNAPICases(t) }
+func loadCases(t *testing.T) []*cases.Case { return vectors.NNAPICases(t) }
 
 func mustHW(t *testing.T, name string) *npu.Config {
 	t.Helper()
@@ -43,12 +43,12 @@ func TestReferencePolicyPassesNNAPI(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
 			}
-			run, err := sim.RunCompiled(compiled, c.Inputs)
+			run, err := experiment.RunCompiled(compiled, c.Inputs)
 			if err != nil {
 				t.Fatalf("%s on %s: %v", c.Name, hwName, err)
 			}
 			if got := run.Outputs[0].Data; !slices.Equal(got, c.Expected.Data) {
-				t.Errorf("%s on %s: NPU output differs from the expected one (max diff %d)\n got  %v\n want %v", c.Name, hwName, sim.MaxAbsDiff(got, c.Expected.Data), got, c.Expected.Data)
+				t.Errorf("%s on %s: NPU output differs from the expected one (max diff %d)\n got  %v\n want %v", c.Name, hwName, experiment.MaxAbsDiff(got, c.Expected.Data), got, c.Expected.Data)
 			}
 		}
 	}

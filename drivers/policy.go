@@ -236,14 +236,7 @@ func (p *Policy) Label() string {
 }
 
 func loadBase(nameOrPath string) (*Policy, error) {
-	file, data, err := yamlfile.Read(presetFiles, nameOrPath)
-	switch {
-	case errors.Is(err, yamlfile.ErrNoPreset):
-		return nil, fmt.Errorf("policy %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
-	case err != nil:
-		return nil, fmt.Errorf("policy %s: %w", nameOrPath, err)
-	}
-	return ParsePolicy(file, data)
+	return yamlfile.Load(yamlfile.Kind{Name: "policy", File: "policy", Presets: presetFiles, Names: Presets}, nameOrPath, ParsePolicy)
 }
 
 // ParsePolicy decodes and validates a YAML policy; unknown keys and bad

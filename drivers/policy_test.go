@@ -10,33 +10,35 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // caseDiff runs a case through a policy on the NPU and returns the largest
 // difference from the case's expected output.
-func caseDiff(t *testing.T, c *workloads.Case, policy, hw string) int64 {
+func caseDiff(t *testing.T, c *cases.Case, policy, hw string) int64 {
 	t.Helper()
 	compiled, err := drivers.Compile(c.Model, mustPolicy(t, policy), mustHW(t, hw))
 	if err != nil {
 		t.Fatalf("%s under %s on %s: %v", c.Name, policy, hw, err)
 	}
-	run, err := sim.RunCompiled(compiled, c.Inputs)
+	run, err := experiment.RunCompiled(compiled, c.Inputs)
 	if err != nil {
 		t.Fatalf("%s under %s on %s: %v", c.Name, policy, hw, err)
 	}
-	return sim.MaxAbsDiff(run.Outputs[0].Data, c.Expected.Data)
+	return experiment.MaxAbsDiff(run.Outputs[0].Data, c.Expected.Data)
 }
 
-func caseByName(t *testing.T, name string) *workloads.Case {
+func caseByName(t *testing.T, name string) *cases.Case {
 	t.Helper()
 	for _, c := range loadCases(t) {
 		if c.Name == name {
 			return c
 		}
 	}
-	f, err := workloads.LoadCaseFile(filepath.Join("testdata", name+".json"))
+	f, err := cases.Load(filepath.Join("testdata", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func offsetModel() (*workloads.Model, [][]*quant.Tensor) {
 func TestPresetsChangeWhatTheyClaim(t *testing.T) {
 	offset, offsetIn := offsetModel()
 	dw, dwIn := randomModel(5, false)
-	rnn, err := workloads.Load("rnn-unrolled")
+	rnn, err := zoo.Load("rnn-unrolled")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +127,7 @@ func TestPresetsChangeWhatTheyClaim(t *testing.T) {
 	hw := mustHW(t, "mobile-npu")
 	for _, c := range cases {
 		m, policy := c.m, c.policy
-		ref, err := sim.RunReference(m, c.in, quant.VariantDoubleRounding)
+		ref, err := experiment.RunReference(m, c.in, quant.VariantDoubleRounding)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +136,7 @@ func TestPresetsChangeWhatTheyClaim(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", policy, err)
 		}
-		run, err := sim.RunCompiled(compiled, c.in)
+		run, err := experiment.RunCompiled(compiled, c.in)
 		if err != nil {
 			t.Fatalf("%s: %v", policy, err)
 		}
@@ -147,7 +149,7 @@ func TestPresetsChangeWhatTheyClaim(t *testing.T) {
 	}
 }
 
-func allLayersEqual(m *workloads.Model, run *sim.NPURun, ref []*quant.Tensor) bool {
+func allLayersEqual(m *workloads.Model, run *experiment.NPURun, ref []*quant.Tensor) bool {
 	for _, op := range m.Ops {
 		if !slices.Equal(run.Tensors[op.Output].Data, ref[op.Output].Data) {
 			return false
@@ -183,7 +185,7 @@ func wideModel() (*workloads.Model, [][]*quant.Tensor) {
 func TestPartialSums(t *testing.T) {
 	m, inputs := wideModel()
 	hw := mustHW(t, "tiny")
-	ref, err := sim.RunReference(m, inputs[0], quant.VariantDoubleRounding)
+	ref, err := experiment.RunReference(m, inputs[0], quant.VariantDoubleRounding)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +198,7 @@ func TestPartialSums(t *testing.T) {
 		if !slices.ContainsFunc(compiled.Notes, func(n string) bool { return strings.Contains(n, "split into") }) {
 			t.Fatalf("%s: no split reduction (notes %v)", policy, compiled.Notes)
 		}
-		run, err := sim.RunCompiled(compiled, inputs[0])
+		run, err := experiment.RunCompiled(compiled, inputs[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +225,7 @@ func TestPolicyCostsComeFromTheHardware(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		run, err := sim.RunCompiled(compiled, inputs[0])
+		run, err := experiment.RunCompiled(compiled, inputs[0])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -103,17 +103,17 @@ func TestReferencePolicyIsBitExactOnRandomGraphs(t *testing.T) {
 				}
 			}
 			for _, in := range inputs {
-				want, err := sim.RunReference(m, in, quant.VariantDoubleRounding)
+				want, err := experiment.RunReference(m, in, quant.VariantDoubleRounding)
 				if err != nil {
 					t.Fatal(err)
 				}
-				run, err := sim.RunCompiled(compiled, in)
+				run, err := experiment.RunCompiled(compiled, in)
 				if err != nil {
 					t.Fatalf("seed %d on %s: %v", seed, hwName, err)
 				}
 				for _, op := range m.Ops {
 					if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-						t.Fatalf("seed %d on %s: layer %s differs from the reference by up to %d LSB", seed, hwName, op.Name, sim.MaxAbsDiff(got.Data, want[op.Output].Data))
+						t.Fatalf("seed %d on %s: layer %s differs from the reference by up to %d LSB", seed, hwName, op.Name, experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
 					}
 				}
 			}

@@ -2,7 +2,6 @@ package npu
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -141,14 +140,7 @@ const DefaultPreset = "mobile-npu"
 // LoadConfig returns a preset by name or reads a YAML file by path (a name
 // without a path separator or .yaml suffix is taken as a preset).
 func LoadConfig(nameOrPath string) (*Config, error) {
-	file, data, err := yamlfile.Read(presetFiles, nameOrPath)
-	switch {
-	case errors.Is(err, yamlfile.ErrNoPreset):
-		return nil, fmt.Errorf("hw %s: no such preset (presets: %s)", nameOrPath, strings.Join(Presets(), ", "))
-	case err != nil:
-		return nil, fmt.Errorf("hw config %s: %w", nameOrPath, err)
-	}
-	return ParseConfig(file, data)
+	return yamlfile.Load(yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}, nameOrPath, ParseConfig)
 }
 
 // ParseConfig decodes and validates a YAML hardware config; file names the

@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // csvColumns are the columns of results.csv before the energy breakdown
@@ -67,7 +68,7 @@ func optionalInt(x *int) string {
 
 // snrField is the SNR in dB: "inf" when the values equal the reference's,
 // "-inf" when the reference's signal is zero but the values differ.
-func snrField(d *sim.Deviation) string {
+func snrField(d *experiment.Deviation) string {
 	if d.SNRdB != nil {
 		return number(*d.SNRdB)
 	}
@@ -121,7 +122,7 @@ func csvRecord(c cell) []string {
 // fractions, SNR in dB with "inf" for exact outputs), the full digests and
 // the energy breakdown per component in pJ. Fields that do not apply are
 // empty. The file is replaced atomically.
-func WriteCSV(path string, results []*sim.Result) error {
+func WriteCSV(path string, results []*experiment.Result) error {
 	records := [][]string{csvHeader()}
 	for _, c := range withReferences(results) {
 		records = append(records, csvRecord(c))
@@ -131,7 +132,7 @@ func WriteCSV(path string, results []*sim.Result) error {
 
 // writeCSV writes records to a CSV file, replaced atomically.
 func writeCSV(path string, records [][]string) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.WriteAll(records); err != nil {
 			return err

@@ -1,9 +1,10 @@
 // Package reports turns experiment results into what people read: terminal
 // tables, CSV files, plots and an HTML report.
 //
-// Every number shown comes from a sim.Result; this package formats and
-// draws, it does not compute deviations or costs (RMSError only summarises
-// a deviation's histogram).
+// Every number shown comes from an experiment.Result (or, for a fleet, a
+// campaign.DeviceResult); this package formats and draws, it does not
+// compute deviations or costs (RMSError only summarises a deviation's
+// histogram).
 //
 // A sweep's report compares each cell with the cell of the reference policy
 // on the same workload and hardware: speed is the reference's cycles over

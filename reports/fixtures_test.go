@@ -4,16 +4,16 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // fabricated builds one result without running anything: a latency of
 // cycles at 1 GHz, an energy of energyUJ split between the array (60%),
 // DRAM (30%) and leakage (10%), an output histogram, and per-layer largest
 // differences.
-func fabricated(workload, policy, hw string, cycles uint64, energyUJ float64, hist []sim.Bin, layerLSB ...int64) *sim.Result {
-	r := &sim.Result{
-		Cell:        sim.Cell{Workload: workload, Policy: policy, HW: hw},
+func fabricated(workload, policy, hw string, cycles uint64, energyUJ float64, hist []experiment.Bin, layerLSB ...int64) *experiment.Result {
+	r := &experiment.Result{
+		Cell:        experiment.Cell{Workload: workload, Policy: policy, HW: hw},
 		Description: "a fabricated " + workload,
 		Samples:     2,
 		Cycles:      cycles,
@@ -45,29 +45,29 @@ func fabricated(workload, policy, hw string, cycles uint64, energyUJ float64, hi
 	}
 	r.NNAPIPass = d.MaxLSB <= r.NNAPILimit
 	for i, lsb := range layerLSB {
-		r.Layers = append(r.Layers, sim.LayerResult{
+		r.Layers = append(r.Layers, experiment.LayerResult{
 			Name: fmt.Sprintf("layer%d", i), Kind: "CONV_2D", Cycles: cycles / uint64(len(layerLSB)),
-			Deviation: sim.Deviation{MaxLSB: lsb},
+			Deviation: experiment.Deviation{MaxLSB: lsb},
 		})
 	}
 	return r
 }
 
-func top1(r *sim.Result, share float64) *sim.Result {
+func top1(r *experiment.Result, share float64) *experiment.Result {
 	r.Top1Agreement = &share
 	return r
 }
 
-func divergence(r *sim.Result, step int) *sim.Result {
+func divergence(r *experiment.Result, step int) *experiment.Result {
 	r.DivergenceStep = &step
 	return r
 }
 
-func failed(workload, policy, hw, err string) *sim.Result {
-	return &sim.Result{Cell: sim.Cell{Workload: workload, Policy: policy, HW: hw}, Error: err}
+func failed(workload, policy, hw, err string) *experiment.Result {
+	return &experiment.Result{Cell: experiment.Cell{Workload: workload, Policy: policy, HW: hw}, Error: err}
 }
 
-var exact = []sim.Bin{{Diff: 0, Count: 1000}}
+var exact = []experiment.Bin{{Diff: 0, Count: 1000}}
 
 // sweepResults is a small sweep:
 //
@@ -77,15 +77,15 @@ var exact = []sim.Bin{{Diff: 0, Count: 1000}}
 //	the Pareto front is mult16 then reference.
 //	rnn-unrolled on mobile-npu: reference and mult16, diverging at step 3.
 //	mac2x3 on tiny: mult16 only, without a reference.
-func sweepResults() []*sim.Result {
-	return []*sim.Result{
+func sweepResults() []*experiment.Result {
+	return []*experiment.Result{
 		top1(fabricated("digits-cnn", "reference", "mobile-npu", 10000, 5, exact, 0, 0, 0, 0), 1),
-		top1(fabricated("digits-cnn", "mult16", "mobile-npu", 8000, 4, []sim.Bin{{Diff: -1, Count: 20}, {Diff: 0, Count: 950}, {Diff: 1, Count: 30}}, 0, 1, 1, 1), 0.99),
-		top1(fabricated("digits-cnn", "truncate", "mobile-npu", 9000, 4.5, []sim.Bin{{Diff: -2, Count: 5}, {Diff: -1, Count: 100}, {Diff: 0, Count: 895}}, 1, 2, 2, 2), 0.97),
+		top1(fabricated("digits-cnn", "mult16", "mobile-npu", 8000, 4, []experiment.Bin{{Diff: -1, Count: 20}, {Diff: 0, Count: 950}, {Diff: 1, Count: 30}}, 0, 1, 1, 1), 0.99),
+		top1(fabricated("digits-cnn", "truncate", "mobile-npu", 9000, 4.5, []experiment.Bin{{Diff: -2, Count: 5}, {Diff: -1, Count: 100}, {Diff: 0, Count: 895}}, 1, 2, 2, 2), 0.97),
 		top1(fabricated("digits-cnn", "vendor-b", "mobile-npu", 12500, 6, exact, 0, 0, 0, 0), 1),
 		failed("digits-cnn", "acc24", "mobile-npu", "policy acc24 asks for 24-bit wrap accumulators, which mobile-npu does not implement"),
 		divergence(fabricated("rnn-unrolled", "reference", "mobile-npu", 4000, 2, exact, 0, 0, 0), 0),
-		divergence(fabricated("rnn-unrolled", "mult16", "mobile-npu", 3200, 1.6, []sim.Bin{{Diff: -3, Count: 1}, {Diff: 0, Count: 999}}, 0, 1, 3), 3),
-		fabricated("mac2x3", "mult16", "tiny", 100, 0.01, []sim.Bin{{Diff: 1, Count: 1}}, 1),
+		divergence(fabricated("rnn-unrolled", "mult16", "mobile-npu", 3200, 1.6, []experiment.Bin{{Diff: -3, Count: 1}, {Diff: 0, Count: 999}}, 0, 1, 3), 3),
+		fabricated("mac2x3", "mult16", "tiny", 100, 0.01, []experiment.Bin{{Diff: 1, Count: 1}}, 1),
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 )
 
 // allDevices names the last row of the fleet table, the whole fleet.
@@ -42,7 +42,7 @@ type fleetGroup struct {
 }
 
 // newFleetGroup gathers the figures of a group of devices.
-func newFleetGroup(hw, policy string, devices []sim.DeviceResult) *fleetGroup {
+func newFleetGroup(hw, policy string, devices []campaign.DeviceResult) *fleetGroup {
 	g := &fleetGroup{hw: hw, policy: policy, devices: len(devices)}
 	var lsb, steps []float64
 	for _, d := range devices {
@@ -106,9 +106,9 @@ type fleetPair struct{ hw, policy string }
 // the order of spec.HW and spec.Policies (pairs the spec does not name
 // follow, in the order the devices show them), leaving out groups without
 // devices; the last group is the whole fleet.
-func fleetGroups(spec sim.FleetSpec, devices []sim.DeviceResult) []*fleetGroup {
+func fleetGroups(spec campaign.FleetSpec, devices []campaign.DeviceResult) []*fleetGroup {
 	var order []fleetPair
-	members := map[fleetPair][]sim.DeviceResult{}
+	members := map[fleetPair][]campaign.DeviceResult{}
 	add := func(p fleetPair) {
 		if _, ok := members[p]; !ok {
 			members[p] = nil
@@ -137,7 +137,7 @@ func fleetGroups(spec sim.FleetSpec, devices []sim.DeviceResult) []*fleetGroup {
 // fleetPolicies lists the policies of the devices that ran, in the order
 // of spec.Policies, then those the spec does not name in the order the
 // devices show them. The fleet's plots colour policy i alike.
-func fleetPolicies(spec sim.FleetSpec, devices []sim.DeviceResult) []string {
+func fleetPolicies(spec campaign.FleetSpec, devices []campaign.DeviceResult) []string {
 	ran := map[string]bool{}
 	var extra []string
 	for _, d := range devices {
@@ -172,7 +172,7 @@ const (
 
 // qualityOf tells what the devices report from the first device with a
 // task-specific figure.
-func qualityOf(devices []sim.DeviceResult) fleetQuality {
+func qualityOf(devices []campaign.DeviceResult) fleetQuality {
 	for _, d := range devices {
 		switch {
 		case d.Top1Flips != nil:
@@ -279,7 +279,7 @@ type fleetError struct {
 
 // fleetErrors gathers the devices that cannot run by error message, in the
 // order of their first device.
-func fleetErrors(devices []sim.DeviceResult) []fleetError {
+func fleetErrors(devices []campaign.DeviceResult) []fleetError {
 	var errs []fleetError
 	for _, d := range devices {
 		if d.Error == "" {
@@ -334,7 +334,7 @@ func (e fleetError) Which() string {
 // outputs (valid but different), and the mean latency and energy per
 // inference. Devices that cannot run count in no other figure; why they
 // cannot run follows the table, a line per error message.
-func FleetTable(w io.Writer, spec sim.FleetSpec, devices []sim.DeviceResult) error {
+func FleetTable(w io.Writer, spec campaign.FleetSpec, devices []campaign.DeviceResult) error {
 	groups := fleetGroups(spec, devices)
 	if _, err := fmt.Fprintln(w, fleetSummary(groups[len(groups)-1])); err != nil {
 		return err
@@ -360,7 +360,7 @@ func FleetTable(w io.Writer, spec sim.FleetSpec, devices []sim.DeviceResult) err
 // GenerateFleet writes the whole report of a fleet into dir: fleet.csv,
 // the plots in plots/ (SVG and PNG) and report.html. The same fleet gives
 // the same bytes in every file.
-func GenerateFleet(dir string, spec sim.FleetSpec, devices []sim.DeviceResult) error {
+func GenerateFleet(dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -3,16 +3,16 @@ package reports
 import (
 	"fmt"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 )
 
 // ranDevice fabricates a device that ran: bit-identical exactly when its
 // largest error is 0 LSB, within NNAPI's limit (1 LSB) when it is at most
 // 1, at a nominal clock with all its SRAM and no DRAM load.
-func ranDevice(id int, hw, policy string, temperatureC float64, maxLSB int64, latencyMs, energyUJ float64) sim.DeviceResult {
-	return sim.DeviceResult{
+func ranDevice(id int, hw, policy string, temperatureC float64, maxLSB int64, latencyMs, energyUJ float64) campaign.DeviceResult {
+	return campaign.DeviceResult{
 		Device: id, HW: hw, Policy: policy, Seed: 1_000_003 + uint64(id),
-		State:     sim.DeviceState{Run: id % 7, TemperatureC: temperatureC, ClockFactor: 1},
+		State:     campaign.DeviceState{Run: id % 7, TemperatureC: temperatureC, ClockFactor: 1},
 		Identical: maxLSB == 0,
 		Digest:    fmt.Sprintf("%064x", maxLSB),
 		MaxLSB:    maxLSB,
@@ -23,21 +23,21 @@ func ranDevice(id int, hw, policy string, temperatureC float64, maxLSB int64, la
 	}
 }
 
-func flips(d sim.DeviceResult, n int) sim.DeviceResult {
+func flips(d campaign.DeviceResult, n int) campaign.DeviceResult {
 	d.Top1Flips = &n
 	return d
 }
 
-func diverges(d sim.DeviceResult, step int) sim.DeviceResult {
+func diverges(d campaign.DeviceResult, step int) campaign.DeviceResult {
 	d.DivergenceStep = &step
 	return d
 }
 
 // failedDevice fabricates a device that cannot run, with its state.
-func failedDevice(id int, hw, policy, err string) sim.DeviceResult {
-	return sim.DeviceResult{
+func failedDevice(id int, hw, policy, err string) campaign.DeviceResult {
+	return campaign.DeviceResult{
 		Device: id, HW: hw, Policy: policy, Seed: 1_000_003 + uint64(id),
-		State: sim.DeviceState{Run: 3, TemperatureC: 52.5, ClockFactor: 1, SRAMHeld: 0.5, Load: 0.25},
+		State: campaign.DeviceState{Run: 3, TemperatureC: 52.5, ClockFactor: 1, SRAMHeld: 0.5, Load: 0.25},
 		Error: err,
 	}
 }
@@ -45,7 +45,7 @@ func failedDevice(id int, hw, policy, err string) sim.DeviceResult {
 const sramError = "tiny with 50% of its SRAM held by another client: sram.accumulator_kib: must be > 0, got 0"
 
 // classifierFleet is a fleet of 12 devices of a classifier, device i on
-// hardware i mod 2 under policy (i / 2) mod 3, as sim.FleetSpec assigns
+// hardware i mod 2 under policy (i / 2) mod 3, as campaign.FleetSpec assigns
 // them:
 //
 //	mobile-npu, reference:      0 (36 C, 0 LSB), 6 (70 C, 0 LSB)
@@ -57,14 +57,14 @@ const sramError = "tiny with 50% of its SRAM held by another client: sram.accumu
 //
 // Nine devices ran: four bit-identical (0, 1, 4, 6), three within NNAPI's
 // limit but changed (2, 3, 8), two beyond it (9, 10).
-func classifierFleet() (sim.FleetSpec, []sim.DeviceResult) {
-	spec := sim.FleetSpec{
+func classifierFleet() (campaign.FleetSpec, []campaign.DeviceResult) {
+	spec := campaign.FleetSpec{
 		Workload: "digits-cnn", Devices: 12, Seed: 1, Samples: 8,
 		HW:       []string{"mobile-npu", "tiny"},
 		Policies: []string{"reference", "vendor-a@1.1", "vendor-dynamic"},
 	}
 	const ref, va, dyn = "reference", "vendor-a@1.1", "vendor-dynamic"
-	return spec, []sim.DeviceResult{
+	return spec, []campaign.DeviceResult{
 		flips(ranDevice(0, "mobile-npu", ref, 36, 0, 1.0, 10), 0),
 		flips(ranDevice(1, "tiny", ref, 41, 0, 4, 20), 0),
 		flips(ranDevice(2, "mobile-npu", va, 50, 1, 0.8, 8), 0),
@@ -83,13 +83,13 @@ func classifierFleet() (sim.FleetSpec, []sim.DeviceResult) {
 // recurrentFleet is a fleet of 6 devices of a recurrent workload on one
 // hardware: the reference's (0, 2, 4) never diverge; vendor-dynamic's
 // diverge at steps 5 (1) and 3 (3), and 5 does not.
-func recurrentFleet() (sim.FleetSpec, []sim.DeviceResult) {
-	spec := sim.FleetSpec{
+func recurrentFleet() (campaign.FleetSpec, []campaign.DeviceResult) {
+	spec := campaign.FleetSpec{
 		Workload: "rnn-unrolled", Devices: 6, Seed: 2,
 		HW:       []string{"mobile-npu"},
 		Policies: []string{"reference", "vendor-dynamic"},
 	}
-	return spec, []sim.DeviceResult{
+	return spec, []campaign.DeviceResult{
 		diverges(ranDevice(0, "mobile-npu", "reference", 38, 0, 2, 5), 0),
 		diverges(ranDevice(1, "mobile-npu", "vendor-dynamic", 77, 4, 1.5, 4), 5),
 		diverges(ranDevice(2, "mobile-npu", "reference", 66, 0, 2, 5), 0),

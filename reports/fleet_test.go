@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/drivers"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 )
 
 func TestFleetTable(t *testing.T) {
@@ -19,8 +19,8 @@ func TestFleetTable(t *testing.T) {
 	recurrentSpec, recurrent := recurrentFleet()
 	for _, tc := range []struct {
 		name    string
-		spec    sim.FleetSpec
-		devices []sim.DeviceResult
+		spec    campaign.FleetSpec
+		devices []campaign.DeviceResult
 		summary string
 		header  []string
 		rows    [][]string
@@ -62,8 +62,8 @@ func TestFleetTable(t *testing.T) {
 		},
 		{
 			name: "one device valid but different, in a group the spec does not name",
-			spec: sim.FleetSpec{Workload: "digits-cnn", Devices: 1, HW: []string{"tiny"}, Policies: []string{"reference"}},
-			devices: []sim.DeviceResult{
+			spec: campaign.FleetSpec{Workload: "digits-cnn", Devices: 1, HW: []string{"tiny"}, Policies: []string{"reference"}},
+			devices: []campaign.DeviceResult{
 				flips(ranDevice(0, "mobile-npu", "mult16", 60, 1, 2, 3), 0),
 			},
 			summary: "1 device: 0% bit-identical to the reference; 1 device passes NNAPI's limit but changes outputs; 0 cannot run",
@@ -75,8 +75,8 @@ func TestFleetTable(t *testing.T) {
 		},
 		{
 			name: "no device ran",
-			spec: sim.FleetSpec{Workload: "digits-cnn", Devices: 2, HW: []string{"tiny"}, Policies: []string{"acc24"}},
-			devices: []sim.DeviceResult{
+			spec: campaign.FleetSpec{Workload: "digits-cnn", Devices: 2, HW: []string{"tiny"}, Policies: []string{"acc24"}},
+			devices: []campaign.DeviceResult{
 				failedDevice(0, "tiny", "acc24", "policy acc24 asks for 24-bit wrap accumulators"),
 				failedDevice(1, "tiny", "acc24", "policy acc24 asks for 24-bit wrap accumulators"),
 			},
@@ -214,8 +214,8 @@ func TestWriteFleetPlots(t *testing.T) {
 	recurrentSpec, recurrent := recurrentFleet()
 	for _, tc := range []struct {
 		name     string
-		spec     sim.FleetSpec
-		devices  []sim.DeviceResult
+		spec     campaign.FleetSpec
+		devices  []campaign.DeviceResult
 		kinds    []PlotKind
 		policies []string
 		// counts are the series of the two distributions, a row per policy
@@ -309,8 +309,8 @@ func TestWriteFleetPlots(t *testing.T) {
 }
 
 func TestWriteFleetPlotsWithoutDevicesThatRan(t *testing.T) {
-	spec := sim.FleetSpec{Workload: "digits-cnn", Devices: 1, HW: []string{"tiny"}, Policies: []string{"acc24"}}
-	plots, err := WriteFleetPlots(t.TempDir(), spec, []sim.DeviceResult{failedDevice(0, "tiny", "acc24", "no")})
+	spec := campaign.FleetSpec{Workload: "digits-cnn", Devices: 1, HW: []string{"tiny"}, Policies: []string{"acc24"}}
+	plots, err := WriteFleetPlots(t.TempDir(), spec, []campaign.DeviceResult{failedDevice(0, "tiny", "acc24", "no")})
 	if err != nil || len(plots) != 0 {
 		t.Errorf("WriteFleetPlots = %d plots, %v; want none, nil", len(plots), err)
 	}

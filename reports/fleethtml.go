@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/sim/campaign"
 )
 
 // fleetPage is what a fleet's report.html shows.
 type fleetPage struct {
 	Summary string
-	Spec    sim.FleetSpec
+	Spec    campaign.FleetSpec
 	// Flips and Divergence say which task-specific columns the table has.
 	Flips, Divergence bool
 	Header            []string
@@ -55,15 +56,15 @@ var fleetExplanations = []explanation{
 // SVG files, linked by paths relative to the page) with how to read each,
 // what each policy is (from its preset or policy file, versions included)
 // and how the device state is modelled.
-func WriteFleetHTML(path string, spec sim.FleetSpec, devices []sim.DeviceResult, plots []Plot) error {
+func WriteFleetHTML(path string, spec campaign.FleetSpec, devices []campaign.DeviceResult, plots []Plot) error {
 	page, err := newFleetPage(path, spec, devices, plots)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return fleetTemplate.Execute(w, page) })
+	return atomicfile.Write(path, func(w io.Writer) error { return fleetTemplate.Execute(w, page) })
 }
 
-func newFleetPage(path string, spec sim.FleetSpec, devices []sim.DeviceResult, plots []Plot) (*fleetPage, error) {
+func newFleetPage(path string, spec campaign.FleetSpec, devices []campaign.DeviceResult, plots []Plot) (*fleetPage, error) {
 	groups := fleetGroups(spec, devices)
 	quality := qualityOf(devices)
 	page := &fleetPage{

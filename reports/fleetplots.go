@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -89,12 +89,12 @@ func (b countBin) label(zero string) string {
 //     count every device that ran once.
 //   - FleetStatePlot: a point per device of the policy that ran, X its
 //     die temperature in degrees C, Y its largest output error in LSB.
-func WriteFleetPlots(dir string, spec sim.FleetSpec, devices []sim.DeviceResult) ([]Plot, error) {
+func WriteFleetPlots(dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	policies := fleetPolicies(spec, devices)
-	var ran []sim.DeviceResult
+	var ran []campaign.DeviceResult
 	for _, d := range devices {
 		if d.Error == "" {
 			ran = append(ran, d)
@@ -114,20 +114,20 @@ func WriteFleetPlots(dir string, spec sim.FleetSpec, devices []sim.DeviceResult)
 		Kind:   FleetLSBPlot,
 		Title:  "Largest output error per device: " + spec.Workload,
 		XLabel: "largest difference from the reference (LSB)",
-	}, policies, ran, "", func(d sim.DeviceResult) (int64, bool) { return d.MaxLSB, true }))
+	}, policies, ran, "", func(d campaign.DeviceResult) (int64, bool) { return d.MaxLSB, true }))
 	switch qualityOf(ran) {
 	case flipsQuality:
 		add(fleetDistribution(Plot{
 			Kind:   FleetFlipsPlot,
 			Title:  "Top-1 flips per device: " + spec.Workload,
 			XLabel: "samples whose top-1 class differs from the reference's",
-		}, policies, ran, "", func(d sim.DeviceResult) (int64, bool) { return intValue(d.Top1Flips) }))
+		}, policies, ran, "", func(d campaign.DeviceResult) (int64, bool) { return intValue(d.Top1Flips) }))
 	case divergenceQuality:
 		add(fleetDistribution(Plot{
 			Kind:   FleetDivergencePlot,
 			Title:  "First diverging step per device: " + spec.Workload,
 			XLabel: "first step whose output differs from the reference's",
-		}, policies, ran, "none", func(d sim.DeviceResult) (int64, bool) { return intValue(d.DivergenceStep) }))
+		}, policies, ran, "none", func(d campaign.DeviceResult) (int64, bool) { return intValue(d.DivergenceStep) }))
 	}
 	add(fleetStatePlot(spec.Workload, policies, ran))
 	if err := writeFigures(plots, figures); err != nil {
@@ -164,7 +164,7 @@ func intValue(x *int) (int64, bool) {
 // for which value says false are left out), a bar per bin stacked by
 // policy, with the total above each bar. zero names the bin of 0 if not
 // empty. Without a device to count it returns no figure.
-func fleetDistribution(pl Plot, policies []string, devices []sim.DeviceResult, zero string, value func(sim.DeviceResult) (int64, bool)) (Plot, *figure) {
+func fleetDistribution(pl Plot, policies []string, devices []campaign.DeviceResult, zero string, value func(campaign.DeviceResult) (int64, bool)) (Plot, *figure) {
 	pl.YLabel, pl.Policies = "devices", policies
 	largest, counted := int64(0), 0
 	for _, d := range devices {
@@ -192,44 +192,51 @@ func fleetDistribution(pl Plot, policies []string, devices []sim.DeviceResult, z
 		}
 		pl.Series = append(pl.Series, s)
 	}
-	paint := func(c draw.Canvas) {
-		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
-		legend := newLegend()
-		width := min(0.6*vg.Inch, 4*vg.Inch/vg.Length(len(bins)))
-		var below *plotter.BarChart
-		for k, s := range pl.Series {
-			bars, _ := plotter.NewBarChart(plotter.Values(s.Y), width)
-			bars.Color, _, _ = policyStyle(k)
-			bars.LineStyle.Width = 0
-			if below != nil {
-				bars.StackOn(below)
-			}
-			below = bars
-			p.Add(bars)
-			legend.Add(s.Name, bars)
-		}
-		var tops plotter.XYLabels
-		for i, n := range totals {
-			if n > 0 {
-				tops.XYs = append(tops.XYs, plotter.XY{X: float64(i), Y: n})
-				tops.Labels = append(tops.Labels, strconv.FormatFloat(n, 'f', -1, 64))
-			}
-		}
-		names, _ := plotter.NewLabels(tops)
-		for i := range names.TextStyle {
-			names.TextStyle[i].Font = font.From(sans, 8)
-			names.TextStyle[i].XAlign, names.TextStyle[i].YAlign = text.XCenter, text.YBottom
-		}
-		names.Offset.Y = vg.Points(2)
-		p.Add(names)
-		p.NominalX(labels...)
-		p.Y.Min, p.Y.Max = 0, math.Max(1, 1.1*slices.Max(totals))
-		p.Y.Tick.Marker = plot.TickerFunc(countTicks)
-		left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
-		p.Draw(left)
-		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
-	}
+	paint := func(c draw.Canvas) error { return paintDistribution(c, pl, labels, totals) }
 	return pl, &figure{width: 8 * vg.Inch, height: 4.5 * vg.Inch, draw: paint}
+}
+
+// paintDistribution draws the devices' counts per bin as bars stacked by
+// policy, each stack topped by its total.
+func paintDistribution(c draw.Canvas, pl Plot, labels []string, totals []float64) error {
+	p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
+	legend := newLegend()
+	width := min(0.6*vg.Inch, 4*vg.Inch/vg.Length(len(labels)))
+	var below *plotter.BarChart
+	for k, s := range pl.Series {
+		clr, _, _ := policyStyle(k)
+		bars, err := stackedBars(plotter.Values(s.Y), width, clr, below)
+		if err != nil {
+			return err
+		}
+		below = bars
+		p.Add(bars)
+		legend.Add(s.Name, bars)
+	}
+	var tops plotter.XYLabels
+	for i, n := range totals {
+		if n > 0 {
+			tops.XYs = append(tops.XYs, plotter.XY{X: float64(i), Y: n})
+			tops.Labels = append(tops.Labels, strconv.FormatFloat(n, 'f', -1, 64))
+		}
+	}
+	names, err := plotter.NewLabels(tops)
+	if err != nil {
+		return err
+	}
+	for i := range names.TextStyle {
+		names.TextStyle[i].Font = font.From(sans, 8)
+		names.TextStyle[i].XAlign, names.TextStyle[i].YAlign = text.XCenter, text.YBottom
+	}
+	names.Offset.Y = vg.Points(2)
+	p.Add(names)
+	p.NominalX(labels...)
+	p.Y.Min, p.Y.Max = 0, math.Max(1, 1.1*slices.Max(totals))
+	p.Y.Tick.Marker = plot.TickerFunc(countTicks)
+	left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
+	p.Draw(left)
+	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+	return nil
 }
 
 // fleetStatePlot places every device by its die temperature and largest
@@ -238,7 +245,7 @@ func fleetDistribution(pl Plot, policies []string, devices []sim.DeviceResult, z
 // above or below the error they stand for (0.15 LSB either way, wider when
 // the errors span more than 10 LSB); the series hold the exact
 // values.
-func fleetStatePlot(workload string, policies []string, devices []sim.DeviceResult) (Plot, *figure) {
+func fleetStatePlot(workload string, policies []string, devices []campaign.DeviceResult) (Plot, *figure) {
 	pl := Plot{
 		Kind:     FleetStatePlot,
 		Title:    "Die temperature and largest output error: " + workload,
@@ -266,7 +273,7 @@ func fleetStatePlot(workload string, policies []string, devices []sim.DeviceResu
 	if n := len(pl.Series); n > 1 {
 		step = 2 * band / float64(n-1)
 	}
-	paint := func(c draw.Canvas) {
+	paint := func(c draw.Canvas) error {
 		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
 		p.Add(plotter.NewGrid())
 		legend := newLegend()
@@ -278,7 +285,10 @@ func fleetStatePlot(workload string, policies []string, devices []sim.DeviceResu
 			for i := range s.X {
 				xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i] - band + float64(k)*step}
 			}
-			points, _ := plotter.NewScatter(xys)
+			points, err := plotter.NewScatter(xys)
+			if err != nil {
+				return err
+			}
 			clr, _, shape := policyStyle(k)
 			points.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(2.5), Shape: shape}
 			p.Add(points)
@@ -290,6 +300,7 @@ func fleetStatePlot(workload string, policies []string, devices []sim.DeviceResu
 		left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
 		p.Draw(left)
 		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+		return nil
 	}
 	return pl, &figure{width: 8 * vg.Inch, height: 5 * vg.Inch, draw: paint}
 }

@@ -8,7 +8,8 @@ import (
 	"slices"
 
 	"github.com/npusim/npusim/drivers"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // htmlPage is what report.html shows.
@@ -77,15 +78,15 @@ var plotExplanations = []explanation{
 // files, linked by paths relative to the page), how to read each plot, and
 // what each workload and policy is. A policy's description comes from its
 // preset or policy file.
-func WriteHTML(path string, results []*sim.Result, plots []Plot) error {
+func WriteHTML(path string, results []*experiment.Result, plots []Plot) error {
 	page, err := newHTMLPage(path, results, plots)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error { return reportTemplate.Execute(w, page) })
+	return atomicfile.Write(path, func(w io.Writer) error { return reportTemplate.Execute(w, page) })
 }
 
-func newHTMLPage(path string, results []*sim.Result, plots []Plot) (*htmlPage, error) {
+func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*htmlPage, error) {
 	page := &htmlPage{Cells: len(results), Explanations: plotExplanations}
 	for _, col := range sweepColumns {
 		page.Header = append(page.Header, col.header)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/npusim/npusim/drivers"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 var (
@@ -181,20 +181,20 @@ func TestGenerateIsDeterministic(t *testing.T) {
 
 // manyResults is a sweep the size of the default one: 4 workloads under 12
 // policies, the largest with 65 layers.
-func manyResults() []*sim.Result {
-	var results []*sim.Result
+func manyResults() []*experiment.Result {
+	var results []*experiment.Result
 	for w, layers := range []int{1, 6, 65, 24} {
 		for p, policy := range drivers.Presets() {
 			lsb := make([]int64, layers)
 			for k := range lsb {
 				lsb[k] = int64((p * k / 7) % 5)
 			}
-			hist := []sim.Bin{{Diff: 0, Count: 1000}}
+			hist := []experiment.Bin{{Diff: 0, Count: 1000}}
 			if low := -int64(p % 3); low != 0 {
-				hist = append([]sim.Bin{{Diff: low, Count: p + 1}}, hist...)
+				hist = append([]experiment.Bin{{Diff: low, Count: p + 1}}, hist...)
 			}
 			if high := int64(p % 4); high != 0 {
-				hist = append(hist, sim.Bin{Diff: high, Count: 2 * p})
+				hist = append(hist, experiment.Bin{Diff: high, Count: 2 * p})
 			}
 			r := fabricated([]string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"}[w], policy, "mobile-npu",
 				uint64(10000+977*p), 5-0.1*float64(p%6), hist, lsb...)

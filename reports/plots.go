@@ -15,8 +15,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -113,7 +115,7 @@ func ParetoFront(xs, ys []float64) []int {
 // reference's, and, unlike the largest difference, it tells a policy that
 // moves one value by 2 LSB from one that moves every value by 2 LSB.
 // Without a histogram it falls back to MaxLSB, its upper bound.
-func RMSError(d *sim.Deviation) float64 {
+func RMSError(d *experiment.Deviation) float64 {
 	var n, sq float64
 	for _, b := range d.Histogram {
 		n += float64(b.Count)
@@ -129,12 +131,12 @@ func RMSError(d *sim.Deviation) float64 {
 // order of the results.
 type plotGroup struct {
 	workload, hw string
-	cells        []*sim.Result
+	cells        []*experiment.Result
 }
 
 // groupCells groups the cells that ran by workload and hardware, in order
 // of first appearance.
-func groupCells(results []*sim.Result) []plotGroup {
+func groupCells(results []*experiment.Result) []plotGroup {
 	var groups []plotGroup
 	for _, r := range results {
 		if r.Error != "" {
@@ -163,7 +165,7 @@ func (g plotGroup) policies() []string {
 // the error through the layers, the histograms of output differences and
 // the energy breakdown with latency. Cells that could not run are left out.
 // It returns the plots in the order of their groups' first cells.
-func WritePlots(dir string, results []*sim.Result) ([]Plot, error) {
+func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -260,7 +262,7 @@ func slug(name string) string {
 // figure is a drawing of a given size, rendered once per file format.
 type figure struct {
 	width, height vg.Length
-	draw          func(draw.Canvas)
+	draw          func(draw.Canvas) error
 }
 
 // pngDPI is the resolution of the PNG files.
@@ -275,7 +277,9 @@ func (f *figure) write(svgPath, pngPath string) (err error) {
 		}
 	}()
 	svg := vgsvg.New(f.width, f.height)
-	f.render(draw.New(svg))
+	if err := f.render(draw.New(svg)); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if _, err := svg.WriteTo(&buf); err != nil {
 		return err
@@ -283,20 +287,22 @@ func (f *figure) write(svgPath, pngPath string) (err error) {
 	// Arial has the metrics of Liberation Sans: a browser without the one
 	// lays the text out the same with the other
 	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
-	if err := writeFileAtomic(svgPath, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
+	if err := atomicfile.Write(svgPath, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
 		return err
 	}
 	png := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(f.width, f.height), vgimg.UseDPI(pngDPI))}
-	f.render(draw.New(png))
-	return writeFileAtomic(pngPath, writeTo(png))
+	if err := f.render(draw.New(png)); err != nil {
+		return err
+	}
+	return atomicfile.Write(pngPath, writeTo(png))
 }
 
 // render paints the figure on a white background, inside a margin.
-func (f *figure) render(c draw.Canvas) {
+func (f *figure) render(c draw.Canvas) error {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
 	m := vg.Points(6)
-	f.draw(draw.Crop(c, m, -m, m, -m))
+	return f.draw(draw.Crop(c, m, -m, m, -m))
 }
 
 func writeTo(wt io.WriterTo) func(io.Writer) error {
@@ -418,38 +424,55 @@ func paretoPlot(g plotGroup) (Plot, *figure) {
 	for k, i := range pl.Front {
 		front[k] = plotter.XY{X: xs[i], Y: ys[i]}
 	}
-	paint := func(c draw.Canvas) {
-		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
-		p.Add(plotter.NewGrid())
-		line, _ := plotter.NewLine(front)
-		line.Color, line.Width = palette[2], vg.Points(1.5)
-		marks, _ := plotter.NewScatter(front)
-		marks.GlyphStyle = draw.GlyphStyle{Color: palette[2], Radius: vg.Points(6), Shape: draw.RingGlyph{}}
-		all, _ := plotter.NewScatter(points)
-		all.GlyphStyle = draw.GlyphStyle{Color: palette[0], Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
-		names, _ := plotter.NewLabels(plotter.XYLabels{XYs: points, Labels: labels})
-		for i := range names.TextStyle {
-			names.TextStyle[i].Font = font.From(sans, 8)
-		}
-		names.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
-		p.Add(line, marks, all, names)
-		legend := newLegend()
-		legend.Add("policy", all)
-		legend.Add("Pareto front", line, marks)
-		// room for the labels right of the points and above them
-		p.Y.Min = math.Min(p.Y.Min, 0)
-		p.Y.Max = math.Max(p.Y.Max, 1)
-		if p.X.Min == p.X.Max {
-			// one energy: show it at the middle of [0, 2x]
-			p.X.Min, p.X.Max = min(0, 2*p.X.Min), max(0, 2*p.X.Max)
-		}
-		p.X.Max += 0.15 * (p.X.Max - p.X.Min)
-		p.Y.Max += 0.05 * (p.Y.Max - p.Y.Min)
-		left, right := split(c, c.Max.X-c.Min.X-1.3*vg.Inch)
-		p.Draw(left)
-		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
-	}
+	paint := func(c draw.Canvas) error { return paintPareto(c, pl, points, labels, front) }
 	return pl, &figure{width: 8 * vg.Inch, height: 5 * vg.Inch, draw: paint}
+}
+
+// paintPareto draws the cells' points with their policies' names and the
+// Pareto front through them.
+func paintPareto(c draw.Canvas, pl Plot, points plotter.XYs, labels []string, front plotter.XYs) error {
+	p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
+	p.Add(plotter.NewGrid())
+	line, err := plotter.NewLine(front)
+	if err != nil {
+		return err
+	}
+	line.Color, line.Width = palette[2], vg.Points(1.5)
+	marks, err := plotter.NewScatter(front)
+	if err != nil {
+		return err
+	}
+	marks.GlyphStyle = draw.GlyphStyle{Color: palette[2], Radius: vg.Points(6), Shape: draw.RingGlyph{}}
+	all, err := plotter.NewScatter(points)
+	if err != nil {
+		return err
+	}
+	all.GlyphStyle = draw.GlyphStyle{Color: palette[0], Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	names, err := plotter.NewLabels(plotter.XYLabels{XYs: points, Labels: labels})
+	if err != nil {
+		return err
+	}
+	for i := range names.TextStyle {
+		names.TextStyle[i].Font = font.From(sans, 8)
+	}
+	names.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
+	p.Add(line, marks, all, names)
+	legend := newLegend()
+	legend.Add("policy", all)
+	legend.Add("Pareto front", line, marks)
+	// room for the labels right of the points and above them
+	p.Y.Min = math.Min(p.Y.Min, 0)
+	p.Y.Max = math.Max(p.Y.Max, 1)
+	if p.X.Min == p.X.Max {
+		// one energy: show it at the middle of [0, 2x]
+		p.X.Min, p.X.Max = min(0, 2*p.X.Min), max(0, 2*p.X.Max)
+	}
+	p.X.Max += 0.15 * (p.X.Max - p.X.Min)
+	p.Y.Max += 0.05 * (p.Y.Max - p.Y.Min)
+	left, right := split(c, c.Max.X-c.Min.X-1.3*vg.Inch)
+	p.Draw(left)
+	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+	return nil
 }
 
 // layersPlot draws the largest difference of every layer's output, a line
@@ -475,36 +498,47 @@ func layersPlot(g plotGroup) (Plot, *figure) {
 	if layers == 0 {
 		return pl, nil
 	}
-	paint := func(c draw.Canvas) {
-		p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
-		p.Add(plotter.NewGrid())
-		legend := newLegend()
-		for i, s := range pl.Series {
-			xys := make(plotter.XYs, len(s.X))
-			for k := range s.X {
-				xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
-			}
-			clr, dashes, shape := policyStyle(i)
-			line, _ := plotter.NewLine(xys)
-			line.Color, line.Dashes, line.Width = clr, dashes, vg.Points(1.2)
-			p.Add(line)
-			thumbs := []plot.Thumbnailer{line}
-			if layers <= 40 {
-				pts, _ := plotter.NewScatter(xys)
-				pts.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(2.5), Shape: shape}
-				p.Add(pts)
-				thumbs = append(thumbs, pts)
-			}
-			legend.Add(s.Name, thumbs...)
-		}
-		p.X.Tick.Marker = plot.TickerFunc(wholeTicks)
-		p.Y.Min = 0
-		p.Y.Max = math.Max(p.Y.Max, 1)
-		left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
-		p.Draw(left)
-		legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
-	}
+	paint := func(c draw.Canvas) error { return paintLayers(c, pl, layers <= 40) }
 	return pl, &figure{width: 9 * vg.Inch, height: 5 * vg.Inch, draw: paint}
+}
+
+// paintLayers draws a line per policy through its layers' largest
+// differences, with a mark on every layer when glyphs is set.
+func paintLayers(c draw.Canvas, pl Plot, glyphs bool) error {
+	p := newPlot(pl.Title, pl.XLabel, pl.YLabel)
+	p.Add(plotter.NewGrid())
+	legend := newLegend()
+	for i, s := range pl.Series {
+		xys := make(plotter.XYs, len(s.X))
+		for k := range s.X {
+			xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
+		}
+		clr, dashes, shape := policyStyle(i)
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return err
+		}
+		line.Color, line.Dashes, line.Width = clr, dashes, vg.Points(1.2)
+		p.Add(line)
+		thumbs := []plot.Thumbnailer{line}
+		if glyphs {
+			pts, err := plotter.NewScatter(xys)
+			if err != nil {
+				return err
+			}
+			pts.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(2.5), Shape: shape}
+			p.Add(pts)
+			thumbs = append(thumbs, pts)
+		}
+		legend.Add(s.Name, thumbs...)
+	}
+	p.X.Tick.Marker = plot.TickerFunc(wholeTicks)
+	p.Y.Min = 0
+	p.Y.Max = math.Max(p.Y.Max, 1)
+	left, right := split(c, c.Max.X-c.Min.X-1.8*vg.Inch)
+	p.Draw(left)
+	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+	return nil
 }
 
 // histogramPlot draws, for every policy but the reference, a histogram of
@@ -539,7 +573,7 @@ func histogramPlot(g plotGroup) (Plot, *figure) {
 	}
 	cols := min(n, 3)
 	rows := (n + cols - 1) / cols
-	paint := func(c draw.Canvas) {
+	paint := func(c draw.Canvas) error {
 		c = titled(c, pl.Title)
 		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(12), PadY: vg.Points(12), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
 		for k, s := range pl.Series {
@@ -558,6 +592,7 @@ func histogramPlot(g plotGroup) (Plot, *figure) {
 			p.Y.Min, p.Y.Max = 0.5, 2*float64(most)
 			p.Draw(tiles.At(c, k%cols, k/cols))
 		}
+		return nil
 	}
 	return pl, &figure{width: vg.Length(cols) * 3.2 * vg.Inch, height: vg.Length(rows)*2.6*vg.Inch + vg.Points(28), draw: paint}
 }
@@ -605,51 +640,70 @@ func breakdownPlot(g plotGroup) (Plot, *figure) {
 		latency.Y[i] = r.LatencyMs
 	}
 	pl.Series = append(pl.Series, latency)
+	paint := func(c draw.Canvas) error { return paintBreakdown(c, pl, comps) }
+	return pl, &figure{width: 9.5 * vg.Inch, height: 1.3*vg.Inch + vg.Length(n)*0.32*vg.Inch, draw: paint}
+}
 
-	// the first cell on top: bar i sits at n-1-i
-	reversed := func(v []float64) plotter.Values {
-		out := make(plotter.Values, len(v))
-		for i, x := range v {
-			out[len(v)-1-i] = x
-		}
-		return out
+// stackedBars makes a bar chart of values in one colour, without outlines,
+// stacked on below unless it is nil.
+func stackedBars(values plotter.Values, width vg.Length, c color.Color, below *plotter.BarChart) (*plotter.BarChart, error) {
+	bars, err := plotter.NewBarChart(values, width)
+	if err != nil {
+		return nil, err
 	}
+	bars.Color = c
+	bars.LineStyle.Width = 0
+	if below != nil {
+		bars.StackOn(below)
+	}
+	return bars, nil
+}
+
+// reversed returns the values last first: with the first cell's bar on top,
+// bar i sits at n-1-i.
+func reversed(v []float64) plotter.Values {
+	out := make(plotter.Values, len(v))
+	for i, x := range v {
+		out[len(v)-1-i] = x
+	}
+	return out
+}
+
+// paintBreakdown draws the energy bars, stacked by component (the first
+// series of pl, one per comps), beside the latency bars (its last series).
+func paintBreakdown(c draw.Canvas, pl Plot, comps []npu.Component) error {
 	names := slices.Clone(pl.Policies)
 	slices.Reverse(names)
 	barWidth := 0.22 * vg.Inch
-	height := 1.3*vg.Inch + vg.Length(n)*0.32*vg.Inch
-	paint := func(c draw.Canvas) {
-		c = titled(c, pl.Title)
-		energy := newPlot("energy", pl.XLabel, "")
-		legend := newLegend()
-		var below *plotter.BarChart
-		for k, s := range pl.Series[:len(comps)] {
-			bars, _ := plotter.NewBarChart(reversed(s.Y), barWidth)
-			bars.Horizontal = true
-			bars.Color = palette[int(comps[k])%len(palette)]
-			bars.LineStyle.Width = 0
-			if below != nil {
-				bars.StackOn(below)
-			}
-			below = bars
-			energy.Add(bars)
-			legend.Add(s.Name, bars)
+	c = titled(c, pl.Title)
+	energy := newPlot("energy", pl.XLabel, "")
+	legend := newLegend()
+	var below *plotter.BarChart
+	for k, s := range pl.Series[:len(comps)] {
+		bars, err := stackedBars(reversed(s.Y), barWidth, palette[int(comps[k])%len(palette)], below)
+		if err != nil {
+			return err
 		}
-		energy.NominalY(names...)
-		energy.X.Min = 0
-		lat := newPlot("latency", "latency per inference (ms)", "")
-		bars, _ := plotter.NewBarChart(reversed(latency.Y), barWidth)
 		bars.Horizontal = true
-		bars.Color = color.Gray{Y: 0x70}
-		bars.LineStyle.Width = 0
-		lat.Add(bars)
-		lat.NominalY(make([]string, n)...)
-		lat.X.Min = 0
-		plots, key := split(c, c.Max.X-c.Min.X-1.6*vg.Inch)
-		left, right := split(plots, (plots.Max.X-plots.Min.X)*0.64)
-		energy.Draw(left)
-		lat.Draw(draw.Crop(right, vg.Points(10), 0, 0, 0))
-		legend.Draw(draw.Crop(key, vg.Points(8), 0, 0, -vg.Points(20)))
+		below = bars
+		energy.Add(bars)
+		legend.Add(s.Name, bars)
 	}
-	return pl, &figure{width: 9.5 * vg.Inch, height: height, draw: paint}
+	energy.NominalY(names...)
+	energy.X.Min = 0
+	lat := newPlot("latency", "latency per inference (ms)", "")
+	bars, err := stackedBars(reversed(pl.Series[len(pl.Series)-1].Y), barWidth, color.Gray{Y: 0x70}, nil)
+	if err != nil {
+		return err
+	}
+	bars.Horizontal = true
+	lat.Add(bars)
+	lat.NominalY(make([]string, len(names))...)
+	lat.X.Min = 0
+	plots, key := split(c, c.Max.X-c.Min.X-1.6*vg.Inch)
+	left, right := split(plots, (plots.Max.X-plots.Min.X)*0.64)
+	energy.Draw(left)
+	lat.Draw(draw.Crop(right, vg.Points(10), 0, 0, 0))
+	legend.Draw(draw.Crop(key, vg.Points(8), 0, 0, -vg.Points(20)))
+	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // dominates reports whether point a dominates point b (no worse in both
@@ -78,12 +78,12 @@ func TestParetoFrontProperty(t *testing.T) {
 func TestRMSError(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		d    sim.Deviation
+		d    experiment.Deviation
 		want float64
 	}{
-		{"exact", sim.Deviation{Histogram: exact}, 0},
-		{"one in four off by 2", sim.Deviation{MaxLSB: 2, Histogram: []sim.Bin{{Diff: -2, Count: 1}, {Diff: 0, Count: 3}}}, 1},
-		{"no histogram: the largest difference", sim.Deviation{MaxLSB: 3}, 3},
+		{"exact", experiment.Deviation{Histogram: exact}, 0},
+		{"one in four off by 2", experiment.Deviation{MaxLSB: 2, Histogram: []experiment.Bin{{Diff: -2, Count: 1}, {Diff: 0, Count: 3}}}, 1},
+		{"no histogram: the largest difference", experiment.Deviation{MaxLSB: 3}, 3},
 	} {
 		if got := RMSError(&tc.d); got != tc.want {
 			t.Errorf("%s: RMSError = %v, want %v", tc.name, got, tc.want)
@@ -109,8 +109,8 @@ func TestSlug(t *testing.T) {
 }
 
 // groupOf returns the results of a workload on a hardware that ran.
-func groupOf(results []*sim.Result, workload, hw string) []*sim.Result {
-	var cells []*sim.Result
+func groupOf(results []*experiment.Result, workload, hw string) []*experiment.Result {
+	var cells []*experiment.Result
 	for _, r := range results {
 		if r.Workload == workload && r.HW == hw && r.Error == "" {
 			cells = append(cells, r)
@@ -232,7 +232,7 @@ func TestWritePlots(t *testing.T) {
 }
 
 func TestWritePlotsNamesFilesApart(t *testing.T) {
-	results := []*sim.Result{
+	results := []*experiment.Result{
 		fabricated("digits-cnn", "reference", "one/low.yaml", 100, 1, exact, 0),
 		fabricated("digits-cnn", "reference", "two/low.yaml", 100, 1, exact, 0),
 	}

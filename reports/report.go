@@ -4,13 +4,13 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // Generate writes the whole report of a sweep into its results directory:
 // results.csv, the plots in plots/ (SVG and PNG) and report.html. The same
 // results give the same bytes in every file.
-func Generate(dir string, results []*sim.Result) error {
+func Generate(dir string, results []*experiment.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

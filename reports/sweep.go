@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // ReferencePolicy is the policy every other policy of the same workload and
@@ -17,14 +17,14 @@ const ReferencePolicy = "reference"
 // cell is one result of a sweep beside the reference result of its workload
 // and hardware (nil when the sweep has none, or it failed).
 type cell struct {
-	*sim.Result
-	ref *sim.Result
+	*experiment.Result
+	ref *experiment.Result
 }
 
 // withReferences pairs every result with its reference, keeping the order.
-func withReferences(results []*sim.Result) []cell {
+func withReferences(results []*experiment.Result) []cell {
 	type group struct{ workload, hw string }
-	refs := map[group]*sim.Result{}
+	refs := map[group]*experiment.Result{}
 	for _, r := range results {
 		g := group{r.Workload, r.HW}
 		if r.Policy == ReferencePolicy && r.Error == "" && refs[g] == nil {
@@ -147,7 +147,7 @@ func shortError(msg string, n int) string {
 // NNAPI verdict and the start of the output digest. A cell that could not
 // run shows a numbered error mark in place of its numbers; the errors follow
 // the table, one line each.
-func SweepTable(w io.Writer, results []*sim.Result) error {
+func SweepTable(w io.Writer, results []*experiment.Result) error {
 	t := newNamedTable(w, identityColumns, headers(sweepColumns)...)
 	var errs []string
 	for _, c := range withReferences(results) {

@@ -3,8 +3,6 @@ package reports
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -162,20 +160,5 @@ func TestWriteCSV(t *testing.T) {
 		if math.Abs(sum/1e6-r.EnergyUJ) > 1e-9*r.EnergyUJ {
 			t.Errorf("row %d: components sum to %v pJ, want %v uJ", i, sum, r.EnergyUJ)
 		}
-	}
-}
-
-func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "results.csv")
-	err := writeFileAtomic(path, func(w io.Writer) error {
-		io.WriteString(w, "partial")
-		return errors.New("disk full")
-	})
-	if err == nil || err.Error() != "disk full" {
-		t.Fatalf("error = %v, want disk full", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("%d files left behind, want 0", len(entries))
 	}
 }

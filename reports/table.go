@@ -5,7 +5,8 @@ import (
 	"io"
 
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -37,7 +38,7 @@ func newNamedTable(w io.Writer, names int, header ...string) *tablewriter.Table 
 }
 
 // SNR formats a signal-to-noise ratio in dB ("inf" when exact).
-func SNR(d *sim.Deviation) string {
+func SNR(d *experiment.Deviation) string {
 	if d.SNRdB == nil {
 		if d.MaxLSB == 0 {
 			return "inf"
@@ -48,7 +49,7 @@ func SNR(d *sim.Deviation) string {
 }
 
 // Verdict formats the NNAPI verdict.
-func Verdict(r *sim.Result) string {
+func Verdict(r *experiment.Result) string {
 	if r.NNAPIPass {
 		return fmt.Sprintf("PASS (<=%d)", r.NNAPILimit)
 	}
@@ -57,7 +58,7 @@ func Verdict(r *sim.Result) string {
 
 // Quality formats the task-specific outcome: top-1 agreement for
 // classifiers, the divergence step for recurrent workloads.
-func Quality(r *sim.Result) string {
+func Quality(r *experiment.Result) string {
 	switch {
 	case r.Top1Agreement != nil:
 		return fmt.Sprintf("top-1 %.1f%%", 100**r.Top1Agreement)
@@ -82,7 +83,7 @@ func percent(x float64) string {
 
 // RunSummary prints one experiment: what ran, its cost with the energy
 // breakdown, its deviation from the reference, and a table of layers.
-func RunSummary(w io.Writer, r *sim.Result) error {
+func RunSummary(w io.Writer, r *experiment.Result) error {
 	fmt.Fprintf(w, "%s under %s on %s, %d sample(s)\n", r.Workload, r.Policy, r.HW, r.Samples)
 	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
 		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)

@@ -50,7 +50,17 @@ func (b *Builder) Input(name string, shape ...int) int {
 	return x
 }
 
-func (b *Builder) op(op *Op, shape []int) int {
+// Const adds a constant tensor (weights or a bias) holding data.
+func (b *Builder) Const(name string, shape []int, data []float32) int {
+	return b.tensor(name, shape, data)
+}
+
+// Op adds an op whose inputs are tensors already built and returns its
+// output, a new tensor of the given shape named after the op. The layer
+// methods below are the common cases of it; Op with Const builds what they
+// do not, such as an unrolled recurrent cell whose steps share one set of
+// weights.
+func (b *Builder) Op(op *Op, shape []int) int {
 	op.Output = b.tensor(op.Name, shape, nil)
 	b.m.Ops = append(b.m.Ops, op)
 	return op.Output
@@ -73,11 +83,13 @@ func windowShape(in []int, fh, fw, stride, dilation int, p Padding, channels int
 		quant.ConvOutputSize(in[2], fw, stride, dilation, p.Left, p.Right), channels}
 }
 
-// heWeights draws fan-in-scaled normal weights and folds a synthetic batch
-// normalisation into them: each output channel c gets a gain g_c
-// (log-uniform over [gainLo, gainHi]) multiplying its weights and a bias
-// drawn around zero.
-func (b *Builder) heWeights(n, fanIn, channels int, channelOf func(i int) int, gainLo, gainHi float64) (w, bias []float32) {
+// SyntheticWeights draws the seeded synthetic weights of a layer: n
+// fan-in-scaled (He) normal weights with a batch normalisation folded into
+// them: each output channel c gets a gain g_c (log-uniform over [gainLo,
+// gainHi]) multiplying its weights, and a bias drawn around zero.
+// channelOf(i) is the output channel of weight i. The layer methods draw
+// with gains in [0.5, 1.5] (depthwise layers [0.1, 4]).
+func (b *Builder) SyntheticWeights(n, fanIn, channels int, channelOf func(i int) int, gainLo, gainHi float64) (w, bias []float32) {
 	std := math.Sqrt(2 / float64(fanIn))
 	gains := make([]float64, channels)
 	bias = make([]float32, channels)
@@ -95,7 +107,7 @@ func (b *Builder) heWeights(n, fanIn, channels int, channelOf func(i int) int, g
 // Conv adds a CONV_2D with synthetic weights.
 func (b *Builder) Conv(name string, x, outC, fh, fw, stride int, pad PadMode, act quant.Activation) int {
 	inC := b.Shape(x)[3]
-	w, bias := b.heWeights(outC*fh*fw*inC, fh*fw*inC, outC, func(i int) int { return i / (fh * fw * inC) }, 0.5, 1.5)
+	w, bias := b.SyntheticWeights(outC*fh*fw*inC, fh*fw*inC, outC, func(i int) int { return i / (fh * fw * inC) }, 0.5, 1.5)
 	return b.ConvWith(name, x, outC, fh, fw, stride, pad, act, w, bias)
 }
 
@@ -106,7 +118,7 @@ func (b *Builder) ConvWith(name string, x, outC, fh, fw, stride int, pad PadMode
 	wt := b.tensor(name+"/weights", []int{outC, fh, fw, in[3]}, w)
 	bt := b.tensor(name+"/bias", []int{outC}, bias)
 	op := &Op{Name: name, Kind: Conv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride, Activation: act}
-	return b.op(op, windowShape(in, fh, fw, stride, 1, p, outC))
+	return b.Op(op, windowShape(in, fh, fw, stride, 1, p, outC))
 }
 
 // Depthwise adds a DEPTHWISE_CONV_2D (depth multiplier 1) with synthetic
@@ -115,18 +127,18 @@ func (b *Builder) ConvWith(name string, x, outC, fh, fw, stride int, pad PadMode
 func (b *Builder) Depthwise(name string, x, f, stride int, pad PadMode, act quant.Activation) int {
 	in := b.Shape(x)
 	c := in[3]
-	w, bias := b.heWeights(f*f*c, f*f, c, func(i int) int { return i % c }, 0.1, 4)
+	w, bias := b.SyntheticWeights(f*f*c, f*f, c, func(i int) int { return i % c }, 0.1, 4)
 	p := padding(pad, in[1], in[2], f, f, stride, 1)
 	wt := b.tensor(name+"/weights", []int{1, f, f, c}, w)
 	bt := b.tensor(name+"/bias", []int{c}, bias)
 	op := &Op{Name: name, Kind: DepthwiseConv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride, DepthMultiplier: 1, Activation: act}
-	return b.op(op, windowShape(in, f, f, stride, 1, p, c))
+	return b.Op(op, windowShape(in, f, f, stride, 1, p, c))
 }
 
 // FC adds a FULLY_CONNECTED with synthetic weights; the input is flattened.
 func (b *Builder) FC(name string, x, units int, act quant.Activation) int {
 	size := b.Shape(x)[len(b.Shape(x))-1]
-	w, bias := b.heWeights(units*size, size, units, func(i int) int { return i / size }, 0.5, 1.5)
+	w, bias := b.SyntheticWeights(units*size, size, units, func(i int) int { return i / size }, 0.5, 1.5)
 	return b.FCWith(name, x, units, act, w, bias)
 }
 
@@ -136,7 +148,7 @@ func (b *Builder) FCWith(name string, x, units int, act quant.Activation, w, bia
 	wt := b.tensor(name+"/weights", []int{units, size}, w)
 	bt := b.tensor(name+"/bias", []int{units}, bias)
 	n := quant.NumElements(b.Shape(x)) / size
-	return b.op(&Op{Name: name, Kind: FullyConnected, Inputs: []int{x, wt, bt}, Activation: act}, []int{n, units})
+	return b.Op(&Op{Name: name, Kind: FullyConnected, Inputs: []int{x, wt, bt}, Activation: act}, []int{n, units})
 }
 
 // Add adds an element-wise ADD.
@@ -145,7 +157,7 @@ func (b *Builder) Add(name string, x, y int, act quant.Activation) int {
 	if err != nil {
 		panic(fmt.Sprintf("%s: %v", name, err))
 	}
-	return b.op(&Op{Name: name, Kind: Add, Inputs: []int{x, y}, Activation: act}, s)
+	return b.Op(&Op{Name: name, Kind: Add, Inputs: []int{x, y}, Activation: act}, s)
 }
 
 // Pool adds an AVERAGE_POOL_2D or MAX_POOL_2D.
@@ -153,29 +165,29 @@ func (b *Builder) Pool(name string, kind OpKind, x, f, stride int, pad PadMode) 
 	in := b.Shape(x)
 	p := padding(pad, in[1], in[2], f, f, stride, 1)
 	op := &Op{Name: name, Kind: kind, Inputs: []int{x}, Padding: p, StrideH: stride, StrideW: stride, FilterH: f, FilterW: f}
-	return b.op(op, windowShape(in, f, f, stride, 1, p, in[3]))
+	return b.Op(op, windowShape(in, f, f, stride, 1, p, in[3]))
 }
 
 // GlobalAveragePool averages each channel over the whole image.
 func (b *Builder) GlobalAveragePool(name string, x int) int {
 	in := b.Shape(x)
 	op := &Op{Name: name, Kind: AveragePool2D, Inputs: []int{x}, StrideH: 1, StrideW: 1, FilterH: in[1], FilterW: in[2]}
-	return b.op(op, []int{in[0], 1, 1, in[3]})
+	return b.Op(op, []int{in[0], 1, 1, in[3]})
 }
 
 // Softmax adds a SOFTMAX over the last dimension.
 func (b *Builder) Softmax(name string, x int, beta float32) int {
-	return b.op(&Op{Name: name, Kind: Softmax, Inputs: []int{x}, Beta: beta}, b.Shape(x))
+	return b.Op(&Op{Name: name, Kind: Softmax, Inputs: []int{x}, Beta: beta}, b.Shape(x))
 }
 
 // Logistic adds a LOGISTIC.
 func (b *Builder) Logistic(name string, x int) int {
-	return b.op(&Op{Name: name, Kind: Logistic, Inputs: []int{x}}, b.Shape(x))
+	return b.Op(&Op{Name: name, Kind: Logistic, Inputs: []int{x}}, b.Shape(x))
 }
 
 // Reshape adds a RESHAPE.
 func (b *Builder) Reshape(name string, x int, shape ...int) int {
-	return b.op(&Op{Name: name, Kind: Reshape, Inputs: []int{x}}, shape)
+	return b.Op(&Op{Name: name, Kind: Reshape, Inputs: []int{x}}, shape)
 }
 
 // Concat adds a CONCATENATION along axis.
@@ -184,7 +196,7 @@ func (b *Builder) Concat(name string, axis int, xs ...int) int {
 	for _, x := range xs[1:] {
 		s[axis] += b.Shape(x)[axis]
 	}
-	return b.op(&Op{Name: name, Kind: Concatenation, Inputs: xs, Axis: axis}, s)
+	return b.Op(&Op{Name: name, Kind: Concatenation, Inputs: xs, Axis: axis}, s)
 }
 
 // Build marks the outputs and returns the model.

@@ -120,8 +120,9 @@ func (m *Model) Producers() []int {
 	return p
 }
 
-// hasWeights reports whether the kind takes a filter and a bias.
-func (k OpKind) hasWeights() bool {
+// HasWeights reports whether the kind takes a filter and a bias (its
+// inputs 1 and 2).
+func (k OpKind) HasWeights() bool {
 	return k == Conv2D || k == DepthwiseConv2D || k == FullyConnected
 }
 

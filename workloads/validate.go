@@ -105,7 +105,7 @@ func (m *Model) checkOp(op *Op) error {
 	if !op.Activation.Valid() {
 		return fmt.Errorf("%s.activation: %d is not 0 (NONE), 1 (RELU), 2 (RELU1) or 3 (RELU6)", op.Name, op.Activation)
 	}
-	if op.Kind.hasWeights() {
+	if op.Kind.HasWeights() {
 		if err := m.checkWeights(op); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (m *Model) checkOp(op *Op) error {
 
 // dataInputs is the number of inputs that are activations.
 func (m *Model) dataInputs(op *Op) int {
-	if op.Kind.hasWeights() {
+	if op.Kind.HasWeights() {
 		return 1
 	}
 	return len(op.Inputs)

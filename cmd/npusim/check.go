@@ -3,16 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/sim/experiment"
+	"github.com/npusim/npusim/workloads/cases"
 	"github.com/spf13/cobra"
 )
 
@@ -51,8 +47,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if tolerance < 0 {
 				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
 			}
-			check := func(file string, c *workloads.Case) (sim.CaseResult, error) {
-				return sim.CheckCase(file, c, v, tolerance)
+			check := func(file string, c *cases.Case) (experiment.CaseResult, error) {
+				return experiment.CheckCase(file, c, v, tolerance)
 			}
 			if policyName != "" {
 				p, err := drivers.LoadPolicy(policyName)
@@ -66,15 +62,15 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 				if err := p.CheckHardware(hw); err != nil {
 					return err
 				}
-				check = func(file string, c *workloads.Case) (sim.CaseResult, error) {
-					return sim.CheckCaseOnNPU(file, c, p, hw, tolerance)
+				check = func(file string, c *cases.Case) (experiment.CaseResult, error) {
+					return experiment.CheckCaseOnNPU(file, c, p, hw, tolerance)
 				}
 			}
-			files, err := loadCaseFiles(args)
+			files, err := cases.LoadAll(args)
 			if err != nil {
 				return err
 			}
-			var results []sim.CaseResult
+			var results []experiment.CaseResult
 			for _, f := range files {
 				for _, c := range f.Cases {
 					r, err := check(f.Path, c)
@@ -89,8 +85,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	}
 	cmd.Flags().Int64Var(&tolerance, "tolerance", 0, "largest accepted difference per element, in LSB")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable per-case results")
-	cmd.Flags().StringVar(&policyName, "policy", "", "run the cases through this driver policy (preset or YAML file) on the simulated NPU")
-	cmd.Flags().StringVar(&hwName, "hw", npu.DefaultPreset, "hardware for --policy: preset name or YAML file")
+	policyFlag(cmd, &policyName, "", "run the cases through it on the simulated NPU instead of the interpreter")
+	hwFlag(cmd, &hwName, npu.DefaultPreset, "used with --policy")
 	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
 	return cmd
 }
@@ -106,49 +102,7 @@ func variantList() string {
 	return s
 }
 
-// loadCaseFiles loads the named files and, from directories, every JSON file
-// that declares an op and cases (other JSON, such as an index, is skipped).
-func loadCaseFiles(paths []string) ([]*workloads.CaseFile, error) {
-	var files []*workloads.CaseFile
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			f, err := workloads.LoadCaseFile(p)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && filepath.Ext(path) == ".json" && workloads.LooksLikeCaseFile(path) {
-				found = append(found, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		slices.Sort(found)
-		for _, path := range found {
-			f, err := workloads.LoadCaseFile(path)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("no case files found in %v", paths)
-	}
-	return files, nil
-}
-
-func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error {
+func printCheck(cmd *cobra.Command, results []experiment.CaseResult, asJSON bool) error {
 	passed := 0
 	for _, r := range results {
 		if r.Pass {
@@ -164,9 +118,9 @@ func printCheck(cmd *cobra.Command, results []sim.CaseResult, asJSON bool) error
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(struct {
-			Cases  []sim.CaseResult `json:"cases"`
-			Passed int              `json:"passed"`
-			Failed int              `json:"failed"`
+			Cases  []experiment.CaseResult `json:"cases"`
+			Passed int                     `json:"passed"`
+			Failed int                     `json:"failed"`
 		}{results, passed, failed}); err != nil {
 			return runtimeError{err}
 		}

@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/demo"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +23,7 @@ it executed, the cycles and the energy.`,
   npusim demo --hw mobile-npu`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d := sim.NewMulDemo()
+			d := demo.NewMul()
 			rows, err := d.OnNPU(hw)
 			if err != nil {
 				return err
@@ -33,11 +33,11 @@ it executed, the cycles and the energy.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&hw, "hw", "tiny", "hardware to run the multiply on: preset name or YAML file")
+	hwFlag(cmd, &hw, "tiny", "the NPU that runs the multiply")
 	return cmd
 }
 
-func printDemoNPU(cmd *cobra.Command, hw string, rows []sim.DemoNPURow) {
+func printDemoNPU(cmd *cobra.Command, hw string, rows []demo.NPURow) {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "\nOn the simulated NPU (%s), under each driver policy:\n\n", hw)
 	fmt.Fprintf(out, "%-16s %-22s %5s %8s %4s %9s %7s %10s\n", "policy", "requant mode", "code", "real", "= 6?", "commands", "cycles", "energy pJ")
@@ -50,7 +50,7 @@ func printDemoNPU(cmd *cobra.Command, hw string, rows []sim.DemoNPURow) {
 	}
 }
 
-func printDemo(cmd *cobra.Command, d *sim.MulDemo) {
+func printDemo(cmd *cobra.Command, d *demo.Mul) {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "2 x 3 on an int8 layer\n\n")
 	fmt.Fprintf(out, "  activation %.1f: %v scale %v zero point %d -> code %d\n", d.X, d.XType, d.XParams.Scale, d.XParams.ZeroPoint, d.QX)

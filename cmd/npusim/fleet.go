@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+
 	"github.com/spf13/cobra"
 )
 
 func newFleetCommand() *cobra.Command {
-	spec := sim.FleetSpec{
+	spec := campaign.FleetSpec{
 		Workload: "digits-cnn",
 		Devices:  100,
 		HW:       []string{"mobile-npu", "tiny"},
@@ -21,10 +22,9 @@ func newFleetCommand() *cobra.Command {
 		Samples:  0,
 	}
 	var (
-		out      string
-		workers  int
-		shardArg string
-		asJSON   bool
+		out    string
+		jobs   jobFlags
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "fleet",
@@ -47,46 +47,38 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
   npusim fleet --devices 10000 --shard 3/10 --out fleet-3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var shard *sim.Shard
-			if shardArg != "" {
-				sh, err := sim.ParseShard(shardArg)
-				if err != nil {
-					return fmt.Errorf("--shard: %w", err)
-				}
-				shard = &sh
-			}
-			if workers < 0 {
-				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
+			shard, err := jobs.parse()
+			if err != nil {
+				return err
 			}
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
-			devices, err := sim.RunFleet(spec, workers, shard)
+			devices, err := campaign.RunFleet(spec, jobs.workers, shard)
 			if err != nil {
 				return err
 			}
-			if err := sim.WriteFleet(out, spec, shard, devices); err != nil {
+			if err := campaign.WriteFleet(out, spec, shard, devices); err != nil {
 				return runtimeErr(err)
 			}
 			return finishFleet(cmd, out, spec, devices, asJSON)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&spec.Workload, "workload", spec.Workload, "workload: zoo name, case file or topology")
+	workloadFlag(cmd, &spec.Workload, spec.Workload, "")
 	f.IntVar(&spec.Devices, "devices", spec.Devices, "number of devices")
-	f.StringSliceVar(&spec.HW, "hw", spec.HW, "hardware presets or files the devices are drawn from")
-	f.StringSliceVar(&spec.Policies, "policies", spec.Policies, "driver policies and versions the devices are drawn from")
+	hwListFlag(cmd, &spec.HW, spec.HW, "the devices are drawn from them in turn")
+	policiesFlag(cmd, &spec.Policies, spec.Policies, "the devices are drawn from them in turn")
 	f.Uint64Var(&spec.Seed, "seed", spec.Seed, "the fleet's seed (device i's state seed derives from it)")
 	f.IntVar(&spec.Samples, "samples", spec.Samples, "input samples each device runs (0: the whole input set)")
 	f.StringVar(&out, "out", "fleet", "results directory")
-	f.IntVar(&workers, "parallel", 0, "devices run at once (0: one per CPU)")
-	f.StringVar(&shardArg, "shard", "", "run only shard i of n of the devices (i/n)")
+	jobs.declare(cmd, "devices")
 	f.BoolVar(&asJSON, "json", false, "print the device results as JSON instead of the table")
 	return cmd
 }
 
 // finishFleet writes a fleet directory's reports and prints its summary.
-func finishFleet(cmd *cobra.Command, dir string, spec sim.FleetSpec, devices []sim.DeviceResult, asJSON bool) error {
+func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult, asJSON bool) error {
 	if err := reports.GenerateFleet(dir, spec, devices); err != nil {
 		return runtimeErr(err)
 	}
@@ -105,6 +97,6 @@ func finishFleet(cmd *cobra.Command, dir string, spec sim.FleetSpec, devices []s
 
 // isFleetDir reports whether a results directory holds a fleet.
 func isFleetDir(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, sim.FleetFile))
+	_, err := os.Stat(filepath.Join(dir, campaign.FleetFile))
 	return err == nil
 }

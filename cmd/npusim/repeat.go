@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+	"github.com/npusim/npusim/workloads/loader"
+
 	"github.com/spf13/cobra"
 )
 
@@ -40,12 +42,13 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 			if runs < 1 {
 				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
 			}
-			res, err := sim.Repeat(workload, policy, hw, runs, seed, sample)
+			ws := loader.New()
+			res, err := campaign.Repeat(ws, workload, policy, hw, runs, seed, sample)
 			if err != nil {
 				return err
 			}
 			if manifests != "" {
-				if err := writeRunManifests(manifests, res, policy, hw); err != nil {
+				if err := writeRunManifests(ws, manifests, res, policy, hw); err != nil {
 					return runtimeErr(err)
 				}
 			}
@@ -77,9 +80,9 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&workload, "workload", "rnn-unrolled", "workload: zoo name, case file or topology")
-	f.StringVar(&policy, "policy", "vendor-dynamic", "driver policy: preset (name@version) or YAML file")
-	f.StringVar(&hw, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	workloadFlag(cmd, &workload, "rnn-unrolled", "")
+	policyFlag(cmd, &policy, "vendor-dynamic", "")
+	hwFlag(cmd, &hw, npu.DefaultPreset, "")
 	f.IntVar(&runs, "runs", 20, "number of runs")
 	f.IntVar(&sample, "sample", 0, "which input sample of the workload to repeat")
 	f.Uint64Var(&seed, "seed", 1, "the simulated device's seed")
@@ -89,16 +92,16 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 }
 
 // writeRunManifests records every run of a repeat as a manifest file.
-func writeRunManifests(dir string, res *sim.RepeatResult, policy, hw string) error {
+func writeRunManifests(ws *loader.Loader, dir string, res *campaign.RepeatResult, policy, hw string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, r := range res.Runs {
-		m, err := sim.Record(res.Workload, policy, hw, []int{res.Sample}, &sim.DeviceRef{Seed: res.Seed, Run: r.State.Run})
+		m, err := campaign.Record(ws, res.Workload, policy, hw, []int{res.Sample}, &campaign.DeviceRef{Seed: res.Seed, Run: r.State.Run})
 		if err != nil {
 			return err
 		}
-		if err := sim.WriteManifest(filepath.Join(dir, fmt.Sprintf("run-%04d.json", r.State.Run)), m); err != nil {
+		if err := campaign.WriteManifest(filepath.Join(dir, fmt.Sprintf("run-%04d.json", r.State.Run)), m); err != nil {
 			return err
 		}
 	}
@@ -122,7 +125,7 @@ A policy or hardware given as a file must be passed again with --policy or --hw
   npusim replay --policy my-policy.yaml audit.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := sim.ReadManifest(args[0])
+			m, err := campaign.ReadManifest(args[0])
 			if err != nil {
 				return err
 			}
@@ -132,9 +135,9 @@ A policy or hardware given as a file must be passed again with --policy or --hw
 			if hw == "" {
 				hw = m.HW
 			}
-			err = sim.Replay(m, policy, hw)
+			err = campaign.Replay(loader.New(), m, policy, hw)
 			switch {
-			case errors.Is(err, sim.ErrReplayDiffers):
+			case errors.Is(err, campaign.ErrReplayDiffers):
 				fmt.Fprintf(cmd.OutOrStdout(), "DIFFERS: %v\n", err)
 				return errFailures
 			case err != nil:
@@ -145,7 +148,7 @@ A policy or hardware given as a file must be passed again with --policy or --hw
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&policy, "policy", "", "the policy file, when the run used one (default: the recorded preset)")
-	cmd.Flags().StringVar(&hw, "hw", "", "the hardware file, when the run used one (default: the recorded preset)")
+	policyFlag(cmd, &policy, "", "the file the run used, when it used one (default: the recorded preset)")
+	hwFlag(cmd, &hw, "", "the file the run used, when it used one (default: the recorded preset)")
 	return cmd
 }

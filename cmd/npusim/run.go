@@ -6,14 +6,15 @@ import (
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/sim/campaign"
+	"github.com/npusim/npusim/sim/experiment"
+	"github.com/npusim/npusim/workloads/loader"
 	"github.com/spf13/cobra"
 )
 
 func newRunCommand() *cobra.Command {
 	var (
-		cell     sim.Cell
+		cell     experiment.Cell
 		asJSON   bool
 		manifest string
 	)
@@ -45,20 +46,21 @@ which are quantized onto the model input's grid.`,
 			if manifest != "" && len(cell.Inputs) > 0 {
 				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
 			}
-			r, err := sim.Run(cell)
+			ws := loader.New()
+			r, err := experiment.Run(cell, ws, experiment.NewReferences())
 			if err != nil {
 				return err
 			}
 			if manifest != "" {
-				w, err := workloads.Load(cell.Workload)
+				w, err := ws.Load(cell.Workload)
 				if err != nil {
 					return err
 				}
-				m, err := sim.Record(cell.Workload, cell.Policy, cell.HW, sim.AllSamples(w, cell.Samples), nil)
+				m, err := campaign.Record(ws, cell.Workload, cell.Policy, cell.HW, campaign.AllSamples(w, cell.Samples), nil)
 				if err != nil {
 					return err
 				}
-				if err := sim.WriteManifest(manifest, m); err != nil {
+				if err := campaign.WriteManifest(manifest, m); err != nil {
 					return runtimeErr(err)
 				}
 			}
@@ -71,9 +73,9 @@ which are quantized onto the model input's grid.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cell.Workload, "workload", "digits-cnn", "workload: zoo name, case file (.json) or SCALE-Sim topology (.csv)")
-	f.StringVar(&cell.Policy, "policy", "reference", "driver policy: preset name or YAML file")
-	f.StringVar(&cell.HW, "hw", npu.DefaultPreset, "hardware: preset name or YAML file")
+	workloadFlag(cmd, &cell.Workload, "digits-cnn", "")
+	policyFlag(cmd, &cell.Policy, "reference", "")
+	hwFlag(cmd, &cell.HW, npu.DefaultPreset, "")
 	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
 	f.StringSliceVar(&cell.Inputs, "input", nil, "run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/npusim/npusim/npu/scalesim"
-	"github.com/npusim/npusim/sim"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/scalesim"
+	"github.com/npusim/npusim/scalesim/compare"
+
 	"github.com/spf13/cobra"
 )
 
@@ -56,11 +54,11 @@ deviation from the reference interpreter (--npusim=false skips it).
 It prints a short summary on stdout.`,
 		Example: `  npusim scalesim -c ../shared/testdata/scalesim/scale_32x32_ws.cfg \
       -t ../shared/testdata/scalesim/alexnet_part.csv -p runs
-  npusim scalesim -c my_os.cfg -t npu/scalesim/testdata/mobilenet_v1.csv -p runs
+  npusim scalesim -c my_os.cfg -t scalesim/testdata/mobilenet_v1.csv -p runs
   npusim scalesim -c my.cfg -t gpt2.csv -i gemm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := workloads.ParseTopologyFormat(inputType)
+			format, err := scalesim.ParseFormat(inputType)
 			if err != nil {
 				return fmt.Errorf("--input-type: %w", err)
 			}
@@ -68,7 +66,7 @@ It prints a short summary on stdout.`,
 			if err != nil {
 				return err
 			}
-			topo, err := workloads.ReadTopology(topologyPath, format)
+			topo, err := scalesim.ReadTopology(topologyPath, format)
 			if err != nil {
 				return err
 			}
@@ -81,24 +79,23 @@ It prints a short summary on stdout.`,
 			// Every result file of the run directory, written in one step.
 			// Other models of the same layers add their files here and
 			// their summary after SCALE-Sim's.
-			files := run.ReportFiles()
-			var own *sim.Result
-			var ownNotes []string
-			var clock float64
+			var files []atomicfile.File
+			for _, f := range run.ReportFiles() {
+				files = append(files, atomicfile.File(f))
+			}
+			var own *compare.Comparison
 			if withOwn {
-				if own, ownNotes, err = ownModel(cfg, topologyPath); err != nil {
+				if own, err = compare.Run(run); err != nil {
 					return err
 				}
-				hw, _, _ := hardwareFor(cfg)
-				clock = hw.ClockMHz
-				files = append(files, scalesim.ReportFile{Name: NPUSimReportFile, Write: func(w io.Writer) error { return writeOwnReport(w, run, own, clock) }})
+				files = append(files, atomicfile.File{Name: compare.ReportFile, Write: own.WriteReport})
 			}
-			if err := writeRunDir(outDir, cfg.RunName, files); err != nil {
-				return err
+			if err := atomicfile.WriteDir(outDir, cfg.RunName, files); err != nil {
+				return fmt.Errorf("--out: %w", err)
 			}
 			printScaleSimSummary(cmd.OutOrStdout(), run, filepath.Join(outDir, cfg.RunName))
 			if own != nil {
-				printOwnSummary(cmd.OutOrStdout(), run, own, ownNotes)
+				own.WriteSummary(cmd.OutOrStdout())
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "computed %s, %d cycles, in %v\n", plural(len(run.Layers), "layer"), run.TotalCycles(), elapsed.Round(time.Microsecond))
 			return nil
@@ -109,85 +106,9 @@ It prints a short summary on stdout.`,
 	f.StringVarP(&topologyPath, "topology", "t", "", "SCALE-Sim topology file (.csv)")
 	f.StringVarP(&outDir, "out", "p", ".", "log directory; the reports go to OUT/<run_name>/")
 	f.StringVarP(&inputType, "input-type", "i", "auto", "topology layout: conv, gemm or auto (read from the header)")
-	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+NPUSimReportFile)
-	cmd.MarkFlagRequired("config")
-	cmd.MarkFlagRequired("topology")
+	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
+	requireFlags(cmd, "config", "topology")
 	return cmd
-}
-
-// writeRunDir writes files into parent/name as one step: into a temporary
-// directory beside it, then renamed into place (file by file when the run
-// directory already exists). On failure it removes what it created.
-func writeRunDir(parent, name string, files []scalesim.ReportFile) (err error) {
-	created, err := mkdirAllTracked(parent)
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			for i := len(created) - 1; i >= 0; i-- {
-				os.Remove(created[i]) // only succeeds while empty
-			}
-		}
-	}()
-	target := filepath.Join(parent, name)
-	if info, statErr := os.Stat(target); statErr == nil && !info.IsDir() {
-		return fmt.Errorf("--out: %s exists and is not a directory", target)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+name+".tmp-")
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	defer os.RemoveAll(tmp) // gone after a successful rename
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(tmp, f.Name), f.Write); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, target); err == nil {
-		return nil
-	} else if _, statErr := os.Stat(target); statErr != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	// The run directory exists: replace the reports in it, as SCALE-Sim
-	// rewrites them.
-	for _, f := range files {
-		if err := os.Rename(filepath.Join(tmp, f.Name), filepath.Join(target, f.Name)); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-	}
-	return nil
-}
-
-// mkdirAllTracked creates dir and its missing parents and returns the
-// directories it created, outermost first.
-func mkdirAllTracked(dir string) ([]string, error) {
-	var missing []string
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := os.Stat(d); err == nil {
-			break
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		missing = append(missing, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	var created []string
-	for i := len(missing) - 1; i >= 0; i-- {
-		if err := os.Mkdir(missing[i], 0o755); err != nil {
-			for j := len(created) - 1; j >= 0; j-- {
-				os.Remove(created[j])
-			}
-			return nil, err
-		}
-		created = append(created, missing[i])
-	}
-	return created, nil
 }
 
 func plural(n int, noun string) string {
@@ -195,18 +116,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // printScaleSimSummary prints the run's configuration, its layers (or

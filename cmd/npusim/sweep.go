@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/reports"
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
+	"github.com/npusim/npusim/sim/experiment"
+
 	"github.com/spf13/cobra"
 )
 
 func newSweepCommand() *cobra.Command {
 	var (
-		grid     = sim.DefaultGrid()
-		out      string
-		workers  int
-		resume   bool
-		shardArg string
+		grid   = campaign.DefaultGrid()
+		out    string
+		resume bool
+		jobs   jobFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
@@ -47,19 +48,12 @@ identical serial or parallel, sharded or not, interrupted or not.`,
   npusim sweep --resume --out results`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := sim.SweepOptions{Dir: out, Workers: workers, Resume: resume}
-			if shardArg != "" {
-				sh, err := sim.ParseShard(shardArg)
-				if err != nil {
-					return fmt.Errorf("--shard: %w", err)
-				}
-				opts.Shard = &sh
+			shard, err := jobs.parse()
+			if err != nil {
+				return err
 			}
-			if workers < 0 {
-				return fmt.Errorf("--parallel: must be >= 0, got %d", workers)
-			}
-			opts.Progress = progress(cmd.ErrOrStderr())
-			results, err := sim.Sweep(grid, opts)
+			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
+			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
 				return err
 			}
@@ -67,20 +61,19 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&grid.Workloads, "workloads", grid.Workloads, "workloads (zoo names with options, case files, topology files)")
-	f.StringSliceVar(&grid.Policies, "policies", grid.Policies, "driver policies (presets or YAML files)")
-	f.StringSliceVar(&grid.HW, "hw", grid.HW, "hardware (presets or YAML files)")
+	workloadsFlag(cmd, &grid.Workloads, grid.Workloads, "")
+	policiesFlag(cmd, &grid.Policies, grid.Policies, "")
+	hwListFlag(cmd, &grid.HW, grid.HW, "")
 	f.IntVar(&grid.Samples, "samples", 0, "input samples per workload (0: each workload's whole input set)")
 	f.StringSliceVar(&grid.Inputs, "input", nil, "your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
 	f.StringVar(&out, "out", "results", "results directory")
-	f.IntVar(&workers, "parallel", 0, "cells run at once (0: one per CPU)")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
-	f.StringVar(&shardArg, "shard", "", "run only shard i of n (i/n, 1 <= i <= n)")
+	jobs.declare(cmd, "cells")
 	return cmd
 }
 
 // finishReport writes the results directory's reports and prints the table.
-func finishReport(cmd *cobra.Command, dir string, results []*sim.Result) error {
+func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) error {
 	if err := reports.Generate(dir, results); err != nil {
 		return runtimeErr(err)
 	}
@@ -93,14 +86,14 @@ func finishReport(cmd *cobra.Command, dir string, results []*sim.Result) error {
 
 // progress reports each finished cell on stderr: a bar redrawn in place when
 // stderr is a terminal, plain lines otherwise.
-func progress(w io.Writer) func(done, total int, r *sim.Result) {
+func progress(w io.Writer) func(done, total int, r *experiment.Result) {
 	terminal := false
 	if f, ok := w.(*os.File); ok {
 		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
 			terminal = true
 		}
 	}
-	return func(done, total int, r *sim.Result) {
+	return func(done, total int, r *experiment.Result) {
 		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
 		if r.Error != "" {
 			what += " (cannot run)"
@@ -135,13 +128,13 @@ identical to an unsharded run's, with its report.`,
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
 			if isFleetDir(args[0]) {
-				spec, devices, err := sim.MergeFleet(out, args)
+				spec, devices, err := campaign.MergeFleet(out, args)
 				if err != nil {
 					return err
 				}
 				return finishFleet(cmd, out, spec, devices, false)
 			}
-			results, err := sim.Merge(out, args)
+			results, err := campaign.Merge(out, args)
 			if err != nil {
 				return err
 			}
@@ -163,13 +156,13 @@ and prints the table.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if isFleetDir(args[0]) {
-				spec, devices, err := sim.LoadFleet(args[0])
+				spec, devices, err := campaign.LoadFleet(args[0])
 				if err != nil {
 					return err
 				}
 				return finishFleet(cmd, args[0], spec, devices, false)
 			}
-			_, results, err := sim.LoadResults(args[0])
+			_, results, err := campaign.LoadResults(args[0])
 			if err != nil {
 				return err
 			}

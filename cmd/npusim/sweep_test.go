@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/npusim/npusim/sim"
+	"github.com/npusim/npusim/sim/campaign"
 )
 
 // TestMain lets a test run the command line as a subprocess of the test
@@ -32,7 +32,7 @@ func TestSweepKilledAndResumed(t *testing.T) {
 	if status, _, errOut := runCLI(append(killGrid, "--out", whole)...); status != 0 {
 		t.Fatalf("uninterrupted sweep: exit %d: %s", status, errOut)
 	}
-	want, _ := os.ReadFile(filepath.Join(whole, sim.ResultsFile))
+	want, _ := os.ReadFile(filepath.Join(whole, campaign.ResultsFile))
 
 	killed := filepath.Join(base, "killed")
 	cmd := exec.Command(os.Args[0], append(killGrid, "--out", killed)...)
@@ -42,7 +42,7 @@ func TestSweepKilledAndResumed(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		data, _ := os.ReadFile(filepath.Join(killed, sim.ResultsFile))
+		data, _ := os.ReadFile(filepath.Join(killed, campaign.ResultsFile))
 		if bytes.Count(data, []byte("\n")) >= 2 {
 			break
 		}
@@ -54,14 +54,14 @@ func TestSweepKilledAndResumed(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	partial, _ := os.ReadFile(filepath.Join(killed, sim.ResultsFile))
+	partial, _ := os.ReadFile(filepath.Join(killed, campaign.ResultsFile))
 	if bytes.Count(partial, []byte("\n")) >= 8 {
 		t.Skip("the sweep finished before it could be killed")
 	}
 	if status, _, errOut := runCLI(append(killGrid, "--out", killed, "--resume")...); status != 0 {
 		t.Fatalf("resumed sweep: exit %d: %s", status, errOut)
 	}
-	if got, _ := os.ReadFile(filepath.Join(killed, sim.ResultsFile)); !bytes.Equal(got, want) {
+	if got, _ := os.ReadFile(filepath.Join(killed, campaign.ResultsFile)); !bytes.Equal(got, want) {
 		t.Error("the resumed sweep's results differ from the uninterrupted sweep's")
 	}
 	for _, f := range []string{"results.csv", "report.html"} {
@@ -109,11 +109,11 @@ func TestDefaultSweep(t *testing.T) {
 	if status != 0 {
 		t.Fatalf("exit %d: %s", status, errOut)
 	}
-	_, results, err := sim.LoadResults(out)
+	_, results, err := campaign.LoadResults(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := len(sim.DefaultGrid().Cells())
+	want := len(campaign.DefaultGrid().Cells())
 	refs := 0
 	for _, r := range results {
 		if r.Policy != "reference" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/npu/rtl"
 	"github.com/npusim/npusim/quant"
@@ -54,7 +56,7 @@ temporary file beside FILE and renamed when complete.`,
 			return t.run(cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().StringVar(&hw, "hw", "tiny", "hardware preset name or YAML file (presets: "+strings.Join(npu.Presets(), ", ")+")")
+	hwFlag(cmd, &hw, "tiny", "")
 	cmd.Flags().StringVar(&gemm, "gemm", "", "the product's shape MxKxN (required)")
 	cmd.Flags().StringVar(&dataflow, "dataflow", "", "ws or os (default: the hardware's)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the random operands")
@@ -138,26 +140,17 @@ func parseGEMM(s string) (m, k, n int, err error) {
 // run simulates and writes the waveform to a temporary file that replaces
 // the target only when complete.
 func (t *traceRun) run(out io.Writer) error {
-	f, err := os.CreateTemp(filepath.Dir(t.vcdPath), "."+filepath.Base(t.vcdPath)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("--vcd: %w", err)
-	}
-	tmp := f.Name()
-	res, err := t.simulate(f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = runtimeError{fmt.Errorf("vcd %s: %w", t.vcdPath, cerr)}
-	}
-	if err == nil {
-		if err = os.Chmod(tmp, 0o644); err == nil {
-			err = os.Rename(tmp, t.vcdPath)
-		}
-		if err != nil {
-			err = runtimeError{fmt.Errorf("vcd %s: %w", t.vcdPath, err)}
-		}
-	}
-	if err != nil {
-		os.Remove(tmp)
+	var res *traceResult
+	err := atomicfile.Write(t.vcdPath, func(w io.Writer) (err error) {
+		res, err = t.simulate(w)
 		return err
+	})
+	var rt runtimeError
+	switch {
+	case errors.As(err, &rt):
+		return err
+	case err != nil:
+		return runtimeError{fmt.Errorf("vcd %s: %w", t.vcdPath, err)}
 	}
 	t.print(out, res)
 	return nil

@@ -7,7 +7,8 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
+	"github.com/npusim/npusim/workloads/zoo"
 	"github.com/spf13/cobra"
 )
 
@@ -25,8 +26,8 @@ driver policy presets (with what each changes) or hardware presets.`,
 			out := cmd.OutOrStdout()
 			switch args[0] {
 			case "workloads":
-				for _, n := range workloads.Names() {
-					fmt.Fprintf(out, "%-24s %s\n", n, workloads.Describe(n))
+				for _, n := range zoo.Names() {
+					fmt.Fprintf(out, "%-24s %s\n", n, zoo.Describe(n))
 				}
 			case "policies":
 				for _, n := range drivers.Presets() {
@@ -70,7 +71,7 @@ macs, params, paramBytes and a layers array.`,
   npusim show --json digits-cnn`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w, err := workloads.Load(args[0])
+			w, err := loader.New().Load(args[0])
 			if err != nil {
 				return err
 			}

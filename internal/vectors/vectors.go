@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/cases"
 )
 
 // NNAPIDir returns the directory of the NNAPI quant8 vectors:
@@ -67,26 +67,26 @@ func moduleRoot() (string, bool) {
 
 // NNAPICases loads every case of the NNAPI vector directory, in file order,
 // and fails the test unless there are the 35 the directory documents.
-func NNAPICases(t testing.TB) []*workloads.Case {
+func NNAPICases(t testing.TB) []*cases.Case {
 	t.Helper()
 	dir := NNAPIDir(t)
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []*workloads.Case
+	var all []*cases.Case
 	for _, p := range paths {
-		if !workloads.LooksLikeCaseFile(p) {
+		if !cases.LooksLike(p) {
 			continue
 		}
-		f, err := workloads.LoadCaseFile(p)
+		f, err := cases.Load(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cases = append(cases, f.Cases...)
+		all = append(all, f.Cases...)
 	}
-	if len(cases) != 35 {
-		t.Fatalf("found %d NNAPI cases in %s, want 35", len(cases), dir)
+	if len(all) != 35 {
+		t.Fatalf("found %d NNAPI cases in %s, want 35", len(all), dir)
 	}
-	return cases
+	return all
 }

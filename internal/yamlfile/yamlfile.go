@@ -1,6 +1,7 @@
 // Package yamlfile reads the project's YAML configurations (hardware and
 // driver policies): a name is a preset embedded in the binary, a path is a
-// file, and decoding is strict, with errors on one line.
+// file, and decoding is strict, with errors on one line. Load is the one
+// "preset or file" loader both kinds of configuration use.
 package yamlfile
 
 import (
@@ -39,9 +40,43 @@ func Read(presets fs.FS, nameOrPath string) (file string, data []byte, err error
 	return filepath.Base(nameOrPath), data, err
 }
 
-// Presets lists the names of the embedded presets, in file-name order.
+// Kind is one kind of configuration with embedded presets.
+type Kind struct {
+	// Name names the kind in the error on an unknown preset ("hw", as in
+	// "hw huge: no such preset"), File in errors reading a file ("hw
+	// config", as in "hw config my.yaml: open my.yaml: ...").
+	Name, File string
+	// Presets holds the presets as presets/<name>.yaml.
+	Presets fs.FS
+	// Names lists the presets, in the order the error on an unknown one
+	// gives them.
+	Names func() []string
+}
+
+// Load returns what parse makes of a preset of the kind, by name, or of a
+// file, by path (see IsPath): parse gets the file name to report in errors
+// and the bytes.
+func Load[T any](k Kind, nameOrPath string, parse func(file string, data []byte) (T, error)) (T, error) {
+	file, data, err := Read(k.Presets, nameOrPath)
+	switch {
+	case errors.Is(err, ErrNoPreset):
+		var zero T
+		return zero, fmt.Errorf("%s %s: no such preset (presets: %s)", k.Name, nameOrPath, strings.Join(k.Names(), ", "))
+	case err != nil:
+		var zero T
+		return zero, fmt.Errorf("%s %s: %w", k.File, nameOrPath, err)
+	}
+	return parse(file, data)
+}
+
+// Presets lists the names of the embedded presets, in file-name order. The
+// presets are embedded in the binary: a file system without a presets
+// directory is a build error, and Presets panics.
 func Presets(presets fs.FS) []string {
-	entries, _ := fs.ReadDir(presets, "presets")
+	entries, err := fs.ReadDir(presets, "presets")
+	if err != nil {
+		panic(fmt.Sprintf("embedded presets: %v", err))
+	}
 	var names []string
 	for _, e := range entries {
 		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))

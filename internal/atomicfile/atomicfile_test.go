@@ -1,0 +1,112 @@
+package atomicfile
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// names lists a directory's entries.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n []string
+	for _, e := range entries {
+		n = append(n, e.Name())
+	}
+	return n
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.txt")
+	if err := WriteBytes(path, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := Write(path, func(w io.Writer) error {
+		io.WriteString(w, "half of tw")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("error %v, want the writer's", err)
+	}
+	data, _ := os.ReadFile(path)
+	info, _ := os.Stat(path)
+	if string(data) != "one" || info.Mode().Perm() != 0o644 {
+		t.Errorf("after a failed write: %q, mode %v; want the old %q, 0644", data, info.Mode().Perm(), "one")
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("directory holds %v, want only a.txt", got)
+	}
+	if err := WriteBytes(filepath.Join(dir, "no", "b.txt"), nil); err == nil {
+		t.Error("a write into a missing directory succeeded")
+	}
+}
+
+func file(name, text string) File {
+	return File{Name: name, Write: func(w io.Writer) error { _, err := io.WriteString(w, text); return err }}
+}
+
+func TestWriteDir(t *testing.T) {
+	base := t.TempDir()
+	parent := filepath.Join(base, "x", "y")
+	if err := WriteDir(parent, "run", []File{file("a", "1"), file("b", "2")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, filepath.Join(parent, "run")); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("run holds %v", got)
+	}
+	// An existing run directory: its files are replaced, others kept.
+	os.WriteFile(filepath.Join(parent, "run", "keep"), []byte("k"), 0o644)
+	if err := WriteDir(parent, "run", []File{file("a", "3")}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(parent, "run", "a"))
+	if got := names(t, filepath.Join(parent, "run")); string(a) != "3" || !slices.Equal(got, []string{"a", "b", "keep"}) {
+		t.Errorf("after the second write: a = %q, run holds %v", a, got)
+	}
+	if got := names(t, parent); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("parent holds %v, want only run", got)
+	}
+}
+
+func TestWriteDirFailureLeavesNothing(t *testing.T) {
+	base := t.TempDir()
+	boom := errors.New("boom")
+	failing := File{Name: "bad", Write: func(io.Writer) error { return boom }}
+	if err := WriteDir(filepath.Join(base, "x", "y"), "run", []File{file("a", "1"), failing}); !errors.Is(err, boom) {
+		t.Fatalf("error %v, want the writer's", err)
+	}
+	if got := names(t, base); len(got) != 0 {
+		t.Errorf("a failed write left %v behind", got)
+	}
+	os.WriteFile(filepath.Join(base, "run"), []byte("in the way"), 0o644)
+	if err := WriteDir(base, "run", []File{file("a", "1")}); err == nil {
+		t.Error("a file in the way of the run directory was accepted")
+	}
+	if got := names(t, base); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("base holds %v, want only the file in the way", got)
+	}
+}
+
+func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "results.csv")
+	err := Write(path, func(w io.Writer) error {
+		io.WriteString(w, "partial")
+		return errors.New("disk full")
+	})
+	if err == nil || err.Error() != "disk full" {
+		t.Fatalf("error = %v, want disk full", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("%d files left behind, want 0", len(entries))
+	}
+}

@@ -1,0 +1,378 @@
+package campaign
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/sim/experiment"
+	"github.com/npusim/npusim/workloads/loader"
+)
+
+// Grid is a sweep: every workload under every policy on every hardware.
+type Grid struct {
+	Workloads []string `json:"workloads"`
+	Policies  []string `json:"policies"`
+	HW        []string `json:"hw"`
+	Samples   int      `json:"samples,omitempty"`
+	// Inputs, when set, are files that replace every workload's input set
+	// (one per model input).
+	Inputs []string `json:"inputs,omitempty"`
+}
+
+// DefaultGrid is the embedded default sweep: every policy preset on the
+// classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
+// recurrent cell, on mobile-npu.
+func DefaultGrid() Grid {
+	return Grid{
+		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
+		Policies:  drivers.Presets(),
+		HW:        []string{npu.DefaultPreset},
+	}
+}
+
+// Cells lists the grid's cells in its canonical order: by workload, then
+// hardware, then policy.
+func (g Grid) Cells() []experiment.Cell {
+	var cells []experiment.Cell
+	for _, w := range g.Workloads {
+		for _, h := range g.HW {
+			for _, p := range g.Policies {
+				cells = append(cells, experiment.Cell{Workload: w, Policy: p, HW: h, Samples: g.Samples, Inputs: g.Inputs})
+			}
+		}
+	}
+	return cells
+}
+
+// Validate checks every name and file of the grid before anything runs.
+func (g Grid) Validate() error {
+	if len(g.Workloads) == 0 || len(g.Policies) == 0 || len(g.HW) == 0 {
+		return errors.New("the sweep needs at least one workload, one policy and one hardware")
+	}
+	if g.Samples < 0 {
+		return fmt.Errorf("samples: must be >= 0, got %d", g.Samples)
+	}
+	for _, w := range g.Workloads {
+		if err := loader.Check(w); err != nil {
+			return err
+		}
+	}
+	for _, f := range g.Inputs {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("input %s: %w", f, err)
+		}
+	}
+	for _, p := range g.Policies {
+		if _, err := drivers.LoadPolicy(p); err != nil {
+			return err
+		}
+	}
+	for _, h := range g.HW {
+		if _, err := npu.LoadConfig(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Shard selects a deterministic 1/Count of a grid: the cells whose index in
+// the canonical order is Index-1 modulo Count (Index from 1 to Count).
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// ParseShard reads "i/n".
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != s {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
+	}
+	return sh, nil
+}
+
+func (s Shard) includes(i int) bool { return s.Count <= 1 || i%s.Count == s.Index-1 }
+
+// SweepManifest is what a results directory says about its sweep (sweep.json).
+type SweepManifest struct {
+	Grid  Grid   `json:"grid"`
+	Shard *Shard `json:"shard,omitempty"`
+}
+
+// The files of a results directory.
+const (
+	ManifestFile = "sweep.json"
+	ResultsFile  = "results.jsonl"
+)
+
+// SweepOptions say where and how a sweep runs.
+type SweepOptions struct {
+	Dir     string
+	Workers int // 0: one per CPU
+	Resume  bool
+	Shard   *Shard
+	// Progress, when set, is called after every cell (from one goroutine).
+	Progress func(done, total int, r *experiment.Result)
+}
+
+// Sweep runs the grid's cells (the shard's, if any) in parallel, appending
+// each result to Dir/results.jsonl as it finishes. With Resume it skips the
+// cells already complete in Dir (a half-written last line is dropped and its
+// cell redone). When every cell is done it rewrites results.jsonl in the
+// grid's canonical order, so that serial, parallel, resumed and sharded-then-
+// merged sweeps leave the same bytes. It returns the results in that order.
+func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	m := SweepManifest{Grid: g, Shard: o.Shard}
+	done, err := prepareDir(o.Dir, m, o.Resume)
+	if err != nil {
+		return nil, err
+	}
+	var todo []experiment.Cell
+	var total int
+	for i, c := range g.Cells() {
+		if o.Shard == nil || o.Shard.includes(i) {
+			total++
+			if done[c.Key()] == nil {
+				todo = append(todo, c)
+			}
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(o.Dir, ResultsFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	err = appendResults(f, runCells(todo, o.Workers, loader.New(), experiment.NewReferences()), done, total, o.Progress)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("%s: %w", ResultsFile, cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return finish(o.Dir, g, o.Shard, done)
+}
+
+// appendResults appends each result to the results file as it arrives and
+// adds it to done, reporting progress; it reads every result even after a
+// write fails, and returns the first failure.
+func appendResults(f *os.File, results <-chan *experiment.Result, done map[string]*experiment.Result, total int, progress func(done, total int, r *experiment.Result)) error {
+	var firstErr error
+	count := len(done)
+	for r := range results {
+		line, err := json.Marshal(r)
+		if err == nil {
+			_, err = f.Write(append(line, '\n'))
+		}
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("%s: %w", ResultsFile, err)
+		}
+		done[r.Key()] = r
+		count++
+		if progress != nil {
+			progress(count, total, r)
+		}
+	}
+	return firstErr
+}
+
+// runCells runs cells on a pool of workers and delivers each result as it
+// finishes; the cells share the workloads ws builds and the reference values
+// refs keeps. A cell that cannot run (its policy asks for what its hardware
+// lacks) yields a result carrying the error.
+func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References) <-chan *experiment.Result {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan experiment.Cell)
+	out := make(chan *experiment.Result)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(cells), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				r, err := experiment.Run(c, ws, refs)
+				if err != nil {
+					r = &experiment.Result{Cell: c, Error: err.Error()}
+				}
+				out <- r
+			}
+		}()
+	}
+	go func() {
+		for _, c := range cells {
+			jobs <- c
+		}
+		close(jobs)
+		wg.Wait()
+		close(out)
+	}()
+	return out
+}
+
+// prepareDir creates the results directory, or, when resuming, checks that
+// it holds the same sweep and returns its complete results (dropping a
+// half-written last line).
+func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experiment.Result, error) {
+	done := map[string]*experiment.Result{}
+	want, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if resume {
+		have, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			// nothing to resume: start afresh
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(bytes.TrimSpace(have), want):
+			return nil, fmt.Errorf("results directory %s holds a different sweep (%s differs); resume it with the same flags or use another --out", dir, ManifestFile)
+		default:
+			results, err := readResults(dir, true)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range results {
+				done[r.Key()] = r
+			}
+			return done, nil
+		}
+	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("results directory %s already exists and is not empty; use --resume to continue it or choose another --out", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return done, atomicfile.WriteBytes(filepath.Join(dir, ManifestFile), append(want, '\n'))
+}
+
+// readResults reads a results directory's results.jsonl. With repair, a
+// last line that was cut short is removed from the file; otherwise it is an
+// error.
+func readResults(dir string, repair bool) ([]*experiment.Result, error) {
+	path := filepath.Join(dir, ResultsFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var results []*experiment.Result
+	good := 0
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	for line := 1; sc.Scan(); line++ {
+		text := sc.Bytes()
+		var r experiment.Result
+		complete := good+len(text) < len(data) // a newline follows
+		if err := json.Unmarshal(text, &r); err != nil || !complete || r.Workload == "" {
+			if repair && good+len(text)+1 >= len(data) { // the last line: cut short by an interruption
+				if err := os.Truncate(path, int64(good)); err != nil {
+					return nil, err
+				}
+				break
+			}
+			return nil, fmt.Errorf("%s: line %d is not a complete result", path, line)
+		}
+		good += len(text) + 1
+		results = append(results, &r)
+	}
+	return results, sc.Err()
+}
+
+// finish rewrites results.jsonl in canonical order and returns the results.
+func finish(dir string, g Grid, shard *Shard, done map[string]*experiment.Result) ([]*experiment.Result, error) {
+	var results []*experiment.Result
+	var buf bytes.Buffer
+	for i, c := range g.Cells() {
+		if shard != nil && !shard.includes(i) {
+			continue
+		}
+		r := done[c.Key()]
+		if r == nil {
+			return nil, fmt.Errorf("cell %s has no result", c.Key())
+		}
+		line, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(append(line, '\n'))
+		results = append(results, r)
+	}
+	return results, atomicfile.WriteBytes(filepath.Join(dir, ResultsFile), buf.Bytes())
+}
+
+// LoadResults reads a complete results directory: its manifest and its
+// results in canonical order.
+func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
+	var m SweepManifest
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return m, nil, fmt.Errorf("results directory %s: %w", dir, err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
+	}
+	results, err := readResults(dir, false)
+	if err != nil {
+		return m, nil, err
+	}
+	return m, results, nil
+}
+
+// Merge combines the results directories of a sharded sweep into dir, in
+// canonical order; every cell of the grid must be present exactly once.
+func Merge(dir string, shards []string) ([]*experiment.Result, error) {
+	var grid *Grid
+	done := map[string]*experiment.Result{}
+	for _, s := range shards {
+		m, results, err := LoadResults(s)
+		if err != nil {
+			return nil, err
+		}
+		if grid == nil {
+			grid = &m.Grid
+		} else if !slices.Equal(grid.Workloads, m.Grid.Workloads) || !slices.Equal(grid.Policies, m.Grid.Policies) ||
+			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) {
+			return nil, fmt.Errorf("results directory %s holds a different sweep than %s", s, shards[0])
+		}
+		for _, r := range results {
+			if done[r.Key()] != nil {
+				return nil, fmt.Errorf("cell %s appears in more than one shard", r.Key())
+			}
+			done[r.Key()] = r
+		}
+	}
+	if grid == nil {
+		return nil, errors.New("merge needs at least one results directory")
+	}
+	var missing []string
+	for _, c := range grid.Cells() {
+		if done[c.Key()] == nil {
+			missing = append(missing, c.Key())
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the shards lack %d cells, first %s", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
+	}
+	if _, err := prepareDir(dir, SweepManifest{Grid: *grid}, false); err != nil {
+		return nil, err
+	}
+	return finish(dir, *grid, nil, done)
+}

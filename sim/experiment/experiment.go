@@ -1,0 +1,252 @@
+package experiment
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/inputfile"
+	"github.com/npusim/npusim/workloads/loader"
+)
+
+// Cell names one experiment: a workload, a driver policy and a hardware
+// configuration (preset names or file paths), and how many of the
+// workload's input samples to run (0: all).
+type Cell struct {
+	Workload string `json:"workload"`
+	Policy   string `json:"policy"`
+	HW       string `json:"hw"`
+	Samples  int    `json:"samples,omitempty"`
+	// Inputs, when set, replace the workload's input set with one sample
+	// read from these files, one per model input (see inputfile.Read).
+	Inputs []string `json:"inputs,omitempty"`
+}
+
+// Key identifies the cell in a results file.
+func (c Cell) Key() string {
+	return fmt.Sprintf("%s|%s|%s|%d|%s", c.Workload, c.Policy, c.HW, c.Samples, strings.Join(c.Inputs, ","))
+}
+
+// withInputs returns the workload with its input set replaced by one sample
+// read from files, renamed by the inputs' digest so that cached reference
+// values never mix.
+func withInputs(w *workloads.Workload, files []string) (*workloads.Workload, error) {
+	if len(files) != len(w.Model.Inputs) {
+		return nil, fmt.Errorf("workload %s takes %d inputs, %d input files given", w.Name, len(w.Model.Inputs), len(files))
+	}
+	var sample []*quant.Tensor
+	for k, f := range files {
+		q, err := inputfile.Read(f, w.Model.Tensors[w.Model.Inputs[k]])
+		if err != nil {
+			return nil, err
+		}
+		sample = append(sample, q)
+	}
+	c := *w
+	c.Name = fmt.Sprintf("%s@input:%s", w.Name, Digest(sample)[:16])
+	c.Inputs, c.Labels = [][]*quant.Tensor{sample}, nil
+	return &c, nil
+}
+
+// LayerResult is one layer's cost and deviation from the reference.
+type LayerResult struct {
+	Name      string     `json:"name"`
+	Kind      string     `json:"kind"`
+	Cycles    uint64     `json:"cycles"`
+	EnergyPJ  npu.Energy `json:"energyPJ"`
+	StallDMA  uint64     `json:"stallDMA"`
+	MACs      uint64     `json:"macs"`
+	DRAMBytes uint64     `json:"dramBytes"`
+	Deviation Deviation  `json:"deviation"`
+}
+
+// Result is everything one experiment measured.
+type Result struct {
+	Cell
+	Description string `json:"description"`
+	Samples     int    `json:"samplesRun"`
+	// Cycles, LatencyMs and EnergyUJ are per inference (the NPU's timing
+	// does not depend on the values).
+	Cycles    uint64     `json:"cycles"`
+	LatencyMs float64    `json:"latencyMs"`
+	EnergyUJ  float64    `json:"energyUJ"`
+	EnergyPJ  npu.Energy `json:"energyPJ"`
+	// MACUtilization is the share of the array's peak MACs used.
+	MACUtilization float64 `json:"macUtilization"`
+	DRAMBytes      uint64  `json:"dramBytes"`
+	// Output compares the model outputs (all samples) with the reference.
+	Output Deviation     `json:"output"`
+	Layers []LayerResult `json:"layers"`
+	// Top1Agreement is the share of samples whose top-1 class matches the
+	// reference's (classifiers); Accuracy and ReferenceAccuracy are against
+	// the labels, when the workload has them.
+	Top1Agreement     *float64 `json:"top1Agreement,omitempty"`
+	Accuracy          *float64 `json:"accuracy,omitempty"`
+	ReferenceAccuracy *float64 `json:"referenceAccuracy,omitempty"`
+	// DivergenceStep is, for recurrent workloads, the first step (1-based)
+	// whose output differs in any sample; 0 when none does.
+	DivergenceStep *int `json:"divergenceStep,omitempty"`
+	// NNAPILimit is the tolerance NNAPI's harness applies to this workload
+	// (1 LSB; 3 for mobilenet-class networks); NNAPIPass says whether the
+	// outputs stay within it.
+	NNAPILimit int64    `json:"nnapiLimit"`
+	NNAPIPass  bool     `json:"nnapiPass"`
+	Digest     string   `json:"digest"`
+	RefDigest  string   `json:"referenceDigest"`
+	Notes      []string `json:"notes,omitempty"`
+	// Error says why the cell could not run (a policy asking for an
+	// arithmetic mode the hardware lacks); the other fields are then empty.
+	Error string `json:"error,omitempty"`
+}
+
+// Run performs one experiment: it loads the cell's workload with ws,
+// compiles it under the policy for the hardware, runs every sample on the
+// NPU and compares each layer and the outputs with the reference
+// interpreter, whose values refs keeps.
+func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
+	w, err := ws.Load(cell.Workload)
+	if err != nil {
+		return nil, err
+	}
+	if len(cell.Inputs) > 0 {
+		if w, err = withInputs(w, cell.Inputs); err != nil {
+			return nil, err
+		}
+	}
+	policy, err := drivers.LoadPolicy(cell.Policy)
+	if err != nil {
+		return nil, err
+	}
+	hw, err := npu.LoadConfig(cell.HW)
+	if err != nil {
+		return nil, err
+	}
+	return RunOn(cell, w, policy, hw, refs)
+}
+
+// RunOn performs an experiment on an already loaded workload, policy and
+// hardware configuration (cell names them in the result).
+func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References) (*Result, error) {
+	compiled, err := drivers.Compile(w.Model, policy, hw)
+	if err != nil {
+		return nil, err
+	}
+	samples := len(w.Inputs)
+	if cell.Samples > 0 {
+		samples = min(samples, cell.Samples)
+	}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
+	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	var t tally
+	for s := range samples {
+		ref, err := refs.Values(w, s)
+		if err != nil {
+			return nil, err
+		}
+		run, err := RunCompiled(compiled, w.Inputs[s])
+		if err != nil {
+			return nil, fmt.Errorf("%s on %s under %s: %w", w.Name, hw.Name, policy.Name, err)
+		}
+		if s == 0 {
+			r.setCost(run.Stats, hw, w.Model)
+		}
+		r.compare(w, s, run, ref, &t)
+	}
+	r.conclude(w, &t)
+	return r, nil
+}
+
+// tally is what the samples of an experiment add up to, beyond the
+// deviations.
+type tally struct {
+	outs, refOuts []*quant.Tensor
+	// agree, correct and refCorrect count classifier samples whose top-1
+	// class is the reference's, the label, and the reference's is the label.
+	agree, correct, refCorrect int
+	// diverge is the first output (step) that differs in any sample, from
+	// 1; 0 while none does.
+	diverge int
+}
+
+// compare adds sample s, as the NPU ran it, to the deviations and the tally.
+func (r *Result) compare(w *workloads.Workload, s int, run *NPURun, ref []*quant.Tensor, t *tally) {
+	m := w.Model
+	for i, op := range m.Ops {
+		r.Layers[i].Deviation.Add(run.Tensors[op.Output], ref[op.Output])
+	}
+	for k, o := range m.Outputs {
+		r.Output.Add(run.Outputs[k], ref[o])
+		t.outs, t.refOuts = append(t.outs, run.Outputs[k]), append(t.refOuts, ref[o])
+	}
+	switch w.Task {
+	case workloads.Classifier:
+		got, want := Argmax(run.Outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
+		if got == want {
+			t.agree++
+		}
+		if w.Labels != nil {
+			if got == w.Labels[s] {
+				t.correct++
+			}
+			if want == w.Labels[s] {
+				t.refCorrect++
+			}
+		}
+	case workloads.Recurrent:
+		for k, o := range m.Outputs {
+			if MaxAbsDiff(run.Outputs[k].Data, ref[o].Data) != 0 {
+				if t.diverge == 0 || k+1 < t.diverge {
+					t.diverge = k + 1
+				}
+				break
+			}
+		}
+	}
+}
+
+// conclude sets the digests, NNAPI's verdict and the task's outcome.
+func (r *Result) conclude(w *workloads.Workload, t *tally) {
+	r.Digest, r.RefDigest = Digest(t.outs), Digest(t.refOuts)
+	r.NNAPIPass = r.Output.MaxLSB <= r.NNAPILimit
+	share := func(n int) *float64 { v := float64(n) / float64(r.Samples); return &v }
+	switch w.Task {
+	case workloads.Classifier:
+		r.Top1Agreement = share(t.agree)
+		if w.Labels != nil {
+			r.Accuracy, r.ReferenceAccuracy = share(t.correct), share(t.refCorrect)
+		}
+	case workloads.Recurrent:
+		diverge := t.diverge
+		r.DivergenceStep = &diverge
+	}
+}
+
+// setCost records the cost of one inference from the NPU's statistics; the
+// program's layer i+1 is the model's op i (layer 0 feeds the inputs).
+func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
+	r.Cycles = st.Cycles
+	r.LatencyMs = st.Seconds() * 1e3
+	r.EnergyPJ = st.Energy
+	r.EnergyUJ = st.Energy.Total() / 1e6
+	r.MACUtilization = st.MACUtilization(hw)
+	r.DRAMBytes = st.Counters.DRAMRead + st.Counters.DRAMWrite
+	for i, op := range m.Ops {
+		l := st.Layers[i+1]
+		r.Layers[i].Name, r.Layers[i].Kind = op.Name, string(op.Kind)
+		r.Layers[i].Cycles, r.Layers[i].EnergyPJ, r.Layers[i].StallDMA = l.Cycles, l.Energy, l.StallDMA
+		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs
+		r.Layers[i].DRAMBytes = l.Counters.DRAMRead + l.Counters.DRAMWrite
+	}
+}
+
+// NNAPILimit is the quant8 tolerance NNAPI's test harness applies: 1 LSB,
+// 3 for tests of mobilenet-class networks (Android 11).
+func NNAPILimit(w *workloads.Workload) int64 {
+	if strings.Contains(w.Name, "mobilenet") {
+		return 3
+	}
+	return 1
+}
