@@ -1,16 +1,16 @@
-package sim
+package experiment
 
 import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // BenchmarkReferenceMobileNetV2 times one MobileNet v2 inference on the
 // reference interpreter (the workload built once, outside the timing).
 func BenchmarkReferenceMobileNetV2(b *testing.B) {
-	w, err := workloads.Load("mobilenet-v2")
+	w, err := zoo.Load("mobilenet-v2")
 	if err != nil {
 		b.Fatal(err)
 	}
