@@ -23,7 +23,7 @@ const (
 	spillPartials                 // a split reduction's partial sums to DRAM
 )
 
-var stepNames = [...]string{"load table", "load records", "load weights", "load input", "load partials",
+var stepKindNames = [...]string{"load table", "load records", "load weights", "load input", "load partials",
 	"compute", "requantize", "activate", "store", "spill partials"}
 
 // all marks a step field that does not apply: a load of every block, a step
@@ -56,7 +56,7 @@ func mkStep(kind stepKind, tile, block, chunk, pass int) step {
 // String names the step and the fields that apply ("compute t1 b0 p2").
 func (s step) String() string {
 	var b strings.Builder
-	b.WriteString(stepNames[s.kind])
+	b.WriteString(stepKindNames[s.kind])
 	for _, f := range []struct {
 		tag string
 		v   int
