@@ -22,7 +22,7 @@ func (p *matmulPlan) schedule() []step {
 			table: p.actLUT != nil, recordsResident: t.recordsResident})
 	}
 	return pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
-		weightsResident: t.weightsResident, recordsResident: t.recordsResident})
+		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock})
 }
 
 // lower turns a step of the schedule into operations.
@@ -39,7 +39,7 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	case loadWeights:
 		return ops(p.loadWeights(s))
 	case loadInput:
-		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[s.tile%2]))
+		return ops(p.loadInput(s))
 	case compute:
 		return p.multiply(s)
 	case requantize:
@@ -84,7 +84,29 @@ func (p *matmulPlan) loadWeights(s step) *npu.DMA {
 		return loadBytes(p.weights, npu.WeightSRAM, p.buf.weights[0], p.k*p.g.oc)
 	}
 	n0, n := p.block(s.block)
+	if p.depthwise { // [taps][outC]: the block is a column of n bytes per tap
+		return &npu.DMA{DRAM: p.weights + uint64(n0), SRAM: npu.WeightSRAM, Addr: p.buf.weights[s.pass%2], RunBytes: n, Rows: p.k, Planes: 1,
+			DRAMRowStride: p.g.oc, SRAMRowStride: n}
+	}
 	return loadBytes(p.weights+uint64(n0*p.k), npu.WeightSRAM, p.buf.weights[s.pass%2], n*p.k)
+}
+
+// inputSlot is the input buffer a step's tile (or pass) uses.
+func (p *matmulPlan) inputSlot(s step) int {
+	if p.tiling.inputPerBlock {
+		return p.buf.in[s.pass%2]
+	}
+	return p.buf.in[s.tile%2]
+}
+
+// loadInput loads a tile's input window, or a block's channels of it.
+func (p *matmulPlan) loadInput(s step) *npu.DMA {
+	t := p.tiles[s.tile]
+	if !p.tiling.inputPerBlock {
+		return p.g.load(p.inAddr, t, p.inputSlot(s))
+	}
+	n0, n := p.block(s.block)
+	return p.g.loadChannels(p.inAddr, t, p.inputSlot(s), n0/p.dm, n/p.dm)
 }
 
 // multiply is a pass's matmul: one command, or for a depthwise layer on
@@ -92,31 +114,36 @@ func (p *matmulPlan) loadWeights(s step) *npu.DMA {
 func (p *matmulPlan) multiply(s step) []npu.Operation {
 	t := p.tiles[s.tile]
 	n0, n := p.block(s.block)
-	win, acc := p.g.im2col(t, p.buf.in[s.tile%2]), p.accAt(s.pass, n)
-	w := p.buf.weights[s.pass%2]
+	win, acc, first := p.g.im2col(t, p.inputSlot(s)), p.accAt(s.pass, n), n0/max(p.dm, 1)
+	if p.tiling.inputPerBlock {
+		win, first = p.g.im2colChannels(t, p.inputSlot(s), n/p.dm), 0
+	}
+	w, tapStride := p.buf.weights[s.pass%2], n // a streamed depthwise block is [taps][n]
 	switch {
 	case p.tiling.weightsResident && p.depthwise: // [taps][outC]: the block starts at column n0
-		w = p.buf.weights[0] + n0
+		w, tapStride = p.buf.weights[0]+n0, p.g.oc
 	case p.tiling.weightsResident:
 		w = p.buf.weights[0] + n0*p.k
 	}
 	if p.depthwise {
-		return p.depthwiseOnArray(win, t, n0, n, w, acc)
+		return p.depthwiseOnArray(win, t, first, n, w, tapStride, acc)
 	}
 	return ops(&npu.MatMul{M: t.pixels(), K: p.k, N: n, A: win, AOperand: p.a,
 		B: w, BColStride: p.k, BRowStride: 1, BOperand: p.b, Acc: acc, Mode: p.arith.accumulate})
 }
 
-// depthwiseOnArray runs channels [n0, n0+n) of a depthwise layer on the
-// array one input channel at a time: M = pixels, K = taps, N = the depth
-// multiplier. The array's utilisation is poor, and that is real.
-func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, n0, n, w int, acc npu.AccRegion) []npu.Operation {
+// depthwiseOnArray runs a block of n output channels of a depthwise layer
+// on the array one input channel at a time (the block's first is channel
+// first of the window): M = pixels, K = taps, N = the depth multiplier; the
+// block's weights are at w, tapStride bytes per tap. The array's
+// utilisation is poor, and that is real.
+func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, first, n, w, tapStride int, acc npu.AccRegion) []npu.Operation {
 	var o []npu.Operation
 	for j := 0; j < n; j += p.dm {
 		a := win
-		a.Channel, a.Channels = (n0+j)/p.dm, 1
+		a.Channel, a.Channels = first+j/p.dm, 1
 		o = append(o, &npu.MatMul{M: t.pixels(), K: p.k, N: p.dm, A: a, AOperand: p.a,
-			B: w + j, BColStride: 1, BRowStride: p.g.oc, BOperand: p.b,
+			B: w + j, BColStride: 1, BRowStride: tapStride, BOperand: p.b,
 			Acc: npu.AccRegion{Base: acc.Base + 4*j, RowStride: acc.RowStride}, Mode: p.arith.accumulate})
 	}
 	return o

@@ -47,20 +47,28 @@ func (p *depthwiseVectorPlan) accAt(pass, n int) npu.AccRegion {
 	return npu.AccRegion{Base: p.buf.acc[pass%2], RowStride: n}
 }
 
-// schedule is one pool command per tile.
-func (p *poolPlan) schedule() []step { return poolSchedule(len(p.tiles)) }
+// schedule is one pool command per tile (and block of channels).
+func (p *poolPlan) schedule() []step { return poolSchedule(len(p.tiles), p.blocks()) }
 
-// lower turns a step into operations.
+// lower turns a step into operations. With channel blocks, a pass's
+// buffers hold its block's channels packed.
 func (p *poolPlan) lower(s step) []npu.Operation {
-	t, slot := p.tiles[s.tile], s.tile%2
+	t, slot, ch, nc := p.tiles[s.tile], s.tile%2, 0, p.g.c
+	if s.block != all {
+		slot, ch, nc = s.pass%2, s.block*p.cb, min(p.cb, p.g.c-s.block*p.cb)
+	}
+	in, out := p.buf.in[slot], p.buf.out[slot]
 	switch s.kind {
 	case loadInput:
-		return ops(p.g.load(p.in, t, p.buf.in[slot]))
+		if s.block == all {
+			return ops(p.g.load(p.in, t, in))
+		}
+		return ops(p.g.loadChannels(p.in, t, in, ch, nc))
 	case compute:
-		return ops(&npu.Pool{Max: p.max, In: p.g.im2col(t, p.buf.in[slot]), Pixels: t.pixels(), Signed: p.signed,
-			Lo: p.lo, Hi: p.hi, Out: p.buf.out[slot], OutPixelStride: p.g.c})
+		return ops(&npu.Pool{Max: p.max, In: p.g.im2colChannels(t, in, nc), Pixels: t.pixels(), Signed: p.signed,
+			Lo: p.lo, Hi: p.hi, Out: out, OutPixelStride: nc})
 	case store:
-		return ops(p.g.store(p.out, t, p.buf.out[slot], p.g.c, 0, p.g.c))
+		return ops(p.g.store(p.out, t, out-ch, nc, ch, nc))
 	}
 	panic("pool: no lowering for " + s.String())
 }

@@ -13,7 +13,7 @@ import (
 
 func loadCases(t *testing.T) []*workloads.Case { return vectors.NNAPICases(t) }
 
-func mustHW(t *testing.T, name string) *npu.Config {
+func mustHW(t testing.TB, name string) *npu.Config {
 	t.Helper()
 	hw, err := npu.LoadConfig(name)
 	if err != nil {

@@ -14,6 +14,10 @@ type matmulTiling struct {
 	// weight scratchpad; otherwise blocks of nb output channels stream
 	// through two slots.
 	weightsResident bool
+	// inputPerBlock says whether each pass loads only its block's input
+	// channels (a depthwise layer whose whole-channel input window does not
+	// fit) instead of each tile loading all of them once.
+	inputPerBlock bool
 	// recordsResident says whether all the layer's requantization records
 	// stay in the weight scratchpad; otherwise each block's records travel
 	// with its weights through a ring of three buffers (the requantization
@@ -67,7 +71,9 @@ const weightsTableMargin = 512
 // the most accumulator space for output pixels), whether weights stay
 // resident or stream, or else how the reduction splits, then the largest
 // output tile whose layout fits: every pixel of a tile streams through each
-// fold, so the longer the tile, the better the fold amortises its fill.
+// fold, so the longer the tile, the better the fold amortises its fill. A
+// depthwise layer whose input window does not fit with all its channels
+// loads each block's channels on their own.
 func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 	hw := pl.hw
 	p := &matmulPlan{convLayer: l, arith: a}
@@ -80,10 +86,13 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 	if err := p.chooseWeights(hw); err != nil {
 		return nil, err
 	}
+	tileLayout := func(rows, cols int) (*layout, matmulBuffers) { return p.layoutFor(hw, rows, cols) }
 	var err error
-	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, func(rows, cols int) (*layout, matmulBuffers) {
-		return p.layoutFor(hw, rows, cols)
-	})
+	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
+	if err != nil && l.depthwise {
+		t.inputPerBlock = true
+		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +105,9 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 }
 
 // chooseWeights keeps all weights resident if their layout fits the weight
-// scratchpad, else streams blocks of whole reductions, else the largest
-// reduction chunk (a multiple of the array's rows) that fits.
+// scratchpad, else streams blocks of whole reductions, else (not for a
+// depthwise layer) the largest reduction chunk, a multiple of the array's
+// rows, that fits.
 func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 	t := &p.tiling
 	fits := func() bool {
@@ -107,11 +117,12 @@ func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 	if t.weightsResident = true; fits() {
 		return nil
 	}
-	if p.depthwise {
-		return fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", p.k, p.g.oc, hw.Bytes(npu.WeightSRAM))
-	}
 	if t.weightsResident = false; fits() {
 		return nil
+	}
+	if p.depthwise { // its reduction, the taps, does not split
+		return fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM, not even in blocks of %d channels",
+			p.k, p.g.oc, hw.Bytes(npu.WeightSRAM), t.nb)
 	}
 	for t.kb = (p.k - 1) / hw.Array.Rows * hw.Array.Rows; t.kb >= hw.Array.Rows; t.kb -= hw.Array.Rows {
 		if fits() {
@@ -129,6 +140,9 @@ func (p *matmulPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, matmulB
 	t, g := p.tiling, &p.g
 	lay, b := newLayout(hw), matmulBuffers{table: -1}
 	px, in := rows*cols, g.inputBytes(rows, cols)
+	if t.inputPerBlock {
+		in = g.inputPixels(rows, cols) * t.nb / p.dm
+	}
 	slot := p.k * t.nb
 	switch {
 	case t.split(p.k):

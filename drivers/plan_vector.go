@@ -1,6 +1,7 @@
 package drivers
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/npusim/npusim/npu"
@@ -96,20 +97,23 @@ func (p *depthwiseVectorPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout
 	return lay, b
 }
 
-// poolPlan is an average or max pool planned for the vector unit.
+// poolPlan is an average or max pool planned for the vector unit: tiles of
+// rows x cols output pixels, and blocks of cb channels when a tile's input
+// window does not fit with all of them.
 type poolPlan struct {
-	g          window
-	max        bool
-	signed     bool
-	lo, hi     int32
-	in, out    uint64 // DRAM addresses
-	rows, cols int
-	tiles      []tile
-	layout     *layout
-	buf        vectorBuffers
+	g              window
+	max            bool
+	signed         bool
+	lo, hi         int32
+	in, out        uint64 // DRAM addresses
+	rows, cols, cb int
+	tiles          []tile
+	layout         *layout
+	buf            vectorBuffers
 }
 
-// planPool chooses the largest tile whose layout fits.
+// planPool chooses the largest tile whose layout fits with all channels,
+// else with the largest block of channels (halving) that lets one fit.
 func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
 	in, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Output]
 	is, os := in.Shape, out.Shape
@@ -117,22 +121,31 @@ func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
 		sh: op.StrideH, sw: op.StrideW, dh: 1, dw: 1, top: op.Padding.Top, left: op.Padding.Left},
 		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output]}
 	p.lo, p.hi = op.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	var err error
-	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, func(rows, cols int) (*layout, vectorBuffers) {
-		return p.layoutFor(pl.hw, rows, cols)
-	})
+	var err, first error
+	for p.cb = p.g.c; p.cb >= 1; p.cb = (p.cb + 1) / 2 {
+		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, func(rows, cols int) (*layout, vectorBuffers) {
+			return p.layoutFor(pl.hw, rows, cols)
+		})
+		if first = cmp.Or(first, err); err == nil || p.cb == 1 {
+			break
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, first
 	}
 	p.tiles = p.g.tiles(is[0], p.rows, p.cols)
 	return p, nil
 }
 
-// layoutFor lays the pool out for tiles of rows x cols.
+// layoutFor lays the pool out for tiles of rows x cols and blocks of cb
+// channels.
 func (p *poolPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, vectorBuffers) {
 	lay := newLayout(hw)
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputBytes(rows, cols)},
-		sizedRegion{npu.ActivationSRAM, "output", rows * cols * p.g.c})
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputPixels(rows, cols) * p.cb},
+		sizedRegion{npu.ActivationSRAM, "output", rows * cols * p.cb})
 	reserveTileMargins(lay, npu.ActivationSRAM)
 	return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}
 }
+
+// blocks is the number of channel blocks.
+func (p *poolPlan) blocks() int { return (p.g.c + p.cb - 1) / p.cb }

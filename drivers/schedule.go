@@ -76,24 +76,30 @@ func (s step) String() string {
 type pipelineShape struct {
 	tiles, blocks                           int
 	table, weightsResident, recordsResident bool
+	// inputPerBlock loads each pass's input (a depthwise block's
+	// channels) instead of each tile's.
+	inputPerBlock bool
 }
 
 // pipelineSchedule is the software pipeline of a convolution or fully
-// connected layer: the next tile's input loads while the current one is
-// computed, the next block's weights (and records) load while the current
+// connected layer: the next tile's input (or the next block's, with
+// inputPerBlock) loads while the current one is computed, the next block's weights (and records) load while the current
 // block multiplies, and each block's requantization runs after the next
 // block's matmul has been issued, so that the array and the requantization
 // unit overlap. A tile's outputs are stored once its last block is
 // requantized.
 func pipelineSchedule(sh pipelineShape) []step {
 	s := preloads(sh.table, sh.recordsResident, sh.weightsResident)
-	s = append(s, mkStep(loadInput, 0, all, all, all))
+	s = sh.inputLoad(s, 0)
 	s = sh.blockLoads(s, 0, 0)
 	passes := sh.tiles * sh.blocks
 	for pass := range passes {
 		t, b := pass/sh.blocks, pass%sh.blocks
-		if b == 0 && t+1 < sh.tiles {
-			s = append(s, mkStep(loadInput, t+1, all, all, all))
+		switch {
+		case sh.inputPerBlock && pass+1 < passes:
+			s = sh.inputLoad(s, pass+1)
+		case !sh.inputPerBlock && b == 0 && t+1 < sh.tiles:
+			s = sh.inputLoad(s, (t+1)*sh.blocks)
 		}
 		if pass+1 < passes {
 			s = sh.blockLoads(s, (pass+1)%sh.blocks, pass+1)
@@ -104,6 +110,16 @@ func pipelineSchedule(sh pipelineShape) []step {
 		}
 	}
 	return sh.retire(s, passes-1)
+}
+
+// inputLoad appends the input load that a pass starts: its tile's, or,
+// with inputPerBlock, its own block's.
+func (sh pipelineShape) inputLoad(s []step, pass int) []step {
+	t := pass / sh.blocks
+	if sh.inputPerBlock {
+		return append(s, mkStep(loadInput, t, pass%sh.blocks, all, pass))
+	}
+	return append(s, mkStep(loadInput, t, all, all, all))
 }
 
 // preloads are the loads that precede a layer's tiles: its lookup table,
@@ -194,43 +210,49 @@ func splitSchedule(sh splitShape) []step {
 	return s
 }
 
-// prefetchTiles is the schedule skeleton of a tiled layer: the first
-// tile's input loads ahead, and each tile's body starts by loading the next
-// one's into the other buffer.
-func prefetchTiles(s []step, tiles int, body func(s []step, t int) []step) []step {
-	s = append(s, mkStep(loadInput, 0, all, all, all))
-	for t := range tiles {
-		if t+1 < tiles {
-			s = append(s, mkStep(loadInput, t+1, all, all, all))
-		}
-		s = body(s, t)
-	}
-	return s
-}
-
 // depthwiseVectorSchedule is the schedule of a depthwise layer on the vector
 // unit: weights and records resident, then per tile and block of channels a
-// depthwise command and its requantization.
+// depthwise command and its requantization; the next tile's input loads
+// while the current one is computed.
 func depthwiseVectorSchedule(tiles, blocks int, table bool) []step {
 	var s []step
 	if table {
 		s = append(s, mkStep(loadTable, all, all, all, all))
 	}
 	s = append(s, mkStep(loadWeights, all, all, all, all), mkStep(loadRecords, all, all, all, all))
-	return prefetchTiles(s, tiles, func(s []step, t int) []step {
+	s = append(s, mkStep(loadInput, 0, all, all, all))
+	for t := range tiles {
+		if t+1 < tiles {
+			s = append(s, mkStep(loadInput, t+1, all, all, all))
+		}
 		for b := range blocks {
 			pass := t*blocks + b
 			s = append(s, mkStep(compute, t, b, all, pass), mkStep(requantize, t, b, all, pass))
 		}
-		return tileOutput(s, t, all, table)
-	})
+		s = tileOutput(s, t, all, table)
+	}
+	return s
 }
 
-// poolSchedule is the schedule of a pool: per tile, one pool command.
-func poolSchedule(tiles int) []step {
-	return prefetchTiles(nil, tiles, func(s []step, t int) []step {
-		return append(s, mkStep(compute, t, all, all, all), mkStep(store, t, all, all, all))
-	})
+// poolSchedule is the schedule of a pool: per tile (and block of channels,
+// when there are several: each pass is one), one pool command; the next
+// pass's input loads while the current one is pooled.
+func poolSchedule(tiles, blocks int) []step {
+	at := func(kind stepKind, pass int) step {
+		if blocks == 1 {
+			return mkStep(kind, pass, all, all, all)
+		}
+		return mkStep(kind, pass/blocks, pass%blocks, all, pass)
+	}
+	passes := tiles * blocks
+	s := []step{at(loadInput, 0)}
+	for pass := range passes {
+		if pass+1 < passes {
+			s = append(s, at(loadInput, pass+1))
+		}
+		s = append(s, at(compute, pass), at(store, pass))
+	}
+	return s
 }
 
 // chunkShape is what shapes the schedule of an element-wise layer cut into

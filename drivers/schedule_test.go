@@ -44,9 +44,12 @@ func TestSchedules(t *testing.T) {
 				"load input t1", "compute t0 b0 p0", "requantize t0 b0 p0", "compute t0 b1 p1", "requantize t0 b1 p1", "store t0",
 				"compute t1 b0 p2", "requantize t1 b0 p2", "compute t1 b1 p3", "requantize t1 b1 p3", "store t1"}},
 		{"pool: three tiles",
-			poolSchedule(3), []string{
+			poolSchedule(3, 1), []string{
 				"load input t0", "load input t1", "compute t0", "store t0",
 				"load input t2", "compute t1", "store t1", "compute t2", "store t2"}},
+		{"pool: one tile in two blocks of channels",
+			poolSchedule(1, 2), []string{
+				"load input t0 b0 p0", "load input t0 b1 p1", "compute t0 b0 p0", "store t0 b0 p0", "compute t0 b1 p1", "store t0 b1 p1"}},
 		{"MUL: two chunks",
 			chunkSchedule(chunkShape{chunks: 2, operands: 2, records: true, compute: true, requant: true}), []string{
 				"load records",

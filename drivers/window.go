@@ -54,10 +54,13 @@ func (g *window) tiles(batches, rows, cols int) []tile {
 
 // inputBytes bounds the input window any tile of rows x cols output pixels
 // reads (all channels): the dilated window's extent, at most the image.
-func (g *window) inputBytes(rows, cols int) int {
+func (g *window) inputBytes(rows, cols int) int { return g.inputPixels(rows, cols) * g.c }
+
+// inputPixels bounds the pixels of the input window of a rows x cols tile.
+func (g *window) inputPixels(rows, cols int) int {
 	r := min((rows-1)*g.sh+(g.fh-1)*g.dh+1, g.h)
 	c := min((cols-1)*g.sw+(g.fw-1)*g.dw+1, g.w)
-	return r * c * g.c
+	return r * c
 }
 
 // chooseTile finds the largest output tile (full rows first, then narrower)
@@ -104,12 +107,25 @@ func (g *window) load(base uint64, t tile, buf int) *npu.DMA {
 
 // im2col describes a tile's input window, loaded at buf, to a kernel of the
 // window's geometry.
-func (g *window) im2col(t tile, buf int) npu.Im2col {
+func (g *window) im2col(t tile, buf int) npu.Im2col { return g.im2colChannels(t, buf, g.c) }
+
+// im2colChannels is im2col for a window loaded with nc channels per pixel.
+func (g *window) im2colChannels(t tile, buf, nc int) npu.Im2col {
 	r0, r1 := g.inRows(t.oy, t.oy+t.rows)
 	c0, c1 := g.inCols(t.ox, t.ox+t.cols)
-	return npu.Im2col{Base: buf, RowStride: (c1 - c0) * g.c, PixelStride: g.c, TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
+	return npu.Im2col{Base: buf, RowStride: (c1 - c0) * nc, PixelStride: nc, TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
 		ImageH: g.h, ImageW: g.w, OutY: t.oy, OutX: t.ox, OutW: t.cols, FilterH: g.fh, FilterW: g.fw,
-		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: g.c}
+		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: nc}
+}
+
+// loadChannels is the DMA of channels [ch, ch+nc) of a tile's input window
+// into buf, packed nc bytes per pixel.
+func (g *window) loadChannels(base uint64, t tile, buf, ch, nc int) *npu.DMA {
+	r0, r1 := g.inRows(t.oy, t.oy+t.rows)
+	c0, c1 := g.inCols(t.ox, t.ox+t.cols)
+	return &npu.DMA{DRAM: base + uint64(((t.batch*g.h+r0)*g.w+c0)*g.c+ch), SRAM: npu.ActivationSRAM, Addr: buf,
+		RunBytes: nc, Rows: c1 - c0, Planes: r1 - r0, DRAMRowStride: g.c, DRAMPlaneStride: g.w * g.c,
+		SRAMRowStride: nc, SRAMPlaneStride: (c1 - c0) * nc}
 }
 
 // store is the DMA of a tile's output channels [ch, ch+n), held in the
