@@ -63,7 +63,7 @@ func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 // configuration passed should already reflect the state: the scratchpad
 // space and clock this job gets.)
 func CompileUnder(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions) (*Compiled, error) {
-	return compile(m, p, hw, state, &allPairsTracker{})
+	return compile(m, p, hw, state, &intervalTracker{})
 }
 
 // compile runs the stages: resolve the policy, rewrite the model, plan,

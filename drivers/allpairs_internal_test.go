@@ -6,7 +6,8 @@ import (
 	"github.com/npusim/npusim/npu"
 )
 
-// allPairsTracker orders a command after every earlier command of another
+// allPairsTracker is the dependency tracker the compiler used before
+// intervalTracker, kept as the tests' reference: it orders a command after every earlier command of another
 // unit that wrote a range it touches (read after write, write after write)
 // or read a range it writes (write after read). Commands of one unit execute
 // in order, and every DMA is on one unit, so DRAM needs no tracking.
