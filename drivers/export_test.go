@@ -11,3 +11,7 @@ import (
 func CompileAllPairs(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 	return compile(m, p, hw, Idle, &allPairsTracker{})
 }
+
+// MustHW and MustPolicy load a hardware preset and a policy or fail the
+// test.
+var MustHW, MustPolicy = loadHW, loadPolicy

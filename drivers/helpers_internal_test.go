@@ -35,7 +35,7 @@ func quantizedModel(t *testing.T, build func(b *workloads.Builder) []int) *workl
 	return m
 }
 
-func loadHW(t *testing.T, name string) *npu.Config {
+func loadHW(t testing.TB, name string) *npu.Config {
 	t.Helper()
 	hw, err := npu.LoadConfig(name)
 	if err != nil {
@@ -44,7 +44,7 @@ func loadHW(t *testing.T, name string) *npu.Config {
 	return hw
 }
 
-func loadPolicy(t *testing.T, name string) *Policy {
+func loadPolicy(t testing.TB, name string) *Policy {
 	t.Helper()
 	p, err := LoadPolicy(name)
 	if err != nil {

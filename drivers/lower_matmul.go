@@ -27,13 +27,14 @@ func (p *matmulPlan) schedule() []step {
 
 // lower turns a step of the schedule into operations.
 func (p *matmulPlan) lower(s step) []npu.Operation {
-	if p.tiling.split(p.k) {
+	switch {
+	case s.kind == loadTable:
+		return ops(loadTableAt(p.table, p.buf.table))
+	case p.tiling.split(p.k):
 		return p.lowerSplit(s)
 	}
 	b := &p.buf
 	switch s.kind {
-	case loadTable:
-		return ops(loadBytes(p.table, npu.WeightSRAM, b.table, tableBytes))
 	case loadRecords:
 		return ops(p.loadRecords(s))
 	case loadWeights:
@@ -152,6 +153,11 @@ func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, first, n, w, tapSt
 // loadBytes is the DMA of n contiguous bytes from DRAM into a scratchpad.
 func loadBytes(dram uint64, s npu.SRAM, addr, n int) *npu.DMA {
 	return &npu.DMA{DRAM: dram, SRAM: s, Addr: addr, RunBytes: n, Rows: 1, Planes: 1}
+}
+
+// loadTableAt is the DMA of a lookup table into the weight scratchpad.
+func loadTableAt(dram uint64, addr int) *npu.DMA {
+	return loadBytes(dram, npu.WeightSRAM, addr, tableBytes)
 }
 
 // storeBytes is the DMA of n contiguous scratchpad bytes to DRAM.

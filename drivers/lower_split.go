@@ -9,14 +9,12 @@ import "github.com/npusim/npusim/npu"
 func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 	b := &p.buf
 	switch s.kind {
-	case loadTable:
-		return ops(loadBytes(p.table, npu.WeightSRAM, b.table, tableBytes))
-	case loadRecords:
-		return ops(p.loadSplitRecords(s))
-	case loadWeights:
-		return ops(p.loadChunk(s))
 	case loadInput:
 		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[0]))
+	case loadWeights:
+		return ops(p.loadChunk(s))
+	case loadRecords:
+		return ops(p.loadSplitRecords(s))
 	case loadPartials:
 		return p.loadPartials(s)
 	case compute:

@@ -15,7 +15,7 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 	b := &p.buf
 	switch s.kind {
 	case loadTable:
-		return ops(loadBytes(p.table, npu.WeightSRAM, b.table, tableBytes))
+		return ops(loadTableAt(p.table, b.table))
 	case loadWeights:
 		return ops(loadBytes(p.weights, npu.WeightSRAM, b.weights, p.k*p.g.oc))
 	case loadRecords:
@@ -126,7 +126,7 @@ func (p *tablePlan) schedule() []step {
 // lower turns a step into operations.
 func (p *tablePlan) lower(s step) []npu.Operation {
 	if s.kind == loadTable {
-		return ops(loadBytes(p.tableAddr, npu.WeightSRAM, p.buf.table, tableBytes))
+		return ops(loadTableAt(p.tableAddr, p.buf.table))
 	}
 	off, n := p.span(s.tile)
 	slot := s.tile % 2
@@ -171,7 +171,7 @@ func (p *concatPart) schedule() []step {
 // lower turns a step into operations.
 func (p *concatPart) lower(s step) []npu.Operation {
 	if s.kind == loadTable {
-		return ops(loadBytes(p.tableAddr, npu.WeightSRAM, p.buf.table, tableBytes))
+		return ops(loadTableAt(p.tableAddr, p.buf.table))
 	}
 	r0, n := p.span(s.tile)
 	buf := p.buf.in[s.tile%2]
