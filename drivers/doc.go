@@ -14,4 +14,30 @@
 //
 // A policy never reaches past the hardware: asking for an arithmetic mode
 // the NPU does not implement is an error naming both.
+//
+// # Stages
+//
+// Compile runs six stages; each produces a value the next consumes and a
+// test can inspect (docs/compiler.md follows one layer through them):
+//
+//  1. Resolve (resolvePolicy): the policy against the hardware and the
+//     device state gives every op its arithmetic and the LayerChoice
+//     reported to the user.
+//  2. Passes (applyPasses): the policy's rewrites of a copy of the model.
+//  3. Plan (planModel): the DRAM map (constants in an image, activations
+//     above it) and, per layer, a plan: how it is cut into tiles, blocks of
+//     output channels, reduction chunks or chunks of rows, and its layout,
+//     the named regions of each scratchpad its buffers occupy. The planner
+//     picks the largest tile whose layout fits, so the fit test and the
+//     allocation are one computation; a layer that cannot fit is an error
+//     naming the layer, the scratchpad and what it would hold.
+//  4. Schedule (layerPlan.schedule): the layer's software pipeline as a
+//     list of steps (load the next tile's input, load the next block's
+//     weights, multiply, requantize the previous block, store), each with
+//     the tile, block, chunk and pass it works on.
+//  5. Lower (layerPlan.lower): one step to the operations that carry it
+//     out, with the addresses of the layout's regions.
+//  6. Emit (emitProgram): operations become commands; a command depends on
+//     the latest command of each other unit whose scratchpad footprint
+//     conflicts with its own (intervalTracker).
 package drivers

@@ -6,30 +6,13 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/vectors"
-	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/cases"
 )
 
 func loadCases(t *testing.T) []*cases.Case { return vectors.NNAPICases(t) }
 
-func mustHW(t *testing.T, name string) *npu.Config {
-	t.Helper()
-	hw, err := npu.LoadConfig(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hw
-}
-
-func mustPolicy(t *testing.T, name string) *drivers.Policy {
-	t.Helper()
-	p, err := drivers.LoadPolicy(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+var mustHW, mustPolicy = drivers.MustHW, drivers.MustPolicy
 
 // TestReferencePolicyPassesNNAPI runs every NNAPI case through the reference
 // driver and the NPU on each preset that implements double rounding, and

@@ -4,137 +4,171 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 )
 
-// arena hands out scratchpad space to one layer's buffers; every layer
-// starts from an empty arena (the dependency tracker orders reuse).
-type arena struct {
+// layerPlan is one piece of work planned for the NPU: how it is cut into
+// tiles or chunks, where its buffers lie in the scratchpads and where its
+// operands and constants lie in DRAM. The later stages ask it for its
+// schedule and lower each step of the schedule to operations.
+type layerPlan interface {
+	// schedule lists the layer's steps in program order.
+	schedule() []step
+	// lower turns one step into the operations that carry it out.
+	lower(s step) []npu.Operation
+}
+
+// plannedLayer is one layer of the program: a network op, or the
+// conversions of the model's inputs or outputs between the application's
+// grid and the policy's. A layer may take several plans (one per regridded
+// input, one per concatenated operand) or none (a reshape).
+type plannedLayer struct {
+	name  string
+	plans []layerPlan
+}
+
+// modelPlan is the output of the plan stage: the DRAM map and every
+// layer's plan, in program order ("input", the ops, "output").
+type modelPlan struct {
+	dram   dramMap
+	layers []plannedLayer
+	// inputs are the DRAM regions the application writes the model's
+	// inputs to; outputs the regions read back (Program.Outputs).
+	inputs, outputs []npu.Region
+	// tensorOutput maps a tensor to its index in outputs, -1 if none;
+	// modelOutputs index outputs, in model output order.
+	tensorOutput, modelOutputs []int
+	notes                      []string
+}
+
+// planner holds the state of the plan stage: the rewritten model, the
+// hardware and the DRAM laid out so far.
+type planner struct {
 	hw   *npu.Config
-	next [3]int
+	m    *workloads.Model
+	dram dramMap
+	// tensorAddr is each activation tensor's DRAM address (constants are
+	// laid out per op).
+	tensorAddr []uint64
+	notes      []string
 }
 
-func (a *arena) alloc(s npu.SRAM, n int) (int, error) {
-	addr := (a.next[s] + 63) / 64 * 64
-	if addr+n > a.hw.Bytes(s) {
-		return 0, fmt.Errorf("needs %d more bytes of %v SRAM than its %d", addr+n-a.hw.Bytes(s), s, a.hw.Bytes(s))
+// planModel plans every layer of the rewritten model m (orig is the model
+// before the policy's passes: its grids are the application's).
+func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*modelPlan, error) {
+	pl := &planner{hw: hw, m: m, tensorAddr: make([]uint64, len(m.Tensors))}
+	mp := &modelPlan{tensorOutput: make([]int, len(m.Tensors))}
+	for i := range mp.tensorOutput {
+		mp.tensorOutput[i] = -1
 	}
-	a.next[s] = addr + n
-	return addr, nil
+	in, err := pl.planInputs(orig, mp)
+	if err != nil {
+		return nil, err
+	}
+	mp.layers = append(mp.layers, in)
+	for k, op := range m.Ops {
+		layer, err := pl.planOp(op, res.layers[k])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op.Name, err)
+		}
+		mp.layers = append(mp.layers, layer)
+		mp.tensorOutput[op.Output] = len(mp.outputs)
+		mp.outputs = append(mp.outputs, npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()})
+	}
+	out, err := pl.planOutputs(orig, mp)
+	if err != nil {
+		return nil, err
+	}
+	mp.layers = append(mp.layers, out)
+	mp.dram, mp.notes = pl.dram, pl.notes
+	return mp, nil
 }
 
-// fits reports whether buffers of the given sizes fit each scratchpad.
-func (a *arena) fits(act, wgt, acc int) bool {
-	pad := func(n int) int { return n + 64 }
-	return pad(act) <= a.hw.Bytes(npu.ActivationSRAM) && pad(wgt) <= a.hw.Bytes(npu.WeightSRAM) && pad(acc) <= a.hw.Bytes(npu.AccumulatorSRAM)
-}
-
-// window is the geometry of a sliding-window op (convolution, pool) on one
-// image, in the compiler's terms.
-type window struct {
-	h, w, c    int // input
-	oh, ow, oc int // output
-	fh, fw     int
-	sh, sw     int
-	dh, dw     int
-	top, left  int
-}
-
-// inRows returns the input rows [lo, hi) that output rows [o0, o1) read,
-// clipped to the image.
-func (g *window) inRows(o0, o1 int) (int, int) {
-	lo := max(o0*g.sh-g.top, 0)
-	hi := min((o1-1)*g.sh-g.top+(g.fh-1)*g.dh+1, g.h)
-	return lo, max(hi, lo+1)
-}
-
-// inCols is inRows for columns.
-func (g *window) inCols(o0, o1 int) (int, int) {
-	lo := max(o0*g.sw-g.left, 0)
-	hi := min((o1-1)*g.sw-g.left+(g.fw-1)*g.dw+1, g.w)
-	return lo, max(hi, lo+1)
-}
-
-// tile is a rectangle of output pixels of one image.
-type tile struct {
-	batch, oy, ox, rows, cols int
-}
-
-func (t tile) pixels() int { return t.rows * t.cols }
-
-// tiles cuts the output into tiles of at most rows x cols pixels.
-func (g *window) tiles(batches, rows, cols int) []tile {
-	var ts []tile
-	for b := range batches {
-		for oy := 0; oy < g.oh; oy += rows {
-			for ox := 0; ox < g.ow; ox += cols {
-				ts = append(ts, tile{b, oy, ox, min(rows, g.oh-oy), min(cols, g.ow-ox)})
+// planInputs places the model's inputs in the DRAM image and regrids those
+// whose grid the policy changed.
+func (pl *planner) planInputs(orig *workloads.Model, mp *modelPlan) (plannedLayer, error) {
+	layer := plannedLayer{name: "input"}
+	for k, i := range pl.m.Inputs {
+		t := pl.m.Tensors[i]
+		region := npu.Region{Name: "input:" + t.Name, Addr: pl.dram.constant(make([]byte, t.Len())), Bytes: t.Len()}
+		mp.inputs = append(mp.inputs, region)
+		pl.tensorAddr[i] = region.Addr
+		if from, to := orig.Tensors[i].Params, t.Params; !sameGrid(from, to) {
+			pl.tensorAddr[i] = pl.dram.activation(t.Len())
+			p, err := pl.planRegrid(region.Addr, pl.tensorAddr[i], t, from, to)
+			if err != nil {
+				return layer, fmt.Errorf("input %s: %w", t.Name, err)
 			}
+			layer.plans = append(layer.plans, p)
+			pl.notes = append(pl.notes, fmt.Sprintf("input %d regridded to the nudged grid on the NPU", k))
 		}
 	}
-	return ts
+	return layer, nil
 }
 
-// inputBytes bounds the input window any tile of rows x cols output pixels
-// reads (all channels): the dilated window's extent, at most the image.
-func (g *window) inputBytes(rows, cols int) int {
-	r := min((rows-1)*g.sh+(g.fh-1)*g.dh+1, g.h)
-	c := min((cols-1)*g.sw+(g.fw-1)*g.dw+1, g.w)
-	return r * c * g.c
-}
-
-// chooseTile finds the largest output tile (full rows first, then narrower)
-// for which fits(tile input bytes, tile pixels) holds.
-func (g *window) chooseTile(fits func(inBytes, rows, cols int) bool) (rows, cols int, err error) {
-	for rows = g.oh; rows >= 1; rows = shrink(rows) {
-		if fits(g.inputBytes(rows, g.ow), rows, g.ow) {
-			return rows, g.ow, nil
+// planOutputs regrids the model's outputs back to the application's grid
+// where the policy changed it.
+func (pl *planner) planOutputs(orig *workloads.Model, mp *modelPlan) (plannedLayer, error) {
+	layer := plannedLayer{name: "output"}
+	for _, o := range pl.m.Outputs {
+		t := pl.m.Tensors[o]
+		from, to := t.Params, orig.Tensors[o].Params
+		if sameGrid(from, to) {
+			mp.modelOutputs = append(mp.modelOutputs, mp.tensorOutput[o])
+			continue
 		}
-	}
-	for cols = g.ow; cols >= 1; cols = shrink(cols) {
-		if fits(g.inputBytes(1, cols), 1, cols) {
-			return 1, cols, nil
+		addr := pl.dram.activation(t.Len())
+		p, err := pl.planRegrid(pl.tensorAddr[o], addr, t, from, to)
+		if err != nil {
+			return layer, fmt.Errorf("output %s: %w", t.Name, err)
 		}
+		layer.plans = append(layer.plans, p)
+		mp.modelOutputs = append(mp.modelOutputs, len(mp.outputs))
+		mp.outputs = append(mp.outputs, npu.Region{Name: "output:" + t.Name, Addr: addr, Bytes: t.Len()})
 	}
-	return 0, 0, fmt.Errorf("even one output pixel (a %dx%d window of %d channels) does not fit the scratchpads", g.fh, g.fw, g.c)
+	return layer, nil
 }
 
-// shrink steps a tile extent down: by halves while large, then one by one.
-func shrink(n int) int {
-	if n > 8 {
-		return (n + 1) / 2
+// planOp places an op's output in DRAM and plans its lowering.
+func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) {
+	layer := plannedLayer{name: op.Name}
+	if op.Kind == workloads.Reshape {
+		pl.tensorAddr[op.Output] = pl.tensorAddr[op.Inputs[0]] // same bytes, new shape
+		return layer, nil
 	}
-	return n - 1
+	pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
+	var p layerPlan
+	var err error
+	switch op.Kind {
+	case workloads.Conv2D, workloads.FullyConnected:
+		p, err = pl.planMatMul(pl.prepareConv(op, a), a)
+	case workloads.DepthwiseConv2D:
+		if a.vectorDW {
+			p, err = pl.planDepthwiseVector(pl.prepareConv(op, a), a)
+		} else {
+			p, err = pl.planMatMul(pl.prepareConv(op, a), a)
+		}
+	case workloads.AveragePool2D, workloads.MaxPool2D:
+		p, err = pl.planPool(op)
+	case workloads.Add, workloads.Mul:
+		p, err = pl.planEltwise(op, a)
+	case workloads.Relu, workloads.Relu1, workloads.Relu6, workloads.Logistic:
+		p, err = pl.planUnary(op)
+	case workloads.Softmax:
+		p, err = pl.planSoftmax(op)
+	case workloads.Concatenation:
+		layer.plans, err = pl.planConcat(op)
+		return layer, err
+	default:
+		err = fmt.Errorf("the compiler cannot lower %v", op.Kind)
+	}
+	if err != nil {
+		return layer, err
+	}
+	layer.plans = []layerPlan{p}
+	return layer, nil
 }
 
-// loadInput DMAs the input window of a tile (all channels) into buf and
-// returns the im2col description of the tile for a kernel of the window's
-// geometry.
-func (c *compiler) loadInput(g *window, base uint64, t tile, buf int) npu.Im2col {
-	r0, r1 := g.inRows(t.oy, t.oy+t.rows)
-	c0, c1 := g.inCols(t.ox, t.ox+t.cols)
-	run := (c1 - c0) * g.c
-	d := &npu.DMA{DRAM: base + uint64(((t.batch*g.h+r0)*g.w+c0)*g.c), SRAM: npu.ActivationSRAM, Addr: buf,
-		RunBytes: run, Rows: r1 - r0, Planes: 1, DRAMRowStride: g.w * g.c, SRAMRowStride: run}
-	if c1-c0 == g.w { // whole rows: one contiguous run
-		d.RunBytes, d.Rows, d.DRAMRowStride, d.SRAMRowStride = run*(r1-r0), 1, 0, 0
-	}
-	c.emit(npu.Command{Op: d})
-	return npu.Im2col{Base: buf, RowStride: run, PixelStride: g.c, TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
-		ImageH: g.h, ImageW: g.w, OutY: t.oy, OutX: t.ox, OutW: t.cols, FilterH: g.fh, FilterW: g.fw,
-		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: g.c}
-}
-
-// storeOutput DMAs a tile of channels [ch, ch+n) held in buf (pixel stride
-// pixelStride) to the output tensor at base.
-func (c *compiler) storeOutput(g *window, base uint64, t tile, buf, pixelStride, ch, n int) {
-	d := &npu.DMA{Store: true, DRAM: base + uint64(((t.batch*g.oh+t.oy)*g.ow+t.ox)*g.oc+ch), SRAM: npu.ActivationSRAM, Addr: buf + ch,
-		RunBytes: n, Rows: t.cols, Planes: t.rows, DRAMRowStride: g.oc, DRAMPlaneStride: g.ow * g.oc,
-		SRAMRowStride: pixelStride, SRAMPlaneStride: t.cols * pixelStride}
-	switch {
-	case n == g.oc && pixelStride == g.oc && t.cols == g.ow: // whole rows: one run
-		d.RunBytes, d.Rows, d.Planes = n*t.pixels(), 1, 1
-	case n == g.oc && pixelStride == g.oc: // rows of whole pixels
-		d.RunBytes, d.Rows, d.Planes, d.DRAMRowStride, d.SRAMRowStride = t.cols*n, t.rows, 1, g.ow*g.oc, t.cols*n
-	}
-	c.emit(npu.Command{Op: d})
-}
+// sameGrid reports whether two per-tensor grids are the same.
+func sameGrid(a, b quant.Params) bool { return a.Scale == b.Scale && a.ZeroPoint == b.ZeroPoint }

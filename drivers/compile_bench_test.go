@@ -1,0 +1,45 @@
+package drivers_test
+
+import (
+	"testing"
+
+	"github.com/npusim/npusim/workloads/zoo"
+
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
+)
+
+// hardwareDefault is a policy that asks for nothing: every preset runs it
+// with its own arithmetic.
+func hardwareDefault(tb testing.TB) *drivers.Policy {
+	tb.Helper()
+	p, err := drivers.ParsePolicy("hardware-default.yaml", []byte("name: hardware-default\n"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkCompileMobileNetV2 compiles MobileNet v2 for every hardware
+// preset and reports the commands emitted per second of compilation.
+func BenchmarkCompileMobileNetV2(b *testing.B) {
+	w, err := zoo.Load("mobilenet-v2")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range npu.Presets() {
+		hw := mustHW(b, name)
+		b.Run(name, func(b *testing.B) {
+			var commands int
+			for b.Loop() {
+				c, err := drivers.Compile(w.Model, hardwareDefault(b), hw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				commands = len(c.Program.Commands)
+			}
+			b.ReportMetric(float64(commands), "commands")
+			b.ReportMetric(float64(commands)*float64(b.N)/b.Elapsed().Seconds(), "commands/s")
+		})
+	}
+}

@@ -1,0 +1,151 @@
+package drivers
+
+import (
+	"cmp"
+	"fmt"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/workloads"
+)
+
+// vectorBuffers are the scratchpad addresses of a layer on the vector unit,
+// taken from its layout: pairs of buffers that alternate between tiles or
+// chunks (in2 is the second operand of an element-wise op) and the
+// resident weights, records and table (-1 when there is none).
+type vectorBuffers struct {
+	in, in2, out, acc       [2]int
+	weights, records, table int
+}
+
+// sizedRegion is a buffer to be placed in pairs.
+type sizedRegion struct {
+	sram  npu.SRAM
+	name  string
+	bytes int
+}
+
+// placePairs places a pair of each buffer, slot 0 of every buffer then slot
+// 1, in the order given (the pipeline alternates between the slots); a size
+// of zero places nothing.
+func placePairs(lay *layout, regions ...sizedRegion) [][2]int {
+	addrs := make([][2]int, len(regions))
+	for i := range 2 {
+		for k, r := range regions {
+			if r.bytes > 0 {
+				addrs[k][i] = lay.place(r.sram, fmt.Sprintf("%s[%d]", r.name, i), r.bytes)
+			}
+		}
+	}
+	return addrs
+}
+
+// placeTable places a lookup table in the weight scratchpad if there is one.
+func placeTable(lay *layout, table []byte) int {
+	if table == nil {
+		return -1
+	}
+	return lay.place(npu.WeightSRAM, "table", tableBytes)
+}
+
+// depthwiseVectorPlan is a depthwise layer planned for the vector unit's
+// depthwise path: blocks of cb output channels, tiles of rows x cols.
+type depthwiseVectorPlan struct {
+	*convLayer
+	arith          arithmetic
+	cb, rows, cols int
+	tiles          []tile
+	layout         *layout
+	buf            vectorBuffers
+	table          uint64 // DRAM address of the activation table
+}
+
+// planDepthwiseVector keeps weights and records resident and chooses the
+// largest tile whose layout fits.
+func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVectorPlan, error) {
+	hw := pl.hw
+	p := &depthwiseVectorPlan{convLayer: l, arith: a}
+	p.cb = max(min(l.g.oc, 4*hw.Vector.Lanes)/l.dm*l.dm, l.dm)
+	if lay, _ := p.layoutFor(hw, 1, 1); !lay.fitsIn(npu.WeightSRAM) {
+		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
+	}
+	var err error
+	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, func(rows, cols int) (*layout, vectorBuffers) {
+		return p.layoutFor(hw, rows, cols)
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.tiles = l.g.tiles(l.batches, p.rows, p.cols)
+	if l.actLUT != nil {
+		p.table = pl.dram.constant(l.actLUT)
+	}
+	return p, nil
+}
+
+// layoutFor lays the layer out for tiles of rows x cols.
+func (p *depthwiseVectorPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, vectorBuffers) {
+	lay, px := newLayout(hw), rows*cols
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputBytes(rows, cols)},
+		sizedRegion{npu.ActivationSRAM, "output", px * p.g.oc}, sizedRegion{npu.AccumulatorSRAM, "accumulators", px * p.cb * 4})
+	b := vectorBuffers{in: pairs[0], out: pairs[1], acc: pairs[2]}
+	b.weights = lay.place(npu.WeightSRAM, "weights and records", p.k*p.g.oc+p.g.oc*npu.RecordBytes)
+	b.records = b.weights + p.k*p.g.oc
+	b.table = placeTable(lay, p.actLUT)
+	reserveTileMargins(lay, npu.ActivationSRAM, npu.AccumulatorSRAM)
+	lay.reserve(npu.WeightSRAM, "margin: alignment", weightMargin)
+	reserveTable(lay, p.actLUT != nil)
+	return lay, b
+}
+
+// poolPlan is an average or max pool planned for the vector unit: tiles of
+// rows x cols output pixels, and blocks of cb channels when a tile's input
+// window does not fit with all of them.
+type poolPlan struct {
+	g              window
+	max            bool
+	signed         bool
+	lo, hi         int32
+	in, out        uint64 // DRAM addresses
+	rows, cols, cb int
+	tiles          []tile
+	layout         *layout
+	buf            vectorBuffers
+}
+
+// planPool chooses the largest tile whose layout fits with all channels,
+// else with the largest block of channels (halving) that lets one fit.
+func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
+	in, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Output]
+	is, os := in.Shape, out.Shape
+	p := &poolPlan{g: window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3], fh: op.FilterH, fw: op.FilterW,
+		sh: op.StrideH, sw: op.StrideW, dh: 1, dw: 1, top: op.Padding.Top, left: op.Padding.Left},
+		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output]}
+	p.lo, p.hi = op.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
+	var err, first error
+	for p.cb = p.g.c; p.cb >= 1; p.cb = (p.cb + 1) / 2 {
+		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, func(rows, cols int) (*layout, vectorBuffers) {
+			return p.layoutFor(pl.hw, rows, cols)
+		})
+		if first = cmp.Or(first, err); err == nil || p.cb == 1 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, first
+	}
+	p.tiles = p.g.tiles(is[0], p.rows, p.cols)
+	return p, nil
+}
+
+// layoutFor lays the pool out for tiles of rows x cols and blocks of cb
+// channels.
+func (p *poolPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, vectorBuffers) {
+	lay := newLayout(hw)
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputPixels(rows, cols) * p.cb},
+		sizedRegion{npu.ActivationSRAM, "output", rows * cols * p.cb})
+	reserveTileMargins(lay, npu.ActivationSRAM)
+	return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}
+}
+
+// blocks is the number of channel blocks.
+func (p *poolPlan) blocks() int { return (p.g.c + p.cb - 1) / p.cb }
