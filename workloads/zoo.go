@@ -83,8 +83,9 @@ func Describe(name string) string { return zoo[name].description }
 // Load builds (once per process) a zoo workload by name, with options given
 // as "name:key=value,key=value" (for example "rnn-unrolled:steps=32"), or,
 // for a spec ending in ".csv", the workload of a SCALE-Sim topology file
-// (see Topology.Workload), or for one ending in ".json" the single-op
-// workload of an op case file. Workloads are deterministic: the same name gives
+// (see Topology.Workload), for one ending in ".json" the single-op
+// workload of an op case file, or for one ending in a suffix given to
+// RegisterFormat (".onnx") the model file it reads. Workloads are deterministic: the same name gives
 // the same model and inputs on every machine.
 func Load(spec string) (*Workload, error) {
 	if IsTopologyPath(spec) {
@@ -92,6 +93,9 @@ func Load(spec string) (*Workload, error) {
 	}
 	if strings.HasSuffix(spec, ".json") {
 		return loadCaseWorkload(spec)
+	}
+	if load := formatLoader(spec); load != nil {
+		return load(spec)
 	}
 	name, opts, err := parseSpec(spec)
 	if err != nil {
@@ -163,7 +167,7 @@ func sortedOptionKeys(m map[string]int) []string {
 // Check validates a workload spec without building the workload: a zoo name
 // with valid options, or an existing file.
 func Check(spec string) error {
-	if strings.HasSuffix(spec, ".json") || strings.HasSuffix(spec, ".csv") {
+	if strings.HasSuffix(spec, ".json") || strings.HasSuffix(spec, ".csv") || formatLoader(spec) != nil {
 		if _, err := os.Stat(spec); err != nil {
 			return fmt.Errorf("workload %s: %w", spec, err)
 		}
