@@ -107,3 +107,34 @@ func seq(n int) []int {
 	}
 	return s
 }
+
+// TestArmNNMatchesEmulation builds NPUSIM_ENGINE_CASES (default 300) random
+// convolution, depthwise and fully connected layers with fused RELU, RELU1
+// and RELU6 (plain, exact-tie, large-accumulator and cancellation flavours,
+// uint8 and int8) through Arm NN's INetwork API, runs them on the CpuRef
+// backend and requires the armnn-ref emulation to give the same codes.
+func TestArmNNMatchesEmulation(t *testing.T) {
+	need(t, "NPUSIM_ARMNN_PYTHON")
+	var ws []*workloads.Workload
+	for i := range CaseCount(300) {
+		w, err := RandomArmNN(uint64(i), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, w)
+	}
+	got, version, err := RunArmNN(t.TempDir(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var elements, changed int
+	for i, w := range ws {
+		for s := range w.Inputs {
+			out := quant.NewTensor(w.Model.Tensors[w.Model.Outputs[0]].Type, w.Model.Tensors[w.Model.Outputs[0]].Shape, quant.Params{})
+			out.Data = got[i][s]
+			e, ch := compare(t, w.Name, []*quant.Tensor{out}, emulated(t, w, s, reference.ArmNNRef), emulated(t, w, s, reference.TFLite))
+			elements, changed = elements+e, changed+ch
+		}
+	}
+	t.Logf("arm nn %s: %d layers, %d outputs bit-exact with the emulation; %d (%.2f%%) differ from tflite", version, len(ws), elements, changed, 100*float64(changed)/float64(elements))
+}
