@@ -70,3 +70,16 @@ func outputs(t *testing.T, m *workloads.Model, in []*quant.Tensor) []*quant.Tens
 	}
 	return out
 }
+
+// writeZoo exports a zoo workload to path and returns path.
+func writeZoo(t *testing.T, name, path string) string {
+	t.Helper()
+	w, err := workloads.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteWorkload(w, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
