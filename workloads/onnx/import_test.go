@@ -27,9 +27,9 @@ func exported(t testing.TB, name string) *pb.ModelProto {
 // attribute or input.
 func TestImportErrorsNameTheNode(t *testing.T) {
 	cases := []struct {
-		name  string
-		break_ func(*pb.ModelProto)
-		want  string
+		name   string
+		breakIt func(*pb.ModelProto)
+		want   string
 	}{
 		{"group", func(m *pb.ModelProto) { setAttr(m, "QLinearConv", attrInt("group", 2)) }, "(QLinearConv): attribute group: 2"},
 		{"unknown attribute", func(m *pb.ModelProto) { setAttr(m, "QLinearConv", attrInt("fancy", 1)) }, "(QLinearConv): attribute fancy: not supported"},
@@ -39,7 +39,7 @@ func TestImportErrorsNameTheNode(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := exported(t, "digits-cnn")
-		c.break_(m)
+		c.breakIt(m)
 		data, _ := proto.Marshal(m)
 		_, err := Unmarshal(data, "broken.onnx")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "node ") {
