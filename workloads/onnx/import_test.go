@@ -27,9 +27,9 @@ func exported(t testing.TB, name string) *pb.ModelProto {
 // attribute or input.
 func TestImportErrorsNameTheNode(t *testing.T) {
 	cases := []struct {
-		name   string
+		name    string
 		breakIt func(*pb.ModelProto)
-		want   string
+		want    string
 	}{
 		{"group", func(m *pb.ModelProto) { setAttr(m, "QLinearConv", attrInt("group", 2)) }, "(QLinearConv): attribute group: 2"},
 		{"unknown attribute", func(m *pb.ModelProto) { setAttr(m, "QLinearConv", attrInt("fancy", 1)) }, "(QLinearConv): attribute fancy: not supported"},
