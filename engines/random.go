@@ -175,3 +175,6 @@ func (g *opGen) weights(shape []int, axis int, perChannelOK bool) []int {
 	}
 	return []int{g.m.AddTensor(w), g.m.AddTensor(b)}
 }
+
+// SingleOps lists the op kinds of random single-op models.
+func SingleOps() []workloads.OpKind { return append([]workloads.OpKind(nil), singleOps...) }
