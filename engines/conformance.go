@@ -89,9 +89,9 @@ type Verdict struct {
 	Case      string
 	Tolerance int64
 	MaxLSB    int64
-	Changed int
-	Total   int
-	Err     error
+	Changed   int
+	Total     int
+	Err       error
 }
 
 // String is "exact", "within NNAPI (n LSB)", "outside NNAPI (n LSB)" or
