@@ -13,31 +13,12 @@ import (
 // tensors: constants as given, inputs as passed (in the order of m.Inputs),
 // and each op's output.
 func RunReference(m *workloads.Model, inputs []*quant.Tensor, v quant.Variant) ([]*quant.Tensor, error) {
-	if len(inputs) != len(m.Inputs) {
-		return nil, fmt.Errorf("model %s takes %d inputs, got %d", m.Name, len(m.Inputs), len(inputs))
-	}
-	values := make([]*quant.Tensor, len(m.Tensors))
-	for i, t := range m.Tensors {
-		if t.Constant() {
-			values[i] = &t.Tensor
-		}
-	}
-	for k, i := range m.Inputs {
-		t := m.Tensors[i]
-		if in := inputs[k]; in.Type != t.Type || in.Len() != t.Len() {
-			return nil, fmt.Errorf("input %d: %v with %d elements, model %s wants %v %v", k, in.Type, in.Len(), m.Name, t.Type, t.Shape)
-		}
-		values[i] = inputs[k]
-	}
-	for _, op := range m.Ops {
-		t := m.Tensors[op.Output]
-		out := quant.NewTensor(t.Type, t.Shape, t.Params)
+	return walk(m, inputs, func(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 		if err := runOp(op, values, out, v); err != nil {
-			return nil, fmt.Errorf("%s: %w", op.Name, err)
+			return fmt.Errorf("%s: %w", op.Name, err)
 		}
-		values[op.Output] = out
-	}
-	return values, nil
+		return nil
+	})
 }
 
 // runOp dispatches one op to its reference kernel.

@@ -3,8 +3,8 @@
 //
 //   - a path ending in the suffix of a model file format is read by that
 //     format's reader: an op case file (.json, NNAPI's test vector schema)
-//     or a SCALE-Sim topology (.csv, whose layers get seeded synthetic
-//     weights);
+//     a SCALE-Sim topology (.csv, whose layers get seeded synthetic
+//     weights) or a quantized ONNX model (.onnx, package onnx);
 //   - anything else is a zoo name with options, "rnn-unrolled:steps=32"
 //     (package zoo).
 //
@@ -26,6 +26,7 @@ import (
 	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/cases"
+	"github.com/npusim/npusim/workloads/onnx"
 	"github.com/npusim/npusim/workloads/zoo"
 )
 
@@ -41,6 +42,7 @@ type format struct {
 var formats = []format{
 	{".json", "op case file", cases.LoadWorkload},
 	{".csv", "SCALE-Sim topology", scalesim.LoadWorkload},
+	{".onnx", "ONNX model", onnx.Load},
 }
 
 // Help says what a spec may be, for the help of --workload flags.
