@@ -103,7 +103,7 @@ func newSite(wasm, loader []byte) (*Site, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if _, err := zw.Write(wasm); err != nil {
 		return nil, err
 	}

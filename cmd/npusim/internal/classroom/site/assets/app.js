@@ -147,7 +147,7 @@ function placeSlider(scale, view) {
   const typed = $("mul-out-scale").value;
   $("mul-slider-text").textContent = names.length === 0
     ? `Output scale ${typed}: every rule gives code ${ref.code}.`
-    : `Output scale ${typed}: ${names.length} of ${view.variants.length - 1} rules disagree with double rounding (${names.join(", ")}).`;
+    : `Output scale ${typed}: ${names.length} of ${view.variants.length - 1} rules ${names.length === 1 ? "disagrees" : "disagree"} with double rounding (${names.join(", ")}).`;
   // The stretch of scales around the slider where the rules agree (or not).
   const agree = (i) => sweep.disagree[i] === 0;
   let lo = best, hi = best;
@@ -161,27 +161,37 @@ function placeSlider(scale, view) {
   $("mul-slider").dataset.index = best;
 }
 
+// drawMap draws the slider's map: a row per rule, named at the left, a
+// column per output scale, coloured where the rule's code differs from the
+// reference's; a red line marks the slider.
 function drawMap() {
   if (!sweep) return;
   const canvas = $("mul-map"), ctx = canvas.getContext("2d");
   const n = sweep.scales.length, rows = sweep.variants.length;
-  const cw = 2, rh = 20;
-  canvas.width = n * cw;
+  const label = 170, cw = 3, rh = 20;
+  canvas.width = label + n * cw;
   canvas.height = rows * rh;
-  ctx.fillStyle = "#f4f4f4";
+  canvas.style.width = `${canvas.width}px`;
+  canvas.style.height = `${canvas.height}px`;
+  ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = "#f2f2f2";
+  ctx.fillRect(label, 0, n * cw, canvas.height);
+  ctx.font = "14px system-ui, sans-serif";
+  ctx.textBaseline = "middle";
+  ctx.textAlign = "right";
   for (let k = 0; k < rows; k++) {
+    ctx.fillStyle = "#1a1a1a";
+    ctx.fillText(sweep.variants[k], label - 6, k * rh + rh / 2);
     for (let i = 0; i < n; i++) {
       const d = sweep.codes[k][i] - sweep.codes[0][i];
       if (d === 0) continue;
       ctx.fillStyle = d < 0 ? "#1f5fa8" : "#f0a030";
-      ctx.fillRect(i * cw, k * rh + 2, cw, rh - 4);
+      ctx.fillRect(label + i * cw, k * rh + 3, cw, rh - 6);
     }
   }
-  const x = +$("mul-slider").value * cw;
   ctx.fillStyle = "#c00";
-  ctx.fillRect(x, 0, cw, canvas.height);
-  $("mul-map-labels").replaceChildren(...sweep.variants.map((v) => el("div", {}, v)));
+  ctx.fillRect(label + +$("mul-slider").value * cw, 0, cw, canvas.height);
 }
 
 // ---- Panel 2: inside the array ----
@@ -248,7 +258,7 @@ function matrixTable(id, rows) {
 // write ports below.
 function buildGrid(v) {
   const grid = $("array-grid");
-  grid.style.gridTemplateColumns = `repeat(${v.cols + 1}, auto)`;
+  grid.style.gridTemplateColumns = `auto repeat(${v.cols}, 1fr)`;
   const cells = [el("div", { class: "corner" })];
   for (let c = 0; c < v.cols; c++) cells.push(el("div", { class: "edge north", "data-north": c }));
   for (let r = 0; r < v.rows; r++) {
