@@ -120,3 +120,11 @@ func TestSourceTree(t *testing.T) {
 		t.Errorf("source tree %s lacks the wasm program: %v", root, err)
 	}
 }
+
+func TestBuildWithoutGo(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Build(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "go is not in PATH: install Go") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("without go in PATH: %v", err)
+	}
+}
