@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
@@ -340,10 +339,14 @@ func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
 // canonical order; every cell of the grid must be present exactly once.
 func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 	var grid *Grid
+	var given shardSet
 	done := map[string]*experiment.Result{}
 	for _, s := range shards {
 		m, results, err := LoadResults(s)
 		if err != nil {
+			return nil, err
+		}
+		if err := given.add(s, m.Shard); err != nil {
 			return nil, err
 		}
 		if grid == nil {
@@ -369,7 +372,7 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the shards lack %d cells, first %s", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
+		return nil, given.incomplete(*grid, done, missing)
 	}
 	if _, err := prepareDir(dir, SweepManifest{Grid: *grid}, false); err != nil {
 		return nil, err
