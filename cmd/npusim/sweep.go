@@ -43,11 +43,11 @@ results directory:
 With no flags it runs the embedded default: every policy preset on mac2x3,
 digits-cnn, mobilenet-v2 and rnn-unrolled on ` + strings.Join(campaign.DefaultHW, " and ") + `.
 A cell whose policy asks for arithmetic its hardware lacks records the error
-and shows it under the grid. --resume continues an
-interrupted sweep in the same directory (finished cells are kept, a
-half-written line is redone); --shard i/n runs a deterministic 1/n of the grid,
-and npusim merge combines the shard directories into one. Results are
-identical serial or parallel, sharded or not, interrupted or not.`,
+and shows it under the grid. --resume continues an interrupted sweep in the
+same directory (finished cells are kept, a half-written line is redone);
+--shard i/n runs a deterministic 1/n of the grid, and npusim merge combines
+the shard directories into one. Results are identical serial or parallel,
+sharded or not, interrupted or not.`,
 		Example: `  npusim sweep
   npusim sweep --workloads digits-cnn,digits-mlp --policies reference,mult16,vendor-a --hw mobile-npu,low-cost
   npusim sweep --shard 2/8 --out results-2
