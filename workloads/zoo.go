@@ -35,6 +35,9 @@ type Workload struct {
 	// accuracy claim is made on them.
 	Source    string
 	Synthetic bool
+	// Data says where the input set (and, for trained networks, the
+	// training and calibration data) comes from; empty for synthetic inputs.
+	Data string
 	Task      Task
 	Model     *Model
 	// Inputs holds the input set: Inputs[i] are the model inputs of sample i.

@@ -1,0 +1,66 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestCharLMGradients checks backpropagation through time (every gate,
+// the clamped cell state, the logits) against central differences of a
+// segment's summed loss.
+func TestCharLMGradients(t *testing.T) {
+	m := NewCharLM("tiny", 6, LMConfig{})
+	m.initialise(rand.New(rand.NewPCG(2, 0)))
+	rng := rand.New(rand.NewPCG(3, 0))
+	for _, p := range m.Params() {
+		for i := range p.Value {
+			p.Value[i] += 0.6 * (rng.Float64() - 0.5)
+		}
+	}
+	seg, err := Encode("in the beginning, god")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	for _, p := range m.Params() {
+		size += len(p.Value)
+	}
+	grads := make([]float64, size)
+	m.segmentGrads(seg, grads)
+	loss := func() float64 { return m.Loss(seg) * float64(len(seg)-1) }
+	const h = 1e-6
+	off := 0
+	for _, p := range m.Params() {
+		for i := range p.Value {
+			v := p.Value[i]
+			p.Value[i] = v + h
+			up := loss()
+			p.Value[i] = v - h
+			down := loss()
+			p.Value[i] = v
+			numeric := (up - down) / (2 * h)
+			if got := grads[off+i]; math.Abs(numeric-got) > 1e-6+1e-4*math.Abs(numeric) {
+				t.Errorf("%s[%d]: backprop %g, central difference %g", p.Name, i, got, numeric)
+			}
+		}
+		off += len(p.Value)
+	}
+}
+
+func TestPrepareKJV(t *testing.T) {
+	raw := "\nGenesis 1\n\n  1 In the beginning God created the heaven and the earth.\n" +
+		"  2 And the earth was (without) form,\nand void; the well-favoured.\n\n1 John 3\n\n  9 Amen!\n"
+	got, err := PrepareKJV(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "in the beginning god created the heaven and the earth. and the earth was without form, and void; the well favoured. amen!"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if _, err := PrepareKJV("  1 In the beginning [God]\n"); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("a character outside the alphabet gave %v, want an error naming line 1", err)
+	}
+}
