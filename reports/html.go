@@ -21,6 +21,10 @@ type htmlPage struct {
 	Rows          []htmlRow
 	Groups        []htmlGroup
 	Explanations  []explanation
+	Texts         []htmlText
+	// Caveats are the qualifications of the deviation columns, each with
+	// the workloads it applies to.
+	Caveats []string
 }
 
 // described is a name with its description.
@@ -86,7 +90,7 @@ func WriteHTML(path string, results []*sim.Result, plots []Plot) error {
 }
 
 func newHTMLPage(path string, results []*sim.Result, plots []Plot) (*htmlPage, error) {
-	page := &htmlPage{Cells: len(results), Explanations: plotExplanations}
+	page := &htmlPage{Cells: len(results), Explanations: plotExplanations, Texts: htmlTexts(results), Caveats: caveatNotes(results)}
 	for _, col := range sweepColumns {
 		page.Header = append(page.Header, col.header)
 	}
@@ -144,6 +148,8 @@ func htmlTableRow(c cell) htmlRow {
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "pass"})
 		case col.header == verdictHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "fail"})
+		case c.Caveat != "" && deviationColumn(col.header):
+			row.Cells = append(row.Cells, htmlCell{Text: col.show(c) + caveatMark, Class: "caveat", Title: c.Caveat})
 		case col.header == digestHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "digest", Title: c.Digest})
 		default:
@@ -209,10 +215,13 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: .9em; color: #555; }
 .note { font-size: .9em; color: #555; }
+td.caveat { color: #777; font-style: italic; }
+dl.text pre { white-space: pre-wrap; margin: 0; font-family: ui-monospace, "Liberation Mono", monospace; }
+mark { background: #c00; color: #fff; }
 </style>
 `
 
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!DOCTYPE html>
+var reportTemplate = template.Must(template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(textsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -245,6 +254,10 @@ interpreter; <em>quality</em> is the top-1 agreement with the reference for clas
 diverging step for recurrent workloads; <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
 mobilenet-class networks); <em>digest</em> starts the SHA-256 of the output bytes (hover for all of it;
 results.csv has every figure unrounded).</p>
+{{- range .Caveats}}
+<p class="note">{{.}}</p>
+{{- end}}
+{{template "texts" .Texts}}
 
 <h2 id="policies">Policies</h2>
 <dl>

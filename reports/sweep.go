@@ -154,6 +154,8 @@ func SweepTable(w io.Writer, results []*sim.Result) error {
 		row := make([]string, len(sweepColumns))
 		for i, col := range sweepColumns {
 			switch {
+			case c.Error == "" && c.Caveat != "" && deviationColumn(col.header):
+				row[i] = col.show(c) + caveatMark
 			case c.Error == "" || i < identityColumns:
 				row[i] = col.show(c)
 			case i == identityColumns:
@@ -168,7 +170,7 @@ func SweepTable(w io.Writer, results []*sim.Result) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	for _, e := range errs {
+	for _, e := range append(caveatNotes(results), errs...) {
 		if _, err := fmt.Fprintln(w, e); err != nil {
 			return err
 		}

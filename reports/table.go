@@ -56,9 +56,14 @@ func Verdict(r *sim.Result) string {
 }
 
 // Quality formats the task-specific outcome: top-1 agreement for
-// classifiers, the divergence step for recurrent workloads.
+// classifiers, the divergence step for recurrent workloads, the character
+// where the generated text parts from the reference's for language models.
 func Quality(r *sim.Result) string {
 	switch {
+	case r.Text != nil && r.Text.Diverge == 0:
+		return "same text"
+	case r.Text != nil:
+		return fmt.Sprintf("text parts at char %d", r.Text.Diverge)
 	case r.Top1Agreement != nil:
 		return fmt.Sprintf("top-1 %.1f%%", 100**r.Top1Agreement)
 	case r.DivergenceStep != nil && *r.DivergenceStep == 0:

@@ -96,6 +96,13 @@ type Result struct {
 	Digest     string   `json:"digest"`
 	RefDigest  string   `json:"referenceDigest"`
 	Notes      []string `json:"notes,omitempty"`
+	// Text is, for language-model workloads, the text the policy generated
+	// beside the reference interpreter's; DivergenceStep is then the
+	// position of the first character that differs.
+	Text *TextResult `json:"text,omitempty"`
+	// Caveat qualifies the deviation columns (the workload's Caveat), such
+	// as a warning that synthetic weights are not representative.
+	Caveat string `json:"caveat,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
 	// arithmetic mode the hardware lacks); the other fields are then empty.
 	Error string `json:"error,omitempty"`
@@ -149,11 +156,14 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	if err != nil {
 		return nil, err
 	}
+	if w.Task == workloads.Generator && len(cell.Inputs) == 0 {
+		return runGenerator(cell, w, compiled, hw, compiled.Notes)
+	}
 	samples := len(w.Inputs)
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: nnapiLimit(w)}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: nnapiLimit(w), Caveat: w.Caveat}
 	m := w.Model
 	r.Layers = make([]LayerResult, len(m.Ops))
 	var outs, refOuts []*quant.Tensor

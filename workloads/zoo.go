@@ -24,6 +24,10 @@ const (
 	// Recurrent workloads feed each step's output to the next: every output
 	// is one step, and the first step that differs is meaningful.
 	Recurrent
+	// Generator workloads are language models run one step per inference
+	// to generate text (see TextGeneration): the text each driver produces
+	// is meaningful.
+	Generator
 )
 
 // Workload is a quantized model with the input set it ships with.
@@ -37,14 +41,19 @@ type Workload struct {
 	Synthetic bool
 	// Data says where the input set (and, for trained networks, the
 	// training and calibration data) comes from; empty for synthetic inputs.
-	Data string
-	Task      Task
-	Model     *Model
+	Data  string
+	Task  Task
+	Model *Model
 	// Inputs holds the input set: Inputs[i] are the model inputs of sample i.
 	Inputs [][]*quant.Tensor
 	// Labels are the true classes of the samples, for classifiers with real
 	// data; nil otherwise.
 	Labels []int
+	// Caveat, when set, qualifies every deviation figure measured on the
+	// workload; reports print it beside them.
+	Caveat string
+	// Generation says how a Generator workload generates text.
+	Generation *TextGeneration
 }
 
 // entry is one zoo workload: how to build it, with its options' defaults.

@@ -8,8 +8,10 @@
 // reads the text bible-kjv prints (standard input, or -text FILE), prepares
 // it as train.PrepareKJV says, holds out its last HeldOutPercent percent
 // (the end of Revelation) to measure the loss on, trains the model from its
-// fixed seed on the rest, and writes -dir/kjv-lstm.f32 (default
-// workloads/data). The weights are the same, bit for bit, on every machine.
+// fixed seed on the rest, and writes into -dir (default workloads/data)
+// kjv-lstm.f32, the weights, and kjv-calibration.txt, the first
+// CalibrationChars characters of the held-out text, on which the workload's
+// quantization is calibrated. The weights are the same, bit for bit, on every machine.
 // Progress goes to stderr; the losses, a greedy sample and the wall time to
 // stdout.
 package main
@@ -29,6 +31,9 @@ import (
 // HeldOutPercent is the share of the text, at its end, that training does
 // not see.
 const HeldOutPercent = 5
+
+// CalibrationChars is the length of the calibration passage.
+const CalibrationChars = 2000
 
 // samplePrompt starts the greedy sample printed at the end.
 const samplePrompt = "and the lord said unto moses, "
@@ -72,6 +77,10 @@ func run(textFile, dir string, quiet bool) error {
 	}
 	cut := len(ids) * (100 - HeldOutPercent) / 100
 	trainText, heldOut := ids[:cut], ids[cut:]
+	calibration := prepared[cut : cut+CalibrationChars]
+	if err := os.WriteFile(filepath.Join(dir, "kjv-calibration.txt"), []byte(calibration+"\n"), 0o644); err != nil {
+		return err
+	}
 	m := train.KJVCharLM()
 	fmt.Fprintf(os.Stderr, "%d characters: %d to train on, %d held out; %+v\n", len(ids), len(trainText), len(heldOut), m.Config)
 	start := time.Now()
