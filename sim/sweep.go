@@ -30,11 +30,13 @@ type Grid struct {
 }
 
 // DefaultGrid is the embedded default sweep: every policy preset on the
-// classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
-// recurrent cell, on mobile-npu.
+// classroom multiply, a trained digits CNN, a trained MobileNet v2-style
+// classifier of clothing images, MobileNet v2 at ImageNet size (synthetic
+// weights, for its cost) and a trained character language model generating
+// text, on mobile-npu.
 func DefaultGrid() Grid {
 	return Grid{
-		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
+		Workloads: []string{"mac2x3", "digits-cnn", "fashion-mobilenet", "mobilenet-v2", "kjv-lstm"},
 		Policies:  drivers.Presets(),
 		HW:        []string{npu.DefaultPreset},
 	}

@@ -98,7 +98,7 @@ func buildRNN(opts map[string]int) (*Workload, error) {
 		inputs = append(inputs, []*quant.Tensor{QuantizeInput(m.Tensors[m.Inputs[0]], s[0])})
 	}
 	return &Workload{Description: Describe("rnn-unrolled"), Source: "synthetic recurrent cell (Elman-style, relu6)", Synthetic: true,
-		Task: Recurrent, Model: m, Inputs: inputs}, nil
+		Caveat: SyntheticCaveat, Task: Recurrent, Model: m, Inputs: inputs}, nil
 }
 
 func stepName(t int) string {

@@ -108,8 +108,16 @@ func imageClassifier(fm *FloatModel, name, source string) (*Workload, error) {
 	if len(in) != 4 || in[0] != 1 {
 		return nil, fmt.Errorf("model %s: input shape %v, want [1 h w c]", fm.Name, in)
 	}
+	images := smoothImages(imageCalibrationImages, in[1], in[2], in[3], imageCalibrationSeed)
+	stats, err := trainedNormStats()
+	if err != nil {
+		return nil, err
+	}
+	if err := normalizeSynthetic(fm, images, stats, rand.New(rand.NewPCG(imageCalibrationSeed, 0x6e6f726d))); err != nil {
+		return nil, err
+	}
 	var calibration [][][]float32
-	for _, img := range smoothImages(imageCalibrationImages, in[1], in[2], in[3], imageCalibrationSeed) {
+	for _, img := range images {
 		calibration = append(calibration, [][]float32{img})
 	}
 	m, err := Quantize(fm, calibration)
@@ -120,5 +128,5 @@ func imageClassifier(fm *FloatModel, name, source string) (*Workload, error) {
 	for _, img := range smoothImages(imageInputImages, in[1], in[2], in[3], imageInputSeed) {
 		inputs = append(inputs, []*quant.Tensor{QuantizeInput(m.Tensors[m.Inputs[0]], img)})
 	}
-	return &Workload{Description: Describe(name), Source: source, Synthetic: true, Task: Classifier, Model: m, Inputs: inputs}, nil
+	return &Workload{Description: Describe(name), Source: source, Synthetic: true, Caveat: SyntheticCaveat, Task: Classifier, Model: m, Inputs: inputs}, nil
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -62,5 +63,39 @@ func TestPrepareKJV(t *testing.T) {
 	}
 	if _, err := PrepareKJV("  1 In the beginning [God]\n"); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("a character outside the alphabet gave %v, want an error naming line 1", err)
+	}
+}
+
+// TestIDXRoundTrip writes images as gzipped IDX files and reads them back,
+// and checks that a malformed file is refused with its field named.
+func TestIDXRoundTrip(t *testing.T) {
+	ims := randomImages(5, 1)
+	var images, labels bytes.Buffer
+	if err := WriteImages(&images, &labels, ims); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadImages(bytes.NewReader(images.Bytes()), bytes.NewReader(labels.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ims) {
+		t.Fatalf("%d images back, want %d", len(got), len(ims))
+	}
+	for i := range ims {
+		if got[i] != ims[i] {
+			t.Errorf("image %d differs", i)
+		}
+	}
+	if _, err := ReadImages(bytes.NewReader(labels.Bytes()), bytes.NewReader(labels.Bytes())); err == nil || !strings.Contains(err.Error(), "dimensions") {
+		t.Errorf("labels read as images gave %v, want an error about the dimensions", err)
+	}
+	var bad bytes.Buffer
+	if err := WriteIDX(&bad, []int{2}, []byte{1, 12}); err != nil {
+		t.Fatal(err)
+	}
+	var one bytes.Buffer
+	WriteIDX(&one, []int{2, Side, Side}, make([]byte, 2*Side*Side))
+	if _, err := ReadImages(bytes.NewReader(one.Bytes()), bytes.NewReader(bad.Bytes())); err == nil || !strings.Contains(err.Error(), "label 12 of image 1") {
+		t.Errorf("label 12 gave %v, want an error naming it", err)
 	}
 }

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -99,5 +101,36 @@ func TestFoldMatchesInference(t *testing.T) {
 				t.Errorf("image %d logit %d: folded %g, trained %g", i, k, got[i][k], wantCopy[i][k])
 			}
 		}
+	}
+}
+
+// TestTrainingIsDeterministic trains the tiny network and a tiny language
+// model on one goroutine and on several: the per-image gradients are
+// summed in image order whatever the number of goroutines, so the weights
+// must be the same bits.
+func TestTrainingIsDeterministic(t *testing.T) {
+	ims := randomImages(24, 7)
+	text, err := Encode("in the beginning god created the heaven and the earth. and the earth was without form, and void;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights := func(procs int) (cnn, lm []byte) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		n := tinyMobileNet()
+		n.Config.Epochs = 2
+		n.Fit(ims, nil)
+		m := NewCharLM("tiny", 8, LMConfig{Steps: 6, BatchSize: 5, SegmentLength: 12, LearningRate: 0.01, ClipNorm: 1, Seed: 3})
+		m.Fit(text, 1, nil)
+		cnn, _ = n.MarshalBinary()
+		lm, _ = m.MarshalBinary()
+		return cnn, lm
+	}
+	cnn1, lm1 := weights(1)
+	cnn4, lm4 := weights(4)
+	if !bytes.Equal(cnn1, cnn4) {
+		t.Error("the MobileNet trained on 1 and on 4 goroutines differs")
+	}
+	if !bytes.Equal(lm1, lm4) {
+		t.Error("the language model trained on 1 and on 4 goroutines differs")
 	}
 }

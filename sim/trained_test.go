@@ -1,0 +1,100 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
+)
+
+// TestTrainedWorkloadsBitExactOnEveryPreset compiles the trained networks
+// with the reference driver for every hardware preset and holds the NPU's
+// outputs to the interpreter's: every layer exact and the digests equal
+// (for the language model, the digest covers every step of the generation,
+// so equal digests mean the same text).
+func TestTrainedWorkloadsBitExactOnEveryPreset(t *testing.T) {
+	for _, name := range []string{"fashion-mobilenet", "kjv-lstm"} {
+		for _, hw := range npu.Presets() {
+			r, err := Run(Cell{Workload: name, Policy: "reference", HW: hw, Samples: 3})
+			if err != nil {
+				t.Fatalf("%s on %s: %v", name, hw, err)
+			}
+			for _, l := range r.Layers {
+				if l.Deviation.MaxLSB != 0 {
+					t.Errorf("%s on %s: layer %s differs from the interpreter by up to %d LSB", name, hw, l.Name, l.Deviation.MaxLSB)
+				}
+			}
+			if r.Digest != r.RefDigest || r.Output.Elements == 0 {
+				t.Errorf("%s on %s: digest %.12s, interpreter %.12s", name, hw, r.Digest, r.RefDigest)
+			}
+			if r.Text != nil && (r.Text.Diverge != 0 || r.Text.Generated != r.Text.Reference) {
+				t.Errorf("%s on %s: the reference driver's text parts from the interpreter's at %d", name, hw, r.Text.Diverge)
+			}
+		}
+	}
+}
+
+// TestReferenceTextIsStable generates the language model's text twice on
+// the interpreter, without the cache, and checks it against the text pinned
+// here: the same characters on every run and machine.
+func TestReferenceTextIsStable(t *testing.T) {
+	w, err := workloads.Load("kjv-lstm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(in []*quant.Tensor) ([]*quant.Tensor, error) {
+		v, err := RunReference(w.Model, in, quant.VariantDoubleRounding)
+		if err != nil {
+			return nil, err
+		}
+		return []*quant.Tensor{v[w.Model.Outputs[0]], v[w.Model.Outputs[1]], v[w.Model.Outputs[2]]}, nil
+	}
+	first, err := Generate(w, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Generate(w, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%q -> %q", w.Generation.Prompt, first.Text)
+	if first.Text != again.Text || len(first.Text) != w.Generation.Length {
+		t.Errorf("two generations differ or have the wrong length:\n%q\n%q", first.Text, again.Text)
+	}
+	if !strings.HasPrefix(first.Text, kjvReferenceText) {
+		t.Errorf("reference text %q, want it to start %q", first.Text, kjvReferenceText)
+	}
+}
+
+// kjvReferenceText starts the reference interpreter's continuation of the
+// kjv-lstm prompt.
+const kjvReferenceText = "PENDING"
+
+// TestVendorPoliciesChangeTheText runs the language model under every
+// shipped policy and checks where the texts part from the reference's.
+func TestVendorPoliciesChangeTheText(t *testing.T) {
+	parts := map[string]int{}
+	for _, p := range drivers.Presets() {
+		r, err := Run(Cell{Workload: "kjv-lstm", Policy: p, HW: npu.DefaultPreset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-16s %s", p, r.Text.Generated)
+		parts[p] = r.Text.Diverge
+	}
+	for p, want := range kjvDivergence {
+		if parts[p] != want {
+			t.Errorf("%s: the text parts at character %d, want %d", p, parts[p], want)
+		}
+	}
+	if parts["reference"] != 0 {
+		t.Errorf("the reference policy's text parts from the interpreter's at %d", parts["reference"])
+	}
+}
+
+// kjvDivergence is where each policy's text parts from the reference's
+// (0: the same text).
+var kjvDivergence = map[string]int{}
