@@ -250,8 +250,9 @@ var reportTemplate = template.Must(template.Must(template.New("report").Funcs(te
 reference policy's cycles divided by the policy's (above 1: faster); <em>energy vs ref</em> is the policy's
 energy divided by the reference's (below 1: cheaper), both on the same workload and hardware.
 <em>max LSB</em> and <em>changed</em> compare all outputs of all samples with the bit-exact reference
-interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, or the first
-diverging step for recurrent workloads; <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
+interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, the first
+diverging step for recurrent workloads, or the character where a language model's generated text parts
+from the reference's (the texts follow the table); <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
 mobilenet-class networks); <em>digest</em> starts the SHA-256 of the output bytes (hover for all of it;
 results.csv has every figure unrounded).</p>
 {{- range .Caveats}}

@@ -125,7 +125,7 @@ func TestDefaultSweep(t *testing.T) {
 			t.Errorf("reference row of %s: error %q, deviation %s", r.Workload, r.Error, b)
 		}
 	}
-	if len(results) != want || refs != 4 || !strings.Contains(stdout, "52 cells") {
-		t.Errorf("%d results, %d reference rows; want %d and 4", len(results), refs, want)
+	if len(results) != want || refs != 5 || !strings.Contains(stdout, "65 cells") {
+		t.Errorf("%d results, %d reference rows; want %d and 5", len(results), refs, want)
 	}
 }

@@ -468,3 +468,14 @@ func (n *MobileNet) UnmarshalBinary(b []byte) error {
 	}
 	return nil
 }
+
+// Logits returns the ten scores of each image, with the running batch
+// statistics.
+func (n *MobileNet) Logits(ims []Image) [][]float64 {
+	zs := n.logits(inputs(ims), false)
+	out := make([][]float64, len(zs))
+	for i, z := range zs {
+		out[i] = append([]float64(nil), z...)
+	}
+	return out
+}
