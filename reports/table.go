@@ -105,6 +105,9 @@ func RunSummary(w io.Writer, r *sim.Result) error {
 		fmt.Fprintf(w, "  accuracy %.2f%% (reference %.2f%%)\n", 100**r.Accuracy, 100**r.ReferenceAccuracy)
 	}
 	fmt.Fprintf(w, "  output digest %s (reference %s)\n", r.Digest, r.RefDigest)
+	if r.Caveat != "" {
+		fmt.Fprintf(w, "  deviation figures: %s\n", r.Caveat)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
