@@ -32,7 +32,8 @@ type GeneratedText struct {
 }
 
 // Generate runs a language-model workload's generation (see
-// workloads.TextGeneration) with step computing each inference.
+// workloads.TextGeneration) with step computing each inference: one per
+// character of the prompt, then one per generated character but the last.
 func Generate(w *workloads.Workload, step StepFunc) (*GeneratedText, error) {
 	g, m := w.Generation, w.Model
 	if g == nil || len(m.Inputs) != len(m.Outputs) {
@@ -56,8 +57,8 @@ func Generate(w *workloads.Workload, step StepFunc) (*GeneratedText, error) {
 			if next < 0 {
 				return nil, fmt.Errorf("workload %s: prompt character %q is not in the alphabet", w.Name, g.Prompt[t])
 			}
-		} else {
-			text.WriteByte(g.Alphabet[next])
+		} else if text.WriteByte(g.Alphabet[next]); text.Len() == g.Length {
+			break // the last character is not fed back
 		}
 		outputs, err := step(append([]*quant.Tensor{char(next)}, state...))
 		if err != nil {

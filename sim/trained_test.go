@@ -2,7 +2,6 @@ package sim
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/npusim/npusim/drivers"
@@ -80,14 +79,16 @@ func TestReferenceTextIsStable(t *testing.T) {
 	if first.Text != again.Text || len(first.Text) != w.Generation.Length {
 		t.Errorf("two generations differ or have the wrong length:\n%q\n%q", first.Text, again.Text)
 	}
-	if !strings.HasPrefix(first.Text, kjvReferenceText) {
-		t.Errorf("reference text %q, want it to start %q", first.Text, kjvReferenceText)
+	if first.Text != kjvReferenceText {
+		t.Errorf("reference text %q, want %q", first.Text, kjvReferenceText)
 	}
 }
 
-// kjvReferenceText starts the reference interpreter's continuation of the
-// kjv-lstm prompt.
-const kjvReferenceText = "PENDING"
+// kjvReferenceText is the reference interpreter's continuation of the
+// kjv-lstm prompt ("and the lord said unto moses, "): a greedy model of
+// 2.1 bits per character falls into a loop, as greedy decoding of small
+// language models does.
+const kjvReferenceText = "and the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lord said unto the lo"
 
 // TestVendorPoliciesChangeTheText runs the language model under every
 // shipped policy and checks where the texts part from the reference's.
@@ -101,8 +102,8 @@ func TestVendorPoliciesChangeTheText(t *testing.T) {
 		t.Logf("%-16s %s", p, r.Text.Generated)
 		parts[p] = r.Text.Diverge
 	}
-	for p, want := range kjvDivergence {
-		if parts[p] != want {
+	for _, p := range drivers.Presets() {
+		if want, ok := kjvDivergence[p]; !ok || parts[p] != want {
 			t.Errorf("%s: the text parts at character %d, want %d", p, parts[p], want)
 		}
 	}
@@ -112,5 +113,11 @@ func TestVendorPoliciesChangeTheText(t *testing.T) {
 }
 
 // kjvDivergence is where each policy's text parts from the reference's
-// (0: the same text).
-var kjvDivergence = map[string]int{}
+// (0: the same text): truncation (and vendor-b, whose requantizer truncates) turns
+// "and the lord said unto the lord ..." into "and the lord shall be the
+// lord ..." at the 15th character; every other shipped policy, though
+// several change single values of the logits, writes the reference's text.
+var kjvDivergence = map[string]int{
+	"reference": 0, "acc24": 0, "fp32": 0, "mult16": 0, "per-tensor": 0, "psum16": 0, "single-rounding": 0,
+	"sym-weights": 0, "truncate": 15, "vendor-a": 0, "vendor-b": 15, "vendor-dynamic": 0, "zp-nudge": 0,
+}
