@@ -21,17 +21,20 @@ const SyntheticCaveat = "synthetic weights: not representative of trained networ
 // drift because batch normalisation, folded into its weights, sets each
 // channel's pre-activation to a learnt mean and spread on the training
 // data. normalizeSynthetic does the same to synthetic weights: layer by
-// layer in the order the model runs, it measures each output channel's
-// pre-activation mean and standard deviation on calibration images and
-// rescales the channel's weights and bias so that they become a gain and
-// shift drawn from a trained network's batch normalisations.
+// layer in the order the model runs, it measures the pre-activations on
+// calibration images and rescales the weights and biases so that each
+// channel's mean becomes a shift, and the layer's spread a gain, drawn from
+// a trained network's batch normalisations. The spread is set per layer,
+// not per channel: scaling each channel to a set spread would multiply the
+// channels whose filters see little of the (smooth, correlated) signal, and
+// every small difference with them.
 
 // normStats are the trained batch-normalisation gains and shifts that
 // synthetic layers draw from, pooled by the kind of layer: depthwise
 // convolutions, convolutions followed by an activation, and linear
 // convolutions (projections, the ends of residual branches, classifiers).
 type normStats struct {
-	depthwise, activated, linear []gainShift
+	depthwise, activated, linear, residual []gainShift
 	// kernels are the trained depthwise filters, each scaled to unit norm.
 	kernels [][]float64
 }
@@ -56,8 +59,10 @@ func trainedNormStats() (*normStats, error) {
 		f := n.Fold()
 		s := &normStats{}
 		convs := []train.FoldedConv{f.Stem, f.Head}
+		residual := map[string]bool{}
 		for _, b := range f.Blocks {
 			convs = append(convs, b.Convs...)
+			residual[b.Convs[len(b.Convs)-1].Name] = b.Residual
 		}
 		for _, c := range convs {
 			pool := &s.linear
@@ -66,6 +71,8 @@ func trainedNormStats() (*normStats, error) {
 				pool = &s.depthwise
 			case c.ReLU6:
 				pool = &s.activated
+			case residual[c.Name]:
+				pool = &s.residual
 			}
 			for ch := range c.Gamma {
 				*pool = append(*pool, gainShift{math.Abs(float64(c.Gamma[ch])), float64(c.Beta[ch])})
@@ -118,21 +125,27 @@ func (s *normStats) drawKernels(w *FloatTensor, rng *rand.Rand) {
 	}
 }
 
-// pool returns the statistics an op draws from.
-func (s *normStats) pool(op *Op) []gainShift {
+// pool returns the statistics an op draws from; branch says whether its
+// output ends a residual branch (an ADD reads it).
+func (s *normStats) pool(op *Op, branch bool) []gainShift {
 	switch {
 	case op.Kind == DepthwiseConv2D:
 		return s.depthwise
 	case op.Activation != quant.ActNone:
 		return s.activated
+	case branch:
+		return s.residual
 	}
 	return s.linear
 }
 
 // normalizeSynthetic rescales every convolution and fully connected layer
-// of fm in place so that, over the images, each output channel's
-// pre-activation has a mean and standard deviation drawn (per channel,
-// from rng) from the pool of trained statistics of its kind of layer.
+// of fm in place so that, over the images, output channel c's
+// pre-activation has mean shift_c and standard deviation gain_c s_c/s, where
+// (gain_c, shift_c) is drawn from rng out of the pool of trained statistics
+// of its kind of layer, s_c is the channel's spread before and s the
+// layer's (the root mean square of the s_c). Depthwise filters are first
+// replaced by trained ones (drawKernels).
 func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *rand.Rand) error {
 	values := make([][][]float32, len(images))
 	for k, img := range images {
@@ -144,6 +157,14 @@ func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *r
 			values[k][i] = t.Data
 		}
 		values[k][fm.Inputs[0]] = img
+	}
+	added := map[int]bool{} // tensors an ADD reads
+	for _, op := range fm.Ops {
+		if op.Kind == Add {
+			for _, i := range op.Inputs {
+				added[i] = true
+			}
+		}
 	}
 	for _, op := range fm.Ops {
 		if !op.Kind.hasWeights() {
@@ -160,7 +181,7 @@ func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *r
 		for k := range values {
 			values[k][op.Output] = fm.runOp(&linear, values[k])
 		}
-		normalizeLayer(fm, op, values, s.pool(op), rng)
+		normalizeLayer(fm, op, values, s.pool(op, added[op.Output]), rng)
 	}
 	return nil
 }
@@ -186,10 +207,15 @@ func normalizeLayer(fm *FloatModel, op *Op, values [][][]float32, pool []gainShi
 	}
 	w, b := fm.Tensors[op.Inputs[1]], fm.Tensors[op.Inputs[2]]
 	scale, shift := make([]float64, c), make([]float64, c)
+	layerVar := 0.0
+	for ch := range c {
+		layerVar += sq[ch] / n / float64(c)
+	}
+	layerStd := max(math.Sqrt(layerVar), 1e-6)
 	for ch := range c {
 		gs := pool[rng.IntN(len(pool))]
-		mean, std := sum[ch]/n, math.Sqrt(sq[ch]/n)
-		scale[ch] = gs.gain / max(std, 1e-6)
+		mean := sum[ch] / n
+		scale[ch] = gs.gain / layerStd
 		shift[ch] = gs.shift - mean*scale[ch]
 		b.Data[ch] = float32(float64(b.Data[ch])*scale[ch] + shift[ch])
 	}
