@@ -13,5 +13,5 @@ func FashionMobileNet() *MobileNet {
 		},
 		HeadChannels: 64,
 	}
-	return NewMobileNet("fashion-mobilenet", spec, AdamConfig{Epochs: 1, BatchSize: 64, LearningRate: 0.004, Seed: 1})
+	return NewMobileNet("fashion-mobilenet", spec, AdamConfig{Epochs: 3, BatchSize: 64, LearningRate: 0.004, Seed: 1})
 }
