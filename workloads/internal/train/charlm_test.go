@@ -99,3 +99,33 @@ func TestIDXRoundTrip(t *testing.T) {
 		t.Errorf("label 12 gave %v, want an error naming it", err)
 	}
 }
+
+// TestGatePreactivationsSumInOrder checks that computing four gate rows at
+// a time adds the same terms in the same order as one row at a time: bias,
+// the character's column, then the state's products in order.
+func TestGatePreactivationsSumInOrder(t *testing.T) {
+	m := NewCharLM("tiny", 12, LMConfig{})
+	rng := rand.New(rand.NewPCG(5, 0))
+	for _, p := range m.Params() {
+		for i := range p.Value {
+			p.Value[i] = rng.NormFloat64()
+		}
+	}
+	h := make([]float64, m.Hidden)
+	for i := range h {
+		h[i] = rng.NormFloat64()
+	}
+	got := make([]float64, gates*m.Hidden)
+	m.gatePreactivations(got, 7, h)
+	v, cols := len(Alphabet), len(Alphabet)+m.Hidden
+	for r := range got {
+		row := m.Gates.Value[r*cols : (r+1)*cols]
+		z := m.GateBias.Value[r] + row[7]
+		for k, x := range h {
+			z += float64(x * row[v+k])
+		}
+		if got[r] != z {
+			t.Errorf("row %d: %v, one row at a time %v", r, got[r], z)
+		}
+	}
+}
