@@ -35,6 +35,9 @@ const SyntheticCaveat = "synthetic weights: not representative of trained networ
 // convolutions (projections, the ends of residual branches, classifiers).
 type normStats struct {
 	depthwise, activated, linear, residual []gainShift
+	// logits holds the spread of the trained network's logits over its
+	// calibration images, with no shift.
+	logits []gainShift
 	// kernels are the trained depthwise filters, each scaled to unit norm.
 	kernels [][]float64
 }
@@ -81,9 +84,31 @@ func trainedNormStats() (*normStats, error) {
 				s.kernels = append(s.kernels, unitKernels(c)...)
 			}
 		}
+		cal, err := fashionImages("calibration")
+		if err != nil {
+			trainedNormErr = err
+			return
+		}
+		s.logits = []gainShift{{gain: logitSpread(n.Logits(cal))}}
 		trainedNorm = s
 	})
 	return trainedNorm, trainedNormErr
+}
+
+// logitSpread is the standard deviation of every logit of every image.
+func logitSpread(zs [][]float64) float64 {
+	sum, sq, n := 0.0, 0.0, 0.0
+	for _, z := range zs {
+		for _, x := range z {
+			sum, n = sum+x, n+1
+		}
+	}
+	for _, z := range zs {
+		for _, x := range z {
+			sq += (x - sum/n) * (x - sum/n)
+		}
+	}
+	return math.Sqrt(sq / n)
 }
 
 // unitKernels returns a trained depthwise layer's filters, one per
@@ -144,8 +169,10 @@ func (s *normStats) pool(op *Op, branch bool) []gainShift {
 // pre-activation has mean shift_c and standard deviation gain_c s_c/s, where
 // (gain_c, shift_c) is drawn from rng out of the pool of trained statistics
 // of its kind of layer, s_c is the channel's spread before and s the
-// layer's (the root mean square of the s_c). Depthwise filters are first
-// replaced by trained ones (drawKernels).
+// layer's (the root mean square of the s_c). The classifier (the last
+// layer with weights, which has no batch normalization) draws from the
+// spread of the trained network's logits instead. Depthwise filters are
+// first replaced by trained ones (drawKernels).
 func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *rand.Rand) error {
 	values := make([][][]float32, len(images))
 	for k, img := range images {
@@ -166,7 +193,13 @@ func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *r
 			}
 		}
 	}
-	for _, op := range fm.Ops {
+	classifier := -1 // the last layer with weights
+	for i, op := range fm.Ops {
+		if op.Kind.hasWeights() {
+			classifier = i
+		}
+	}
+	for i, op := range fm.Ops {
 		if !op.Kind.hasWeights() {
 			for k := range values {
 				values[k][op.Output] = fm.runOp(op, values[k])
@@ -181,7 +214,11 @@ func normalizeSynthetic(fm *FloatModel, images [][]float32, s *normStats, rng *r
 		for k := range values {
 			values[k][op.Output] = fm.runOp(&linear, values[k])
 		}
-		normalizeLayer(fm, op, values, s.pool(op, added[op.Output]), rng)
+		pool := s.pool(op, added[op.Output])
+		if i == classifier {
+			pool = s.logits
+		}
+		normalizeLayer(fm, op, values, pool, rng)
 	}
 	return nil
 }
