@@ -40,7 +40,7 @@ const samplePrompt = "and the lord said unto moses, "
 
 func main() {
 	text := flag.String("text", "-", "the text bible-kjv prints (- for standard input)")
-	dir := flag.String("dir", filepath.Join("workloads", "data"), "directory the weights are written to")
+	dir := flag.String("dir", filepath.Join("workloads", "zoo", "data"), "directory the weights are written to")
 	quiet := flag.Bool("quiet", false, "no progress")
 	flag.Parse()
 	if flag.NArg() != 0 {

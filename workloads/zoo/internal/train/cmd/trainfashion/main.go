@@ -41,7 +41,7 @@ const (
 
 func main() {
 	data := flag.String("data", "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's four IDX files")
-	dir := flag.String("dir", filepath.Join("workloads", "data"), "directory the weights and image subsets are written to")
+	dir := flag.String("dir", filepath.Join("workloads", "zoo", "data"), "directory the weights and image subsets are written to")
 	epochs := flag.Int("epochs", 0, "epochs to train (0: the network's configured number)")
 	quiet := flag.Bool("quiet", false, "no per-epoch progress")
 	flag.Parse()
