@@ -306,6 +306,9 @@ func (d *Depthwise) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (d *Depthwise) Execute(sp *Scratchpads, _ *Config) {
+	if d.executeFast(sp) {
+		return
+	}
 	execDepthwise(d, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 

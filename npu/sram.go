@@ -12,17 +12,39 @@ import (
 type Scratchpad struct {
 	Kind SRAM
 	data []byte
+	// words is data seen as int32s on little-endian hosts, for the
+	// kernels that read and write accumulators in place; nil elsewhere.
+	words []int32
+	// work holds the buffers and caches of the set's fast kernels.
+	work *workspace
 }
 
-func newScratchpad(kind SRAM, bytes int) *Scratchpad {
-	return &Scratchpad{Kind: kind, data: make([]byte, bytes)}
+func newScratchpad(kind SRAM, bytes int, work *workspace) *Scratchpad {
+	data, words := wordBacked(bytes)
+	return &Scratchpad{Kind: kind, data: data, words: words, work: work}
 }
 
 // Capacity is the scratchpad's size in bytes.
 func (s *Scratchpad) Capacity() int { return len(s.data) }
 
-// Bytes returns the scratchpad's contents, for inspection (tests, traces).
-func (s *Scratchpad) Bytes() []byte { return s.data }
+// Bytes returns the scratchpad's contents, for inspection and for tests
+// that fill it by hand. A caller may write through it, so it drops
+// whatever the kernels derived from the contents (packed weights).
+func (s *Scratchpad) Bytes() []byte {
+	s.written(0, len(s.data))
+	return s.data
+}
+
+// Write copies b into the scratchpad from byte addr: how the DMA engine
+// fills it.
+func (s *Scratchpad) Write(addr int, b []byte) {
+	copy(s.data[addr:addr+len(b)], b)
+	s.written(addr, addr+len(b))
+}
+
+// Read returns the n bytes from addr, for reading only: how the DMA engine
+// stores them.
+func (s *Scratchpad) Read(addr, n int) []byte { return s.data[addr : addr+n : addr+n] }
 
 func (s *Scratchpad) int32At(addr int) int32 {
 	return int32(binary.LittleEndian.Uint32(s.data[addr:]))
@@ -61,8 +83,9 @@ type Scratchpads [numSRAMs]*Scratchpad
 // NewScratchpads returns empty scratchpads of the capacities cfg gives.
 func NewScratchpads(cfg *Config) *Scratchpads {
 	var sp Scratchpads
+	work := &workspace{}
 	for k := range numSRAMs {
-		sp[k] = newScratchpad(k, cfg.Bytes(k))
+		sp[k] = newScratchpad(k, cfg.Bytes(k), work)
 	}
 	return &sp
 }

@@ -1,0 +1,160 @@
+package npu
+
+import (
+	"math"
+	"unsafe"
+
+	"github.com/npusim/npusim/internal/kernels"
+	"github.com/npusim/npusim/quant"
+)
+
+// This file computes the values of MatMul, Depthwise and Requant commands
+// with the int8 kernels of internal/kernels (SIMD where the CPU has it).
+// The plain loops of cmd_matmul.go, cmd_requant.go and cmd_vector.go stay
+// the specification: a test runs both on random commands and requires
+// identical scratchpads. The kernels sum in wrapping int32 arithmetic,
+// which is associative, so they give the hardware's result whenever the
+// accumulator wraps; a saturating accumulator depends on the order of the
+// additions and keeps the plain loops. The kernels also need operands whose
+// zero points are stored values (the byte range of their type) and
+// accumulators they can address as int32s in place (word-aligned regions on
+// a little-endian host); other commands take the plain loops.
+
+// littleEndian reports whether the host stores an int32's low byte first,
+// as the scratchpads' int32s are laid out.
+var littleEndian = func() bool {
+	x := uint32(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// wordBacked allocates n bytes that are also addressable as int32 words:
+// the bytes and, on little-endian hosts, the words over the same memory.
+func wordBacked(n int) ([]byte, []int32) {
+	if n == 0 {
+		return []byte{}, nil
+	}
+	words := make([]int32, (n+3)/4)
+	data := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n)
+	if !littleEndian {
+		return data, nil
+	}
+	return data, words
+}
+
+// int32s returns the n int32s from byte addr as a view of the scratchpad,
+// or nil when they cannot be addressed in place.
+func (s *Scratchpad) int32s(addr, n int) []int32 {
+	if s.words == nil || addr%4 != 0 {
+		return nil
+	}
+	return s.words[addr/4 : addr/4+n]
+}
+
+// written tells the kernels' caches that bytes [lo, hi) changed.
+func (s *Scratchpad) written(lo, hi int) {
+	if s.Kind == WeightSRAM && s.work != nil {
+		s.work.weights.drop(lo, hi)
+	}
+}
+
+// workspace holds what the fast kernels of one set of scratchpads reuse
+// from command to command: packing buffers, decoded requantization records
+// and packed weight blocks. The units of one NPU run on one engine thread,
+// so one workspace serves them all.
+type workspace struct {
+	a       kernels.PackedA
+	bias    []int32
+	mult    []quant.Multiplier
+	weights weightCache
+}
+
+// storedZero reports whether an operand's zero point is one of its stored
+// values: what the kernels assume.
+func storedZero(o Operand8) bool {
+	if o.Signed {
+		return o.Zero >= math.MinInt8 && o.Zero <= math.MaxInt8
+	}
+	return o.Zero >= 0 && o.Zero <= math.MaxUint8
+}
+
+// window is the kernels' description of an im2col operand.
+func (a *Im2col) window() kernels.Window {
+	return kernels.Window{Base: a.Base, RowStride: a.RowStride, PixelStride: a.PixelStride, TileY: a.TileY, TileX: a.TileX,
+		ImageH: a.ImageH, ImageW: a.ImageW, OutY: a.OutY, OutX: a.OutX, OutW: a.OutW, FilterH: a.FilterH, FilterW: a.FilterW,
+		StrideH: a.StrideH, StrideW: a.StrideW, DilationH: a.DilationH, DilationW: a.DilationW, PadTop: a.PadTop,
+		PadLeft: a.PadLeft, Channel: a.Channel, Channels: a.Channels}
+}
+
+// wrapRows wraps rows x cols accumulators, stride apart, to a narrow
+// wrapping accumulator's width.
+func wrapRows(acc []int32, rows, cols, stride, bits int) {
+	if bits >= 32 {
+		return
+	}
+	for r := range rows {
+		kernels.WrapInt32(acc[r*stride:][:cols], bits)
+	}
+}
+
+// executeFast computes a MatMul with the GEMM kernel and reports whether
+// it could.
+func (m *MatMul) executeFast(sp *Scratchpads) bool {
+	if m.Mode.Overflow != Wrap || !storedZero(m.AOperand) || !storedZero(m.BOperand) {
+		return false
+	}
+	acc := sp[AccumulatorSRAM].int32s(m.Acc.Base, (m.M-1)*m.Acc.RowStride+m.N)
+	if acc == nil {
+		return false
+	}
+	work := sp[AccumulatorSRAM].work
+	if kernels.PackA(&work.a, sp[ActivationSRAM].data, m.A.window(), m.M, m.A.K0, m.K, kernels.Operand(m.AOperand)) != nil {
+		return false
+	}
+	b := work.weights.packed(sp[WeightSRAM].data, weightBlock{addr: m.B, n: m.N, k: m.K,
+		colStride: m.BColStride, rowStride: m.BRowStride, op: kernels.Operand(m.BOperand)})
+	kernels.Gemm(acc, m.Acc.RowStride, &work.a, b, m.Accumulate)
+	wrapRows(acc, m.M, m.N, m.Acc.RowStride, m.Mode.Bits)
+	return true
+}
+
+// executeFast computes a Depthwise with the depthwise kernel and reports
+// whether it could.
+func (d *Depthwise) executeFast(sp *Scratchpads) bool {
+	if d.Mode.Overflow != Wrap || !storedZero(d.AOperand) || !storedZero(d.WOperand) {
+		return false
+	}
+	outC := d.In.Channels * d.Multiplier
+	acc := sp[AccumulatorSRAM].int32s(d.Acc.Base, (d.Pixels-1)*d.Acc.RowStride+outC)
+	if acc == nil {
+		return false
+	}
+	kernels.Depthwise(acc, d.Acc.RowStride, sp[ActivationSRAM].data, d.In.window(), d.Pixels, kernels.Operand(d.AOperand),
+		sp[WeightSRAM].data[d.W:], d.WTapStride, kernels.Operand(d.WOperand), d.Multiplier)
+	wrapRows(acc, d.Pixels, outC, d.Acc.RowStride, d.Mode.Bits)
+	return true
+}
+
+// executeFast requantizes with the requantization kernel, the records
+// decoded once per command, and reports whether it could.
+func (r *Requant) executeFast(sp *Scratchpads) bool {
+	acc := sp[AccumulatorSRAM].int32s(r.Acc.Base, (r.M-1)*r.Acc.RowStride+r.N)
+	if acc == nil {
+		return false
+	}
+	work := sp[AccumulatorSRAM].work
+	work.bias, work.mult = grow(work.bias, r.N), grow(work.mult, r.N)
+	for n := range r.N {
+		rec := readRecord(sp[WeightSRAM], r.Records+n*RecordBytes)
+		work.bias[n], work.mult[n] = rec.bias, rec.mult
+	}
+	kernels.Requantize(sp[ActivationSRAM].data[r.Out:], r.OutRowStride, acc, r.Acc.RowStride, r.M, r.N,
+		work.bias, work.mult, r.Variant, r.ZeroPoint, r.Lo, r.Hi)
+	return true
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
