@@ -15,6 +15,9 @@ type Builder struct {
 	burstBytes    int
 	bytesPerCycle float64
 	memory        mem.LowModuleFinder
+	storage       npu.Memory
+	latency       int
+	noValues      bool
 	sp            *npu.Scratchpads
 }
 
@@ -63,9 +66,36 @@ func (b Builder) WithBytesPerCycle(rate float64) Builder {
 	return b
 }
 
-// WithMemory sets how the engine finds the DRAM controller for an address.
+// WithMemory makes the engine time its commands request by request: it
+// sends each request to the DRAM controller that f finds for its address,
+// over the "ToMem" port, and a command completes with its last answer.
 func (b Builder) WithMemory(f mem.LowModuleFinder) Builder {
 	b.memory = f
+	return b
+}
+
+// WithStorage makes the engine time its commands with the analytic model:
+// the same channel, outstanding limit and DRAM latency (WithLatency) as
+// the request-level model, the same cycles, and one event per command; the
+// bytes move between the scratchpad and storage, the DRAM image (akita's
+// mem.Storage, or any npu.Memory), when the command completes. It takes
+// precedence over WithMemory.
+func (b Builder) WithStorage(storage npu.Memory) Builder {
+	b.storage = storage
+	return b
+}
+
+// WithoutValues makes the analytic model time commands without moving
+// their bytes (the request-level model moves them regardless).
+func (b Builder) WithoutValues() Builder {
+	b.noValues = true
+	return b
+}
+
+// WithLatency sets the analytic model's DRAM latency: the cycles from the
+// cycle the DRAM controller takes a request to the cycle it answers.
+func (b Builder) WithLatency(cycles int) Builder {
+	b.latency = cycles
 	return b
 }
 
@@ -78,7 +108,7 @@ func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
 // Build returns a DMA engine with the given name and its ports "ToCP" and
 // "ToMem".
 func (b Builder) Build(name string) *Comp {
-	d := &Comp{memory: b.memory, sp: b.sp, outstanding: b.outstanding,
+	d := &Comp{memory: b.memory, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues, sp: b.sp, outstanding: b.outstanding,
 		channel: channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)}}
 	d.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, d)
 	d.toCP = sim.NewLimitNumMsgPort(d, b.queueDepth, name+".ToCP")
