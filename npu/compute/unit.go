@@ -13,7 +13,8 @@ type Comp struct {
 	cfg    *npu.Config
 	sp     *npu.Scratchpads
 
-	current *npu.CommandReq // the command executing, nil when idle
+	current  *npu.CommandReq // the command executing, nil when idle
+	noValues bool            // time commands without computing their values
 }
 
 // completeEvent fires when the unit's current command finishes.
@@ -55,7 +56,9 @@ func (u *Comp) Tick(now sim.VTimeInSec) bool {
 func (u *Comp) complete(now sim.VTimeInSec) {
 	req := u.current
 	op := req.Command.Op.(npu.Compute)
-	op.Execute(u.sp, u.cfg)
+	if !u.noValues {
+		op.Execute(u.sp, u.cfg)
+	}
 	if u.NumHooks() > 0 {
 		e := &npu.CommandCompleted{Seq: req.Seq, Command: req.Command, Cycle: u.Freq.Cycle(now), Counters: op.Counters(u.cfg)}
 		u.InvokeHook(sim.HookCtx{Domain: u, Pos: npu.HookPosCommandCompleted, Item: e})

@@ -38,6 +38,9 @@ type Builder struct {
 	image     []byte
 	dramBytes uint64
 	hooks     []sim.Hook
+	// requestLevel times DMA commands request by request through akita's
+	// ideal memory controller; noValues skips every value computation.
+	requestLevel, noValues bool
 }
 
 // MakeBuilder returns a builder; it needs an engine and a config.
@@ -68,6 +71,28 @@ func (b Builder) WithHook(h sim.Hook) Builder {
 	return b
 }
 
+// WithRequestLevelDMA makes the DMA engine time its commands request by
+// request, each an akita read or write request to the DRAM controller (an
+// ideal memory controller) over a direct connection, about four events per
+// request. By default the engine uses the analytic model, which gives the
+// same cycles and counters with one event per command (docs/timing.md);
+// the request-level model is what it is proven against, and the base for
+// calibrating other memories.
+func (b Builder) WithRequestLevelDMA() Builder {
+	b.requestLevel = true
+	return b
+}
+
+// WithoutValues builds an NPU that times a program without computing its
+// values: the units skip the kernels and the DMA engine moves no bytes, so
+// the DRAM and the scratchpads keep what they held. Cycles, counters and
+// energy do not depend on the values (see RunTiming). The request-level DMA
+// model moves bytes regardless.
+func (b Builder) WithoutValues() Builder {
+	b.noValues = true
+	return b
+}
+
 // Build returns an NPU whose components are named under name
 // ("NPU.CommandProcessor", "NPU.DMA", ...).
 func (b Builder) Build(name string) *Platform {
@@ -86,9 +111,11 @@ func (b Builder) Build(name string) *Platform {
 	for _, port := range p.unitPorts() {
 		conn.PlugIn(port, queueDepth)
 	}
-	bus := sim.NewDirectConnection(sim.BuildName(name, "MemoryBus"), b.engine, freq)
-	bus.PlugIn(p.DMA.GetPortByName("ToMem"), b.cfg.DMA.Outstanding)
-	bus.PlugIn(p.DRAM.GetPortByName("Top"), b.cfg.DMA.Outstanding)
+	if b.requestLevel {
+		bus := sim.NewDirectConnection(sim.BuildName(name, "MemoryBus"), b.engine, freq)
+		bus.PlugIn(p.DMA.GetPortByName("ToMem"), b.cfg.DMA.Outstanding)
+		bus.PlugIn(p.DRAM.GetPortByName("Top"), b.cfg.DMA.Outstanding)
+	}
 
 	for _, h := range b.hooks {
 		p.CP.AcceptHook(h)
@@ -103,32 +130,33 @@ func (b Builder) Build(name string) *Platform {
 // buildDRAM returns the DRAM controller holding the image. The builder's
 // caller has checked that the image fits (npu.Program.Validate).
 func (b Builder) buildDRAM(name string, freq sim.Freq) *idealmemcontroller.Comp {
-	capacity := (max(b.dramBytes, 1) + dramUnitBytes - 1) / dramUnitBytes * dramUnitBytes
-	storage := mem.NewStorageWithUnitSize(capacity, dramUnitBytes)
-	if err := storage.Write(0, b.image); err != nil {
-		panic(err)
-	}
 	return idealmemcontroller.MakeBuilder().
 		WithEngine(b.engine).
 		WithFreq(freq).
 		WithLatency(b.cfg.DRAMLatencyCycles()).
 		WithWidth(1).
 		WithTopBufSize(b.cfg.DMA.Outstanding).
-		WithStorage(storage).
+		WithStorage(newDRAM(b.dramBytes, b.image)).
 		Build(name)
 }
 
 // buildUnits builds the DMA engine and the compute units.
 func (b Builder) buildUnits(p *Platform, name string, freq sim.Freq) {
 	cfg := b.cfg
-	p.DMA = dma.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
+	engine := dma.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
 		WithOutstanding(cfg.DMA.Outstanding).WithBurstBytes(cfg.DMA.BurstBytes).
-		WithBytesPerCycle(cfg.TransferBytesPerCycle()).
-		WithMemory(&mem.SingleLowModuleFinder{LowModule: p.DRAM.GetPortByName("Top")}).
-		WithScratchpads(p.Scratchpads).
-		Build(sim.BuildName(name, "DMA"))
+		WithBytesPerCycle(cfg.TransferBytesPerCycle()).WithScratchpads(p.Scratchpads)
+	if b.requestLevel {
+		engine = engine.WithMemory(&mem.SingleLowModuleFinder{LowModule: p.DRAM.GetPortByName("Top")})
+	} else {
+		engine = engine.WithStorage(p.DRAM.Storage).WithLatency(cfg.DRAMLatencyCycles())
+	}
 	units := compute.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
 		WithConfig(cfg).WithScratchpads(p.Scratchpads)
+	if b.noValues {
+		engine, units = engine.WithoutValues(), units.WithoutValues()
+	}
+	p.DMA = engine.Build(sim.BuildName(name, "DMA"))
 	p.Matrix = units.Build(sim.BuildName(name, "MatrixUnit"))
 	p.Requant = units.Build(sim.BuildName(name, "RequantUnit"))
 	p.Vector = units.Build(sim.BuildName(name, "VectorUnit"))
