@@ -325,3 +325,57 @@ func TestWeightCacheFollowsWrites(t *testing.T) {
 		}
 	}
 }
+
+// randomAddParams are ADD parameters derived from random scales and zero
+// points, or one time in four raw random multipliers and shifts.
+func randomAddParams(rng *rand.Rand, signed bool) quant.AddParams {
+	zero := func() int32 {
+		if signed {
+			return rng.Int32N(256) - 128
+		}
+		return rng.Int32N(256)
+	}
+	scale := func() float32 { return float32(math.Exp2(-12 + 14*rng.Float64())) }
+	if rng.IntN(4) == 0 {
+		return quant.AddParams{InOffset: [2]int32{-zero(), -zero()}, InQ: [2]int32{rng.Int32(), rng.Int32()},
+			InShift: [2]int{rng.IntN(12) - 10, rng.IntN(12) - 10}, OutOffset: zero(), OutQ: rng.Int32(), OutShift: rng.IntN(30) - 20}
+	}
+	return quant.NewAddParams(quant.Params{Scale: scale(), ZeroPoint: zero()}, quant.Params{Scale: scale(), ZeroPoint: zero()},
+		quant.Params{Scale: scale(), ZeroPoint: zero()})
+}
+
+// TestEltwiseAddMatchesPlainLoop runs random element-wise ADDs (and LUTs
+// and MULs, which keep the plain loop) through Execute and through the
+// plain loop and requires identical scratchpads.
+func TestEltwiseAddMatchesPlainLoop(t *testing.T) {
+	fast := 0
+	for seed := range uint64(1000) {
+		rng := rand.New(rand.NewPCG(seed, 0xadd))
+		c := &Eltwise{Kind: []EltwiseKind{EltAdd, EltAdd, EltAdd, EltLUT, EltMul}[rng.IntN(5)], Rows: 1 + rng.IntN(6), Cols: 1 + rng.IntN(90),
+			Signed: rng.IntN(2) == 0, MulOffsets: [2]int32{rng.Int32N(256) - 128, rng.Int32N(256) - 128}, LUT: rng.IntN(64), Out: rng.IntN(16)}
+		c.Add = randomAddParams(rng, c.Signed)
+		c.Lo = rng.Int32N(256) - 128
+		c.Hi = c.Lo + rng.Int32N(256)
+		c.A, c.B = rng.IntN(900), rng.IntN(900)
+		c.AColStride, c.BColStride = rng.IntN(3), rng.IntN(3) // 0 broadcasts
+		c.ARowStride, c.BRowStride = rng.IntN(2)*(c.Cols*2+rng.IntN(4)), rng.IntN(2)*(c.Cols*2+rng.IntN(4))
+		c.OutRowStride, c.Acc = c.Cols+rng.IntN(4), randomAcc(rng, c.Cols)
+		var size [numSRAMs]int
+		for _, s := range c.Footprint() {
+			size[s.SRAM] = max(size[s.SRAM], s.Hi+rng.IntN(8))
+		}
+		sp := testScratchpads(rng, size[ActivationSRAM], max(size[WeightSRAM], 1), max(size[AccumulatorSRAM], 1))
+		want := sp.clone()
+		execEltwise(c, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
+		if c.executeFast(sp.clone()) {
+			fast++
+		}
+		c.Execute(sp, nil)
+		if which := equalScratchpads(sp, want); which != "" {
+			t.Fatalf("seed %d: %+v: the %s scratchpad differs", seed, *c, which)
+		}
+	}
+	if fast < 500 {
+		t.Errorf("the tables computed %d of about 600 additions; want at least 500", fast)
+	}
+}
