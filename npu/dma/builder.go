@@ -69,17 +69,18 @@ func (b Builder) WithBytesPerCycle(rate float64) Builder {
 // WithMemory makes the engine time its commands request by request: it
 // sends each request to the DRAM controller that f finds for its address,
 // over the "ToMem" port, and a command completes with its last answer.
+// Without it, the engine uses the analytic model (WithStorage).
 func (b Builder) WithMemory(f mem.LowModuleFinder) Builder {
 	b.memory = f
 	return b
 }
 
-// WithStorage makes the engine time its commands with the analytic model:
-// the same channel, outstanding limit and DRAM latency (WithLatency) as
-// the request-level model, the same cycles, and one event per command; the
-// bytes move between the scratchpad and storage, the DRAM image (akita's
-// mem.Storage, or any npu.Memory), when the command completes. It takes
-// precedence over WithMemory.
+// WithStorage sets the DRAM image of the analytic model, which times
+// commands from the same channel, outstanding limit and DRAM latency
+// (WithLatency) as the request-level model, to the same cycles, with one
+// event per command: the bytes move between the scratchpad and storage
+// (any npu.Memory, akita's mem.Storage included) when the command
+// completes.
 func (b Builder) WithStorage(storage npu.Memory) Builder {
 	b.storage = storage
 	return b
@@ -108,7 +109,7 @@ func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
 // Build returns a DMA engine with the given name and its ports "ToCP" and
 // "ToMem".
 func (b Builder) Build(name string) *Comp {
-	d := &Comp{memory: b.memory, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues, sp: b.sp, outstanding: b.outstanding,
+	d := &Comp{memory: b.memory, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues, analytic: b.memory == nil, sp: b.sp, outstanding: b.outstanding,
 		channel: channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)}}
 	d.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, d)
 	d.toCP = sim.NewLimitNumMsgPort(d, b.queueDepth, name+".ToCP")

@@ -22,6 +22,7 @@ type Comp struct {
 	storage     npu.Memory          // the analytic model's DRAM image
 	latency     uint64              // the analytic model's DRAM latency, in cycles
 	noValues    bool                // the analytic model moves no bytes
+	analytic    bool                // the analytic model, not the request-level one
 	sp          *npu.Scratchpads
 	outstanding int
 
@@ -72,7 +73,7 @@ func (d *Comp) Handle(e sim.Event) error {
 // commands, and issues requests.
 func (d *Comp) Tick(now sim.VTimeInSec) bool {
 	progress := d.send(now)
-	if d.storage != nil {
+	if d.analytic {
 		return d.tickAnalytic(now) || progress
 	}
 	progress = d.receive(now) || progress
@@ -106,7 +107,7 @@ func (d *Comp) start(req *npu.CommandReq, now sim.VTimeInSec) {
 		d.InvokeHook(sim.HookCtx{Domain: d, Pos: npu.HookPosCommandStarted,
 			Item: &npu.CommandStarted{Seq: req.Seq, Command: req.Command, Cycle: d.Freq.Cycle(now)}})
 	}
-	if d.storage != nil {
+	if d.analytic {
 		d.planJob(now)
 		return
 	}

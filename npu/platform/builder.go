@@ -21,13 +21,18 @@ const dramUnitBytes = 64 << 10
 
 // Platform is one NPU: its engine, components and storage.
 type Platform struct {
-	Engine      sim.Engine
-	CP          *cp.Comp
-	DMA         *dma.Comp
-	Matrix      *compute.Comp
-	Requant     *compute.Comp
-	Vector      *compute.Comp
-	DRAM        *idealmemcontroller.Comp
+	Engine  sim.Engine
+	CP      *cp.Comp
+	DMA     *dma.Comp
+	Matrix  *compute.Comp
+	Requant *compute.Comp
+	Vector  *compute.Comp
+	// DRAM is the DRAM controller of the request-level DMA model (nil with
+	// the analytic model, which needs none).
+	DRAM *idealmemcontroller.Comp
+	// Memory holds the DRAM's bytes: the controller's storage, or with the
+	// analytic DMA model a flat image (nil if the NPU computes no values).
+	Memory      npu.Memory
 	Scratchpads *npu.Scratchpads
 }
 
@@ -84,8 +89,8 @@ func (b Builder) WithRequestLevelDMA() Builder {
 }
 
 // WithoutValues builds an NPU that times a program without computing its
-// values: the units skip the kernels and the DMA engine moves no bytes, so
-// the DRAM and the scratchpads keep what they held. Cycles, counters and
+// values: the units skip the kernels and the DMA engine moves no bytes
+// (the platform has no DRAM image then). Cycles, counters and
 // energy do not depend on the values (see RunTiming). The request-level DMA
 // model moves bytes regardless.
 func (b Builder) WithoutValues() Builder {
@@ -98,7 +103,13 @@ func (b Builder) WithoutValues() Builder {
 func (b Builder) Build(name string) *Platform {
 	freq := sim.Freq(b.cfg.ClockMHz) * sim.MHz
 	p := &Platform{Engine: b.engine, Scratchpads: npu.NewScratchpads(b.cfg)}
-	p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)
+	switch {
+	case b.requestLevel:
+		p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)
+		p.Memory = p.DRAM.Storage
+	case !b.noValues:
+		p.Memory = npu.NewSparseMemory(b.dramBytes, b.image)
+	}
 	b.buildUnits(p, name, freq)
 	cpBuilder := cp.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithUnitQueueDepth(queueDepth)
 	for u, port := range p.unitPorts() {
@@ -130,13 +141,18 @@ func (b Builder) Build(name string) *Platform {
 // buildDRAM returns the DRAM controller holding the image. The builder's
 // caller has checked that the image fits (npu.Program.Validate).
 func (b Builder) buildDRAM(name string, freq sim.Freq) *idealmemcontroller.Comp {
+	capacity := (max(b.dramBytes, 1) + dramUnitBytes - 1) / dramUnitBytes * dramUnitBytes
+	storage := mem.NewStorageWithUnitSize(capacity, dramUnitBytes)
+	if err := storage.Write(0, b.image); err != nil {
+		panic(err)
+	}
 	return idealmemcontroller.MakeBuilder().
 		WithEngine(b.engine).
 		WithFreq(freq).
 		WithLatency(b.cfg.DRAMLatencyCycles()).
 		WithWidth(1).
 		WithTopBufSize(b.cfg.DMA.Outstanding).
-		WithStorage(newDRAM(b.dramBytes, b.image)).
+		WithStorage(storage).
 		Build(name)
 }
 
@@ -149,7 +165,7 @@ func (b Builder) buildUnits(p *Platform, name string, freq sim.Freq) {
 	if b.requestLevel {
 		engine = engine.WithMemory(&mem.SingleLowModuleFinder{LowModule: p.DRAM.GetPortByName("Top")})
 	} else {
-		engine = engine.WithStorage(p.DRAM.Storage).WithLatency(cfg.DRAMLatencyCycles())
+		engine = engine.WithStorage(p.Memory).WithLatency(cfg.DRAMLatencyCycles())
 	}
 	units := compute.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
 		WithConfig(cfg).WithScratchpads(p.Scratchpads)

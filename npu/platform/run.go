@@ -35,7 +35,7 @@ func Run(cfg *npu.Config, p *npu.Program, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	outputs, err := readOutputs(plat.DRAM.Storage, p)
+	outputs, err := readOutputs(plat.Memory, p)
 	if err != nil {
 		return nil, err
 	}

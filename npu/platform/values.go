@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/npu"
-	"github.com/sarchlab/akita/v3/mem/mem"
 )
 
 // RunValues computes a program's outputs without timing it: the commands
@@ -33,7 +32,7 @@ func RunValues(cfg *npu.Config, p *npu.Program) ([][]byte, error) {
 	if err := p.Validate(cfg); err != nil {
 		return nil, err
 	}
-	dram := newDRAM(p.DRAMBytes, p.DRAM)
+	dram := npu.NewSparseMemory(p.DRAMBytes, p.DRAM)
 	sp := npu.NewScratchpads(cfg)
 	for i := range p.Commands {
 		switch op := p.Commands[i].Op.(type) {
@@ -68,15 +67,4 @@ func RunTiming(cfg *npu.Config, p *npu.Program, opts ...Option) (*npu.Stats, err
 		return nil, err
 	}
 	return recorder.Stats()
-}
-
-// newDRAM returns the storage of a DRAM of the given size holding image
-// from address 0; Program.Validate has checked that it fits.
-func newDRAM(bytes uint64, image []byte) *mem.Storage {
-	capacity := (max(bytes, 1) + dramUnitBytes - 1) / dramUnitBytes * dramUnitBytes
-	storage := mem.NewStorageWithUnitSize(capacity, dramUnitBytes)
-	if err := storage.Write(0, image); err != nil {
-		panic(err)
-	}
-	return storage
 }
