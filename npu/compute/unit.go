@@ -48,7 +48,7 @@ func (u *Comp) Tick(now sim.VTimeInSec) bool {
 			Item: &npu.CommandStarted{Seq: u.current.Seq, Command: u.current.Command, Cycle: u.Freq.Cycle(now)}})
 	}
 	u.Engine.Schedule(completeEvent{sim.NewEventBase(u.Freq.NCyclesLater(cycles, now), u)})
-	return true
+	return progress // the completion event, not a tick, ends the command
 }
 
 // complete computes the current command's values, reports it and frees the
@@ -66,7 +66,9 @@ func (u *Comp) complete(now sim.VTimeInSec) {
 	u.current = nil
 	u.outbox.Send(req.Done())
 	u.send(now)
-	u.TickLater(now)
+	if u.toCP.Peek() != nil {
+		u.TickLater(now) // take the next command (a later one wakes the unit)
+	}
 }
 
 // send hands the connection every completion it will take.

@@ -44,17 +44,16 @@ type completeEvent struct {
 // tickAnalytic starts a waiting command when the engine is idle; while a
 // command executes, a tick (a command arriving for the queue) may send a
 // request earlier than planned, as it would in the request-level model.
+// It never asks for a tick in the next cycle: the plan accounts for the
+// request-level model's own ticks, and the completion event ends the
+// command.
 func (d *Comp) tickAnalytic(now sim.VTimeInSec) bool {
 	if d.job != nil {
 		d.tickedAt(d.Freq.Cycle(now))
-		return false
+	} else if msg := d.toCP.Retrieve(now); msg != nil {
+		d.start(msg.(*npu.CommandReq), now)
 	}
-	msg := d.toCP.Retrieve(now)
-	if msg == nil {
-		return false
-	}
-	d.start(msg.(*npu.CommandReq), now)
-	return true
+	return false
 }
 
 // planJob times the current command's requests, counts its traffic and
