@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/npusim/npusim/internal/kernels"
 	"github.com/npusim/npusim/quant"
 )
 
@@ -273,56 +272,6 @@ func TestRequantKernelsMatchPlainLoops(t *testing.T) {
 	}
 	if fast < 1700 {
 		t.Errorf("kernels computed %d of 2000 commands; want the word-aligned ones, at least 1700", fast)
-	}
-}
-
-// cached reports whether the workspace holds block w packed.
-func (c *weightCache) cached(w weightBlock) bool {
-	for _, e := range c.entries {
-		if e.valid && e.block == w {
-			return true
-		}
-	}
-	return false
-}
-
-// TestWeightCacheFollowsWrites multiplies with a weight block, then writes
-// single bytes into the weight scratchpad, inside and outside the block,
-// through Write (the DMA's way) and through Bytes, multiplying after each
-// write: the results must equal the plain loops' on the new bytes, the
-// block must stay packed across writes beside it and be dropped by writes
-// into it and by any use of Bytes.
-func TestWeightCacheFollowsWrites(t *testing.T) {
-	for seed := range uint64(200) {
-		rng := rand.New(rand.NewPCG(seed, 0xcace))
-		c, size := randomMatMul(rng)
-		c.Mode, c.AOperand.Zero, c.BOperand.Zero, c.Acc.Base = Accumulation{Bits: 32, Overflow: Wrap}, 0, 0, 0
-		size[WeightSRAM] += 64
-		sp := testScratchpads(rng, size[ActivationSRAM], size[WeightSRAM], size[AccumulatorSRAM])
-		want := sp.clone()
-		block := weightBlock{addr: c.B, n: c.N, k: c.K, colStride: c.BColStride, rowStride: c.BRowStride, op: kernels.Operand(c.BOperand)}
-		lo, hi := block.span()
-		for step := range 12 {
-			c.Execute(sp, nil)
-			execMatMul(c, 1, 1, WeightStationary, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
-			if which := equalScratchpads(sp, want); which != "" {
-				t.Fatalf("seed %d step %d: the %s scratchpad differs", seed, step, which)
-			}
-			if !sp[WeightSRAM].work.weights.cached(block) {
-				t.Fatalf("seed %d step %d: the block is not cached after a multiplication", seed, step)
-			}
-			addr, b, raw := rng.IntN(size[WeightSRAM]), []byte{byte(rng.Uint32())}, rng.IntN(5) == 0
-			if raw {
-				sp[WeightSRAM].Bytes()[addr] = b[0]
-			} else {
-				sp[WeightSRAM].Write(addr, b)
-			}
-			want[WeightSRAM].data[addr] = b[0]
-			keep := !raw && (addr < lo || addr >= hi) // Bytes drops every block
-			if got := sp[WeightSRAM].work.weights.cached(block); got != keep {
-				t.Fatalf("seed %d step %d: write at %d (block [%d, %d), through Bytes %v): cached %v", seed, step, addr, lo, hi, raw, got)
-			}
-		}
 	}
 }
 

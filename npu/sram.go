@@ -15,7 +15,7 @@ type Scratchpad struct {
 	// words is data seen as int32s on little-endian hosts, for the
 	// kernels that read and write accumulators in place; nil elsewhere.
 	words []int32
-	// work holds the buffers and caches of the set's fast kernels.
+	// work holds the buffers the set's fast kernels reuse.
 	work *workspace
 }
 
@@ -27,20 +27,12 @@ func newScratchpad(kind SRAM, bytes int, work *workspace) *Scratchpad {
 // Capacity is the scratchpad's size in bytes.
 func (s *Scratchpad) Capacity() int { return len(s.data) }
 
-// Bytes returns the scratchpad's contents, for inspection and for tests
-// that fill it by hand. A caller may write through it, so it drops
-// whatever the kernels derived from the contents (packed weights).
-func (s *Scratchpad) Bytes() []byte {
-	s.written(0, len(s.data))
-	return s.data
-}
+// Bytes returns the scratchpad's contents, for inspection (tests, traces).
+func (s *Scratchpad) Bytes() []byte { return s.data }
 
 // Write copies b into the scratchpad from byte addr: how the DMA engine
 // fills it.
-func (s *Scratchpad) Write(addr int, b []byte) {
-	copy(s.data[addr:addr+len(b)], b)
-	s.written(addr, addr+len(b))
-}
+func (s *Scratchpad) Write(addr int, b []byte) { copy(s.data[addr:addr+len(b)], b) }
 
 // Read returns the n bytes from addr, for reading only: how the DMA engine
 // stores them.
