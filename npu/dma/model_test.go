@@ -21,6 +21,7 @@ import (
 type scenario struct {
 	outstanding, burst, latency int
 	rate                        float64
+	freq                        sim.Freq
 	commands                    []*npu.DMA
 	at                          []uint64 // the cycle each command is sent
 	dram, sram                  []byte   // initial contents
@@ -30,7 +31,7 @@ const scenarioDRAM, scenarioSRAM = 1 << 16, 1 << 14
 
 func randomScenario(rng *rand.Rand) scenario {
 	s := scenario{outstanding: 1 + rng.IntN(8), burst: []int{16, 32, 64}[rng.IntN(3)], latency: rng.IntN(40),
-		rate: []float64{0.5, 3, 10.625, 16, 25.6, 64, 100, 300}[rng.IntN(8)]}
+		rate: []float64{0.5, 3, 10.625, 16, 25.6, 64, 100, 300}[rng.IntN(8)], freq: []sim.Freq{1 * sim.GHz, 800 * sim.MHz, 333 * sim.MHz}[rng.IntN(3)]}
 	var at uint64
 	for range 1 + rng.IntN(6) {
 		at += 1 + uint64(rng.IntN(400)) // one at a time: same-cycle sends have no defined order
@@ -100,7 +101,7 @@ func (s *sender) Handle(e sim.Event) error {
 // run plays the scenario on a DMA engine with the analytic model or, with
 // requestLevel, sending requests to akita's ideal memory controller.
 func (s scenario) run(t *testing.T, requestLevel bool) outcome {
-	engine, freq := sim.NewSerialEngine(), 1*sim.GHz
+	engine, freq := sim.NewSerialEngine(), s.freq
 	cfg, err := npu.LoadConfig("tiny")
 	if err != nil {
 		t.Fatal(err)
@@ -149,16 +150,16 @@ func (s scenario) run(t *testing.T, requestLevel bool) outcome {
 
 // TestAnalyticModelMatchesRequestLevel plays random scenarios with both
 // models: channels faster and slower than a burst per cycle, one to eight
-// requests in flight, DRAM latencies from 0 to 39 cycles, commands that
-// queue behind others. Every hook report (cycles and counters), every
+// requests in flight, DRAM latencies from 0 to 39 cycles, clocks of 1 GHz,
+// 800 MHz and 333 MHz, commands that queue behind others. Every hook report (cycles and counters), every
 // completion's arrival and the final memories must be the same.
 func TestAnalyticModelMatchesRequestLevel(t *testing.T) {
 	for seed := range uint64(3000) {
 		s := randomScenario(rand.New(rand.NewPCG(seed, 0xd4a)))
 		want, got := s.run(t, true), s.run(t, false)
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("seed %d (outstanding %d, burst %d, rate %v, latency %d, %d commands):\nanalytic      %v %v\nrequest-level %v %v",
-				seed, s.outstanding, s.burst, s.rate, s.latency, len(s.commands), got.reports, got.arrivals, want.reports, want.arrivals)
+			t.Fatalf("seed %d (outstanding %d, burst %d, rate %v, latency %d, clock %v, %d commands):\nanalytic      %v %v\nrequest-level %v %v",
+				seed, s.outstanding, s.burst, s.rate, s.latency, s.freq, len(s.commands), got.reports, got.arrivals, want.reports, want.arrivals)
 		}
 	}
 }
