@@ -8,7 +8,8 @@ import (
 )
 
 // Result is what a run returns: the output regions read back from DRAM, in
-// the order of Program.Outputs, and the statistics.
+// the order of Program.Outputs (regions that overlap may share their
+// bytes), and the statistics.
 type Result struct {
 	Outputs [][]byte
 	Stats   *npu.Stats

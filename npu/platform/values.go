@@ -23,8 +23,9 @@ import (
 // here. RunValues does not look for hazards: a program Run rejects for
 // one runs here without complaint.
 //
-// Together with RunTiming this lets a caller time a compiled program once
-// and compute its values for every input sample.
+// The outputs are in the order of Program.Outputs; regions that overlap
+// may share their bytes. Together with RunTiming this lets a caller time a
+// compiled program once and compute its values for every input sample.
 func RunValues(cfg *npu.Config, p *npu.Program) ([][]byte, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", cfg.Name, err)
