@@ -22,7 +22,9 @@ type Builder struct {
 }
 
 // MakeBuilder returns a builder with a 1 GHz clock, a queue depth of two,
-// 16 outstanding requests, 64-byte bursts and 32 bytes per cycle.
+// 16 outstanding requests, 64-byte bursts and 32 bytes per cycle. The
+// engine it builds uses the analytic model, which needs WithStorage (unless
+// WithoutValues) and WithLatency, or with WithMemory the request-level one.
 func MakeBuilder() Builder {
 	return Builder{freq: 1 * sim.GHz, queueDepth: 2, outstanding: 16, burstBytes: 64, bytesPerCycle: 32}
 }
@@ -109,8 +111,9 @@ func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
 // Build returns a DMA engine with the given name and its ports "ToCP" and
 // "ToMem".
 func (b Builder) Build(name string) *Comp {
-	d := &Comp{memory: b.memory, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues, analytic: b.memory == nil, sp: b.sp, outstanding: b.outstanding,
-		channel: channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)}}
+	d := &Comp{memory: b.memory, sp: b.sp, outstanding: b.outstanding,
+		channel:  channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)},
+		analytic: b.memory == nil, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues}
 	d.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, d)
 	d.toCP = sim.NewLimitNumMsgPort(d, b.queueDepth, name+".ToCP")
 	d.toMem = sim.NewLimitNumMsgPort(d, b.outstanding, name+".ToMem")
