@@ -5,8 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/npusim/npusim/workloads/zoo"
+
 	"github.com/npusim/npusim/npu/platform"
-	"github.com/npusim/npusim/workloads"
 )
 
 // valuePolicies are policy presets of different arithmetic: exact,
@@ -23,11 +24,11 @@ var valuePolicies = []string{"reference", "mult16", "acc24", "fp32", "psum16", "
 func TestRunValuesMatchesRun(t *testing.T) {
 	heavy := map[string]bool{"resnet18": true, "mobilenet-v1": true, "mobilenet-v2": true}
 	checked := 0
-	for _, w := range workloads.Names() {
+	for _, w := range zoo.Names() {
 		if heavy[w] && testing.Short() {
 			continue
 		}
-		wl, err := workloads.Load(w)
+		wl, err := zoo.Load(w)
 		if err != nil {
 			t.Fatal(err)
 		}

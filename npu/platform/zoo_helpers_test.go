@@ -5,9 +5,10 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/npusim/npusim/workloads/zoo"
+
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
-	"github.com/npusim/npusim/workloads"
 )
 
 // compiled is a zoo workload compiled for one hardware under one policy,
@@ -32,7 +33,7 @@ func compileZoo(tb testing.TB, workload, policy, hw string, sample int) compiled
 // hardware may lack what the policy asks for.
 func compileProgram(tb testing.TB, workload, policy, hw string, sample int) (compiled, error) {
 	tb.Helper()
-	w, err := workloads.Load(workload)
+	w, err := zoo.Load(workload)
 	if err != nil {
 		tb.Fatal(err)
 	}
