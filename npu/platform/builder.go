@@ -27,6 +27,7 @@ type Platform struct {
 	Matrix      *compute.Comp
 	Requant     *compute.Comp
 	Vector      *compute.Comp
+	Host        *HostCPU
 	DRAM        *idealmemcontroller.Comp
 	Scratchpads *npu.Scratchpads
 }
@@ -38,6 +39,7 @@ type Builder struct {
 	image     []byte
 	dramBytes uint64
 	hooks     []sim.Hook
+	kernels   []npu.HostKernel
 }
 
 // MakeBuilder returns a builder; it needs an engine and a config.
@@ -59,6 +61,13 @@ func (b Builder) WithConfig(cfg *npu.Config) Builder {
 // address 0 (at most that size).
 func (b Builder) WithDRAM(bytes uint64, image []byte) Builder {
 	b.dramBytes, b.image = bytes, image
+	return b
+}
+
+// WithHostKernels sets the table of kernels the host CPU runs for
+// npu.Host commands, indexed by npu.Host.Kernel.
+func (b Builder) WithHostKernels(k []npu.HostKernel) Builder {
+	b.kernels = k
 	return b
 }
 
@@ -96,6 +105,7 @@ func (b Builder) Build(name string) *Platform {
 		p.Matrix.AcceptHook(h)
 		p.Requant.AcceptHook(h)
 		p.Vector.AcceptHook(h)
+		p.Host.AcceptHook(h)
 	}
 	return p
 }
@@ -132,6 +142,7 @@ func (b Builder) buildUnits(p *Platform, name string, freq sim.Freq) {
 	p.Matrix = units.Build(sim.BuildName(name, "MatrixUnit"))
 	p.Requant = units.Build(sim.BuildName(name, "RequantUnit"))
 	p.Vector = units.Build(sim.BuildName(name, "VectorUnit"))
+	p.Host = newHostCPU(sim.BuildName(name, "HostCPU"), b.engine, freq, cfg, p.DRAM.Storage, b.kernels)
 }
 
 // unitPorts are the units' command ports, indexed by npu.Unit.
@@ -141,5 +152,6 @@ func (p *Platform) unitPorts() [npu.NumUnits]sim.Port {
 		npu.UnitMatrix:  p.Matrix.GetPortByName("ToCP"),
 		npu.UnitRequant: p.Requant.GetPortByName("ToCP"),
 		npu.UnitVector:  p.Vector.GetPortByName("ToCP"),
+		npu.UnitHost:    p.Host.GetPortByName("ToCP"),
 	}
 }

@@ -20,6 +20,12 @@ type Result struct {
 // invalid for the hardware, has a data hazard its dependencies do not cover,
 // or cannot finish.
 func Run(cfg *npu.Config, p *npu.Program) (*Result, error) {
+	return RunWithHost(cfg, p, nil)
+}
+
+// RunWithHost is Run on a platform whose host CPU runs npu.Host commands
+// with the given kernels (indexed by npu.Host.Kernel).
+func RunWithHost(cfg *npu.Config, p *npu.Program, kernels []npu.HostKernel) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", cfg.Name, err)
 	}
@@ -28,12 +34,15 @@ func Run(cfg *npu.Config, p *npu.Program) (*Result, error) {
 	}
 	recorder := npu.NewRecorder(cfg, p)
 	plat := MakeBuilder().WithEngine(sim.NewSerialEngine()).WithConfig(cfg).
-		WithDRAM(p.DRAMBytes, p.DRAM).WithHook(recorder).Build("NPU")
+		WithDRAM(p.DRAMBytes, p.DRAM).WithHostKernels(kernels).WithHook(recorder).Build("NPU")
 	plat.CP.Launch(p.Commands)
 	if err := plat.Engine.Run(); err != nil {
 		return nil, err
 	}
 	if err := plat.CP.Err(); err != nil {
+		return nil, err
+	}
+	if err := plat.Host.Err(); err != nil {
 		return nil, err
 	}
 	stats, err := recorder.Stats()
