@@ -155,6 +155,7 @@ const (
 	VMax VALUOp = "max"
 	VEq  VALUOp = "eq"  // A == B
 	VGt  VALUOp = "gt"  // A > B, signed
+	VGtu VALUOp = "gtu" // A > B, unsigned
 	VSel VALUOp = "sel" // C != 0 ? A : B
 )
 
@@ -172,6 +173,7 @@ var aluOps = map[VALUOp]func(a, b int32) int32{
 	VMax: func(a, b int32) int32 { return max(a, b) },
 	VEq:  func(a, b int32) int32 { return mask(a == b) },
 	VGt:  func(a, b int32) int32 { return mask(a > b) },
+	VGtu: func(a, b int32) int32 { return mask(uint32(a) > uint32(b)) },
 }
 
 func mask(ok bool) int32 {

@@ -61,6 +61,9 @@ type LayerResult struct {
 	MACs      uint64     `json:"macs"`
 	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
+	// Route is how the layer ran when not natively: an emulation on the
+	// NPU (which sequence) or the host CPU, and why.
+	Route *drivers.LayerRoute `json:"route,omitempty"`
 }
 
 // Result is everything one experiment measured.
@@ -97,6 +100,10 @@ type Result struct {
 	Digest     string   `json:"digest"`
 	RefDigest  string   `json:"referenceDigest"`
 	Notes      []string `json:"notes,omitempty"`
+	// Routes summarises the layers that did not run natively ("emulated:
+	// 52 layers (vector-requant/double-rounding); cpu: 1 layer"), empty when
+	// every layer did.
+	Routes string `json:"routes,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
 	// arithmetic mode the hardware lacks); the other fields are then empty.
 	Error string `json:"error,omitempty"`
@@ -140,6 +147,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	r.setRoutes(compiled.Routes)
 	var t tally
 	for s := range samples {
 		ref, err := refs.Values(w, s)
