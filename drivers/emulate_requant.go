@@ -127,6 +127,14 @@ const (
 // vectorRequant lowers a requantization job to vector integer commands on
 // a datapath with bits-wide multipliers, using scratch s.
 func vectorRequant(j requantJob, bits int, s vectorScratch) []npu.Operation {
+	q := vectorScale(j, bits, s)
+	q.output(j, j.acc)
+	return q.ops
+}
+
+// vectorScale is the first part of a requantization: the bias and the
+// variant's scaling of the accumulators in place (Variant.Scale).
+func vectorScale(j requantJob, bits int, s vectorScratch) *seq {
 	q := &seq{m: j.m, n: j.n, s: s}
 	q.field(npu.FieldBias, j.records, rowBias)
 	q.field(npu.FieldQ, j.records, rowQ)
@@ -138,8 +146,7 @@ func vectorRequant(j requantJob, bits int, s vectorScratch) []npu.Operation {
 	} else {
 		q.singleRounding(j.v, bits, x)
 	}
-	q.output(j, x)
-	return q.ops
+	return q
 }
 
 // doubleRounding scales x in place: RoundingDivideByPOT(

@@ -240,18 +240,30 @@ func TestPolicyCostsComeFromTheHardware(t *testing.T) {
 	}
 }
 
+// exactNone is the reference policy with every exact route forbidden.
+const exactNone = "name: reference\nexact: true\nfallback: none\nrequant: double-rounding\naccumulator: {bits: 32, overflow: wrap}\n"
+
 func TestPolicyReachingPastTheHardware(t *testing.T) {
 	m, _ := randomModel(1, false)
 	cases := []struct{ policy, hw, want string }{
-		{"reference", "edge-tpu-like", "policy reference asks for requantization mode double-rounding, which edge-tpu-like does not implement (it has [fp32])"},
+		{exactNone, "edge-tpu-like", "policy reference asks for requantization mode double-rounding, which edge-tpu-like does not implement (it has [fp32])"},
 		{"mult16", "edge-tpu-like", "which edge-tpu-like does not implement"},
 		{"acc24", "edge-tpu-like", "policy acc24 asks for 24-bit saturate accumulators, which edge-tpu-like does not implement"},
 		{"fp32", "low-cost", "policy fp32 asks for requantization mode fp32, which low-cost does not implement (it has [mult16])"},
 	}
 	for _, c := range cases {
-		_, err := drivers.Compile(m, mustPolicy(t, c.policy), mustHW(t, c.hw))
+		var p *drivers.Policy
+		if strings.Contains(c.policy, "\n") {
+			var err error
+			if p, err = drivers.ParsePolicy("none.yaml", []byte(c.policy)); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			p = mustPolicy(t, c.policy)
+		}
+		_, err := drivers.Compile(m, p, mustHW(t, c.hw))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s on %s: %v, want %q", c.policy, c.hw, err, c.want)
+			t.Errorf("%s on %s: %v, want %q", p.Name, c.hw, err, c.want)
 		}
 	}
 	// What the hardware has, a policy that asks for nothing particular gets.

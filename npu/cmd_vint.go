@@ -159,21 +159,62 @@ const (
 	VSel VALUOp = "sel" // C != 0 ? A : B
 )
 
-// aluOps maps each operation to its lane function (select is separate).
-var aluOps = map[VALUOp]func(a, b int32) int32{
-	VAdd: func(a, b int32) int32 { return a + b },
-	VSub: func(a, b int32) int32 { return a - b },
-	VAnd: func(a, b int32) int32 { return a & b },
-	VOr:  func(a, b int32) int32 { return a | b },
-	VXor: func(a, b int32) int32 { return a ^ b },
-	VShl: func(a, b int32) int32 { return a << (b & 31) },
-	VLsr: func(a, b int32) int32 { return int32(uint32(a) >> (b & 31)) },
-	VAsr: func(a, b int32) int32 { return a >> (b & 31) },
-	VMin: func(a, b int32) int32 { return min(a, b) },
-	VMax: func(a, b int32) int32 { return max(a, b) },
-	VEq:  func(a, b int32) int32 { return mask(a == b) },
-	VGt:  func(a, b int32) int32 { return mask(a > b) },
-	VGtu: func(a, b int32) int32 { return mask(uint32(a) > uint32(b)) },
+// aluOps lists the operations aluRow computes (select is separate).
+var aluOps = map[VALUOp]bool{VAdd: true, VSub: true, VAnd: true, VOr: true, VXor: true, VShl: true, VLsr: true,
+	VAsr: true, VMin: true, VMax: true, VEq: true, VGt: true, VGtu: true}
+
+// aluRow computes a[i] = op(a[i], b[i]) for a row of lanes.
+func aluRow(op VALUOp, a, b []int32) {
+	b = b[:len(a)]
+	switch op {
+	case VAdd:
+		for i := range a {
+			a[i] += b[i]
+		}
+	case VSub:
+		for i := range a {
+			a[i] -= b[i]
+		}
+	case VAnd:
+		for i := range a {
+			a[i] &= b[i]
+		}
+	case VOr:
+		for i := range a {
+			a[i] |= b[i]
+		}
+	case VXor:
+		for i := range a {
+			a[i] ^= b[i]
+		}
+	default:
+		aluShiftCompare(op, a, b)
+	}
+}
+
+// aluShiftCompare is aluRow for shifts, minimum and maximum, and compares.
+func aluShiftCompare(op VALUOp, a, b []int32) {
+	for i := range a {
+		x, y := a[i], b[i]
+		switch op {
+		case VShl:
+			a[i] = x << (y & 31)
+		case VLsr:
+			a[i] = int32(uint32(x) >> (y & 31))
+		case VAsr:
+			a[i] = x >> (y & 31)
+		case VMin:
+			a[i] = min(x, y)
+		case VMax:
+			a[i] = max(x, y)
+		case VEq:
+			a[i] = mask(x == y)
+		case VGt:
+			a[i] = mask(x > y)
+		case VGtu:
+			a[i] = mask(uint32(x) > uint32(y))
+		}
+	}
 }
 
 func mask(ok bool) int32 {
@@ -227,7 +268,7 @@ func intFootprint(m, n int, dst AccRegion, srcs ...VSource) []Span {
 
 // Check implements Operation.
 func (v *VALU) Check(cfg *Config, _ uint64) error {
-	if _, ok := aluOps[v.Op]; !ok && v.Op != VSel {
+	if !aluOps[v.Op] && v.Op != VSel {
 		return fmt.Errorf("unknown vector integer operation %q", v.Op)
 	}
 	return checkVectorInt(cfg, v.M, v.N, v.sources()...)
@@ -246,7 +287,6 @@ func (v *VALU) MACpJ(*Config) (float64, error) { return 0, nil }
 func (v *VALU) Execute(sp *Scratchpads, _ *Config) {
 	acc := sp[AccumulatorSRAM]
 	a, b, c := make([]int32, v.N), make([]int32, v.N), make([]int32, v.N)
-	f := aluOps[v.Op]
 	for m := range v.M {
 		v.A.row(acc, m, a)
 		v.B.row(acc, m, b)
@@ -258,9 +298,7 @@ func (v *VALU) Execute(sp *Scratchpads, _ *Config) {
 				}
 			}
 		} else {
-			for i := range a {
-				a[i] = f(a[i], b[i])
-			}
+			aluRow(v.Op, a, b)
 		}
 		storeRow(acc, v.Dst, m, a)
 	}
