@@ -309,12 +309,18 @@ func TestPolicyFiles(t *testing.T) {
 		t.Errorf("loaded %+v, %v", p, err)
 	}
 	for text, want := range map[string]string{
-		"requant: round-to-odd\n":                       `unknown requantization variant "round-to-odd"`,
-		"weights: per-row\n":                            `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
-		"accumulator: {bits: 20, overflow: saturate}\n": "accumulator.bits: must be 16, 24 or 32, got 20",
-		"partial_sums: int8\n":                          `partial_sums: "int8" is not int32 or int16`,
-		"requantize: fp32\n":                            "field requantize not found",
-		"":                                              "the file is empty",
+		"requant: round-to-odd\n":                                              `unknown requantization variant "round-to-odd"`,
+		"weights: per-row\n":                                                   `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
+		"accumulator: {bits: 20, overflow: saturate}\n":                        "accumulator.bits: must be 16, 24 or 32, got 20",
+		"partial_sums: int8\n":                                                 `partial_sums: "int8" is not int32 or int16`,
+		"requantize: fp32\n":                                                   "field requantize not found",
+		"fallback: cpu\n":                                                      "fallback: only an exact policy takes fallback routes (set exact: true)",
+		"exact: true\nfallback: gpu\n":                                         `fallback: "gpu" is not auto, emulate, cpu or none`,
+		"exact: true\nweights: per-tensor\n":                                   "exact: an exact policy keeps the model's grids and weights",
+		"exact: true\npartial_sums: int16\n":                                   "exact: an exact policy keeps exact int32 partial sums",
+		"exact: true\naccumulator: {bits: 24, overflow: saturate}\n":           "exact: an exact policy accumulates in exact 32-bit wrapping arithmetic, got 24-bit saturate",
+		"exact: true\ndynamic: [{when: {hotter_than: 60}, requant: mult16}]\n": "exact: an exact policy's arithmetic does not change with the device state",
+		"": "the file is empty",
 	} {
 		_, err := drivers.LoadPolicy(write("bad.yaml", text))
 		if err == nil || !strings.Contains(err.Error(), "policy bad.yaml: ") || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {

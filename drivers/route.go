@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/npusim/npusim/npu"
@@ -119,6 +120,18 @@ type LayerRoute struct {
 	Why      string    `json:"why,omitempty"`
 }
 
+// Label names the route for a table: "native" (also for a nil route),
+// "emulated: <sequence>" or "cpu".
+func (r *LayerRoute) Label() string {
+	switch {
+	case r == nil:
+		return string(RouteNative)
+	case r.Sequence != "":
+		return string(r.Kind) + ": " + r.Sequence
+	}
+	return string(r.Kind)
+}
+
 // The emulation sequences' names.
 const (
 	seqVectorRequant = "vector-requant/"
@@ -139,7 +152,7 @@ func SummarizeRoutes(routes []LayerRoute) string {
 				continue
 			}
 			n++
-			if r.Sequence != "" && !contains(seqs, r.Sequence) {
+			if r.Sequence != "" && !slices.Contains(seqs, r.Sequence) {
 				seqs = append(seqs, r.Sequence)
 			}
 		}
@@ -153,15 +166,6 @@ func SummarizeRoutes(routes []LayerRoute) string {
 		parts = append(parts, part)
 	}
 	return strings.Join(parts, "; ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func plural(n int, word string) string {

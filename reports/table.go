@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 
@@ -82,18 +81,6 @@ func percent(x float64) string {
 	return fmt.Sprintf("%.1f%%", 100*x)
 }
 
-// RouteLabel names a layer's route for a table: "native", "emulated:
-// <sequence>" or "cpu".
-func RouteLabel(r *drivers.LayerRoute) string {
-	switch {
-	case r == nil:
-		return string(drivers.RouteNative)
-	case r.Sequence != "":
-		return string(r.Kind) + ": " + r.Sequence
-	}
-	return string(r.Kind)
-}
-
 // RunSummary prints one experiment: what ran, its cost with the energy
 // breakdown, its deviation from the reference, and a table of layers.
 func RunSummary(w io.Writer, r *experiment.Result) error {
@@ -122,7 +109,7 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	}
 	t := newTable(w, "layer", "op", "route", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
-		if err := t.Append(l.Name, l.Kind, RouteLabel(l.Route), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
+		if err := t.Append(l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
 			fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)); err != nil {
 			return err
 		}
