@@ -6,8 +6,12 @@
 // three scratchpads they share (npu.Scratchpads) and a DRAM: akita's ideal
 // memory controller holding the program's image, answering after the DRAM
 // latency. Two akita direct connections join them: the command interconnect
-// (the command processor and the four units' command ports) and the memory
-// bus (the DMA engine and the DRAM). Each hop is a cycle.
+// (the command processor and the units' command ports) and the memory
+// bus (the DMA engine and the DRAM). Each hop is a cycle. The host CPU
+// (HostCPU) is a fifth unit on the interconnect: it runs npu.Host commands,
+// the layers a driver gives back to the CPU, with the kernels the caller
+// supplies (RunWithHost), reading and writing the DRAM's storage directly;
+// its timing is its model's (npu.Host.Cycles), not the memory bus's.
 //
 //	                 +-------------------+
 //	                 | command processor |
