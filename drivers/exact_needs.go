@@ -2,7 +2,6 @@ package drivers
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/npusim/npusim/npu"
@@ -118,9 +117,11 @@ func (pl *planner) needsOf(op *workloads.Op, a arithmetic) (*need, error) {
 	if _, ok := hw.RequantMode(a.variant); !ok {
 		n.requant = true
 		n.why = append(n.why, fmt.Sprintf("the requantizer of %s has %v, not %v", hw.Name, hw.RequantVariants(), a.variant))
-	} else if d := distinct(n.mults); !hw.PerChannelRequant() && d > 1 {
-		n.requant, n.groups = true, true
-		n.why = append(n.why, fmt.Sprintf("a per-tensor requantizer meets %d distinct channel multipliers", d))
+	} else if !hw.PerChannelRequant() {
+		if d := distinct(n.mults); d > 1 {
+			n.requant, n.groups = true, true
+			n.why = append(n.why, fmt.Sprintf("a per-tensor requantizer meets %d distinct channel multipliers", d))
+		}
 	}
 	if op.Kind == workloads.Mul {
 		return n, nil
@@ -152,11 +153,9 @@ func (pl *planner) multipliers(op *workloads.Op, v quant.Variant) []quant.Multip
 
 // distinct counts the distinct multipliers.
 func distinct(mults []quant.Multiplier) int {
-	var seen []quant.Multiplier
+	seen := map[quant.Multiplier]bool{}
 	for _, m := range mults {
-		if !slices.Contains(seen, m) {
-			seen = append(seen, m)
-		}
+		seen[m] = true
 	}
 	return len(seen)
 }
