@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/loader"
 	"github.com/npusim/npusim/workloads/zoo"
 )
@@ -116,5 +118,62 @@ func TestFallbacks(t *testing.T) {
 	_, err = CheckCaseOnNPU("conv_quant8_2", loadNNAPI(t)["conv_quant8_2"], emulate, fixed, 0)
 	if err == nil || !strings.Contains(err.Error(), "no exact route is available: weight-zero-point-fold: the vector unit of fixed-per-tensor has no integer datapath") {
 		t.Errorf("emulations only on fixed-per-tensor: %v", err)
+	}
+}
+
+// TestPerTensorRequantizerTakesTheCheaper: on a per-tensor requantizer with
+// a 32-bit vector datapath (fixed-per-tensor given one), channel groups
+// serve a convolution over a 12x12 image (144 outputs per command amortise
+// each group's pipeline), while a classifier over one pixel, 256 channels
+// of one output each, is cheaper as a vector sequence; both stay exact.
+func TestPerTensorRequantizerTakesTheCheaper(t *testing.T) {
+	base, err := npu.LoadConfig("fixed-per-tensor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.Replace(string(base.Source), "  mac_pj: 0.08\n", "  mac_pj: 0.08\n  integer: {multiplier_bits: 32, lanes: 32, op_pj: 0.01, mul16_pj: 0.07, mul32_pj: 0.22}\n", 1)
+	hw, err := npu.ParseConfig("per-tensor-dsp.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := workloads.NewBuilder("two-convs", 7)
+	x := b.Input("x", 1, 12, 12, 8)
+	x = b.Conv("spatial", x, 16, 3, 3, 1, workloads.Same, quant.ActRelu)
+	x = b.GlobalAveragePool("gap", x)
+	x = b.Conv("classifier", x, 256, 1, 1, 1, workloads.Same, quant.ActNone)
+	rng := rand.New(rand.NewPCG(7, 7))
+	sample := func() []float32 {
+		v := make([]float32, 12*12*8)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	m, err := workloads.Quantize(b.Build("two-convs", x), [][][]float32{{sample()}, {sample()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := drivers.LoadPolicy("reference")
+	c, err := drivers.Compile(m, ref, hw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"spatial": "emulated: per-channel-groups", "gap": "native", "classifier": "emulated: vector-requant/double-rounding"}
+	for _, r := range c.Routes {
+		if r.Label() != want[r.Layer] {
+			t.Errorf("%s: %s (%s), want %s", r.Layer, r.Label(), r.Why, want[r.Layer])
+		}
+	}
+	in := []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], sample())}
+	run, err := RunCompiled(c, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values, err := RunReference(m, in, quant.VariantDoubleRounding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run.Outputs[0].Data; !slices.Equal(got, values[m.Outputs[0]].Data) {
+		t.Errorf("outputs differ from the reference by up to %d LSB", MaxAbsDiff(got, values[m.Outputs[0]].Data))
 	}
 }
