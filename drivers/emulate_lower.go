@@ -108,7 +108,7 @@ func (e *emulation) matmul(mm *npu.MatMul, b emuBuffers, pass int, sums bool) []
 	for i, pc := range e.pieces(mm.A.K0, mm.K) {
 		p := *mm
 		p.A.K0, p.K, p.B = pc[0], pc[1]-pc[0], mm.B+(pc[0]-mm.A.K0)*mm.BRowStride
-		if i == 0 && !mm.Accumulate {
+		if i == 0 && (!mm.Accumulate || !e.split) { // accumulating natively is exact without a split
 			o = append(o, &p)
 			continue
 		}
