@@ -245,7 +245,7 @@ func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
 		l := st.Layers[i+1]
 		r.Layers[i].Name, r.Layers[i].Kind = op.Name, string(op.Kind)
 		r.Layers[i].Cycles, r.Layers[i].EnergyPJ, r.Layers[i].StallDMA = l.Cycles, l.Energy, l.StallDMA
-		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs
+		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs + l.Counters.Host.GEMMMACs + l.Counters.Host.DepthwiseMACs
 		r.Layers[i].DRAMBytes = l.Counters.DRAMRead + l.Counters.DRAMWrite
 	}
 }
