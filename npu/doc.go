@@ -12,8 +12,9 @@
 //     request by request through akita's memory protocol;
 //   - npu/compute: the matrix unit (an R x C systolic int8 array), the
 //     requantization unit and the vector unit;
-//   - npu/platform: wires them to a DRAM and runs a program (platform.Run),
-//     or computes its values alone (platform.RunValues).
+//   - npu/platform: wires them and the host CPU (which runs the layers a
+//     driver gives back to it, Host commands) to a DRAM and runs a program
+//     (platform.Run), or computes its values alone (platform.RunValues).
 //
 // The one idea to hold: data really moves. A Program is a command stream
 // plus a DRAM image; the DMA engine fetches the image from DRAM, units read
@@ -35,4 +36,10 @@
 //
 // The hardware does not know which driver wrote its program: it executes
 // whatever arithmetic mode a command names, if its Config implements it.
+// What it lacks, a driver may build from what it has: the vector unit's
+// integer commands (VALU, VMul16, VMul32, VField, VNarrow) over int32 lanes
+// are the primitives of a DSP's datapath, and the Config says how wide its
+// multipliers are (VectorIntConfig), whether the requantizer holds one
+// multiplier per channel or per command (MultiplierScope) and what host CPU
+// the SoC offers (HostConfig).
 package npu

@@ -130,16 +130,20 @@ func (d *Depthwise) executeFast(sp *Scratchpads) bool {
 
 // executeFast requantizes with the requantization kernel, the records
 // decoded once per command, and reports whether it could.
-func (r *Requant) executeFast(sp *Scratchpads) bool {
+func (r *Requant) executeFast(sp *Scratchpads, perChannel bool) bool {
 	acc := sp[AccumulatorSRAM].int32s(r.Acc.Base, (r.M-1)*r.Acc.RowStride+r.N)
 	if acc == nil {
 		return false
 	}
 	work := sp[AccumulatorSRAM].work
 	work.bias, work.mult = grow(work.bias, r.N), grow(work.mult, r.N)
+	first := readRecord(sp[WeightSRAM], r.Records)
 	for n := range r.N {
 		rec := readRecord(sp[WeightSRAM], r.Records+n*RecordBytes)
 		work.bias[n], work.mult[n] = rec.bias, rec.mult
+		if !perChannel { // a per-tensor requantizer holds the first record's multiplier
+			work.mult[n] = first.mult
+		}
 	}
 	kernels.Requantize(sp[ActivationSRAM].data[r.Out:], r.OutRowStride, acc, r.Acc.RowStride, r.M, r.N,
 		work.bias, work.mult, r.Variant, r.ZeroPoint, r.Lo, r.Hi)

@@ -260,14 +260,19 @@ func TestRequantKernelsMatchPlainLoops(t *testing.T) {
 	for seed := range uint64(2000) {
 		rng := rand.New(rand.NewPCG(seed, 0x7e))
 		c, sp := randomRequant(rng)
+		perChannel := seed%4 != 0 // a quarter of the commands on a per-tensor requantizer
+		cfg := &Config{}
+		if !perChannel {
+			cfg.Requant.Multipliers = PerTensor
+		}
 		want := sp.clone()
-		execRequant(c, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
-		if c.executeFast(sp.clone()) {
+		execRequant(c, perChannel, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
+		if c.executeFast(sp.clone(), perChannel) {
 			fast++
 		}
-		c.Execute(sp, nil)
+		c.Execute(sp, cfg)
 		if which := equalScratchpads(sp, want); which != "" {
-			t.Fatalf("seed %d: %s %dx%d: the %s scratchpad differs", seed, c.Variant, c.M, c.N, which)
+			t.Fatalf("seed %d: %s %dx%d (per-channel %v): the %s scratchpad differs", seed, c.Variant, c.M, c.N, perChannel, which)
 		}
 	}
 	if fast < 1700 {

@@ -112,9 +112,12 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	t := newTable(w, "layer", "op", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
+	if r.Routes != "" {
+		fmt.Fprintf(w, "  routes: %s (why: --json, layers[].route)\n", r.Routes)
+	}
+	t := newTable(w, "layer", "op", "route", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
-		if err := t.Append(l.Name, l.Kind, fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
+		if err := t.Append(l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
 			fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)); err != nil {
 			return err
 		}

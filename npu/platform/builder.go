@@ -27,6 +27,9 @@ type Platform struct {
 	Matrix  *compute.Comp
 	Requant *compute.Comp
 	Vector  *compute.Comp
+	// Host is the host CPU, which runs the layers a driver gives back to
+	// it (npu.Host commands).
+	Host *HostCPU
 	// DRAM is the DRAM controller of the request-level DMA model (nil with
 	// the analytic model, which needs none).
 	DRAM *idealmemcontroller.Comp
@@ -46,6 +49,7 @@ type Builder struct {
 	// requestLevel times DMA commands request by request through akita's
 	// ideal memory controller; noValues skips every value computation.
 	requestLevel, noValues bool
+	kernels                []npu.HostKernel
 }
 
 // MakeBuilder returns a builder; it needs an engine and a config.
@@ -67,6 +71,13 @@ func (b Builder) WithConfig(cfg *npu.Config) Builder {
 // address 0 (at most that size).
 func (b Builder) WithDRAM(bytes uint64, image []byte) Builder {
 	b.dramBytes, b.image = bytes, image
+	return b
+}
+
+// WithHostKernels sets the table of kernels the host CPU runs for
+// npu.Host commands, indexed by npu.Host.Kernel.
+func (b Builder) WithHostKernels(k []npu.HostKernel) Builder {
+	b.kernels = k
 	return b
 }
 
@@ -134,6 +145,7 @@ func (b Builder) Build(name string) *Platform {
 		p.Matrix.AcceptHook(h)
 		p.Requant.AcceptHook(h)
 		p.Vector.AcceptHook(h)
+		p.Host.AcceptHook(h)
 	}
 	return p
 }
@@ -176,6 +188,7 @@ func (b Builder) buildUnits(p *Platform, name string, freq sim.Freq) {
 	p.Matrix = units.Build(sim.BuildName(name, "MatrixUnit"))
 	p.Requant = units.Build(sim.BuildName(name, "RequantUnit"))
 	p.Vector = units.Build(sim.BuildName(name, "VectorUnit"))
+	p.Host = newHostCPU(sim.BuildName(name, "HostCPU"), b.engine, freq, cfg, p.Memory, b.kernels)
 }
 
 // unitPorts are the units' command ports, indexed by npu.Unit.
@@ -185,5 +198,6 @@ func (p *Platform) unitPorts() [npu.NumUnits]sim.Port {
 		npu.UnitMatrix:  p.Matrix.GetPortByName("ToCP"),
 		npu.UnitRequant: p.Requant.GetPortByName("ToCP"),
 		npu.UnitVector:  p.Vector.GetPortByName("ToCP"),
+		npu.UnitHost:    p.Host.GetPortByName("ToCP"),
 	}
 }

@@ -13,6 +13,10 @@
 // akita's ideal memory controller, which holds the image and answers after
 // the DRAM latency. Both give the same cycles (docs/timing.md derives the
 // analytic model, and a test holds the two equal on the zoo).
+// The host CPU (HostCPU) is a fifth unit on the interconnect: it runs
+// npu.Host commands, the layers a driver gives back to the CPU, with the
+// kernels the caller supplies (the HostKernels option), reading and writing
+// the DRAM image directly; its timing is its model's (npu.Host.Cycles).
 //
 //	                 +-------------------+
 //	                 | command processor |

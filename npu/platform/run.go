@@ -22,6 +22,12 @@ type Option func(Builder) Builder
 // Builder.WithRequestLevelDMA): the same results, more events.
 func RequestLevelDMA(b Builder) Builder { return b.WithRequestLevelDMA() }
 
+// HostKernels gives the host CPU the kernels it runs for npu.Host
+// commands, indexed by npu.Host.Kernel (see Builder.WithHostKernels).
+func HostKernels(k []npu.HostKernel) Option {
+	return func(b Builder) Builder { return b.WithHostKernels(k) }
+}
+
 // Run executes a program on a fresh NPU built from cfg: a new serial engine,
 // components, scratchpads and a DRAM holding the program's image. It returns
 // the output regions and the statistics, or an error if the program is
@@ -63,6 +69,9 @@ func simulate(cfg *npu.Config, p *npu.Program, b Builder, opts []Option) (*Platf
 		return nil, nil, err
 	}
 	if err := plat.CP.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := plat.Host.Err(); err != nil {
 		return nil, nil, err
 	}
 	return plat, recorder, nil

@@ -26,12 +26,19 @@ import (
 // The outputs are in the order of Program.Outputs; regions that overlap
 // may share their bytes. Together with RunTiming this lets a caller time a
 // compiled program once and compute its values for every input sample.
-func RunValues(cfg *npu.Config, p *npu.Program) ([][]byte, error) {
+//
+// The options matter only for their host kernels (HostKernels), which
+// compute the npu.Host commands' values.
+func RunValues(cfg *npu.Config, p *npu.Program, opts ...Option) ([][]byte, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", cfg.Name, err)
 	}
 	if err := p.Validate(cfg); err != nil {
 		return nil, err
+	}
+	b := MakeBuilder()
+	for _, o := range opts {
+		b = o(b)
 	}
 	dram := npu.NewSparseMemory(p.DRAMBytes, p.DRAM)
 	sp := npu.NewScratchpads(cfg)
@@ -39,6 +46,10 @@ func RunValues(cfg *npu.Config, p *npu.Program) ([][]byte, error) {
 		switch op := p.Commands[i].Op.(type) {
 		case *npu.DMA:
 			if err := op.Move(dram, sp); err != nil {
+				return nil, fmt.Errorf("command %d (%s): %w", i, op.Name(), err)
+			}
+		case *npu.Host:
+			if err := runHost(op, dram, b.kernels); err != nil {
 				return nil, fmt.Errorf("command %d (%s): %w", i, op.Name(), err)
 			}
 		case npu.Compute:

@@ -61,9 +61,8 @@ type LayerResult struct {
 	MACs      uint64     `json:"macs"`
 	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
-	// Route says how the layer ran when the hardware could not run the
-	// policy's arithmetic natively (emulated, or on the host CPU); nil
-	// for a native layer.
+	// Route is how the layer ran when not natively: an emulation on the
+	// NPU (which sequence) or the host CPU, and why.
 	Route *drivers.LayerRoute `json:"route,omitempty"`
 }
 
@@ -158,6 +157,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	r.setRoutes(compiled.Routes)
 	var t tally
 	for s := range samples {
 		ref, err := refs.Values(w, s)
@@ -255,7 +255,7 @@ func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
 		l := st.Layers[i+1]
 		r.Layers[i].Name, r.Layers[i].Kind = op.Name, string(op.Kind)
 		r.Layers[i].Cycles, r.Layers[i].EnergyPJ, r.Layers[i].StallDMA = l.Cycles, l.Energy, l.StallDMA
-		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs
+		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs + l.Counters.Host.GEMMMACs + l.Counters.Host.DepthwiseMACs
 		r.Layers[i].DRAMBytes = l.Counters.DRAMRead + l.Counters.DRAMWrite
 	}
 }
