@@ -1,10 +1,6 @@
 package platform
 
-import (
-	"fmt"
-
-	"github.com/npusim/npusim/npu"
-)
+import "github.com/npusim/npusim/npu"
 
 // RunValues computes a program's outputs without timing it: the commands
 // execute one after another in program order, on scratchpads and a DRAM
@@ -28,37 +24,14 @@ import (
 // compiled program once and compute its values for every input sample.
 //
 // The options matter only for their host kernels (HostKernels), which
-// compute the npu.Host commands' values.
+// compute the npu.Host commands' values. Functional runs one program for
+// many inputs, reusing its scratchpads and DRAM pages.
 func RunValues(cfg *npu.Config, p *npu.Program, opts ...Option) ([][]byte, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("hw config %s: %w", cfg.Name, err)
-	}
-	if err := p.Validate(cfg); err != nil {
+	f, err := NewFunctional(cfg, p, opts...)
+	if err != nil {
 		return nil, err
 	}
-	b := MakeBuilder()
-	for _, o := range opts {
-		b = o(b)
-	}
-	dram := npu.NewSparseMemory(p.DRAMBytes, p.DRAM)
-	sp := npu.NewScratchpads(cfg)
-	for i := range p.Commands {
-		switch op := p.Commands[i].Op.(type) {
-		case *npu.DMA:
-			if err := op.Move(dram, sp); err != nil {
-				return nil, fmt.Errorf("command %d (%s): %w", i, op.Name(), err)
-			}
-		case *npu.Host:
-			if err := runHost(op, dram, b.kernels); err != nil {
-				return nil, fmt.Errorf("command %d (%s): %w", i, op.Name(), err)
-			}
-		case npu.Compute:
-			op.Execute(sp, cfg)
-		default:
-			return nil, fmt.Errorf("command %d (%s): no values for this operation", i, op.Name())
-		}
-	}
-	return readOutputs(dram, p)
+	return f.Run()
 }
 
 // RunTiming simulates a program's timing without computing its values (see
@@ -80,3 +53,12 @@ func RunTiming(cfg *npu.Config, p *npu.Program, opts ...Option) (*npu.Stats, err
 	}
 	return recorder.Stats()
 }
+
+// TimingReadsValues reports whether a program's timing on the hardware
+// depends on the values it computes, so that it must be timed for every
+// input (Run) rather than once (RunTiming). No unit of npu.Config reads a
+// value for its timing (see RunTiming), so it is false for every
+// configuration; a mechanism that reads them (zero-weight skipping, DMA
+// compression, early exits) must make it true for the hardware that has
+// it, and the callers that time once fall back to Run per input.
+func TimingReadsValues(*npu.Config) bool { return false }
