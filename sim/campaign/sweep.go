@@ -14,6 +14,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/loader"
@@ -131,6 +132,10 @@ type SweepOptions struct {
 	Shard   *Shard
 	// Progress, when set, is called after every cell (from one goroutine).
 	Progress func(done, total int, r *experiment.Result)
+	// Cache keeps the zoo's workloads and the reference values across
+	// processes (loader.NewCached, experiment.NewCachedReferences); nil
+	// for none. The results are the same either way.
+	Cache *diskcache.Cache
 }
 
 // Sweep runs the grid's cells (the shard's, if any) in parallel, appending
@@ -162,7 +167,7 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = appendResults(f, runCells(todo, o.Workers, loader.New(), experiment.NewReferences()), done, total, o.Progress)
+	err = appendResults(f, runCells(todo, o.Workers, loader.NewCached(o.Cache), experiment.NewCachedReferences(o.Cache), experiment.NewTimings()), done, total, o.Progress)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("%s: %w", ResultsFile, cerr)
 	}
@@ -196,10 +201,10 @@ func appendResults(f *os.File, results <-chan *experiment.Result, done map[strin
 }
 
 // runCells runs cells on a pool of workers and delivers each result as it
-// finishes; the cells share the workloads ws builds and the reference values
-// refs keeps. A cell that cannot run (its policy asks for what its hardware
+// finishes; the cells share the workloads ws builds, the reference values
+// refs keeps and the programs' timings timings keeps. A cell that cannot run (its policy asks for what its hardware
 // lacks) yields a result carrying the error.
-func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References) <-chan *experiment.Result {
+func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References, timings *experiment.Timings) <-chan *experiment.Result {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -211,7 +216,7 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				r, err := experiment.Run(c, ws, refs)
+				r, err := experiment.RunWith(c, ws, refs, timings)
 				if err != nil {
 					r = &experiment.Result{Cell: c, Error: err.Error()}
 				}

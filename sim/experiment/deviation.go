@@ -1,11 +1,13 @@
 package experiment
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/npusim/npusim/quant"
 )
@@ -32,8 +34,10 @@ type Deviation struct {
 	sum           int64
 	changed       int
 	// counts tallies differences of 8-bit values (-255..255) before they
-	// become the histogram; other differences go straight to it.
-	counts []int
+	// become the histogram; other differences go straight to it. Indices
+	// countLo to countHi may be non-zero.
+	counts           []int
+	countLo, countHi int
 }
 
 const countOffset = 255
@@ -49,8 +53,11 @@ func (d *Deviation) count(diff int64) {
 	if diff >= -countOffset && diff <= countOffset {
 		if d.counts == nil {
 			d.counts = make([]int, 2*countOffset+1)
+			d.countLo, d.countHi = len(d.counts), -1
 		}
-		d.counts[diff+countOffset]++
+		i := int(diff + countOffset)
+		d.counts[i]++
+		d.countLo, d.countHi = min(d.countLo, i), max(d.countHi, i)
 		return
 	}
 	d.insert(diff, 1)
@@ -68,21 +75,115 @@ func (d *Deviation) insert(diff int64, n int) {
 // Add accumulates the comparison of one tensor, got, with the reference's
 // values of it, ref.
 func (d *Deviation) Add(got, ref *quant.Tensor) {
-	g := onGrid(got, ref.Params, ref.Type)
-	for i, r := range ref.Data {
-		diff := int64(g[i]) - int64(r)
-		d.count(diff)
-		d.MaxLSB = max(d.MaxLSB, diff, -diff)
-		d.sum += diff
-		if diff != 0 {
-			d.changed++
-		}
-		real := float64(ref.Params.Scale) * float64(r-ref.Params.ZeroPoint)
-		d.signal += real * real
-		e := float64(ref.Params.Scale) * float64(diff)
-		d.noise += e * e
+	d.add(got, ref, SignalSum(d.signal, ref))
+}
+
+// SignalSum adds the squares of a tensor's real values to sum, element by
+// element in order, each addition rounded as it goes: the signal of the
+// SNR. It depends on the reference alone, so the experiments that compare
+// with one reference can compute it once (References.sample).
+func SignalSum(sum float64, t *quant.Tensor) float64 {
+	scale, zp := float64(t.Params.Scale), t.Params.ZeroPoint
+	for _, r := range t.Data {
+		real := scale * float64(r-zp)
+		sum += real * real
 	}
-	d.Elements += len(ref.Data)
+	return sum
+}
+
+// equalBlock is how many elements add compares at once before it looks at
+// them one by one.
+const equalBlock = 16
+
+// add accumulates the comparison of got with ref, given the signal after
+// it: SignalSum(d.signal, ref).
+func (d *Deviation) add(got, ref *quant.Tensor, signal float64) {
+	g := onGrid(got, ref.Params, ref.Type)
+	scale, noise, changed := float64(ref.Params.Scale), d.noise, 0
+	for lo := 0; lo < len(ref.Data); lo += equalBlock {
+		hi := min(lo+equalBlock, len(ref.Data))
+		if equalInt32(g[lo:hi], ref.Data[lo:hi]) {
+			continue
+		}
+		for i := lo; i < hi; i++ {
+			if diff := int64(g[i]) - int64(ref.Data[i]); diff != 0 {
+				noise = d.differ(diff, scale, noise)
+				changed++
+			}
+		}
+	}
+	d.close(len(ref.Data), changed, signal, noise)
+}
+
+// stored are values held as the stored bytes of a type on a grid (what the
+// NPU leaves in DRAM, quant.Tensor.Bytes).
+type stored struct {
+	bytes  []byte
+	typ    quant.Type
+	params quant.Params
+}
+
+// sameValues reports whether equal bytes of got and ref are equal values
+// in add's terms: the same grid, 8-bit types of the same signedness, as
+// many bytes.
+func sameValues(got, ref stored) bool {
+	return got.typ.Is8Bit() && ref.typ.Is8Bit() && got.typ.Signed() == ref.typ.Signed() &&
+		got.params.Scale == ref.params.Scale && got.params.ZeroPoint == ref.params.ZeroPoint && len(got.bytes) == len(ref.bytes)
+}
+
+// addStored is add for stored values, given the reference's stored bytes
+// where they hold its values exactly (ref.bytes nil elsewhere) and its
+// tensor, which it asks for only when it decodes (refTensor). Where equal
+// bytes are equal values (sameValues) it compares the bytes 64 at a time
+// and decodes only the blocks that differ.
+func (d *Deviation) addStored(got, ref stored, refTensor func() *quant.Tensor, signal float64) {
+	if ref.bytes == nil || !sameValues(got, ref) {
+		d.add(&quant.Tensor{Type: got.typ, Params: got.params, Data: decodeBytes(got.typ, got.bytes)}, refTensor(), signal)
+		return
+	}
+	scale, noise, changed, signed := float64(ref.params.Scale), d.noise, 0, got.typ.Signed()
+	value := func(b byte) int64 {
+		if signed {
+			return int64(int8(b))
+		}
+		return int64(b)
+	}
+	for lo := 0; lo < len(got.bytes); lo += 4 * equalBlock {
+		hi := min(lo+4*equalBlock, len(got.bytes))
+		if bytes.Equal(got.bytes[lo:hi], ref.bytes[lo:hi]) {
+			continue
+		}
+		for i := lo; i < hi; i++ {
+			if diff := value(got.bytes[i]) - value(ref.bytes[i]); diff != 0 {
+				noise = d.differ(diff, scale, noise)
+				changed++
+			}
+		}
+	}
+	d.close(len(got.bytes), changed, signal, noise)
+}
+
+// differ counts one element that differs by diff from the reference and
+// returns the noise with its square added.
+func (d *Deviation) differ(diff int64, scale, noise float64) float64 {
+	d.count(diff)
+	d.MaxLSB = max(d.MaxLSB, diff, -diff)
+	d.sum += diff
+	e := scale * float64(diff)
+	return noise + e*e
+}
+
+// close ends the comparison of n elements of which changed differ: the
+// others count as equal (adding 0 * 0 leaves the noise, a sum of squares,
+// as it is), and the sums take their new values.
+func (d *Deviation) close(n, changed int, signal, noise float64) {
+	if same := n - changed; same > 0 {
+		d.count(0)
+		d.counts[countOffset] += same - 1
+	}
+	d.changed += changed
+	d.signal, d.noise = signal, noise
+	d.Elements += n
 	d.finish()
 }
 
@@ -90,12 +191,13 @@ func (d *Deviation) finish() {
 	if d.Elements == 0 {
 		return
 	}
-	for i, n := range d.counts {
-		if n > 0 {
+	for i := d.countLo; i <= d.countHi; i++ {
+		if n := d.counts[i]; n > 0 {
 			d.insert(int64(i-countOffset), n)
+			d.counts[i] = 0
 		}
 	}
-	clear(d.counts)
+	d.countLo, d.countHi = len(d.counts), -1
 	d.Changed = float64(d.changed) / float64(d.Elements)
 	d.MeanError = float64(d.sum) / float64(d.Elements)
 	d.SNRdB = nil
@@ -145,4 +247,14 @@ func Argmax(v []int32) int {
 		}
 	}
 	return best
+}
+
+// equalInt32 reports whether two slices of equal length hold the same
+// values, comparing their memory at once (slices.Equal compares element
+// by element).
+func equalInt32(a, b []int32) bool {
+	if len(a) == 0 {
+		return true
+	}
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }

@@ -121,6 +121,12 @@ type Result struct {
 // NPU and compares each layer and the outputs with the reference
 // interpreter, whose values refs keeps.
 func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
+	return RunWith(cell, ws, refs, NewTimings())
+}
+
+// RunWith is Run with the programs' timings kept by timings, which
+// experiments may share (a sweep shares one).
+func RunWith(cell Cell, ws *loader.Loader, refs *References, timings *Timings) (*Result, error) {
 	w, err := ws.Load(cell.Workload)
 	if err != nil {
 		return nil, err
@@ -138,18 +144,29 @@ func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return RunOn(cell, w, policy, hw, refs)
+	return RunOnWith(cell, w, policy, hw, refs, timings)
 }
 
 // RunOn performs an experiment on an already loaded workload, policy and
 // hardware configuration (cell names them in the result).
 func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References) (*Result, error) {
+	return RunOnWith(cell, w, policy, hw, refs, NewTimings())
+}
+
+// RunOnWith is RunOn with the programs' timings kept by timings: the
+// program is timed once (or taken from timings) and every sample's values
+// are computed without timing (see Timings).
+func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References, timings *Timings) (*Result, error) {
 	compiled, err := drivers.Compile(w.Model, policy, hw)
 	if err != nil {
 		return nil, err
 	}
+	runs, err := timings.prepare(compiled)
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s under %s: %w", w.Name, hw.Name, policy.Name, err)
+	}
 	if w.Task == workloads.Generator && len(cell.Inputs) == 0 {
-		return runGenerator(cell, w, compiled, hw, refs)
+		return runGenerator(cell, w, runs, refs)
 	}
 	samples := len(w.Inputs)
 	if cell.Samples > 0 {
@@ -160,18 +177,22 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	r.setRoutes(compiled.Routes)
 	var t tally
 	for s := range samples {
-		ref, err := refs.Values(w, s)
+		ref, err := refs.sampleValues(w, s)
 		if err != nil {
 			return nil, err
 		}
-		run, err := RunCompiled(compiled, w.Inputs[s])
+		sums, err := refs.signalSums(w, s)
+		if err != nil {
+			return nil, err
+		}
+		run, err := runs.runRaw(w.Inputs[s])
 		if err != nil {
 			return nil, fmt.Errorf("%s on %s under %s: %w", w.Name, hw.Name, policy.Name, err)
 		}
 		if s == 0 {
-			r.setCost(run.Stats, hw, w.Model)
+			r.setCost(run.stats, hw, w.Model)
 		}
-		r.compare(w, s, run, ref, &t)
+		r.compare(w, s, compiled, run, ref, sums, &t)
 	}
 	r.conclude(w, &t)
 	return r, nil
@@ -189,19 +210,35 @@ type tally struct {
 	diverge int
 }
 
-// compare adds sample s, as the NPU ran it, to the deviations and the tally.
-func (r *Result) compare(w *workloads.Workload, s int, run *NPURun, ref []*quant.Tensor, t *tally) {
+// compare adds sample s, as the program left it (its output regions in
+// DRAM, the model outputs decoded), to the deviations and the tally; ref
+// is the reference's, sums the signal sums after the sample (the
+// deviations hold samples 0 to s-1).
+func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run *rawRun, ref *sampleValues, sums *signalSums, t *tally) {
 	m := w.Model
 	for i, op := range m.Ops {
-		r.Layers[i].Deviation.Add(run.Tensors[op.Output], ref[op.Output])
+		mt, rt := c.Model.Tensors[op.Output], m.Tensors[op.Output]
+		got := stored{run.regions[c.TensorOutput[op.Output]], mt.Type, mt.Params}
+		want := stored{ref.bytes[op.Output], rt.Type, rt.Params}
+		r.Layers[i].Deviation.addStored(got, want, func() *quant.Tensor { return ref.tensor(op.Output) }, sums.layers[i])
 	}
+	refOuts := make([]*quant.Tensor, len(m.Tensors))
 	for k, o := range m.Outputs {
-		r.Output.Add(run.Outputs[k], ref[o])
-		t.outs, t.refOuts = append(t.outs, run.Outputs[k]), append(t.refOuts, ref[o])
+		refOuts[o] = ref.tensor(o)
+		r.Output.add(run.outputs[k], refOuts[o], sums.outputs[k])
+		t.outs, t.refOuts = append(t.outs, run.outputs[k]), append(t.refOuts, refOuts[o])
 	}
+	t.task(w, s, run.outputs, refOuts)
+}
+
+// task adds a sample's outputs to the task's outcome: top-1 agreement and
+// accuracy for classifiers, the first diverging step for recurrent
+// workloads.
+func (t *tally) task(w *workloads.Workload, s int, outputs, ref []*quant.Tensor) {
+	m := w.Model
 	switch w.Task {
 	case workloads.Classifier:
-		got, want := Argmax(run.Outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
+		got, want := Argmax(outputs[0].Data), Argmax(ref[m.Outputs[0]].Data)
 		if got == want {
 			t.agree++
 		}
@@ -215,7 +252,7 @@ func (r *Result) compare(w *workloads.Workload, s int, run *NPURun, ref []*quant
 		}
 	case workloads.Recurrent:
 		for k, o := range m.Outputs {
-			if MaxAbsDiff(run.Outputs[k].Data, ref[o].Data) != 0 {
+			if MaxAbsDiff(outputs[k].Data, ref[o].Data) != 0 {
 				if t.diverge == 0 || k+1 < t.diverge {
 					t.diverge = k + 1
 				}

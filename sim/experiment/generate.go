@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/npusim/npusim/drivers"
-	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -135,16 +133,16 @@ func CompareTexts(prompt, reference, generated string) *TextResult {
 // the text with the reference interpreter's own generation. Samples
 // counts the steps; the digest covers every step's outputs, so it equals
 // the reference's exactly when the whole generation does.
-func runGenerator(cell Cell, w *workloads.Workload, compiled *drivers.Compiled, hw *npu.Config, refs *References) (*Result, error) {
+func runGenerator(cell Cell, w *workloads.Workload, runs *programRuns, refs *References) (*Result, error) {
 	ref, err := refs.Text(w)
 	if err != nil {
 		return nil, fmt.Errorf("%s on the reference interpreter: %w", w.Name, err)
 	}
-	m := w.Model
+	m, compiled, hw := w.Model, runs.c, runs.c.HW
 	r := &Result{Cell: cell, Description: w.Description, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
 	r.Layers = make([]LayerResult, len(m.Ops))
 	gen, err := Generate(w, func(in []*quant.Tensor) ([]*quant.Tensor, error) {
-		run, err := RunCompiled(compiled, in)
+		run, err := runs.run(in)
 		if err != nil {
 			return nil, err
 		}

@@ -24,32 +24,62 @@ type NPURun struct {
 // program's DRAM image, runs it on a fresh NPU and decodes what it left in
 // DRAM.
 func RunCompiled(c *drivers.Compiled, inputs []*quant.Tensor) (*NPURun, error) {
-	if len(inputs) != len(c.Inputs) {
-		return nil, fmt.Errorf("program takes %d inputs, got %d", len(c.Inputs), len(inputs))
+	res, err := runFull(c, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return decodeRun(c, res.Outputs, res.Stats), nil
+}
+
+// runFull runs the inputs through the program on a fresh, timed NPU.
+func runFull(c *drivers.Compiled, inputs []*quant.Tensor) (*platform.Result, error) {
+	patches, err := inputPatches(c, inputs)
+	if err != nil {
+		return nil, err
 	}
 	p := *c.Program
 	p.DRAM = append([]byte(nil), c.Program.DRAM...)
+	for _, pt := range patches {
+		copy(p.DRAM[pt.Addr:], pt.Data)
+	}
+	return platform.Run(c.HW, &p, platform.HostKernels(HostKernels(c)))
+}
+
+// inputPatches are the inputs' bytes at the program's input regions.
+func inputPatches(c *drivers.Compiled, inputs []*quant.Tensor) ([]platform.Patch, error) {
+	if len(inputs) != len(c.Inputs) {
+		return nil, fmt.Errorf("program takes %d inputs, got %d", len(c.Inputs), len(inputs))
+	}
+	patches := make([]platform.Patch, len(c.Inputs))
 	for k, r := range c.Inputs {
 		b := inputs[k].Bytes()
 		if len(b) != r.Bytes {
 			return nil, fmt.Errorf("input %d: %d bytes, the program expects %d", k, len(b), r.Bytes)
 		}
-		copy(p.DRAM[r.Addr:], b)
+		patches[k] = platform.Patch{Addr: r.Addr, Data: b}
 	}
-	res, err := platform.Run(c.HW, &p, platform.HostKernels(HostKernels(c)))
-	if err != nil {
-		return nil, err
-	}
-	run := &NPURun{Tensors: make([]*quant.Tensor, len(c.Model.Tensors)), Stats: res.Stats}
+	return patches, nil
+}
+
+// decodeRun decodes the output regions a run of the program read back.
+func decodeRun(c *drivers.Compiled, outputs [][]byte, stats *npu.Stats) *NPURun {
+	run := &NPURun{Tensors: make([]*quant.Tensor, len(c.Model.Tensors)), Outputs: decodeOutputs(c, outputs), Stats: stats}
 	for i, region := range c.TensorOutput {
 		if region >= 0 {
 			t := c.Model.Tensors[i]
-			run.Tensors[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params, Data: quant.DecodeBytes(t.Type, res.Outputs[region])}
+			run.Tensors[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params, Data: decodeBytes(t.Type, outputs[region])}
 		}
 	}
+	return run
+}
+
+// decodeOutputs decodes the model outputs from the output regions, on the
+// application's grid.
+func decodeOutputs(c *drivers.Compiled, outputs [][]byte) []*quant.Tensor {
+	var outs []*quant.Tensor
 	for k, region := range c.Outputs {
 		t := c.Model.Tensors[c.Model.Outputs[k]]
-		run.Outputs = append(run.Outputs, &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: c.Original(c.Model.Outputs[k]), Data: quant.DecodeBytes(t.Type, res.Outputs[region])})
+		outs = append(outs, &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: c.Original(c.Model.Outputs[k]), Data: decodeBytes(t.Type, outputs[region])})
 	}
-	return run, nil
+	return outs
 }

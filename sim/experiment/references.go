@@ -1,6 +1,10 @@
 package experiment
 
 import (
+	"slices"
+	"sync"
+
+	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
@@ -19,8 +23,16 @@ import (
 // loader.Loader have (zoo workloads are named by their canonical spec, files
 // by their path, users' inputs by their digest).
 type References struct {
-	values memo.Map[referenceKey, []*quant.Tensor]
+	values memo.Map[referenceKey, *sampleValues]
 	texts  memo.Map[string, *GeneratedText]
+	// signals are the signal sums of the samples' deviations (signals.go).
+	signals memo.Map[referenceKey, *signalSums]
+	// disk keeps values and signal sums across processes
+	// (NewCachedReferences), under the digests of the models and of the
+	// inputs, kept by workload name (and sample).
+	disk   *diskcache.Cache
+	models memo.Map[string, []byte]
+	chains memo.Map[referenceKey, []byte]
 }
 
 type referenceKey struct {
@@ -35,9 +47,43 @@ func NewReferences() *References { return &References{} }
 // workload's model on its input sample (see RunReference), with
 // TFLite's double-rounding requantization, computing them the first time.
 func (r *References) Values(w *workloads.Workload, sample int) ([]*quant.Tensor, error) {
-	return r.values.Get(referenceKey{w.Name, sample}, func() ([]*quant.Tensor, error) {
-		return RunReference(w.Model, w.Inputs[sample], quant.VariantDoubleRounding)
+	v, err := r.sampleValues(w, sample)
+	if err != nil {
+		return nil, err
+	}
+	values := make([]*quant.Tensor, len(v.values))
+	for i := range values {
+		values[i] = v.tensor(i)
+	}
+	return values, nil
+}
+
+// sampleValues is the reference's values of a sample and, where they hold
+// them exactly, the stored bytes of each op output (nil elsewhere), which
+// experiments compare with the NPU's bytes. Values read from the disk
+// cache are decoded from their bytes when first asked for (tensor).
+type sampleValues struct {
+	values []*quant.Tensor
+	bytes  [][]byte
+	// decoded guards each op output decoded from its bytes.
+	decoded []sync.Once
+	model   *workloads.Model
+}
+
+// tensor returns the value of tensor i, decoding it the first time.
+func (v *sampleValues) tensor(i int) *quant.Tensor {
+	v.decoded[i].Do(func() {
+		if v.values[i] == nil && v.bytes[i] != nil {
+			t := v.model.Tensors[i]
+			v.values[i] = &quant.Tensor{Type: t.Type, Shape: slices.Clone(t.Shape), Params: t.Params, Data: decodeStored(t.Type, v.bytes[i])}
+		}
 	})
+	return v.values[i]
+}
+
+// sampleValues returns a sample's values, computing them the first time.
+func (r *References) sampleValues(w *workloads.Workload, sample int) (*sampleValues, error) {
+	return r.values.Get(referenceKey{w.Name, sample}, func() (*sampleValues, error) { return r.compute(w, sample) })
 }
 
 // Text returns the text the reference interpreter generates for a

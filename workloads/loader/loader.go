@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/scalesim"
 	"github.com/npusim/npusim/workloads"
@@ -87,6 +88,7 @@ func Check(spec string) error {
 // use.
 type Loader struct {
 	built memo.Map[string, *workloads.Workload]
+	disk  *diskcache.Cache // zoo workloads across processes (NewCached)
 }
 
 // New returns a Loader that has built nothing yet.
@@ -99,6 +101,9 @@ func (l *Loader) Load(spec string) (*workloads.Workload, error) {
 	key, build, err := resolve(spec)
 	if err != nil {
 		return nil, err
+	}
+	if formatOf(spec) == nil {
+		build = l.fromDisk(key, build)
 	}
 	return l.built.Get(key, build)
 }
