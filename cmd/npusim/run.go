@@ -17,6 +17,7 @@ func newRunCommand() *cobra.Command {
 		cell     experiment.Cell
 		asJSON   bool
 		manifest string
+		noCache  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -46,8 +47,9 @@ which are quantized onto the model input's grid.`,
 			if manifest != "" && len(cell.Inputs) > 0 {
 				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
 			}
-			ws := loader.New()
-			r, err := experiment.Run(cell, ws, experiment.NewReferences())
+			cache := openCache(noCache, cmd.ErrOrStderr())
+			ws := loader.NewCached(cache)
+			r, err := experiment.Run(cell, ws, experiment.NewCachedReferences(cache))
 			if err != nil {
 				return err
 			}
@@ -83,6 +85,7 @@ which are quantized onto the model input's grid.`,
 	f.StringSliceVar(&cell.Inputs, "input", nil, "run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	f.StringVar(&manifest, "manifest", "", "write a replayable manifest of the run (npusim replay) to this file")
+	noCacheFlag(cmd, &noCache)
 	return cmd
 }
 

@@ -15,10 +15,11 @@ import (
 
 func newSweepCommand() *cobra.Command {
 	var (
-		grid   = campaign.DefaultGrid()
-		out    string
-		resume bool
-		jobs   jobFlags
+		grid    = campaign.DefaultGrid()
+		out     string
+		resume  bool
+		noCache bool
+		jobs    jobFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
@@ -58,7 +59,8 @@ sharded or not, interrupted or not.`,
 			if err != nil {
 				return err
 			}
-			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
+			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr()),
+				Cache: openCache(noCache, cmd.ErrOrStderr())}
 			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
 				return err
@@ -75,6 +77,7 @@ sharded or not, interrupted or not.`,
 	f.StringVar(&out, "out", "results", "results directory")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
 	jobs.declare(cmd, "cells")
+	noCacheFlag(cmd, &noCache)
 	return cmd
 }
 

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("NPUSIM_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(withTestCache(m.Run))
 }
 
 var killGrid = []string{"sweep", "--workloads", "digits-mlp,mac2x3", "--policies", "reference,mult16,truncate,vendor-b", "--parallel", "1"}
