@@ -46,6 +46,7 @@ type Config struct {
 	Requant  RequantConfig `yaml:"requant"`
 	Vector   VectorConfig  `yaml:"vector"`
 	Energy   EnergyConfig  `yaml:"energy"`
+	Area     AreaConfig    `yaml:"area"`
 	// Source is the YAML the configuration was read from.
 	Source []byte `yaml:"-" json:"-"`
 }
@@ -138,8 +139,16 @@ func Presets() []string { return yamlfile.Presets(presetFiles) }
 const DefaultPreset = "mobile-npu"
 
 // LoadConfig returns a preset by name or reads a YAML file by path (a name
-// without a path separator or .yaml suffix is taken as a preset).
+// without a path separator or .yaml suffix is taken as a preset), with the
+// overrides of an HWSpec when the name carries them.
 func LoadConfig(nameOrPath string) (*Config, error) {
+	if IsHWSpec(nameOrPath) {
+		spec, err := ParseHWSpec(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return spec.Load()
+	}
 	return yamlfile.Load(yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}, nameOrPath, ParseConfig)
 }
 
@@ -155,6 +164,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		c.Name = strings.TrimSuffix(file, filepath.Ext(file))
 	}
 	c.Source = data
+	c.Area = c.Area.withDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", file, err)
 	}
@@ -164,7 +174,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkArea} {
 		if err := check(); err != nil {
 			return err
 		}
