@@ -68,6 +68,15 @@ func (s HWSpec) String() string {
 	return s.Base + "{" + strings.Join(items, ", ") + "}"
 }
 
+// Name is the canonical form with the digest, when there is one: the name
+// that identifies the configuration's exact contents.
+func (s HWSpec) Name() string {
+	if s.Digest == "" {
+		return s.String()
+	}
+	return s.String() + "#" + s.Digest
+}
+
 // digestSuffix matches a trailing #digest of hex digits.
 var digestSuffix = regexp.MustCompile(`#([0-9a-f]{8,64})$`)
 
@@ -189,7 +198,7 @@ func (s HWSpec) Load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := base.clone()
+	c := base.Clone()
 	for _, o := range s.Overrides {
 		if err := c.apply(o); err != nil {
 			return nil, fmt.Errorf("hw %s: %w", s, err)
@@ -210,8 +219,8 @@ func (s HWSpec) Load() (*Config, error) {
 	return c, nil
 }
 
-// clone is a deep copy of the configuration's lists.
-func (c *Config) clone() *Config {
+// Clone is a copy of the configuration that shares none of its lists.
+func (c *Config) Clone() *Config {
 	out := *c
 	out.Array.Accumulators = append([]AccumulatorMode(nil), c.Array.Accumulators...)
 	out.Requant.Modes = append([]RequantMode(nil), c.Requant.Modes...)

@@ -1,6 +1,7 @@
 package area
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/npusim/npusim/npu"
@@ -48,19 +49,36 @@ func Exact(c *npu.Config) float64 {
 	return max(Of(c).TotalMM2()-Of(WithoutExact(c)).TotalMM2(), 0)
 }
 
-// Summary is what a result carries of its hardware's area.
+// Summary is what a result carries of its hardware: its area, and the
+// choices the design space is drawn over.
 type Summary struct {
+	// Digest starts the configuration's npu.Config.Digest.
+	Digest string  `json:"digest"`
 	NodeNM float64 `json:"nodeNm"`
 	// TotalMM2 is the modelled area; ExactMM2 the part of it spent on
 	// bit-exact arithmetic only (Exact), and ExactShare their ratio.
 	TotalMM2   float64 `json:"totalMM2"`
 	ExactMM2   float64 `json:"exactMM2"`
 	ExactShare float64 `json:"exactShare"`
+	// MACs is the array's size (rows x columns); Requant lists the
+	// requantization modes with their lanes ("mult16:64"), Accumulators
+	// the accumulator modes ("acc32-wrap").
+	MACs         int      `json:"macs"`
+	Requant      []string `json:"requant"`
+	Accumulators []string `json:"accumulators"`
 }
 
-// Summarize is a configuration's area summary.
+// Summarize is a configuration's summary.
 func Summarize(c *npu.Config) Summary {
 	total := Of(c).TotalMM2()
 	exact := Exact(c)
-	return Summary{NodeNM: c.Area.NodeNM, TotalMM2: total, ExactMM2: exact, ExactShare: exact / total}
+	s := Summary{Digest: c.Digest()[:16], NodeNM: c.Area.NodeNM, TotalMM2: total, ExactMM2: exact, ExactShare: exact / total,
+		MACs: c.Array.Rows * c.Array.Cols}
+	for _, m := range c.Requant.Modes {
+		s.Requant = append(s.Requant, fmt.Sprintf("%s:%d", m.Variant, m.Lanes))
+	}
+	for _, a := range c.Array.Accumulators {
+		s.Accumulators = append(s.Accumulators, a.String())
+	}
+	return s
 }
