@@ -37,9 +37,15 @@ var csvColumns = []column[cell]{
 	{"dram_bytes", func(c cell) string { return strconv.FormatUint(c.DRAMBytes, 10) }},
 	{"digest", func(c cell) string { return c.Digest }},
 	{"reference_digest", func(c cell) string { return c.RefDigest }},
-	{"area_mm2", func(c cell) string { return hardwareField(c.Result, func(h *area.Summary) float64 { return h.TotalMM2 }) }},
-	{"exact_area_mm2", func(c cell) string { return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactMM2 }) }},
-	{"exact_area_share", func(c cell) string { return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactShare }) }},
+	{"area_mm2", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.TotalMM2 })
+	}},
+	{"exact_area_mm2", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactMM2 })
+	}},
+	{"exact_area_share", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactShare })
+	}},
 }
 
 // number formats a float in the shortest form that reads back exactly,
