@@ -22,6 +22,9 @@ type htmlPage struct {
 	Rows          []htmlRow
 	Groups        []htmlGroup
 	Explanations  []explanation
+	// Design is the design-space section, for a sweep of several
+	// hardware designs.
+	Design *designPage
 }
 
 // described is a name with its description.
@@ -115,10 +118,15 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 	if err != nil {
 		return nil, err
 	}
+	designFigures := map[string][]htmlFigure{}
 	for _, p := range plots {
 		src, err := relativeURL(base, p.SVG)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %w", p.Title, err)
+		}
+		if isDesignPlot(p.Kind) {
+			designFigures[p.Workload] = append(designFigures[p.Workload], htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
+			continue
 		}
 		n := len(page.Groups)
 		if n == 0 || page.Groups[n-1].Workload != p.Workload || page.Groups[n-1].HW != p.HW {
@@ -127,7 +135,8 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		}
 		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
 	}
-	return page, nil
+	page.Design, err = designSection(filepath.Dir(path), results, designFigures)
+	return page, err
 }
 
 // htmlTableRow is a cell's row of the sweep table: the columns of the
@@ -247,6 +256,8 @@ diverging step for recurrent workloads; <em>NNAPI</em> applies NNAPI's tolerance
 mobilenet-class networks); <em>digest</em> starts the SHA-256 of the output bytes (hover for all of it;
 results.csv has every figure unrounded).</p>
 
+{{with .Design}}{{template "design" .}}{{end}}
+
 <h2 id="policies">Policies</h2>
 <dl>
 {{- range .Policies}}
@@ -279,7 +290,12 @@ results.csv has every figure unrounded).</p>
 </figure>
 {{- end}}
 {{- else}}
+{{- if .Design}}{{if .Design.GroupPlotsOmitted}}
+<p>With {{.Design.Designs}} hardware designs, the plots of each workload on each design are left out: the
+design-space section has the plots of each workload across the designs.</p>
+{{- end}}{{else}}
 <p>No cell ran, so there is nothing to plot.</p>
+{{- end}}
 {{- end}}
 </body>
 </html>

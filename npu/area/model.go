@@ -11,12 +11,13 @@ import (
 type Part struct {
 	// Unit is the NPU unit the part belongs to (Units lists them); Name
 	// says what it is within the unit.
-	Unit, Name string
-	Count      int
+	Unit  string `json:"unit"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
 	// UM2 is the area of one, in square micrometres at the breakdown's node.
-	UM2 float64
+	UM2 float64 `json:"um2"`
 	// Derivation says what the part is built of, or which figure it is.
-	Derivation string
+	Derivation string `json:"derivation"`
 }
 
 // TotalUM2 is the area of all of them.
@@ -27,11 +28,11 @@ var Units = []string{"array", "requant", "vector", "sram", "dma"}
 
 // Breakdown is the area of an NPU, part by part, at its process node.
 type Breakdown struct {
-	NodeNM float64
+	NodeNM float64 `json:"nodeNm"`
 	// LogicScale is the factor that took the library's 40 nm logic to
 	// NodeNM (Scale); SRAM parts are given at the node directly.
-	LogicScale float64
-	Parts      []Part
+	LogicScale float64 `json:"logicScale"`
+	Parts      []Part  `json:"parts"`
 }
 
 // TotalMM2 is the area of every part, in square millimetres.

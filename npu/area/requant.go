@@ -117,7 +117,8 @@ func requantParts(c *npu.Config) []Part {
 			}
 		}
 		if len(users) > 0 {
-			best.Unit, best.Name = "requant", f.name+" ("+strings.Join(users, ", ")+")"
+			best.Unit, best.Name = "requant", f.name
+			best.Derivation += "; for " + strings.Join(users, ", ")
 			parts = append(parts, best)
 		}
 	}
