@@ -68,15 +68,17 @@ const MaxDesignsWithGroupPlots = 8
 
 // omitsGroupPlots reports whether the sweep has too many designs for
 // plots per workload and design.
-func (ds *designSpace) omitsGroupPlots() bool { return ds != nil && len(ds.hw) > MaxDesignsWithGroupPlots }
+func (ds *designSpace) omitsGroupPlots() bool {
+	return ds != nil && len(ds.hw) > MaxDesignsWithGroupPlots
+}
 
 // designPage is the design-space section of report.html.
 type designPage struct {
 	Designs           int
 	GroupPlotsOmitted bool
-	Workloads []designWorkload
-	Iso       []isoRow
-	Notes     []explanation
+	Workloads         []designWorkload
+	Iso               []isoRow
+	Notes             []explanation
 }
 
 // designWorkload is the table and plots of one workload.
@@ -88,9 +90,9 @@ type designWorkload struct {
 
 // designRow is one design on one workload.
 type designRow struct {
-	ID, HW, Requant, Accumulators                     string
-	MACs, Area, Exact                                 string
-	Ran, Best, BestExact, Energy, Latency             string
+	ID, HW, Requant, Accumulators                   string
+	MACs, Area, Exact                               string
+	Ran, Best, BestExact, Energy, Latency           string
 	Fastest, ExactPolicy, LatencyPrice, EnergyPrice string
 }
 
