@@ -59,7 +59,7 @@ func designAreaPlot(ds *designSpace, workload string, m designMetric) (Plot, *fi
 		XLabel: "modelled area (mm^2)", YLabel: m.label}
 	best := Series{Name: "best policy", Unit: unitOf(m.kind)}
 	exact := Series{Name: "bit-exact policy", Unit: best.Unit}
-	var exactFront, otherFront Series
+	exactFront, otherFront := Series{Unit: best.Unit}, Series{Unit: best.Unit}
 	var filled []bool
 	for _, d := range ds.designs(workload) {
 		b := m.best(d)

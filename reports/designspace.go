@@ -22,18 +22,23 @@ type designSpace struct {
 	results   []campaign.DesignResult
 }
 
-// newDesignSpace is the design space of a sweep; nil when the sweep has a
-// single hardware design, which has no space to show.
+// newDesignSpace is the design space of a sweep: its workloads run on
+// several hardware designs, and the designs they run on. Nil when no
+// workload runs on two designs, which leaves no space to show.
 func newDesignSpace(results []*experiment.Result) *designSpace {
 	ds := &designSpace{results: campaign.DesignSpace(results)}
-	ds.workloads = campaign.Workloads(ds.results)
-	for _, d := range ds.results {
-		if !slices.Contains(ds.hw, d.HW) {
-			ds.hw = append(ds.hw, d.HW)
+	for _, w := range campaign.Workloads(ds.results) {
+		if len(ds.designs(w)) >= 2 {
+			ds.workloads = append(ds.workloads, w)
 		}
 	}
-	if len(ds.hw) < 2 {
+	if len(ds.workloads) == 0 {
 		return nil
+	}
+	for _, d := range ds.results {
+		if slices.Contains(ds.workloads, d.Workload) && !slices.Contains(ds.hw, d.HW) {
+			ds.hw = append(ds.hw, d.HW)
+		}
 	}
 	return ds
 }
