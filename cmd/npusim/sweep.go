@@ -97,6 +97,9 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 	if err := reports.SweepTable(cmd.OutOrStdout(), results); err != nil {
 		return runtimeErr(err)
 	}
+	if err := reports.DesignTable(cmd.OutOrStdout(), dir, results); err != nil {
+		return runtimeErr(err)
+	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%d cells; results, plots and report.html in %s\n", len(results), dir)
 	return nil
 }

@@ -320,3 +320,42 @@ func TestDesignSpaceChoices(t *testing.T) {
 		t.Errorf("design %+v, prices %v %v", d, l, e)
 	}
 }
+
+// benchGrid is 54 design points: three arrays, six requantizers and three
+// accumulator sets.
+var benchGrid = HWGrid{
+	Base: "mobile-npu",
+	Axes: []HWAxis{
+		{Key: "array", Values: []npu.HWOverride{{Key: "array", Value: "8x8"}, {Key: "array", Value: "16x16"}, {Key: "array", Value: "32x32"}}},
+		{Key: "requant", Values: listValues("requant", []string{"mult16"}, []string{"mult16", "double-rounding"}, []string{"fp32"},
+			[]string{"fp32", "double-rounding"}, []string{"double-rounding"}, []string{"mult24", "mult16"})},
+		{Key: "array.accumulators", Values: listValues("array.accumulators", []string{"acc32-wrap"}, []string{"acc32-wrap", "acc24-saturate"}, []string{"acc24-saturate"})},
+	},
+}
+
+func listValues(key string, lists ...[]string) []npu.HWOverride {
+	var out []npu.HWOverride
+	for _, l := range lists {
+		out = append(out, npu.HWOverride{Key: key, IsList: true, List: l, Value: "[" + strings.Join(l, ", ") + "]"})
+	}
+	return out
+}
+
+// BenchmarkHWGrid sweeps 54 hardware design points x 2 workloads (the
+// digits CNN on its 539 test images, the recurrent cell of 24 steps) x 3
+// policies on all cores, and reports the wall time of the whole sweep.
+func BenchmarkHWGrid(b *testing.B) {
+	grid := Grid{Workloads: []string{"digits-cnn", "rnn-unrolled"}, Policies: []string{"reference", "mult16", "fp32"}}
+	if err := grid.UseHWGrid(&benchGrid); err != nil {
+		b.Fatal(err)
+	}
+	if len(grid.HW) < 50 {
+		b.Fatalf("%d design points", len(grid.HW))
+	}
+	for b.Loop() {
+		if _, err := Sweep(grid, SweepOptions{Dir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(grid.Cells())), "cells")
+}
