@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/npusim/npusim/sim/campaign"
@@ -132,6 +133,21 @@ func paintDesignArea(c draw.Canvas, pl Plot, filled []bool) error {
 		p.Add(line)
 		legend.Add(s.Name, line)
 	}
+	if err := addDesignPoints(p, &legend, pl, filled); err != nil {
+		return err
+	}
+	padRange(&p.X, 0.12)
+	padRange(&p.Y, 0.08)
+	left, right := split(c, c.Max.X-c.Min.X-1.9*vg.Inch)
+	p.Draw(left)
+	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
+	return nil
+}
+
+// addDesignPoints adds the designs' best points (filled where bit-exact,
+// rings where not), the cheapest bit-exact points and the designs'
+// numbers.
+func addDesignPoints(p *plot.Plot, legend *plot.Legend, pl Plot, filled []bool) error {
 	best := pl.Series[0]
 	var on, off plotter.XYs
 	for i, xy := range xys(best) {
@@ -171,11 +187,6 @@ func paintDesignArea(c draw.Canvas, pl Plot, filled []bool) error {
 	}
 	names.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
 	p.Add(names)
-	padRange(&p.X, 0.12)
-	padRange(&p.Y, 0.08)
-	left, right := split(c, c.Max.X-c.Min.X-1.9*vg.Inch)
-	p.Draw(left)
-	legend.Draw(draw.Crop(right, vg.Points(8), 0, 0, -vg.Points(24)))
 	return nil
 }
 
@@ -261,10 +272,27 @@ func paintPrice(c draw.Canvas, pl Plot, accs, accOf []string) error {
 		p.NominalY(labels...)
 		p.X.Min = math.Min(p.X.Min, 1)
 		padRange(&p.X, 0.05)
+		p.X.Tick.Marker = plot.TickerFunc(ratioTicks)
 		p.Draw(draw.Crop([]draw.Canvas{left, right}[k], vg.Points(4*float64(k)), 0, 0, 0))
 	}
 	legend.Draw(draw.Crop(key, vg.Points(8), 0, 0, -vg.Points(20)))
 	return nil
+}
+
+// ratioTicks are the default ticks labelled with as many decimals as the
+// range needs to tell them apart (1.0005 and 1.001, not 1 and 1).
+func ratioTicks(lo, hi float64) []plot.Tick {
+	decimals := 0
+	if span := hi - lo; span > 0 {
+		decimals = max(0, int(math.Ceil(-math.Log10(span)))+1)
+	}
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if !ticks[i].IsMinor() {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', decimals, 64)
+		}
+	}
+	return ticks
 }
 
 // accumulatorsText writes accumulator modes compactly: "acc 32w 24s" for

@@ -232,7 +232,8 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <body>
 <h1>npusim sweep report</h1>
 <p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}
-{{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.</p>
+{{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.
+{{- with .Design}} The <a href="#design-space">design space</a> of {{.Designs}} hardware designs follows the table.{{end}}</p>
 
 <h2 id="results">Results</h2>
 <div class="scroll">
