@@ -44,7 +44,7 @@ type designMetric struct {
 
 var designMetrics = []designMetric{
 	{DesignEnergyPlot, "Area and energy", "energy per inference (uJ)",
-		func(r *experiment.Result) float64 { return r.EnergyUJ }, func(d campaign.DesignResult) *experiment.Result { return d.Cheapest }},
+		func(r *experiment.Result) float64 { return r.EnergyUJ }, func(d campaign.DesignResult) *experiment.Result { return d.LowestEnergy }},
 	{DesignLatencyPlot, "Area and latency", "latency per inference (ms)",
 		func(r *experiment.Result) float64 { return r.LatencyMs }, func(d campaign.DesignResult) *experiment.Result { return d.Fastest }},
 }
@@ -69,7 +69,7 @@ func designAreaPlot(ds *designSpace, workload string, m designMetric) (Plot, *fi
 		}
 		a := d.Hardware.TotalMM2
 		best.X, best.Y = append(best.X, a), append(best.Y, m.value(b))
-		pl.Policies, filled = append(pl.Policies, ds.id(d.HW)), append(filled, campaign.IsBitExact(b))
+		pl.Policies, filled = append(pl.Policies, ds.id(d.HW)), append(filled, campaign.BitExact(b))
 		switch {
 		case d.Exact == nil:
 			otherFront.X, otherFront.Y = append(otherFront.X, a), append(otherFront.Y, m.value(b))
@@ -233,13 +233,13 @@ func designPricePlot(ds *designSpace, workload string) (Plot, *figure) {
 		return pl, nil
 	}
 	pl.Series = []Series{lat, en}
-	paint := func(c draw.Canvas) error { return paintPrice(c, pl, accs, accOf) }
+	paint := func(c draw.Canvas) error { return paintDesignPrice(c, pl, accs, accOf) }
 	return pl, &figure{width: 10 * vg.Inch, height: 1.6*vg.Inch + vg.Length(len(pl.Policies))*0.4*vg.Inch, draw: paint}
 }
 
-// paintPrice draws the two panels of a price plot, a glyph and colour per
+// paintDesignPrice draws the two panels of a price plot, a glyph and colour per
 // accumulator choice, spread a little within each row.
-func paintPrice(c draw.Canvas, pl Plot, accs, accOf []string) error {
+func paintDesignPrice(c draw.Canvas, pl Plot, accs, accOf []string) error {
 	c = titled(c, pl.Title)
 	legend := newLegend()
 	panels, key := split(c, c.Max.X-c.Min.X-2.2*vg.Inch)
@@ -272,16 +272,16 @@ func paintPrice(c draw.Canvas, pl Plot, accs, accOf []string) error {
 		p.NominalY(labels...)
 		p.X.Min = math.Min(p.X.Min, 1)
 		padRange(&p.X, 0.05)
-		p.X.Tick.Marker = plot.TickerFunc(ratioTicks)
+		p.X.Tick.Marker = plot.TickerFunc(decimalTicks)
 		p.Draw(draw.Crop([]draw.Canvas{left, right}[k], vg.Points(4*float64(k)), 0, 0, 0))
 	}
 	legend.Draw(draw.Crop(key, vg.Points(8), 0, 0, -vg.Points(20)))
 	return nil
 }
 
-// ratioTicks are the default ticks labelled with as many decimals as the
+// decimalTicks are the default ticks labelled with as many decimals as the
 // range needs to tell them apart (1.0005 and 1.001, not 1 and 1).
-func ratioTicks(lo, hi float64) []plot.Tick {
+func decimalTicks(lo, hi float64) []plot.Tick {
 	decimals := 0
 	if span := hi - lo; span > 0 {
 		decimals = max(0, int(math.Ceil(-math.Log10(span)))+1)

@@ -133,8 +133,8 @@ func (ds *designSpace) row(d campaign.DesignResult) designRow {
 		r.MACs, r.Area = strconv.Itoa(h.MACs), strconv.FormatFloat(h.TotalMM2, 'f', 4, 64)
 		r.Exact = fmt.Sprintf("%.4f (%s)", h.ExactMM2, share(h.ExactShare))
 	}
-	if c := d.Cheapest; c != nil {
-		r.Best, r.BestExact = c.Policy, yesNo(campaign.IsBitExact(c))
+	if c := d.LowestEnergy; c != nil {
+		r.Best, r.BestExact = c.Policy, yesNo(campaign.BitExact(c))
 		r.Energy, r.Latency = significant(c.EnergyUJ), significant(c.LatencyMs)
 	}
 	if d.Fastest != nil {
@@ -168,7 +168,7 @@ func (ds *designSpace) isoRow(workload string, p campaign.IsoPair) isoRow {
 	a, okA := ds.find(workload, p.Alternative)
 	if okD && okA && d.Fastest != nil && a.Fastest != nil {
 		r.Latency = change(a.Fastest.LatencyMs, d.Fastest.LatencyMs)
-		r.Energy = change(a.Cheapest.EnergyUJ, d.Cheapest.EnergyUJ)
+		r.Energy = change(a.LowestEnergy.EnergyUJ, d.LowestEnergy.EnergyUJ)
 	}
 	return r
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -22,6 +23,7 @@ type htmlPage struct {
 	Rows          []htmlRow
 	Groups        []htmlGroup
 	Explanations  []explanation
+	Price         htmlPrice
 	// Design is the design-space section, for a sweep of several
 	// hardware designs.
 	Design *designPage
@@ -30,8 +32,11 @@ type htmlPage struct {
 // described is a name with its description.
 type described struct{ Name, Description string }
 
-// htmlRow is one row of the sweep table.
-type htmlRow struct{ Cells []htmlCell }
+// htmlRow is one row of a table, with its CSS class.
+type htmlRow struct {
+	Class string
+	Cells []htmlCell
+}
 
 // htmlCell is one cell of the sweep table, with its CSS class, its tooltip
 // and how many columns it spans.
@@ -77,7 +82,8 @@ var plotExplanations = []explanation{
 }
 
 // WriteHTML writes report.html: a self-contained page (inline CSS, no
-// scripts, no external resources) with the sweep table, the plots (their SVG
+// scripts, no external resources) headed by the price of determinism (its
+// table, notes and plot), then the sweep table, the plots (their SVG
 // files, linked by paths relative to the page), how to read each plot, and
 // what each workload and policy is. A policy's description comes from its
 // preset or policy file.
@@ -119,6 +125,8 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		return nil, err
 	}
 	designFigures := map[string][]htmlFigure{}
+	var pricePlot *Plot
+	var priceSrc string
 	for _, p := range plots {
 		src, err := relativeURL(base, p.SVG)
 		if err != nil {
@@ -128,6 +136,10 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 			designFigures[p.Workload] = append(designFigures[p.Workload], htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
 			continue
 		}
+		if p.Kind == PricePlot {
+			pricePlot, priceSrc = &p, src
+			continue
+		}
 		n := len(page.Groups)
 		if n == 0 || page.Groups[n-1].Workload != p.Workload || page.Groups[n-1].HW != p.HW {
 			page.Groups = append(page.Groups, htmlGroup{Workload: p.Workload, HW: p.HW})
@@ -135,6 +147,7 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		}
 		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
 	}
+	page.Price = newHTMLPrice(campaign.Prices(results), pricePlot, priceSrc)
 	page.Design, err = designSection(filepath.Dir(path), results, designFigures)
 	return page, err
 }
@@ -211,6 +224,8 @@ td.name { text-align: left; }
 td.error { text-align: left; color: #a00; white-space: normal; }
 td.pass { color: #176b2c; }
 td.fail { color: #a00; font-weight: bold; }
+td.none { color: #a00; font-weight: bold; }
+tr.group td { border-top: 1px solid #bbb; }
 code, td.digest { font-family: ui-monospace, "Liberation Mono", monospace; }
 .scroll { overflow-x: auto; }
 dt { font-weight: bold; margin-top: .6em; }
@@ -234,6 +249,38 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}
 {{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.
 {{- with .Design}} The <a href="#design-space">design space</a> of {{.Designs}} hardware designs follows the table.{{end}}</p>
+
+<h2 id="price">The price of determinism</h2>
+<div class="scroll">
+<table id="price-table">
+<thead>
+<tr>{{range .Price.Header}}<th>{{.}}</th>{{end}}</tr>
+</thead>
+<tbody>
+{{- range .Price.Rows}}
+<tr class="{{.Class}}">{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+</div>
+{{- range .Price.Notes}}
+<p class="price-note">{{.}}</p>
+{{- end}}
+<p class="note">Per workload and hardware: <em>bit-exact</em> is the cheapest policy whose outputs equal the
+reference interpreter's on every sample (max LSB 0; the lowest energy, then the lowest latency, then the
+first in the grid), <em>none</em> when no policy that ran is. It is compared with the <em>fastest</em> policy
+and the <em>lowest-energy</em> one (one row when they are the same): <em>exact latency</em> and <em>exact
+energy</em> are the bit-exact policy's divided by that policy's (above 1: determinism costs that much; hover
+for the figures), and <em>max LSB</em>, <em>changed</em>, <em>quality</em> and <em>NNAPI</em> are the error
+that policy buys the difference with. <em>ran</em> counts the policies that could run on the hardware; the
+others take no part.</p>
+{{- with .Price.Figure}}
+<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption>{{.Title}}: per workload and hardware, the bit-exact policy's latency and energy divided by the
+fastest policy's (1: no price), and what the fastest policy's outputs lose.</figcaption>
+</figure>
+{{- end}}
 
 <h2 id="results">Results</h2>
 <div class="scroll">
@@ -295,7 +342,7 @@ results.csv has every figure unrounded).</p>
 <p>With {{.Design.Designs}} hardware designs, the plots of each workload on each design are left out: the
 design-space section has the plots of each workload across the designs.</p>
 {{- end}}{{else}}
-<p>No cell ran, so there is nothing to plot.</p>
+<p>No cell ran, so there is nothing to plot per workload and hardware.</p>
 {{- end}}
 {{- end}}
 </body>

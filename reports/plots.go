@@ -44,6 +44,10 @@ const (
 	// BreakdownPlot stacks each policy's energy by NPU component, beside
 	// its latency.
 	BreakdownPlot PlotKind = "breakdown"
+	// PricePlot shows, for every workload and hardware of a sweep, the
+	// cheapest bit-exact policy's latency and energy against the fastest
+	// policy's, with the error the fastest buys them with.
+	PricePlot PlotKind = "price"
 )
 
 // Plot describes one written plot and the values it shows.
@@ -60,6 +64,12 @@ const (
 //   - BreakdownPlot: a series per NPU component that used energy, X the
 //     index into Policies and Y the energy per inference in uJ, then a
 //     series named "latency", Y the latency per inference in ms.
+//   - PricePlot (one for the whole sweep, Workload and HW empty): a row per
+//     workload and hardware where a cell ran, named by Rows; a series
+//     "latency" and a series "energy", X the row's index and Y the cheapest
+//     bit-exact policy's latency (energy) over the fastest policy's, NaN
+//     where no policy is bit-exact; Annotations[i] says what row i's
+//     fastest policy buys the difference with.
 //
 // WriteFleetPlots says what the series of a fleet's plots hold.
 type Plot struct {
@@ -73,6 +83,8 @@ type Plot struct {
 	Policies       []string
 	Series         []Series
 	Front          []int
+	Rows           []string
+	Annotations    []string
 }
 
 // Series is one set of plotted values.
@@ -169,6 +181,7 @@ func (g plotGroup) policies() []string {
 // out. A sweep of more than MaxDesignsWithGroupPlots designs has only the
 // design-space plots. It returns the plots in the order of their groups'
 // first cells, the design-space plots last.
+// WritePricePlot draws the price of determinism of the whole sweep.
 func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err

@@ -254,12 +254,12 @@ func TestHWGridCellsThatCannotRun(t *testing.T) {
 			t.Errorf("%s: hardware summary %+v", r.Key(), r.Hardware)
 		case r.Policy == "reference" && !hasDR && !strings.Contains(r.Error, "asks for requantization mode double-rounding"):
 			t.Errorf("%s: error %q", r.Key(), r.Error)
-		case r.Policy == "reference" && hasDR && (r.Error != "" || !IsBitExact(r)):
+		case r.Policy == "reference" && hasDR && (r.Error != "" || !BitExact(r)):
 			t.Errorf("%s: the reference is not bit-exact: %q", r.Key(), r.Error)
 		}
 	}
 	for _, d := range DesignSpace(results) {
-		if d.Cells != 3 || d.Fastest == nil || d.Cheapest == nil {
+		if d.Cells != 3 || d.Fastest == nil || d.LowestEnergy == nil {
 			t.Errorf("%s on %s: %d cells, fastest %v", d.Workload, d.HW, d.Cells, d.Fastest)
 		}
 		// mult16 is bit-exact on mac2x3, so every design has an exact policy
@@ -315,7 +315,7 @@ func TestDesignSpaceChoices(t *testing.T) {
 	d := ds[0]
 	l, okL := d.LatencyPrice()
 	e, okE := d.EnergyPrice()
-	if d.Cells != 5 || d.Ran != 4 || d.Fastest.Policy != "fast" || d.Cheapest.Policy != "frugal" || d.Exact.Policy != "exact-b" ||
+	if d.Cells != 5 || d.Ran != 4 || d.Fastest.Policy != "fast" || d.LowestEnergy.Policy != "frugal" || d.Exact.Policy != "exact-b" ||
 		!okL || l != 2.5 || !okE || math.Abs(e-4.0/3) > 1e-15 {
 		t.Errorf("design %+v, prices %v %v", d, l, e)
 	}

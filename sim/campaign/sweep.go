@@ -33,14 +33,19 @@ type Grid struct {
 	IsoArea []IsoPair `json:"isoArea,omitempty"`
 }
 
+// DefaultHW is the hardware of the default sweep: the flexible research
+// NPU, which implements every arithmetic mode natively, beside an NPU whose
+// requantizer has float32 only, where exactness has a price.
+var DefaultHW = []string{npu.DefaultPreset, "edge-tpu-like"}
+
 // DefaultGrid is the embedded default sweep: every policy preset on the
 // classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
-// recurrent cell, on mobile-npu.
+// recurrent cell, on each DefaultHW.
 func DefaultGrid() Grid {
 	return Grid{
 		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
 		Policies:  drivers.Presets(),
-		HW:        []string{npu.DefaultPreset},
+		HW:        slices.Clone(DefaultHW),
 	}
 }
 

@@ -62,6 +62,10 @@ type LayerResult struct {
 	MACs      uint64     `json:"macs"`
 	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
+	// Route says how the layer ran when the hardware could not run the
+	// policy's arithmetic natively (emulated, or on the host CPU); nil
+	// for a native layer.
+	Route *drivers.LayerRoute `json:"route,omitempty"`
 }
 
 // Result is everything one experiment measured.
@@ -101,6 +105,10 @@ type Result struct {
 	Digest     string   `json:"digest"`
 	RefDigest  string   `json:"referenceDigest"`
 	Notes      []string `json:"notes,omitempty"`
+	// Routes summarises in one line the layers that did not run natively
+	// ("emulated: 52 layers (vector-requant/double-rounding); cpu: 1
+	// layer"); empty when every layer ran natively.
+	Routes string `json:"routes,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
 	// arithmetic mode the hardware lacks); the other fields are then empty.
 	Error string `json:"error,omitempty"`
