@@ -94,6 +94,9 @@ func (r *Requant) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (r *Requant) Execute(sp *Scratchpads, _ *Config) {
+	if r.executeFast(sp) {
+		return
+	}
 	execRequant(r, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 

@@ -37,6 +37,7 @@ var csvColumns = []column[cell]{
 	{"dram_bytes", func(c cell) string { return strconv.FormatUint(c.DRAMBytes, 10) }},
 	{"digest", func(c cell) string { return c.Digest }},
 	{"reference_digest", func(c cell) string { return c.RefDigest }},
+	{"caveat", func(c cell) string { return c.Caveat }},
 	{"area_mm2", func(c cell) string {
 		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.TotalMM2 })
 	}},

@@ -24,6 +24,10 @@ type htmlPage struct {
 	Groups        []htmlGroup
 	Explanations  []explanation
 	Price         htmlPrice
+	Texts         []htmlText
+	// Caveats are the qualifications of the deviation columns, each with
+	// the workloads it applies to.
+	Caveats []string
 	// Design is the design-space section, for a sweep of several
 	// hardware designs.
 	Design *designPage
@@ -96,7 +100,7 @@ func WriteHTML(path string, results []*experiment.Result, plots []Plot) error {
 }
 
 func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*htmlPage, error) {
-	page := &htmlPage{Cells: len(results), Explanations: plotExplanations}
+	page := &htmlPage{Cells: len(results), Explanations: plotExplanations, Texts: htmlTexts(results), Caveats: caveatNotes(results)}
 	for _, col := range sweepColumns {
 		page.Header = append(page.Header, col.header)
 	}
@@ -167,6 +171,8 @@ func htmlTableRow(c cell) htmlRow {
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "pass"})
 		case col.header == verdictHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "fail"})
+		case c.Caveat != "" && deviationColumn(col.header):
+			row.Cells = append(row.Cells, htmlCell{Text: col.show(c) + caveatMark, Class: "caveat", Title: c.Caveat})
 		case col.header == digestHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "digest", Title: c.Digest})
 		default:
@@ -234,10 +240,13 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: .9em; color: #555; }
 .note { font-size: .9em; color: #555; }
+td.caveat { color: #777; font-style: italic; }
+dl.text pre { white-space: pre-wrap; margin: 0; font-family: ui-monospace, "Liberation Mono", monospace; }
+mark { background: #c00; color: #fff; }
 </style>
 `
 
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!DOCTYPE html>
+var reportTemplate = template.Must(template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(textsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -299,10 +308,15 @@ fastest policy's (1: no price), and what the fastest policy's outputs lose.</fig
 reference policy's cycles divided by the policy's (above 1: faster); <em>energy vs ref</em> is the policy's
 energy divided by the reference's (below 1: cheaper), both on the same workload and hardware.
 <em>max LSB</em> and <em>changed</em> compare all outputs of all samples with the bit-exact reference
-interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, or the first
-diverging step for recurrent workloads; <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
+interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, the first
+diverging step for recurrent workloads, or the character where a language model's generated text parts
+from the reference's (the texts follow the table); <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
 mobilenet-class networks); <em>digest</em> starts the SHA-256 of the output bytes (hover for all of it;
 results.csv has every figure unrounded).</p>
+{{- range .Caveats}}
+<p class="note">{{.}}</p>
+{{- end}}
+{{template "texts" .Texts}}
 
 {{with .Design}}{{template "design" .}}{{end}}
 

@@ -418,6 +418,15 @@ func groupTitle(what string, g plotGroup) string {
 	return fmt.Sprintf("%s: %s on %s", what, g.workload, g.hw)
 }
 
+// errorTitle is the title of a plot of deviations from the reference,
+// with the workload's caveat on a second line.
+func errorTitle(what string, g plotGroup) string {
+	if c := g.caveat(); c != "" {
+		return groupTitle(what, g) + "\n(" + c + ")"
+	}
+	return groupTitle(what, g)
+}
+
 // paretoPlot places every cell by energy and RMS output error, joins the
 // Pareto front and labels each point with its policies.
 func paretoPlot(g plotGroup) (Plot, *figure) {
@@ -428,7 +437,7 @@ func paretoPlot(g plotGroup) (Plot, *figure) {
 	}
 	pl := Plot{
 		Kind:     ParetoPlot,
-		Title:    groupTitle("Energy and output error", g),
+		Title:    errorTitle("Energy and output error", g),
 		XLabel:   "energy per inference (uJ)",
 		YLabel:   "RMS output error (LSB)",
 		Policies: g.policies(),
@@ -507,7 +516,7 @@ func paintPareto(c draw.Canvas, pl Plot, points plotter.XYs, labels []string, fr
 func layersPlot(g plotGroup) (Plot, *figure) {
 	pl := Plot{
 		Kind:     LayersPlot,
-		Title:    groupTitle("Error through the layers", g),
+		Title:    errorTitle("Error through the layers", g),
 		XLabel:   "layer (index in the model)",
 		YLabel:   "largest difference of the layer output (LSB)",
 		Policies: g.policies(),
@@ -573,7 +582,7 @@ func paintLayers(c draw.Canvas, pl Plot, glyphs bool) error {
 func histogramPlot(g plotGroup) (Plot, *figure) {
 	pl := Plot{
 		Kind:   HistogramPlot,
-		Title:  groupTitle("Output differences from the reference", g),
+		Title:  errorTitle("Output differences from the reference", g),
 		XLabel: "output - reference (LSB)",
 		YLabel: "output values",
 	}

@@ -160,6 +160,8 @@ func SweepTable(w io.Writer, results []*experiment.Result) error {
 		row := make([]string, len(sweepColumns))
 		for i, col := range sweepColumns {
 			switch {
+			case c.Error == "" && c.Caveat != "" && deviationColumn(col.header):
+				row[i] = col.show(c) + caveatMark
 			case c.Error == "" || i < identityColumns:
 				row[i] = col.show(c)
 			case i == identityColumns:
@@ -172,6 +174,11 @@ func SweepTable(w io.Writer, results []*experiment.Result) error {
 	}
 	if err := t.Render(); err != nil {
 		return err
+	}
+	for _, note := range caveatNotes(results) {
+		if _, err := fmt.Fprintln(w, note); err != nil {
+			return err
+		}
 	}
 	for k, e := range errs {
 		if _, err := fmt.Fprintf(w, "[%d] %s under %s on %s: %s\n", k+1, strings.Join(e.workloads, ", "), e.policy, e.hw, shortError(e.msg, 160)); err != nil {

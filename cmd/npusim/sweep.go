@@ -126,15 +126,20 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 	return nil
 }
 
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
 // progress reports each finished cell on stderr: a bar redrawn in place when
 // stderr is a terminal, plain lines otherwise.
 func progress(w io.Writer) func(done, total int, r *experiment.Result) {
-	terminal := false
-	if f, ok := w.(*os.File); ok {
-		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-			terminal = true
-		}
-	}
+	terminal := isTerminal(w)
 	return func(done, total int, r *experiment.Result) {
 		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
 		if r.Error != "" {

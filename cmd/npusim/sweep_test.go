@@ -138,8 +138,10 @@ func TestDefaultSweep(t *testing.T) {
 			t.Errorf("reference row of %s on %s: deviation %s", r.Workload, r.HW, b)
 		}
 	}
-	if len(results) != want || refs != 4*len(campaign.DefaultHW) || ran < 4 || !strings.Contains(stdout, fmt.Sprintf("\n%d cells", want)) {
-		t.Errorf("%d results, %d reference rows, %d ran; want %d, %d and at least 4", len(results), refs, ran, want, 4*len(campaign.DefaultHW))
+	grid := campaign.DefaultGrid()
+	wantRefs := len(grid.Workloads) * len(grid.HW)
+	if len(results) != want || refs != wantRefs || ran < len(grid.Workloads) || !strings.Contains(stdout, fmt.Sprintf("\n%d cells", want)) {
+		t.Errorf("%d results, %d reference rows, %d ran; want %d, %d and at least %d", len(results), refs, ran, want, wantRefs, len(grid.Workloads))
 	}
 	priced := slices.ContainsFunc(campaign.Prices(results), func(p campaign.Price) bool { return p.Ran > 0 && !p.IsAboutOne() })
 	if !priced || !strings.Contains(stdout, reports.PriceTitle) {

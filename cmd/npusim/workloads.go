@@ -84,6 +84,9 @@ macs, params, paramBytes and a layers array.`,
 			}
 			fmt.Fprintf(out, "%s: %s\n", w.Name, w.Description)
 			fmt.Fprintf(out, "source: %s\n", w.Source)
+			if w.Data != "" {
+				fmt.Fprintf(out, "data: %s\n", w.Data)
+			}
 			if w.Synthetic {
 				fmt.Fprintln(out, "weights: seeded synthetic (no accuracy claim is made on them)")
 			}

@@ -39,11 +39,13 @@ type Grid struct {
 var DefaultHW = []string{npu.DefaultPreset, "edge-tpu-like"}
 
 // DefaultGrid is the embedded default sweep: every policy preset on the
-// classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
-// recurrent cell, on each DefaultHW.
+// classroom multiply, a trained digits CNN, a trained MobileNet v2-style
+// classifier of clothing images, MobileNet v2 at ImageNet size (synthetic
+// weights, for its cost) and a trained character language model generating
+// text, on each DefaultHW.
 func DefaultGrid() Grid {
 	return Grid{
-		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
+		Workloads: []string{"mac2x3", "digits-cnn", "fashion-mobilenet", "mobilenet-v2", "kjv-lstm"},
 		Policies:  drivers.Presets(),
 		HW:        slices.Clone(DefaultHW),
 	}

@@ -116,8 +116,8 @@ func TestSweepRejectsBadInputBeforeWriting(t *testing.T) {
 }
 
 // BenchmarkDefaultSweep runs the embedded default sweep (every policy preset
-// on mac2x3, digits-cnn, mobilenet-v2 and rnn-unrolled on mobile-npu) on all
-// cores.
+// on mac2x3, digits-cnn, fashion-mobilenet, mobilenet-v2 and kjv-lstm on
+// mobile-npu) on all cores.
 func BenchmarkDefaultSweep(b *testing.B) {
 	for b.Loop() {
 		if _, err := Sweep(DefaultGrid(), SweepOptions{Dir: b.TempDir()}); err != nil {

@@ -109,6 +109,13 @@ type Result struct {
 	// ("emulated: 52 layers (vector-requant/double-rounding); cpu: 1
 	// layer"); empty when every layer ran natively.
 	Routes string `json:"routes,omitempty"`
+	// Text is, for language-model workloads, the text the policy generated
+	// beside the reference interpreter's; DivergenceStep is then the
+	// position of the first character that differs.
+	Text *TextResult `json:"text,omitempty"`
+	// Caveat qualifies the deviation columns (the workload's Caveat), such
+	// as a warning that synthetic weights are not representative.
+	Caveat string `json:"caveat,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
 	// arithmetic mode the hardware lacks); the other fields are then empty.
 	Error string `json:"error,omitempty"`
@@ -146,11 +153,15 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	if err != nil {
 		return nil, err
 	}
+	if w.Task == workloads.Generator && len(cell.Inputs) == 0 {
+		return runGenerator(cell, w, compiled, hw, refs)
+	}
 	samples := len(w.Inputs)
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Hardware: summarize(hw)}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat,
+		Hardware: summarize(hw)}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
 	var t tally
 	for s := range samples {
