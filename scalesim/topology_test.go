@@ -175,7 +175,8 @@ func TestLoadTopologyPath(t *testing.T) {
 	if w.Name != path || len(w.Model.Ops) != 4 || !strings.Contains(w.Description, "4 layers") {
 		t.Errorf("got %s: %s with %d ops", w.Name, w.Description, len(w.Model.Ops))
 	}
-	if _, err := LoadWorkload(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
+	none := filepath.Join(t.TempDir(), "none.csv")
+	if _, err := LoadWorkload(none); err == nil || !strings.HasPrefix(err.Error(), "topology "+none+": open ") {
 		t.Errorf("missing file: %v", err)
 	}
 }

@@ -61,7 +61,7 @@ func (m *Model) Validate() error {
 			return fmt.Errorf("outputs: %s is never written", m.tensorName(o))
 		}
 	}
-	return nil
+	return m.CheckBudget()
 }
 
 func (m *Model) checkIndex(field string, i int) error {
@@ -257,7 +257,7 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 		if f.Shape[0] != 1 {
 			return nil, fmt.Errorf("%s.shape: a depthwise filter is [1, fH, fW, outC], got %v", f.Name, f.Shape)
 		}
-		if op.DepthMultiplier < 1 || in.Shape[3]*op.DepthMultiplier != channels {
+		if op.DepthMultiplier < 1 || op.DepthMultiplier > channels || in.Shape[3]*op.DepthMultiplier != channels {
 			return nil, fmt.Errorf("%s.depthMultiplier: %d input channels x %d != %d filter channels", op.Name, in.Shape[3], op.DepthMultiplier, channels)
 		}
 	default:
@@ -265,6 +265,9 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 		if fh < 1 || fw < 1 {
 			return nil, fmt.Errorf("%s.filterH/filterW: must be >= 1, got %d and %d", op.Name, fh, fw)
 		}
+	}
+	if err := checkWindowGeometry(op, fh, fw); err != nil {
+		return nil, err
 	}
 	oh := quant.ConvOutputSize(in.Shape[1], fh, op.StrideH, dh, p.Top, p.Bottom)
 	ow := quant.ConvOutputSize(in.Shape[2], fw, op.StrideW, dw, p.Left, p.Right)

@@ -10,13 +10,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -34,7 +34,7 @@ import (
 //
 // Errors name the file and what is wrong.
 func Read(path string, t *workloads.Tensor) (*quant.Tensor, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", path, err)
 	}
