@@ -301,7 +301,7 @@ func TestPolicyFiles(t *testing.T) {
 		"weights: per-row\n":                            `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
 		"accumulator: {bits: 20, overflow: saturate}\n": "accumulator.bits: must be 16, 24 or 32, got 20",
 		"partial_sums: int8\n":                          `partial_sums: "int8" is not int32 or int16`,
-		"requantize: fp32\n":                            "field requantize not found",
+		"requantize: fp32\n":                            "requantize: unknown field (line 1",
 		"":                                              "the file is empty",
 	} {
 		_, err := drivers.LoadPolicy(write("bad.yaml", text))

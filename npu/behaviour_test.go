@@ -172,15 +172,15 @@ func TestBadConfigs(t *testing.T) {
 		{"rows: 32", "rows: 0", "hw config bad.yaml: array.rows: must be from 1 to 1024, got 0"},
 		{"accumulator_kib: 64", "accumulator_kib: 0", "sram.accumulator_kib: must be > 0 and <= 1048576, got 0"},
 		{"weight_kib: 256", "weight_kib: 1", "sram.weight_kib: 1024 bytes cannot hold one weight tile and its requantization records: 1536 bytes"},
-		{"bandwidth_gbps: 25.6", "bandwidth_gbps: -25.6", "dram.bandwidth_gbps: must be > 0 and <= 10000, got -25.6"},
+		{"bandwidth_gbps: 25.6", "bandwidth_gbps: -25.6", "dram.bandwidth_gbps: must be from 0.001 to 10000, got -25.6"},
 		{"variant: truncate,", "variant: round-to-odd,", `unknown requantization variant "round-to-odd"`},
 		{"dataflow: ws", "dataflow: is", "array.dataflow: must be ws or os, got is"},
 		{"burst_bytes: 64", "burst_bytes: 48", "dma.burst_bytes: must be a power of two from 1 to 4096, got 48"},
-		{"rows: 32", "rows: 32\n  colums: 4", "field colums not found"},
+		{"rows: 32", "rows: 32\n  colums: 4", "array.colums: unknown field (line 9"},
 		{"{bits: 24, overflow: wrap", "{bits: 20, overflow: wrap", "array.accumulators[3].bits: must be 16, 24 or 32, got 20"},
-		{"static_mw: 50", "static_mw: .nan", "energy.static_mw: must be >= 0, got NaN"},
+		{"static_mw: 50", "static_mw: .nan", "energy.static_mw: must be from 0 to 1000000, got NaN"},
 		{"lanes: 64", "lanes: 0", "requant.modes[6].lanes: must be from 1 to 4096, got 0"},
-		{"clock_mhz: 1000", "clock_mhz: fast", "cannot unmarshal !!str `fast` into float64"},
+		{"clock_mhz: 1000", "clock_mhz: fast", `clock_mhz: must be a number, got the text "fast" (line 6)`},
 	}
 	for _, c := range cases {
 		text := strings.Replace(string(base), c.old, c.new, 1)
