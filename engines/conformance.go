@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -34,6 +35,9 @@ type Pack struct {
 // a manifest, and the ONNX Runtime runner. Paths in the manifest are
 // relative to dir.
 func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error) {
+	if err := atomicfile.CheckDir(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -58,7 +62,7 @@ func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error)
 			for k, o := range w.Model.Outputs {
 				pc.Expected = append(pc.Expected, filepath.Base(onnx.OutputPath(model, k, s)))
 				pc.Outputs = append(pc.Outputs, fmt.Sprintf("%s_actual%d_sample%d.npy", base, k, s))
-				if err := os.WriteFile(filepath.Join(dir, pc.Expected[k]), onnx.EncodeArray(ref[o]), 0o644); err != nil {
+				if err := atomicfile.WriteBytes(filepath.Join(dir, pc.Expected[k]), onnx.EncodeArray(ref[o])); err != nil {
 					return nil, err
 				}
 			}
@@ -69,10 +73,10 @@ func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "manifest.json"), data); err != nil {
 		return nil, err
 	}
-	return pack, os.WriteFile(filepath.Join(dir, "run_onnxruntime.js"), ortScript, 0o644)
+	return pack, atomicfile.WriteBytes(filepath.Join(dir, "run_onnxruntime.js"), ortScript)
 }
 
 // tolerance is NNAPI's limit for a model (3 for MobileNet-class networks).
