@@ -13,6 +13,8 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
@@ -74,6 +76,8 @@ func (f FleetSpec) Validate() error {
 	switch {
 	case f.Devices < 1:
 		return fmt.Errorf("devices: must be >= 1, got %d", f.Devices)
+	case uint64(f.Devices) > uint64(limits.Of(limits.Devices)):
+		return limits.Check(limits.Devices, "devices", uint64(f.Devices))
 	case len(f.HW) == 0 || len(f.Policies) == 0:
 		return fmt.Errorf("a fleet needs at least one hardware and one policy")
 	case f.Samples < 0:
@@ -124,6 +128,9 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := w.CheckRun(spec.Samples, 1); err != nil {
+		return nil, err
+	}
 	fr := &fleetRunner{spec: spec, w: w, samples: len(w.Inputs), refs: experiment.NewReferences(), compiled: newPrograms()}
 	if spec.Samples > 0 {
 		fr.samples = min(fr.samples, spec.Samples)
@@ -157,9 +164,16 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	return results, nil
 }
 
-// device runs one device.
-func (fr *fleetRunner) device(i int) DeviceResult {
+// device runs one device; an error, or a fault in npusim, is the device's
+// result and the other devices run on.
+func (fr *fleetRunner) device(i int) (r DeviceResult) {
 	hwName, policyName, seed, state := fr.spec.member(i)
+	defer func() {
+		if p := recover(); p != nil {
+			r = DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state,
+				Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)}
+		}
+	}()
 	r, err := fr.run(hwName, policyName, state)
 	if err != nil {
 		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error()}
@@ -288,14 +302,14 @@ type fleetHead struct {
 // LoadFleet reads a fleet results directory.
 func LoadFleet(dir string) (FleetSpec, []DeviceResult, error) {
 	var head fleetHead
-	data, err := os.ReadFile(filepath.Join(dir, FleetFile))
+	data, err := limits.ReadFile(filepath.Join(dir, FleetFile))
 	if err != nil {
 		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := jsonfile.Decode(data, &head, false); err != nil {
 		return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, FleetFile, err)
 	}
-	lines, err := os.ReadFile(filepath.Join(dir, DevicesFile))
+	lines, err := limits.ReadFile(filepath.Join(dir, DevicesFile))
 	if err != nil {
 		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
@@ -304,11 +318,50 @@ func LoadFleet(dir string) (FleetSpec, []DeviceResult, error) {
 	for dec.More() {
 		var d DeviceResult
 		if err := dec.Decode(&d); err != nil {
-			return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
+			return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, jsonfile.Explain(lines, err))
 		}
 		devices = append(devices, d)
 	}
+	if err := fleetCovers(head, devices); err != nil {
+		return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
+	}
 	return head.Spec, devices, nil
+}
+
+// fleetCovers checks that a fleet directory holds every device of its fleet
+// (of its shard), once each, in device order.
+func fleetCovers(head fleetHead, devices []DeviceResult) error {
+	if head.Spec.Devices < 1 {
+		return fmt.Errorf("its fleet has %d devices", head.Spec.Devices)
+	}
+	if err := limits.Check(limits.Devices, "devices", uint64(head.Spec.Devices)); err != nil {
+		return err
+	}
+	k := 0
+	for i := range head.Spec.Devices {
+		if head.Shard != nil && !head.Shard.includes(i) {
+			continue
+		}
+		if k >= len(devices) || devices[k].Device != i {
+			return fmt.Errorf("holds %d devices, not device %d of its fleet of %d", len(devices), i, head.Spec.Devices)
+		}
+		k++
+	}
+	if k != len(devices) {
+		return fmt.Errorf("holds %d devices, its fleet has %d", len(devices), k)
+	}
+	return nil
+}
+
+// FailedDevices counts the devices that could not run.
+func FailedDevices(devices []DeviceResult) int {
+	n := 0
+	for _, d := range devices {
+		if d.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // equal reports whether two specs describe the same fleet.
