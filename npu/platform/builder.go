@@ -33,11 +33,12 @@ type Platform struct {
 
 // Builder builds NPUs.
 type Builder struct {
-	engine    sim.Engine
-	cfg       *npu.Config
-	image     []byte
-	dramBytes uint64
-	hooks     []sim.Hook
+	engine      sim.Engine
+	cfg         *npu.Config
+	image       []byte
+	dramBytes   uint64
+	hooks       []sim.Hook
+	scratchpads *npu.Scratchpads
 }
 
 // MakeBuilder returns a builder; it needs an engine and a config.
@@ -62,6 +63,13 @@ func (b Builder) WithDRAM(bytes uint64, image []byte) Builder {
 	return b
 }
 
+// WithScratchpads sets the scratchpads the NPU's units share (by default,
+// npu.NewScratchpads of the config: backed at their full capacity).
+func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
+	b.scratchpads = sp
+	return b
+}
+
 // WithHook adds a hook to attach to the command processor and every unit.
 func (b Builder) WithHook(h sim.Hook) Builder {
 	b.hooks = append(slices.Clip(b.hooks), h)
@@ -72,7 +80,10 @@ func (b Builder) WithHook(h sim.Hook) Builder {
 // ("NPU.CommandProcessor", "NPU.DMA", ...).
 func (b Builder) Build(name string) *Platform {
 	freq := sim.Freq(b.cfg.ClockMHz) * sim.MHz
-	p := &Platform{Engine: b.engine, Scratchpads: npu.NewScratchpads(b.cfg)}
+	p := &Platform{Engine: b.engine, Scratchpads: b.scratchpads}
+	if p.Scratchpads == nil {
+		p.Scratchpads = npu.NewScratchpads(b.cfg)
+	}
 	p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)
 	b.buildUnits(p, name, freq)
 	cpBuilder := cp.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithUnitQueueDepth(queueDepth)

@@ -28,7 +28,7 @@ func Run(cfg *npu.Config, p *npu.Program) (*Result, error) {
 	}
 	recorder := npu.NewRecorder(cfg, p)
 	plat := MakeBuilder().WithEngine(sim.NewSerialEngine()).WithConfig(cfg).
-		WithDRAM(p.DRAMBytes, p.DRAM).WithHook(recorder).Build("NPU")
+		WithDRAM(p.DRAMBytes, p.DRAM).WithScratchpads(npu.NewScratchpadsFor(cfg, p)).WithHook(recorder).Build("NPU")
 	plat.CP.Launch(p.Commands)
 	if err := plat.Engine.Run(); err != nil {
 		return nil, err
