@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
 
@@ -51,6 +53,9 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 			if err != nil {
 				return err
 			}
+			if err := atomicfile.CheckDir(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
@@ -86,13 +91,34 @@ func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, device
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return runtimeErr(enc.Encode(devices))
+		if err := enc.Encode(devices); err != nil {
+			return runtimeErr(err)
+		}
+		return fleetFailures(cmd, devices)
 	}
 	if err := reports.FleetTable(out, spec, devices); err != nil {
 		return runtimeErr(err)
 	}
 	fmt.Fprintf(out, "\n%d devices; devices.jsonl, fleet.csv, plots and report.html in %s\n", len(devices), dir)
-	return nil
+	return fleetFailures(cmd, devices)
+}
+
+// fleetFailures says on stderr how many devices could not run; any makes
+// the exit status 1.
+func fleetFailures(cmd *cobra.Command, devices []campaign.DeviceResult) error {
+	n := campaign.FailedDevices(devices)
+	if n == 0 {
+		return nil
+	}
+	first := ""
+	for _, d := range devices {
+		if d.Error != "" {
+			first = d.Error
+			break
+		}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d devices could not run, the first because %s\n", n, len(devices), printable.String(first))
+	return errFailures
 }
 
 // isFleetDir reports whether a results directory holds a fleet.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/workloads/loader"
@@ -41,6 +43,14 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runs < 1 {
 				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
+			}
+			if err := limits.Check(limits.Runs, "--runs", uint64(runs)); err != nil {
+				return err
+			}
+			if manifests != "" {
+				if err := atomicfile.CheckDir(manifests); err != nil {
+					return fmt.Errorf("--manifests: %w", err)
+				}
 			}
 			ws := loader.New()
 			res, err := campaign.Repeat(ws, workload, policy, hw, runs, seed, sample)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
@@ -45,6 +46,14 @@ which are quantized onto the model input's grid.`,
 			}
 			if manifest != "" && len(cell.Inputs) > 0 {
 				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
+			}
+			if len(cell.Inputs) > 0 && cell.Samples > 0 {
+				return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
+			}
+			if manifest != "" {
+				if _, err := atomicfile.Resolve(manifest); err != nil {
+					return fmt.Errorf("--manifest: %w", err)
+				}
 			}
 			ws := loader.New()
 			r, err := experiment.Run(cell, ws, experiment.NewReferences())

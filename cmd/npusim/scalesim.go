@@ -58,6 +58,9 @@ It prints a short summary on stdout.`,
   npusim scalesim -c my.cfg -t gpt2.csv -i gemm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := atomicfile.CheckDir(outDir); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			format, err := scalesim.ParseFormat(inputType)
 			if err != nil {
 				return fmt.Errorf("--input-type: %w", err)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/sim/experiment"
@@ -52,6 +54,12 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 			if err != nil {
 				return err
 			}
+			if len(grid.Inputs) > 0 && grid.Samples > 0 {
+				return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
+			}
+			if err := atomicfile.CheckDir(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
 			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
@@ -72,7 +80,8 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 	return cmd
 }
 
-// finishReport writes the results directory's reports and prints the table.
+// finishReport writes the results directory's reports and prints the
+// table; when cells failed it says so on stderr, and the exit status is 1.
 func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) error {
 	if err := reports.Generate(dir, results); err != nil {
 		return runtimeErr(err)
@@ -81,6 +90,10 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 		return runtimeErr(err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%d cells; results, plots and report.html in %s\n", len(results), dir)
+	if n := campaign.Failed(results); n > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d cells failed (the table's notes say why); npusim sweep --resume --out %s runs them again\n", n, len(results), dir)
+		return errFailures
+	}
 	return nil
 }
 
@@ -94,9 +107,9 @@ func progress(w io.Writer) func(done, total int, r *experiment.Result) {
 		}
 	}
 	return func(done, total int, r *experiment.Result) {
-		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
+		what := printable.String(fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW))
 		if r.Error != "" {
-			what += " (cannot run)"
+			what += " (failed)"
 		}
 		if !terminal {
 			fmt.Fprintf(w, "[%d/%d] %s\n", done, total, what)
@@ -124,6 +137,9 @@ identical to an unsharded run's, with its report.`,
   npusim merge --out fleet fleet-1 fleet-2`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := atomicfile.CheckDir(out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
 			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
 				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
 			}
