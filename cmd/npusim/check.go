@@ -45,14 +45,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if err != nil {
 				return fmt.Errorf("--variant: %w", err)
 			}
-			if tolerance < 0 {
-				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
-			}
-			if err := needs(cmd, "hw", "policy"); err != nil {
+			if err := checkCheckFlags(cmd, tolerance, policyName); err != nil {
 				return err
-			}
-			if policyName != "" && cmd.Flags().Changed("variant") {
-				return fmt.Errorf("--variant: chooses the interpreter's requantization; with --policy the policy chooses it")
 			}
 			check := func(file string, c *cases.Case) (experiment.CaseResult, error) {
 				return experiment.CheckCase(file, c, v, tolerance)
@@ -96,6 +90,20 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	hwFlag(cmd, &hwName, npu.DefaultPreset, "used with --policy")
 	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
 	return cmd
+}
+
+// checkCheckFlags rejects flags that do nothing in the way they are given.
+func checkCheckFlags(cmd *cobra.Command, tolerance int64, policyName string) error {
+	if tolerance < 0 {
+		return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
+	}
+	if err := needs(cmd, "hw", "policy"); err != nil {
+		return err
+	}
+	if policyName != "" && cmd.Flags().Changed("variant") {
+		return fmt.Errorf("--variant: chooses the interpreter's requantization; with --policy the policy chooses it")
+	}
+	return nil
 }
 
 func variantList() string {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
@@ -53,11 +52,8 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 			if err != nil {
 				return err
 			}
-			if err := atomicfile.CheckDir(out); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			if err := freshDir(out); err != nil {
+				return err
 			}
 			devices, err := campaign.RunFleet(spec, jobs.workers, shard)
 			if err != nil {

@@ -41,16 +41,8 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
   npusim repeat --workload digits-cnn --policy vendor-dynamic --runs 50 --manifests runs/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runs < 1 {
-				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
-			}
-			if err := limits.Check(limits.Runs, "--runs", uint64(runs)); err != nil {
+			if err := checkRepeatFlags(runs, manifests); err != nil {
 				return err
-			}
-			if manifests != "" {
-				if err := atomicfile.CheckDir(manifests); err != nil {
-					return fmt.Errorf("--manifests: %w", err)
-				}
 			}
 			ws := loader.New()
 			res, err := campaign.Repeat(ws, workload, policy, hw, runs, seed, sample)
@@ -99,6 +91,23 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 	f.StringVar(&manifests, "manifests", "", "directory to write one replayable manifest per run into")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	return cmd
+}
+
+// checkRepeatFlags checks --runs against the budget and --manifests as a
+// directory it can write into, before anything runs.
+func checkRepeatFlags(runs int, manifests string) error {
+	if runs < 1 {
+		return fmt.Errorf("--runs: must be >= 1, got %d", runs)
+	}
+	if err := limits.Check(limits.Runs, "--runs", uint64(runs)); err != nil {
+		return err
+	}
+	if manifests != "" {
+		if err := atomicfile.CheckDir(manifests); err != nil {
+			return fmt.Errorf("--manifests: %w", err)
+		}
+	}
+	return nil
 }
 
 // writeRunManifests records every run of a repeat as a manifest file.

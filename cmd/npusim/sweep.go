@@ -54,11 +54,8 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 			if err != nil {
 				return err
 			}
-			if len(grid.Inputs) > 0 && grid.Samples > 0 {
-				return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
-			}
-			if err := atomicfile.CheckDir(out); err != nil {
-				return fmt.Errorf("--out: %w", err)
+			if err := checkSweepFlags(grid, out); err != nil {
+				return err
 			}
 			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
 			results, err := campaign.Sweep(grid, opts)
@@ -78,6 +75,30 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
 	jobs.declare(cmd, "cells")
 	return cmd
+}
+
+// checkSweepFlags rejects --samples with --input, and an --out that is not
+// a directory.
+func checkSweepFlags(grid campaign.Grid, out string) error {
+	if len(grid.Inputs) > 0 && grid.Samples > 0 {
+		return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
+	}
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// freshDir checks that --out names a results directory that does not
+// exist yet or is empty.
+func freshDir(out string) error {
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+	}
+	return nil
 }
 
 // finishReport writes the results directory's reports and prints the
@@ -137,11 +158,8 @@ identical to an unsharded run's, with its report.`,
   npusim merge --out fleet fleet-1 fleet-2`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := atomicfile.CheckDir(out); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			if err := freshDir(out); err != nil {
+				return err
 			}
 			if isFleetDir(args[0]) {
 				spec, devices, err := campaign.MergeFleet(out, args)
