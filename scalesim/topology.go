@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 )
 
 // lineError says what stopped a line-by-line reader: a line longer than
@@ -171,8 +172,8 @@ func ParseTopology(path string, r io.Reader, format Format) (*Topology, error) {
 	t := &Topology{Name: topologyName(path), Path: path, Format: format}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	errorf := func(line int, format string, args ...any) error {
-		return fmt.Errorf("topology %s:%d: %s", path, line, fmt.Sprintf(format, args...))
+	errorf := func(line int, format string, args ...any) error { // names from the file, escaped
+		return fmt.Errorf("topology %s:%d: %s", path, line, printable.String(fmt.Sprintf(format, args...)))
 	}
 	line, sawHeader := 0, false
 	var b budget

@@ -77,7 +77,7 @@ func checkScalar(n *yaml.Node, t reflect.Type, path string) error {
 		if tag != "!!int" {
 			return wrong(n, path, "an integer")
 		}
-		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+		if !fitsInt(n, t) {
 			return fmt.Errorf("%s: %s is out of range for this field (line %d)", path, quoteValue(n.Value), n.Line)
 		}
 	case reflect.Float32, reflect.Float64:
@@ -155,13 +155,35 @@ func (c *checker) checkMap(n *yaml.Node, t reflect.Type, path string) error {
 	return nil
 }
 
+// fitsInt reports whether an integer scalar fits an integer type (the
+// decoder's own parse is the fallback for YAML's rarer spellings).
+func fitsInt(n *yaml.Node, t reflect.Type) bool {
+	v := reflect.New(t).Elem()
+	text := strings.ReplaceAll(n.Value, "_", "")
+	if v.CanInt() {
+		if i, err := strconv.ParseInt(text, 0, 64); err == nil {
+			return !v.OverflowInt(i)
+		}
+	} else if u, err := strconv.ParseUint(text, 0, 64); err == nil {
+		return !v.OverflowUint(u)
+	}
+	return n.Decode(v.Addr().Interface()) == nil
+}
+
 // decodeOne decodes a value of a type that parses itself (a requantization
 // variant, a tensor type) and names the field in its error.
 func decodeOne(n *yaml.Node, t reflect.Type, path string) error {
-	if n.Kind != yaml.ScalarNode && !reflect.PointerTo(t).Implements(unmarshalType) {
-		return wrong(n, path, "a single value")
+	v := reflect.New(t).Interface()
+	if u, ok := v.(encoding.TextUnmarshaler); ok && !reflect.PointerTo(t).Implements(unmarshalType) {
+		if n.Kind != yaml.ScalarNode {
+			return wrong(n, path, "a single value")
+		}
+		if err := u.UnmarshalText([]byte(n.Value)); err != nil {
+			return fmt.Errorf("%s: %s (line %d)", path, err, n.Line)
+		}
+		return nil
 	}
-	if err := n.Decode(reflect.New(t).Interface()); err != nil {
+	if err := n.Decode(v); err != nil {
 		return fmt.Errorf("%s: %s (line %d)", path, strings.TrimPrefix(OneLine(err).Error(), "yaml: "), n.Line)
 	}
 	return nil
@@ -198,8 +220,10 @@ func quoteValue(v string) string {
 // join extends a field path with a key, quoting keys that hold dots
 // (versions."1.1").
 func join(path, key string) string {
-	if strings.ContainsAny(key, ". ") || key == "" {
-		key = fmt.Sprintf("%q", key)
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
+		return !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		key = strconv.Quote(key)
 	}
 	if path == "" {
 		return key

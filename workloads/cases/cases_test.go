@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npusim/npusim/internal/fuzzcheck"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -87,17 +88,21 @@ func TestMalformedCaseFiles(t *testing.T) {
 	}
 }
 
+// FuzzParse: any bytes give cases whose models validate within the (small)
+// work budget, or one error line naming the field; parsing allocates at
+// most 4 MiB plus 64 bytes per input byte.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(validCase))
 	for _, c := range malformedCases[:6] {
 		f.Add([]byte(strings.Replace(validCase, c.old, c.new, 1)))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cf, err := Parse("fuzz.json", data)
+		fuzzcheck.Small(t)
+		var cf *File
+		var err error
+		fuzzcheck.Alloc(t, 4<<20+64*uint64(len(data)), func() { cf, err = Parse("fuzz.json", data) })
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("multi-line error %q", err)
-			}
+			fuzzcheck.Error(t, err, "")
 			return
 		}
 		for _, c := range cf.Cases {

@@ -128,7 +128,7 @@ var (
 // the data that follows.
 func parseNpy(data []byte) (descr string, shape []int, body []byte, err error) {
 	if !bytes.HasPrefix(data, npyMagic) || len(data) < 10 {
-		return "", nil, nil, fmt.Errorf("not a NumPy .npy file (no \\x93NUMPY magic)")
+		return "", nil, nil, fmt.Errorf("header: not a NumPy .npy file (no \\x93NUMPY magic)")
 	}
 	var headerLen, start int
 	switch data[6] {
