@@ -174,7 +174,10 @@ func staticShape(name string, s *pb.TensorShapeProto) ([]int, error) {
 		}
 		shape = append(shape, int(v))
 	}
-	return shape, quant.ValidateShape(shape)
+	if err := quant.ValidateShape(shape); err != nil {
+		return nil, fmt.Errorf("input %s: %w", name, err)
+	}
+	return shape, nil
 }
 
 func (im *importer) readOutputs(g *pb.GraphProto) error {
