@@ -116,7 +116,9 @@ func plural(kind string) string {
 // "string").
 func jsonKind(v string) string {
 	switch {
-	case strings.HasPrefix(v, "number"):
+	case v == "number":
+		return "a number"
+	case strings.HasPrefix(v, "number "):
 		return "the " + v
 	case v == "string":
 		return "a string"
