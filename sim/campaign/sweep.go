@@ -234,20 +234,24 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 	return out
 }
 
-// runCell is the experiment the sweep runs for one cell; tests replace it
-// to make a cell fail.
-var runCell = func(c experiment.Cell, ws *loader.Loader, refs *experiment.References) (r *experiment.Result) {
+// runCell runs one cell's experiment; an error or a panic becomes the
+// cell's result.
+func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References) (r *experiment.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = &experiment.Result{Cell: c, Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)}
 		}
 	}()
-	r, err := experiment.Run(c, ws, refs)
+	r, err := runExperiment(c, ws, refs)
 	if err != nil {
 		return &experiment.Result{Cell: c, Error: err.Error()}
 	}
 	return r
 }
+
+// runExperiment is the experiment a sweep runs for a cell; tests replace it
+// to make a cell fail.
+var runExperiment = experiment.Run
 
 // prepareDir creates the results directory, or, when resuming, checks that
 // it holds the same sweep and returns its complete results (dropping a
