@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -115,23 +117,19 @@ func (v Verdict) String() string {
 // Judge compares the outputs an engine wrote into a pack with the expected
 // ones, case by case.
 func Judge(dir string) ([]Verdict, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	pack, err := readPack(dir)
 	if err != nil {
 		return nil, err
-	}
-	var pack Pack
-	if err := json.Unmarshal(data, &pack); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
 	}
 	var out []Verdict
 	for _, c := range pack.Cases {
 		v := Verdict{Case: c.Name, Tolerance: c.Tolerance}
 		for k := range c.Expected {
-			want, err := os.ReadFile(filepath.Join(dir, c.Expected[k]))
+			want, err := limits.ReadFile(filepath.Join(dir, c.Expected[k]))
 			if err != nil {
 				return nil, err
 			}
-			got, err := os.ReadFile(filepath.Join(dir, c.Outputs[k]))
+			got, err := limits.ReadFile(filepath.Join(dir, c.Outputs[k]))
 			if err != nil {
 				v.Err = err
 				break
@@ -144,6 +142,31 @@ func Judge(dir string) ([]Verdict, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// readPack reads a pack's manifest.json and checks that every file it
+// names lies inside the pack (a plain relative name, no "..").
+func readPack(dir string) (*Pack, error) {
+	path := filepath.Join(dir, "manifest.json")
+	data, err := limits.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pack Pack
+	if err := jsonfile.Decode(data, &pack, false); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, c := range pack.Cases {
+		if len(c.Outputs) != len(c.Expected) {
+			return nil, fmt.Errorf("%s: cases[%d]: %d outputs for %d expected arrays", path, i, len(c.Outputs), len(c.Expected))
+		}
+		for _, name := range append(append([]string(nil), c.Expected...), c.Outputs...) {
+			if !filepath.IsLocal(name) {
+				return nil, fmt.Errorf("%s: cases[%d]: %q is not a file of the pack", path, i, name)
+			}
+		}
+	}
+	return &pack, nil
 }
 
 // compareArrays adds the element differences of two .npy arrays of codes.
