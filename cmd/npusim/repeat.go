@@ -139,7 +139,10 @@ of every layer and output. It prints REPRODUCED and exits 0, or names the first
 input, configuration or tensor that differs and exits 1.
 
 A policy or hardware given as a file must be passed again with --policy or --hw
-(presets are found by name); its contents must be the recorded ones.`,
+(presets are found by name); its contents must be the recorded ones, and a
+policy file given without @version gets the recorded version. Every field of
+the manifest is checked first (exit 2 when one is malformed); the device
+state is recomputed from its seed and run and compared with the recorded one.`,
 		Example: `  npusim replay runs/run-0007.json
   npusim replay --policy my-policy.yaml audit.json`,
 		Args: cobra.ExactArgs(1),
