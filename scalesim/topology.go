@@ -268,6 +268,9 @@ func parseTopologyLayer(fields []string, format Format) (Layer, error) {
 	if fields[0] == "" {
 		return Layer{}, fmt.Errorf("%s: empty", columns[0])
 	}
+	if printable.String(fields[0]) != fields[0] {
+		return Layer{}, fmt.Errorf("%s: %s holds control characters", columns[0], printable.String(fields[0]))
+	}
 	values := make([]int, len(fields))
 	for i := 1; i < len(fields); i++ {
 		name := columns[i]

@@ -1,6 +1,10 @@
 package workloads
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/npusim/npusim/internal/printable"
+)
 
 // MaxGeometry bounds every window attribute (filter size, stride,
 // dilation, padding): with each at most 2^24, window arithmetic such as
@@ -35,6 +39,23 @@ func checkWindowGeometry(op *Op, fh, fw int) error {
 	if p.Top >= fh || p.Bottom >= fh || p.Left >= fw || p.Right >= fw {
 		return fmt.Errorf("%s.padding: top %d, bottom %d, left %d, right %d: each must be smaller than the %dx%d window (NNAPI: no pooling window may lie wholly in padding)",
 			op.Name, p.Top, p.Bottom, p.Left, p.Right, fh, fw)
+	}
+	return nil
+}
+
+// checkNames rejects tensor and op names that hold control characters: a
+// name from a file (an ONNX node, a SCALE-Sim layer) is printed in tables
+// and reports, where an escape sequence would drive the terminal.
+func (m *Model) checkNames() error {
+	for i, t := range m.Tensors {
+		if printable.String(t.Name) != t.Name {
+			return fmt.Errorf("tensors[%d].name: %s holds control characters", i, printable.String(t.Name))
+		}
+	}
+	for i, op := range m.Ops {
+		if printable.String(op.Name) != op.Name {
+			return fmt.Errorf("ops[%d].name: %s holds control characters", i, printable.String(op.Name))
+		}
 	}
 	return nil
 }

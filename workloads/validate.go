@@ -13,6 +13,9 @@ import (
 // that ops come in topological order. Errors name the tensor or op and field
 // ("conv1.strideW: must be >= 1, got 0").
 func (m *Model) Validate() error {
+	if err := m.checkNames(); err != nil {
+		return err
+	}
 	for i, t := range m.Tensors {
 		if err := t.Tensor.Validate(); err != nil {
 			return fmt.Errorf("%s.%w", m.tensorName(i), err)
@@ -240,7 +243,7 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 	}
 	p := op.Padding
 	if p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0 {
-		return nil, fmt.Errorf("%s.padding: must be >= 0, got %+v", op.Name, p)
+		return nil, fmt.Errorf("%s.padding: each side must be >= 0, got top %d, bottom %d, left %d, right %d", op.Name, p.Top, p.Bottom, p.Left, p.Right)
 	}
 	fh, fw, channels := op.FilterH, op.FilterW, in.Shape[3]
 	dh, dw := op.Dilation()

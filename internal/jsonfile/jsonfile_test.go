@@ -6,9 +6,9 @@ import (
 )
 
 type file struct {
-	Name   string    `json:"name"`
-	Shape  []int     `json:"shape"`
-	Scale  float64   `json:"scale"`
+	Name   string  `json:"name"`
+	Shape  []int   `json:"shape"`
+	Scale  float64 `json:"scale"`
 	Nested []struct {
 		Data []int64 `json:"data"`
 	} `json:"nested"`
