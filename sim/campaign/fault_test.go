@@ -3,6 +3,7 @@ package campaign
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,5 +189,33 @@ func TestFleetFaultIsolation(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, FleetFile), bytes.Replace(readFile(t, filepath.Join(dir, FleetFile)), []byte(`"devices": 12`), []byte(`"devices": 4000000000000`), 1), 0o644)
 	if _, _, err := LoadFleet(dir); err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("a fleet of 4e12 devices: %v", err)
+	}
+}
+
+// TestFleetMergeRefusesMixedContents: the shards of a fleet run with a
+// hardware file edited in between do not merge.
+func TestFleetMergeRefusesMixedContents(t *testing.T) {
+	base := t.TempDir()
+	hw := filepath.Join(base, "my.yaml")
+	preset, err := npu.LoadConfig("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := FleetSpec{Workload: "mac2x3", Devices: 4, HW: []string{hw}, Policies: []string{"reference"}, Seed: 5}
+	var shards []string
+	for i, source := range [][]byte{preset.Source, bytes.Replace(preset.Source, []byte("static_mw:"), []byte("static_mw: 1 #"), 1)} {
+		os.WriteFile(hw, source, 0o644)
+		sh := &Shard{Index: i + 1, Count: 2}
+		devices, err := RunFleet(spec, 1, sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, filepath.Join(base, fmt.Sprint(i)))
+		if err := WriteFleet(shards[i], spec, sh, devices); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := MergeFleet(filepath.Join(base, "merged"), shards); err == nil || !strings.Contains(err.Error(), "hw "+hw+" has contents of digest") {
+		t.Errorf("merging shards of two hardware files: %v", err)
 	}
 }

@@ -266,20 +266,29 @@ const (
 	DevicesFile = "devices.jsonl"
 )
 
-// WriteFleet writes a fleet's spec and device results (one JSON line per
-// device, in device order) into dir; the directory must not hold anything.
+// WriteFleet writes a fleet's spec, the digests of the contents its names
+// stand for (Contents), and its device results (one JSON line per device,
+// in device order) into dir; the directory must not hold anything.
 func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult) error {
+	contents, err := spec.Contents()
+	if err != nil {
+		return err
+	}
+	return writeFleet(dir, fleetHead{spec, shard, contents}, devices)
+}
+
+func writeFleet(dir string, head fleetHead, devices []DeviceResult) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	head, err := json.MarshalIndent(fleetHead{spec, shard}, "", "  ")
+	text, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(dir, FleetFile), append(head, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, FleetFile), append(text, '\n')); err != nil {
 		return err
 	}
 	var lines []byte
@@ -297,35 +306,72 @@ func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult
 type fleetHead struct {
 	Spec  FleetSpec `json:"spec"`
 	Shard *Shard    `json:"shard,omitempty"`
+	// Contents maps "policy NAME", "hw NAME" and "workload NAME" to the
+	// digests of what the names stood for when the fleet ran, so that
+	// merge refuses shards made from different files under one name.
+	Contents map[string]string `json:"contents,omitempty"`
+}
+
+// Contents returns the digests of the policies, hardware and workload the
+// spec names, keyed "policy NAME", "hw NAME" and "workload NAME".
+func (f FleetSpec) Contents() (map[string]string, error) {
+	c := map[string]string{}
+	for _, name := range f.Policies {
+		p, err := drivers.LoadPolicy(name)
+		if err != nil {
+			return nil, err
+		}
+		c["policy "+name] = p.Digest()
+	}
+	for _, name := range f.HW {
+		h, err := npu.LoadConfig(name)
+		if err != nil {
+			return nil, err
+		}
+		c["hw "+name] = h.Digest()
+	}
+	w, err := loader.New().Load(f.Workload)
+	if err != nil {
+		return nil, err
+	}
+	c["workload "+f.Workload] = w.Digest()
+	return c, nil
 }
 
 // LoadFleet reads a fleet results directory.
 func LoadFleet(dir string) (FleetSpec, []DeviceResult, error) {
+	head, devices, err := loadFleet(dir)
+	return head.Spec, devices, err
+}
+
+// loadFleet reads a fleet directory's fleet.json and devices.jsonl, which
+// must hold every device of its fleet (of its shard).
+func loadFleet(dir string) (fleetHead, []DeviceResult, error) {
 	var head fleetHead
 	data, err := limits.ReadFile(filepath.Join(dir, FleetFile))
 	if err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
 	if err := jsonfile.Decode(data, &head, false); err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, FleetFile, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, FleetFile, err)
 	}
 	lines, err := limits.ReadFile(filepath.Join(dir, DevicesFile))
 	if err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
 	var devices []DeviceResult
 	dec := json.NewDecoder(bytes.NewReader(lines))
 	for dec.More() {
 		var d DeviceResult
 		if err := dec.Decode(&d); err != nil {
-			return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, jsonfile.Explain(lines, err))
+			return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, jsonfile.Explain(lines, err))
 		}
 		devices = append(devices, d)
 	}
 	if err := fleetCovers(head, devices); err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
 	}
-	return head.Spec, devices, nil
+	return head, devices, nil
 }
 
 // fleetCovers checks that a fleet directory holds every device of its fleet
@@ -375,15 +421,19 @@ func (f FleetSpec) equal(g FleetSpec) bool {
 func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) {
 	var spec FleetSpec
 	byID := map[int]DeviceResult{}
+	seen := contents{}
 	for k, s := range shards {
-		sp, devices, err := LoadFleet(s)
+		head, devices, err := loadFleet(s)
 		if err != nil {
 			return spec, nil, err
 		}
-		if k > 0 && !sp.equal(spec) {
+		if k > 0 && !head.Spec.equal(spec) {
 			return spec, nil, fmt.Errorf("fleet directory %s holds a different fleet than %s", s, shards[0])
 		}
-		spec = sp
+		if err := seen.merge(head.Contents, "fleet directory "+s); err != nil {
+			return spec, nil, err
+		}
+		spec = head.Spec
 		for _, d := range devices {
 			if _, dup := byID[d.Device]; dup {
 				return spec, nil, fmt.Errorf("device %d appears in more than one shard", d.Device)
@@ -399,5 +449,5 @@ func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) 
 		}
 		devices[i] = d
 	}
-	return spec, devices, WriteFleet(dir, spec, nil, devices)
+	return spec, devices, writeFleet(dir, fleetHead{Spec: spec, Contents: seen}, devices)
 }

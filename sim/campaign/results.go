@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/limits"
@@ -142,6 +144,18 @@ func (c contents) note(r *experiment.Result, where string) error {
 				where, key, d.digest, first)
 		}
 		c[key] = d.digest
+	}
+	return nil
+}
+
+// merge adds the digests a fleet shard recorded (see fleetHead.Contents).
+func (c contents) merge(digests map[string]string, where string) error {
+	for _, key := range slices.Sorted(maps.Keys(digests)) {
+		if first, ok := c[key]; ok && first != digests[key] {
+			return fmt.Errorf("%s: %s has contents of digest %.12s here and %.12s elsewhere; results made from different files under one name cannot be mixed",
+				where, key, digests[key], first)
+		}
+		c[key] = digests[key]
 	}
 	return nil
 }
