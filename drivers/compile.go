@@ -33,6 +33,12 @@ type Compiled struct {
 	// Choices record, per op, the arithmetic the driver chose and the
 	// dynamic rules that made it choose so.
 	Choices []LayerChoice
+	// Routes record, per op, how it runs: natively, emulated on the NPU or
+	// on the host CPU, and why (route.go).
+	Routes []LayerRoute
+	// HostLayers are the layers the host CPU runs, by kernel ID
+	// (npu.Host.Kernel): a simulator supplies their kernels.
+	HostLayers []HostLayer
 }
 
 // LayerChoice is what the driver chose for one op.
@@ -86,5 +92,6 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, de
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
-		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices}, nil
+		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices,
+		Routes: plan.exact.routes, HostLayers: plan.exact.host}, nil
 }

@@ -19,6 +19,7 @@ type convLayer struct {
 	batches, k, dm         int
 	inAddr, outAddr        uint64
 	weights, records       uint64 // DRAM addresses of the constants
+	ones                   uint64 // and of a folded zero point's ones
 	a, b                   npu.Operand8
 	lo, hi                 int32  // the requantization clamp
 	actLUT                 []byte // a separate activation pass, if the policy wants one
@@ -46,7 +47,7 @@ func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 		l.actLUT = lut(l.out.Type, func(x int32) int32 { return min(max(x, lo), hi) })
 		l.lo, l.hi = l.out.Type.Min(), l.out.Type.Max()
 	}
-	l.weights = pl.dram.constant(l.filter.Bytes())
+	l.weights = pl.placeWeights(l, a.emu)
 	var rec []byte
 	for ch := range l.g.oc {
 		mult := a.variant.MultiplierFor(l.in.Params.Scale, l.filter.Params.ChannelScale(ch), l.out.Params.Scale)

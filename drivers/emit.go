@@ -9,6 +9,7 @@ type emitter struct {
 	prog  *npu.Program
 	deps  dependencyTracker
 	layer int
+	fence fence
 }
 
 // dependencyTracker derives a command's dependencies from the scratchpad
@@ -28,7 +29,8 @@ func (e *emitter) beginLayer(name string) {
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
 	i := len(e.prog.Commands)
-	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: e.deps.order(i, op.Unit(), op.Footprint()), Layer: e.layer})
+	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), op.Footprint()))
+	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
 }
 
 // emitProgram runs the schedule and lowering of every planned layer and

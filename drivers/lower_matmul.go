@@ -18,11 +18,11 @@ func (p *matmulPlan) block(b int) (n0, n int) {
 func (p *matmulPlan) schedule() []step {
 	t := p.tiling
 	if t.split(p.k) {
-		return splitSchedule(splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
-			table: p.actLUT != nil, recordsResident: t.recordsResident})
+		return withOnes(p.arith.emu, splitSchedule(splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
+			table: p.actLUT != nil, recordsResident: t.recordsResident}))
 	}
-	return pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
-		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock})
+	return withOnes(p.arith.emu, pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
+		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock}))
 }
 
 // lower turns a step of the schedule into operations.
@@ -30,6 +30,8 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	switch {
 	case s.kind == loadTable:
 		return ops(loadTableAt(p.table, p.buf.table))
+	case s.kind == loadOnes:
+		return ops(loadBytes(p.ones, npu.WeightSRAM, p.buf.emu.ones, p.k))
 	case p.tiling.split(p.k):
 		return p.lowerSplit(s)
 	}
@@ -42,10 +44,11 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	case loadInput:
 		return ops(p.loadInput(s))
 	case compute:
-		return p.multiply(s)
+		return p.emulated(s, p.multiply(s))
 	case requantize:
 		n0, n := p.block(s.block)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), b.out[s.tile%2]+n0, p.g.oc))
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), b.out[s.tile%2]+n0, p.g.oc)
+		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		return ops(activationPass(b.table, b.out[s.tile%2], p.tiles[s.tile].pixels(), p.g.oc, p.out.Type))
 	case store:

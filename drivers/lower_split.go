@@ -18,14 +18,15 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 	case loadPartials:
 		return p.loadPartials(s)
 	case compute:
-		return ops(p.multiplyChunk(s))
+		return p.emulated(s, ops(p.multiplyChunk(s)))
 	case requantize:
 		n0, n := p.block(s.block)
 		records := b.records
 		if p.tiling.recordsResident {
 			records += n0 * npu.RecordBytes
 		}
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, b.out[0], n))
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, b.out[0], n)
+		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		_, n := p.block(s.block)
 		return ops(activationPass(b.table, b.out[0], p.tiles[s.tile].pixels(), n, p.out.Type))

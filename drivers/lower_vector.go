@@ -6,7 +6,7 @@ import "github.com/npusim/npusim/npu"
 
 // schedule is the depthwise pipeline.
 func (p *depthwiseVectorPlan) schedule() []step {
-	return depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil)
+	return withOnes(p.arith.emu, depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil))
 }
 
 // lower turns a step into operations: per tile and block of channels, one
@@ -16,6 +16,8 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 	switch s.kind {
 	case loadTable:
 		return ops(loadTableAt(p.table, b.table))
+	case loadOnes:
+		return ops(loadBytes(p.ones, npu.WeightSRAM, b.emu.ones, p.cb))
 	case loadWeights:
 		return ops(loadBytes(p.weights, npu.WeightSRAM, b.weights, p.k*p.g.oc))
 	case loadRecords:
@@ -26,11 +28,16 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 		t, n0, n := p.tiles[s.tile], s.block*p.cb, p.blockWidth(s.block)
 		a := p.g.im2col(t, b.in[s.tile%2])
 		a.Channel, a.Channels = n0/p.dm, n/p.dm
-		return ops(&npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
-			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate})
+		d := &npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
+			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate}
+		if e := p.arith.emu; e != nil {
+			return e.depthwise(d, b.emu, s.pass)
+		}
+		return ops(d)
 	case requantize:
 		n0, n := s.block*p.cb, p.blockWidth(s.block)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, b.out[s.tile%2]+n0, p.g.oc))
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, b.out[s.tile%2]+n0, p.g.oc)
+		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		return ops(activationPass(b.table, b.out[s.tile%2], p.tiles[s.tile].pixels(), p.g.oc, p.out.Type))
 	case store:
@@ -96,8 +103,9 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 	case compute:
 		return ops(p.eltwise(slot, n))
 	case requantize:
-		return ops(&npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
-			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: b.out[slot], OutRowStride: p.cols})
+		r := &npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
+			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: b.out[slot], OutRowStride: p.cols}
+		return requantOps(r, 0, p.arith.emu, b.emu, p.signed)
 	case store:
 		return ops(storeBytes(npu.ActivationSRAM, b.out[slot], p.to+uint64(r0*p.cols), n*p.cols))
 	}

@@ -40,6 +40,9 @@ type modelPlan struct {
 	// modelOutputs index outputs, in model output order.
 	tensorOutput, modelOutputs []int
 	notes                      []string
+	// exact holds what exact routes recorded: each op's route and the
+	// layers given to the host CPU (route.go).
+	exact exactRecord
 }
 
 // planner holds the state of the plan stage: the rewritten model, the
@@ -52,6 +55,7 @@ type planner struct {
 	// laid out per op).
 	tensorAddr []uint64
 	notes      []string
+	exact      exactRecord
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
@@ -81,7 +85,7 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*mode
 		return nil, err
 	}
 	mp.layers = append(mp.layers, out)
-	mp.dram, mp.notes = pl.dram, pl.notes
+	mp.dram, mp.notes, mp.exact = pl.dram, pl.notes, pl.exact
 	return mp, nil
 }
 
@@ -130,14 +134,29 @@ func (pl *planner) planOutputs(orig *workloads.Model, mp *modelPlan) (plannedLay
 	return layer, nil
 }
 
-// planOp places an op's output in DRAM and plans its lowering.
+// planOp places an op's output in DRAM and plans its lowering: as the
+// hardware runs it, or, for a policy that takes exact routes, by the
+// cheapest route that keeps it exact (planExact).
 func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) {
 	layer := plannedLayer{name: op.Name}
 	if op.Kind == workloads.Reshape {
 		pl.tensorAddr[op.Output] = pl.tensorAddr[op.Inputs[0]] // same bytes, new shape
+		pl.route(op, LayerRoute{Kind: RouteNative})
 		return layer, nil
 	}
 	pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
+	var err error
+	if a.exact != nil {
+		layer.plans, err = pl.planExact(op, a)
+	} else {
+		layer.plans, err = pl.planKind(op, a)
+		pl.route(op, LayerRoute{Kind: RouteNative})
+	}
+	return layer, err
+}
+
+// planKind plans an op by its kind with the given arithmetic.
+func (pl *planner) planKind(op *workloads.Op, a arithmetic) ([]layerPlan, error) {
 	var p layerPlan
 	var err error
 	switch op.Kind {
@@ -158,16 +177,14 @@ func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) 
 	case workloads.Softmax:
 		p, err = pl.planSoftmax(op)
 	case workloads.Concatenation:
-		layer.plans, err = pl.planConcat(op)
-		return layer, err
+		return pl.planConcat(op)
 	default:
 		err = fmt.Errorf("the compiler cannot lower %v", op.Kind)
 	}
 	if err != nil {
-		return layer, err
+		return nil, err
 	}
-	layer.plans = []layerPlan{p}
-	return layer, nil
+	return []layerPlan{p}, nil
 }
 
 // sameGrid reports whether two per-tensor grids are the same.

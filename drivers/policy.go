@@ -99,6 +99,11 @@ type Policy struct {
 	PartialSums     PartialSums     `yaml:"partial_sums"`
 	Fusion          Fusion          `yaml:"activation_fusion"`
 	Depthwise       DepthwiseKernel `yaml:"depthwise"`
+	// Exact asks for the policy's arithmetic bit for bit on any hardware:
+	// where the NPU lacks it, the compiler takes an exact route for the
+	// layer (an emulation on the NPU, or the host CPU), as Fallback allows.
+	Exact    bool     `yaml:"exact"`
+	Fallback Fallback `yaml:"fallback"`
 	// Dynamic rules change the arithmetic per layer and per run from the
 	// device's state (see Conditions); later rules override earlier ones.
 	Dynamic []Rule `yaml:"dynamic"`
@@ -297,6 +302,9 @@ func (p *Policy) validate() error {
 	}
 	if err := checkDepthwise(p.Depthwise); err != nil {
 		return fmt.Errorf("depthwise: %w", err)
+	}
+	if err := p.checkExact(); err != nil {
+		return err
 	}
 	for i, r := range p.Dynamic {
 		field := fmt.Sprintf("dynamic[%d]", i)

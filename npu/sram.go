@@ -18,10 +18,16 @@ type Scratchpad struct {
 	Kind     SRAM
 	capacity int
 	data     []byte
+	// words is data seen as int32s on little-endian hosts, for the
+	// kernels that read and write accumulators in place; nil elsewhere.
+	words []int32
+	// work holds the buffers the set's fast kernels reuse.
+	work *workspace
 }
 
-func newScratchpad(kind SRAM, capacity, extent int) *Scratchpad {
-	return &Scratchpad{Kind: kind, capacity: capacity, data: make([]byte, min(extent, capacity))}
+func newScratchpad(kind SRAM, capacity, extent int, work *workspace) *Scratchpad {
+	data, words := wordBacked(min(extent, capacity))
+	return &Scratchpad{Kind: kind, capacity: capacity, data: data, words: words, work: work}
 }
 
 // Capacity is the scratchpad's size in bytes.
@@ -30,6 +36,14 @@ func (s *Scratchpad) Capacity() int { return s.capacity }
 // Bytes returns the scratchpad's contents up to its extent, for inspection
 // (tests, traces).
 func (s *Scratchpad) Bytes() []byte { return s.data }
+
+// Write copies b into the scratchpad from byte addr: how the DMA engine
+// fills it.
+func (s *Scratchpad) Write(addr int, b []byte) { copy(s.data[addr:addr+len(b)], b) }
+
+// Read returns the n bytes from addr, for reading only: how the DMA engine
+// stores them.
+func (s *Scratchpad) Read(addr, n int) []byte { return s.data[addr : addr+n : addr+n] }
 
 func (s *Scratchpad) int32At(addr int) int32 {
 	return int32(binary.LittleEndian.Uint32(s.data[addr:]))
@@ -69,8 +83,9 @@ type Scratchpads [numSRAMs]*Scratchpad
 // each backed up to its capacity.
 func NewScratchpads(cfg *Config) *Scratchpads {
 	var sp Scratchpads
+	work := &workspace{}
 	for k := range numSRAMs {
-		sp[k] = newScratchpad(k, cfg.Bytes(k), cfg.Bytes(k))
+		sp[k] = newScratchpad(k, cfg.Bytes(k), cfg.Bytes(k), work)
 	}
 	return &sp
 }
@@ -89,8 +104,9 @@ func NewScratchpadsFor(cfg *Config, p *Program) *Scratchpads {
 		}
 	}
 	var sp Scratchpads
+	work := &workspace{}
 	for k := range numSRAMs {
-		sp[k] = newScratchpad(k, cfg.Bytes(k), extent[k])
+		sp[k] = newScratchpad(k, cfg.Bytes(k), extent[k], work)
 	}
 	return &sp
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
@@ -32,14 +31,21 @@ type Grid struct {
 	Inputs []string `json:"inputs,omitempty"`
 }
 
+// DefaultHW is the hardware of the default sweep: the flexible research
+// NPU, which implements every arithmetic mode natively, beside an NPU whose
+// requantizer has float32 only, where exactness has a price.
+var DefaultHW = []string{npu.DefaultPreset, "edge-tpu-like"}
+
 // DefaultGrid is the embedded default sweep: every policy preset on the
-// classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
-// recurrent cell, on mobile-npu.
+// classroom multiply, a trained digits CNN, a trained MobileNet v2-style
+// classifier of clothing images, MobileNet v2 at ImageNet size (synthetic
+// weights, for its cost) and a trained character language model generating
+// text, on each DefaultHW.
 func DefaultGrid() Grid {
 	return Grid{
-		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
+		Workloads: []string{"mac2x3", "digits-cnn", "fashion-mobilenet", "mobilenet-v2", "kjv-lstm"},
 		Policies:  drivers.Presets(),
-		HW:        []string{npu.DefaultPreset},
+		HW:        slices.Clone(DefaultHW),
 	}
 }
 
@@ -326,20 +332,12 @@ func finish(dir string, g Grid, shard *Shard, done map[string]*experiment.Result
 // of its sweep is an error (report refuses it rather than write a report of
 // part of a sweep).
 func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
-	var m SweepManifest
-	data, err := limits.ReadFile(filepath.Join(dir, ManifestFile))
+	m, results, err := loadShard(dir)
 	if err != nil {
-		return m, nil, fmt.Errorf("results directory %s: %w", dir, err)
-	}
-	if err := jsonfile.Decode(data, &m, false); err != nil {
-		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
+		return m, nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, ResultsFile)); err != nil {
 		return m, nil, fmt.Errorf("results directory %s: no %s: the sweep has not finished a cell", dir, ResultsFile)
-	}
-	results, err := readResults(dir, false)
-	if err != nil {
-		return m, nil, err
 	}
 	byKey, err := covers(dir, m.Grid, m.Shard, results)
 	if err != nil {
@@ -354,17 +352,57 @@ func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
 	return m, results, nil
 }
 
+// loadShard reads a results directory's manifest and the complete results
+// it holds so far, which may be fewer than its cells (merge says which
+// shard lacks which).
+func loadShard(dir string) (SweepManifest, []*experiment.Result, error) {
+	var m SweepManifest
+	data, err := limits.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return m, nil, fmt.Errorf("results directory %s: %w", dir, err)
+	}
+	if err := jsonfile.Decode(data, &m, false); err != nil {
+		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
+	}
+	results, err := readResults(dir, false)
+	if err != nil {
+		return m, nil, err
+	}
+	return m, latest(results), nil
+}
+
+// latest keeps the last result of each cell (in the order of those last
+// lines): a resumed sweep appends a failed cell's new result after its old
+// one until it rewrites the file.
+func latest(results []*experiment.Result) []*experiment.Result {
+	last := map[string]int{}
+	for i, r := range results {
+		last[r.Key()] = i
+	}
+	var out []*experiment.Result
+	for i, r := range results {
+		if last[r.Key()] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Merge combines the results directories of a sharded sweep into dir, in
 // canonical order; every cell of the grid must be present exactly once, and
 // every policy, hardware and workload name must stand for one content in
 // all the shards.
 func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 	var grid *Grid
+	var given shardSet
 	done := map[string]*experiment.Result{}
 	seen := contents{}
 	for _, s := range shards {
-		m, results, err := LoadResults(s)
+		m, results, err := loadShard(s)
 		if err != nil {
+			return nil, err
+		}
+		if err := given.add(s, m.Shard); err != nil {
 			return nil, err
 		}
 		if grid == nil {
@@ -393,7 +431,7 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the shards lack %d cells, first %s", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
+		return nil, given.incomplete(*grid, done, missing)
 	}
 	if _, err := prepareDir(dir, SweepManifest{Grid: *grid}, false); err != nil {
 		return nil, err
