@@ -99,21 +99,25 @@ func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, device
 	return fleetFailures(cmd, devices)
 }
 
-// fleetFailures says on stderr how many devices could not run; any makes
-// the exit status 1.
+// fleetFailures says on stderr how many devices failed (not a policy their
+// hardware cannot run), or that none could run: the exit status is then 1.
 func fleetFailures(cmd *cobra.Command, devices []campaign.DeviceResult) error {
-	n := campaign.FailedDevices(devices)
-	if n == 0 {
+	failed, ran := campaign.FailedDevices(devices)
+	if failed == 0 && (ran > 0 || len(devices) == 0) {
 		return nil
 	}
 	first := ""
 	for _, d := range devices {
-		if d.Error != "" {
+		if d.Error != "" && (d.Failed || failed == 0) {
 			first = d.Error
 			break
 		}
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d devices could not run, the first because %s\n", n, len(devices), printable.String(first))
+	what := fmt.Sprintf("%d of %d devices failed", failed, len(devices))
+	if failed == 0 {
+		what = fmt.Sprintf("none of the %d devices could run", len(devices))
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %s, the first because %s\n", what, printable.String(first))
 	return errFailures
 }
 

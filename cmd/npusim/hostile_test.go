@@ -346,8 +346,8 @@ func entries(t *testing.T, dir string) string {
 func TestHostileExitStatuses(t *testing.T) {
 	named := strings.Replace(caseFile("RELU", "{}", []int{2}, []int{2}), `{"op"`, `{"name": "relu\u001b[2J\u0007", "op"`, 1)
 	runProbes(t, []probe{
-		{"every cell fails", nil, []string{"sweep", "--workloads", "mac2x3", "--policies", "vendor-b", "--hw", "low-cost", "--out", "{dir}/s"}, 1, "1 of 1 cells failed"},
-		{"no device runs", nil, []string{"fleet", "--workload", "mac2x3", "--devices", "2", "--hw", "low-cost", "--policies", "vendor-b", "--out", "{dir}/f"}, 1, "2 of 2 devices could not run"},
+		{"every cell fails", nil, []string{"sweep", "--workloads", "mac2x3", "--policies", "vendor-b", "--hw", "low-cost", "--out", "{dir}/s"}, 1, "none of the 1 cells could run"},
+		{"no device runs", nil, []string{"fleet", "--workload", "mac2x3", "--devices", "2", "--hw", "low-cost", "--policies", "vendor-b", "--out", "{dir}/f"}, 1, "none of the 2 devices could run, the first because policy vendor-b asks for requantization mode truncate"},
 		{"parallel out of range", nil, []string{"sweep", "--parallel", "99999999999999999999"}, 2, "--parallel: 99999999999999999999 is out of range for this flag"},
 		{"json flag", nil, []string{"show", "--json=perhaps", "mac2x3"}, 2, `--json: want true or false, got "perhaps"`},
 		{"hw without policy", nil, []string{"check", "--hw", "tiny", "{dir}"}, 2, "--hw: only used with --policy"},
@@ -392,35 +392,47 @@ func TestHostileFilePerCommand(t *testing.T) {
 	})
 }
 
-// TestSweepWithAFailingCell: a cell that cannot run (vendor-b asks low-cost
-// for a truncating requantizer it lacks) is recorded with its reason, the
-// other cells complete and the report is written, the exit status is 1;
-// --resume runs the failed cell again and nothing else.
+// TestSweepWithAFailingCell: cells that fail (digits-mlp does not fit the
+// scratchpads of a tiny NPU with 1 KiB of each) are recorded with their
+// reason, the other cells complete (a policy the hardware cannot run is a
+// finding, not a failure) and the report is written, the exit status is 1;
+// --resume runs again the cells that did not run, and nothing else.
 func TestSweepWithAFailingCell(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "s")
-	args := []string{"sweep", "--workloads", "mac2x3", "--policies", "mult16,vendor-b", "--hw", "tiny,low-cost", "--out", out}
+	dir := t.TempDir()
+	tiny, err := os.ReadFile(filepath.Join("..", "..", "npu", "presets", "tiny.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := strings.NewReplacer("activation_kib: 16", "activation_kib: 1", "weight_kib: 8", "weight_kib: 1", "accumulator_kib: 4", "accumulator_kib: 1").Replace(string(tiny))
+	hw := filepath.Join(dir, "small.yaml")
+	os.WriteFile(hw, []byte(small), 0o644)
+	out := filepath.Join(dir, "s")
+	args := []string{"sweep", "--workloads", "mac2x3,digits-mlp", "--policies", "mult16,vendor-b", "--hw", "low-cost," + hw, "--samples", "2", "--out", out}
 	status, stdout, errOut := runCLI(args...)
-	if status != 1 || !strings.Contains(errOut, "npusim: 1 of 4 cells failed") || !strings.Contains(stdout, "4 cells; results, plots and report.html in") {
+	if status != 1 || !strings.Contains(errOut, "npusim: 2 of 8 cells failed") || !strings.Contains(stdout, "8 cells (4 could not run: the errors follow the grid); results") {
 		t.Fatalf("exit %d\n%s%s", status, stdout, errOut)
 	}
 	results, _ := os.ReadFile(filepath.Join(out, "results.jsonl"))
 	lines := strings.Split(strings.TrimSpace(string(results)), "\n")
-	failed := 0
+	failed, cannot := 0, 0
 	for _, l := range lines {
-		if strings.Contains(l, `"error":"policy vendor-b asks for requantization mode truncate, which low-cost does not implement`) {
+		switch {
+		case strings.Contains(l, `does not fit 1024 bytes of weight SRAM","failed":true`):
 			failed++
-		} else if !strings.Contains(l, `"digest":"`) {
+		case strings.Contains(l, `"error":"policy vendor-b asks for requantization mode truncate`) && !strings.Contains(l, `"failed"`):
+			cannot++
+		case !strings.Contains(l, `"digest":"`):
 			t.Errorf("a cell that ran has no digest: %.120s", l)
 		}
 	}
-	if len(lines) != 4 || failed != 1 {
-		t.Errorf("%d results, %d failed; want 4 and 1", len(lines), failed)
+	if len(lines) != 8 || failed != 2 || cannot != 2 {
+		t.Errorf("%d results, %d failed, %d cannot run; want 8, 2 and 2", len(lines), failed, cannot)
 	}
 	if _, err := os.Stat(filepath.Join(out, "report.html")); err != nil {
 		t.Errorf("no report: %v", err)
 	}
 	status, _, errOut = runCLI(append(args, "--resume")...)
-	if status != 1 || !strings.Contains(errOut, "[4/4] mac2x3 | vendor-b | low-cost (failed)") || strings.Count(errOut, "\n") != 2 {
-		t.Errorf("resume: exit %d, stderr %q; want the failed cell run again, and only it", status, errOut)
+	if status != 1 || !strings.Contains(errOut, "digits-mlp | mult16 | "+hw+" (failed)") || strings.Count(errOut, "\n") != 5 {
+		t.Errorf("resume: exit %d, stderr %q; want the two failed cells and the two that cannot run run again, and only them", status, errOut)
 	}
 }

@@ -122,17 +122,28 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 	if err := reports.PriceTable(w, results); err != nil {
 		return runtimeErr(err)
 	}
-	failed := campaign.Failed(results)
+	ran := campaign.Ran(results)
 	summary := fmt.Sprintf("%d cells", len(results))
-	if failed > 0 {
-		summary += fmt.Sprintf(" (%d could not run: the errors follow the grid)", failed)
+	if n := len(results) - ran; n > 0 {
+		summary += fmt.Sprintf(" (%d could not run: the errors follow the grid)", n)
 	}
 	fmt.Fprintf(w, "\n%s; results, plots and report.html in %s\n", summary, dir)
-	if failed > 0 {
+	return sweepFailures(cmd, dir, results, ran)
+}
+
+// sweepFailures says on stderr when cells failed (an error or a fault, not
+// a policy the hardware cannot run), or when no cell could run at all: the
+// exit status is then 1.
+func sweepFailures(cmd *cobra.Command, dir string, results []*experiment.Result, ran int) error {
+	switch failed := campaign.Failed(results); {
+	case failed > 0:
 		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d cells failed (the table's notes say why); npusim sweep --resume --out %s runs them again\n", failed, len(results), dir)
-		return errFailures
+	case ran == 0 && len(results) > 0:
+		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: none of the %d cells could run (the table's notes say why)\n", len(results))
+	default:
+		return nil
 	}
-	return nil
+	return errFailures
 }
 
 // isTerminal reports whether w is a terminal (a character device).

@@ -174,8 +174,8 @@ func TestFleetFaultIsolation(t *testing.T) {
 			t.Errorf("device %d at load %g: error %q, digest %q", d.Device, d.State.Load, d.Error, d.Digest)
 		}
 	}
-	if FailedDevices(devices) != failed || failed == 0 || failed == len(devices) {
-		t.Errorf("%d of %d devices failed; want some, not all", FailedDevices(devices), len(devices))
+	if f, ran := FailedDevices(devices); f != failed || ran != len(devices)-failed || failed == 0 || failed == len(devices) {
+		t.Errorf("%d of %d devices failed, %d ran; want some, not all", f, len(devices), ran)
 	}
 	dir := filepath.Join(t.TempDir(), "fleet")
 	if err := WriteFleet(dir, spec, nil, devices); err != nil {

@@ -60,6 +60,9 @@ type DeviceResult struct {
 	LatencyMs      float64 `json:"latencyMs"`
 	EnergyUJ       float64 `json:"energyUJ"`
 	Error          string  `json:"error,omitempty"`
+	// Failed marks an Error that is a failure, not a policy the device's
+	// hardware cannot run (see experiment.Result.Failed).
+	Failed bool `json:"failed,omitempty"`
 }
 
 // member returns device i's hardware, policy, seed and state.
@@ -171,12 +174,12 @@ func (fr *fleetRunner) device(i int) (r DeviceResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state,
-				Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)}
+				Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p), Failed: true}
 		}
 	}()
 	r, err := fr.run(hwName, policyName, state)
 	if err != nil {
-		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error()}
+		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
 	}
 	r.Device, r.HW, r.Policy, r.Seed, r.State = i, hwName, policyName, seed, state
 	return r
@@ -399,15 +402,18 @@ func fleetCovers(head fleetHead, devices []DeviceResult) error {
 	return nil
 }
 
-// FailedDevices counts the devices that could not run.
-func FailedDevices(devices []DeviceResult) int {
-	n := 0
+// FailedDevices counts the devices that failed (see DeviceResult.Failed)
+// and those that ran.
+func FailedDevices(devices []DeviceResult) (failed, ran int) {
 	for _, d := range devices {
-		if d.Error != "" {
-			n++
+		switch {
+		case d.Failed:
+			failed++
+		case d.Error == "":
+			ran++
 		}
 	}
-	return n
+	return failed, ran
 }
 
 // equal reports whether two specs describe the same fleet.

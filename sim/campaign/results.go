@@ -18,12 +18,24 @@ import (
 	"github.com/npusim/npusim/workloads/loader"
 )
 
-// Failed counts the results of cells that could not run (an error or a
-// fault); a sweep with any exits 1, and --resume runs them again.
+// Failed counts the results of cells that failed (an error or a fault, not
+// a policy the hardware cannot run); a sweep with any exits 1, and
+// --resume runs them again.
 func Failed(results []*experiment.Result) int {
 	n := 0
 	for _, r := range results {
-		if r.Error != "" {
+		if r.Failed {
+			n++
+		}
+	}
+	return n
+}
+
+// Ran counts the results of cells that ran.
+func Ran(results []*experiment.Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Error == "" {
 			n++
 		}
 	}

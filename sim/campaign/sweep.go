@@ -245,12 +245,12 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References) (r *experiment.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = &experiment.Result{Cell: c, Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)}
+			r = &experiment.Result{Cell: c, Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p), Failed: true}
 		}
 	}()
 	r, err := runExperiment(c, ws, refs)
 	if err != nil {
-		return &experiment.Result{Cell: c, Error: err.Error()}
+		return &experiment.Result{Cell: c, Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
 	}
 	return r
 }

@@ -115,6 +115,11 @@ type Result struct {
 	// arithmetic mode the hardware lacks, or a fault); the other fields are
 	// then empty and the cell counts as failed.
 	Error string `json:"error,omitempty"`
+	// Failed marks an Error that is a failure (anything but a policy
+	// asking for what the hardware does not implement, which is a finding:
+	// drivers.IsUnsupported): a sweep with a failed cell exits 1, and
+	// --resume runs it again.
+	Failed bool `json:"failed,omitempty"`
 	// PolicyDigest, HWDigest and WorkloadDigest identify the contents the
 	// cell ran (drivers.Policy.Digest, npu.Config.Digest,
 	// workloads.Workload.Digest), so that results made from different
