@@ -49,6 +49,7 @@ type Config struct {
 	// Host is the application processor that runs the layers a driver
 	// hands back to the CPU (nil: the SoC offers no CPU fallback).
 	Host *HostConfig `yaml:"host"`
+	Area AreaConfig  `yaml:"area"`
 	// Source is the YAML the configuration was read from.
 	Source []byte `yaml:"-" json:"-"`
 }
@@ -148,8 +149,16 @@ func Presets() []string { return yamlfile.Presets(presetFiles) }
 const DefaultPreset = "mobile-npu"
 
 // LoadConfig returns a preset by name or reads a YAML file by path (a name
-// without a path separator or .yaml suffix is taken as a preset).
+// without a path separator or .yaml suffix is taken as a preset), with the
+// overrides of an HWSpec when the name carries them.
 func LoadConfig(nameOrPath string) (*Config, error) {
+	if IsHWSpec(nameOrPath) {
+		spec, err := ParseHWSpec(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return spec.Load()
+	}
 	return yamlfile.Load(yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}, nameOrPath, ParseConfig)
 }
 
@@ -165,6 +174,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		c.Name = strings.TrimSuffix(file, filepath.Ext(file))
 	}
 	c.Source = data
+	c.Area = c.Area.withDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", file, err)
 	}
@@ -174,7 +184,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures, c.checkArea} {
 		if err := check(); err != nil {
 			return err
 		}

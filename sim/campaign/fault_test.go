@@ -80,15 +80,6 @@ func TestSweepFaultIsolation(t *testing.T) {
 	}
 }
 
-func sweepGridBytes(t *testing.T, g Grid, dir string, o SweepOptions) []byte {
-	t.Helper()
-	o.Dir = dir
-	if _, err := Sweep(g, o); err != nil {
-		t.Fatal(err)
-	}
-	return readFile(t, filepath.Join(dir, ResultsFile))
-}
-
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(path)

@@ -29,6 +29,9 @@ type Grid struct {
 	// Inputs, when set, are files that replace every workload's input set
 	// (one per model input).
 	Inputs []string `json:"inputs,omitempty"`
+	// IsoArea pairs the designs of a hardware grid with their iso-area
+	// alternatives, which HW also lists (see HWGrid).
+	IsoArea []IsoPair `json:"isoArea,omitempty"`
 }
 
 // DefaultHW is the hardware of the default sweep: the flexible research
@@ -245,12 +248,14 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References) (r *experiment.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = &experiment.Result{Cell: c, Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p), Failed: true}
+			r = experiment.Failed(c, fmt.Errorf("internal error (a fault in npusim, please report it): %v", p))
+			r.Failed = true
 		}
 	}()
 	r, err := runExperiment(c, ws, refs)
 	if err != nil {
-		return &experiment.Result{Cell: c, Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
+		r = experiment.Failed(c, err)
+		r.Failed = !drivers.IsUnsupported(err)
 	}
 	return r
 }
@@ -408,7 +413,8 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		if grid == nil {
 			grid = &m.Grid
 		} else if !slices.Equal(grid.Workloads, m.Grid.Workloads) || !slices.Equal(grid.Policies, m.Grid.Policies) ||
-			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) {
+			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) ||
+			!slices.Equal(grid.IsoArea, m.Grid.IsoArea) {
 			return nil, fmt.Errorf("results directory %s holds a different sweep than %s", s, shards[0])
 		}
 		for _, r := range results {

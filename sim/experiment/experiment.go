@@ -6,6 +6,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/area"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/inputfile"
@@ -80,6 +81,9 @@ type Result struct {
 	// MACUtilization is the share of the array's peak MACs used.
 	MACUtilization float64 `json:"macUtilization"`
 	DRAMBytes      uint64  `json:"dramBytes"`
+	// Hardware is the hardware's area and design choices (also on a cell
+	// that could not run, when its hardware loads).
+	Hardware *area.Summary `json:"hardware,omitempty"`
 	// Output compares the model outputs (all samples) with the reference.
 	Output Deviation     `json:"output"`
 	Layers []LayerResult `json:"layers"`
@@ -186,7 +190,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 		samples = min(samples, cell.Samples)
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat,
-		PolicyDigest: policy.Digest(), HWDigest: hw.Digest(), WorkloadDigest: w.Digest()}
+		Hardware: summarize(hw), PolicyDigest: policy.Digest(), HWDigest: hw.Digest(), WorkloadDigest: w.Digest()}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
 	r.setRoutes(compiled.Routes)
 	var t tally
