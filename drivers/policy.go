@@ -225,11 +225,19 @@ func (p *Policy) withVersion(version string) (*Policy, error) {
 		field = fmt.Sprintf("versions.%q", version)
 	}
 	node := p.Versions[version]
-	v := *p
-	v.Dynamic = slices.Clone(p.Dynamic)
+	v := *p // the decoder writes through pointers: copy what the base shares
+	if p.Requant != nil {
+		requant := *p.Requant
+		v.Requant = &requant
+	}
+	v.Dynamic, v.Versions = slices.Clone(p.Dynamic), nil
 	if err := yamlfile.DecodeNode(&node, &v, field); err != nil {
 		return nil, err
 	}
+	if v.Versions != nil {
+		return nil, fmt.Errorf("%s.versions: a version cannot have versions", field)
+	}
+	v.Versions = p.Versions
 	v.Version = version
 	if err := v.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
