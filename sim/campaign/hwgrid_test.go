@@ -44,7 +44,7 @@ func TestReadHWGridErrors(t *testing.T) {
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [dram]}\n", `iso_area.spend[0]: want macs or sram, each once, got "dram"`},
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [macs, macs]}\n", "iso_area.spend[1]: want macs or sram, each once"},
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [macs], budget_mm2: -1}\n", "iso_area.budget_mm2: must be >= 0"},
-		{"base: tiny\npoints: [{array: 8x8}]\nworkloads: [mac2x3]\n", "field workloads not found"},
+		{"base: tiny\npoints: [{array: 8x8}]\nworkloads: [mac2x3]\n", "workloads: unknown field (line 3"},
 		{"", "the file is empty"},
 	} {
 		_, err := ReadHWGrid(writeGrid(t, c.text))
