@@ -11,12 +11,10 @@ import (
 	"github.com/npusim/npusim/internal/diskcache"
 )
 
-// withTestCache runs the tests with the disk cache in a temporary
-// directory (unless the environment names one), never the user's.
+// withTestCache runs the tests with the disk cache in a fresh temporary
+// directory, never the user's nor one the environment names, so that no
+// test reads what an earlier run wrote.
 func withTestCache(run func() int) int {
-	if os.Getenv(diskcache.EnvDir) != "" {
-		return run()
-	}
 	dir, err := os.MkdirTemp("", "npusim-cache-test-")
 	if err != nil {
 		panic(err)

@@ -206,55 +206,9 @@ func (p *Requant) step(s int, r *stage) {
 	mode := p.variant.Mode
 	switch s {
 	case stageMultiply:
-		x := int32(r.X)
-		switch mode {
-		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
-			// A wrapping left shift for a positive exponent, then the
-			// 32 x 32 multiply; the right shift waits for stage 3.
-			left, right := max(r.Shift, 0), max(-r.Shift, 0)
-			x <<= left
-			r.X = int64(x) * int64(r.Q)
-			r.Sat = mode == quant.DoubleRounding && x == math.MinInt32 && r.Q == math.MinInt32
-			r.Shift = right
-		case quant.FP32:
-			r.X = int64(math.Float32bits(float32(x) * r.Scale))
-		default:
-			r.X = int64(x) * int64(r.Q)
-			r.Shift = p.frac - r.Shift // total right shift of the single rounding
-		}
+		p.multiply(r)
 	case stageRound:
-		switch mode {
-		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
-			// The doubling high multiply: round to nearest, ties up.
-			if r.Sat {
-				r.X = math.MaxInt32
-				break
-			}
-			nudge := int64(1 << 30)
-			if r.X < 0 {
-				nudge = 1 - 1<<30
-			}
-			r.X = int64(int32((r.X + nudge) / (1 << 31)))
-		case quant.FP32:
-			// Clamp in float to the output range less the zero point.
-			f := math.Float32frombits(uint32(r.X))
-			f = min(max(f, float32(c.Lo-c.ZeroPoint)), float32(c.Hi-c.ZeroPoint))
-			r.X = int64(math.Float32bits(f))
-		default:
-			// The single rounding's constant, added before the shift.
-			if total := r.Shift; total >= 1 && total <= 62 {
-				switch mode {
-				case quant.Truncate:
-				case quant.RoundHalfAway:
-					if r.X < 0 {
-						r.X--
-					}
-					r.X += 1 << (total - 1)
-				default:
-					r.X += 1 << (total - 1)
-				}
-			}
-		}
+		p.round(r)
 	case stageShift:
 		switch mode {
 		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
@@ -273,6 +227,65 @@ func (p *Requant) step(s int, r *stage) {
 	case stageClamp:
 		if mode != quant.FP32 { // FP32 clamped before rounding
 			r.X = min(max(r.X, int64(c.Lo)), int64(c.Hi))
+		}
+	}
+}
+
+// multiply is the first stage: the multiplier's product (and, for double
+// rounding, the left shift before it).
+func (p *Requant) multiply(r *stage) {
+	x := int32(r.X)
+	switch mode := p.variant.Mode; mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		// A wrapping left shift for a positive exponent, then the
+		// 32 x 32 multiply; the right shift waits for stage 3.
+		left, right := max(r.Shift, 0), max(-r.Shift, 0)
+		x <<= left
+		r.X = int64(x) * int64(r.Q)
+		r.Sat = mode == quant.DoubleRounding && x == math.MinInt32 && r.Q == math.MinInt32
+		r.Shift = right
+	case quant.FP32:
+		r.X = int64(math.Float32bits(float32(x) * r.Scale))
+	default:
+		r.X = int64(x) * int64(r.Q)
+		r.Shift = p.frac - r.Shift // total right shift of the single rounding
+	}
+}
+
+// round is the second stage: double rounding's doubling high multiply,
+// fp32's clamp, or the single rounding's constant.
+func (p *Requant) round(r *stage) {
+	c, mode := p.cmd, p.variant.Mode
+	switch mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		// The doubling high multiply: round to nearest, ties up.
+		if r.Sat {
+			r.X = math.MaxInt32
+			break
+		}
+		nudge := int64(1 << 30)
+		if r.X < 0 {
+			nudge = 1 - 1<<30
+		}
+		r.X = int64(int32((r.X + nudge) / (1 << 31)))
+	case quant.FP32:
+		// Clamp in float to the output range less the zero point.
+		f := math.Float32frombits(uint32(r.X))
+		f = min(max(f, float32(c.Lo-c.ZeroPoint)), float32(c.Hi-c.ZeroPoint))
+		r.X = int64(math.Float32bits(f))
+	default:
+		// The single rounding's constant, added before the shift.
+		if total := r.Shift; total >= 1 && total <= 62 {
+			switch mode {
+			case quant.Truncate:
+			case quant.RoundHalfAway:
+				if r.X < 0 {
+					r.X--
+				}
+				r.X += 1 << (total - 1)
+			default:
+				r.X += 1 << (total - 1)
+			}
 		}
 	}
 }
