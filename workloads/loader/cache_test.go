@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -47,5 +49,37 @@ func TestZooWorkloadsRoundTripTheCache(t *testing.T) {
 			t.Errorf("%s read from the cache differs from the one built", name)
 		}
 		t.Logf("%s: read in %v", name, time.Since(start))
+	}
+}
+
+// TestDamagedWorkloadEntryIsRebuilt: a workload entry cut short on disk
+// reads as missing, so the next Loader builds the workload again, equal
+// to the one built, and writes a whole entry back.
+func TestDamagedWorkloadEntryIsRebuilt(t *testing.T) {
+	root := t.TempDir()
+	c, err := diskcache.New(root, "test-build")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err := NewCached(c).Load("digits-cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := filepath.Glob(filepath.Join(root, "test-build", cacheKind, "*"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("%d entries (%v), want 1", len(entries), err)
+	}
+	if err := os.Truncate(entries[0], 200); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Get(cacheKind, []byte("digits-cnn")); ok {
+		t.Fatal("a truncated entry was read")
+	}
+	read, err := NewCached(c).Load("digits-cnn")
+	if err != nil || !reflect.DeepEqual(read, built) {
+		t.Fatalf("after truncating the entry: %v, equal to the one built %v", err, reflect.DeepEqual(read, built))
+	}
+	if _, ok := c.Get(cacheKind, []byte("digits-cnn")); !ok {
+		t.Error("the rebuilt workload was not written back")
 	}
 }
