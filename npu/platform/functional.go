@@ -13,19 +13,16 @@ import (
 // concurrent use.
 //
 // Every run starts from the state RunValues starts from. The scratchpads
-// are cleared up to the highest byte any command's footprint reaches (no
-// command touches a byte beyond it, so those stay zero from allocation);
-// the DRAM is the program's image, shared by the runs and never written,
-// under pages that each run allocates as it writes them (imageMemory).
+// are backed, and cleared before each run, up to the highest byte any
+// command's footprint reaches (npu.NewScratchpadsFor); the DRAM is the
+// program's image, shared by the runs and never written, under pages that
+// each run allocates as it writes them (imageMemory).
 type Functional struct {
 	cfg     *npu.Config
 	p       *npu.Program
 	kernels []npu.HostKernel
 	sp      *npu.Scratchpads
-	// extent is, per scratchpad, the end of the highest range a command
-	// reads or writes.
-	extent [len(npu.Scratchpads{})]int
-	dram   *imageMemory
+	dram    *imageMemory
 	// clock and record profile the commands (SetProfile).
 	clock  func() float64
 	record func(op npu.Operation, seconds float64)
@@ -58,22 +55,16 @@ func NewFunctional(cfg *npu.Config, p *npu.Program, opts ...Option) (*Functional
 	for _, o := range opts {
 		b = o(b)
 	}
-	f := &Functional{cfg: cfg, p: p, kernels: b.kernels, sp: npu.NewScratchpads(cfg),
-		dram: newImageMemory(p.DRAMBytes, p.DRAM)}
-	for i := range p.Commands {
-		for _, s := range p.Commands[i].Footprint() {
-			f.extent[s.SRAM] = max(f.extent[s.SRAM], s.Hi)
-		}
-	}
-	return f, nil
+	return &Functional{cfg: cfg, p: p, kernels: b.kernels, sp: npu.NewScratchpadsFor(cfg, p),
+		dram: newImageMemory(p.DRAMBytes, p.DRAM)}, nil
 }
 
 // Run computes the program's outputs with the patches written over its
 // DRAM image, executing the commands in program order (see RunValues).
 // The outputs are fresh slices, in the order of Program.Outputs.
 func (f *Functional) Run(patches ...Patch) ([][]byte, error) {
-	for k, s := range f.sp {
-		clear(s.Bytes()[:f.extent[k]])
+	for _, s := range f.sp {
+		clear(s.Bytes())
 	}
 	f.dram.reset()
 	for _, pt := range patches {
