@@ -279,12 +279,15 @@ func TestHostileResultsDirectories(t *testing.T) {
 	writeTemp(t, half, "sweep.json", string(manifest))
 	writeTemp(t, half, "results.jsonl", first)
 	writeTemp(t, half, "report.html", old)
-	runCLI("report", half)
+	status, _, errOut := runCLI("report", half)
+	if status != 2 || !strings.Contains(errOut, "an interrupted sweep: npusim sweep --resume completes it") {
+		t.Errorf("report on a half-finished sweep: exit %d: %s", status, errOut)
+	}
 	if got, _ := os.ReadFile(filepath.Join(half, "report.html")); string(got) != old {
 		t.Errorf("report overwrote report.html of a half-finished sweep")
 	}
 	writeTemp(t, dir, "my.yaml", hwFile(t, "static_mw: 50", "static_mw: 45"))
-	status, _, errOut := runCLI("sweep", "--workloads", "mac2x3", "--policies", "reference,mult16", "--hw", hw, "--out", out, "--resume")
+	status, _, errOut = runCLI("sweep", "--workloads", "mac2x3", "--policies", "reference,mult16", "--hw", hw, "--out", out, "--resume")
 	if status != 2 || !strings.Contains(errOut, "was made with hw "+hw+" of digest") {
 		t.Errorf("resume after the hardware file changed: exit %d: %s", status, errOut)
 	}
