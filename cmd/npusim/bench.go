@@ -122,7 +122,8 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 	}
 	var cached []experiment.InferenceCost
 	if s.cache != nil {
-		if cached, err = measureInferences(s, runs, func() *experiment.References { return experiment.NewCachedReferences(s.cache) }); err != nil {
+		fromDisk := func() *experiment.References { return experiment.NewCachedReferences(s.cache) }
+		if cached, err = measureInferences(s, runs, fromDisk); err != nil {
 			return err
 		}
 	}
@@ -148,7 +149,8 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 // workload's samples, after an untimed pass over the samples it will time
 // (buffers grow, the disk cache fills); each pass over the samples takes a
 // new References from refs, as a new cell would.
-func measureInferences(s *benchSetup, runs int, refs func() *experiment.References) ([]experiment.InferenceCost, error) {
+func measureInferences(s *benchSetup, runs int,
+	refs func() *experiment.References) ([]experiment.InferenceCost, error) {
 	warm := min(runs, len(s.w.Inputs))
 	costs := make([]experiment.InferenceCost, runs)
 	var r *experiment.References
@@ -177,7 +179,7 @@ func benchORT(w *workloads.Workload, runs int) (*engines.ORTTiming, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory left behind costs nothing but space
 	return engines.BenchORT(dir, w, 0, 2, runs)
 }
 

@@ -11,8 +11,9 @@ import (
 // noCacheFlag declares --no-cache, for the commands that keep the zoo's
 // workloads and the reference values in the disk cache.
 func noCacheFlag(cmd *cobra.Command, p *bool) {
-	cmd.Flags().BoolVar(p, "no-cache", false, "neither read nor write the disk cache of built workloads and reference values ($"+
-		diskcache.EnvDir+", else the user's cache directory/npusim); results are the same either way")
+	cmd.Flags().BoolVar(p, "no-cache", false,
+		"neither read nor write the disk cache of built workloads and reference values ($"+
+			diskcache.EnvDir+", else the user's cache directory/npusim); results are the same either way")
 }
 
 // openCache opens the disk cache, or returns nil (no cache) with --no-cache

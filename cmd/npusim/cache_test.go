@@ -19,8 +19,10 @@ func withTestCache(run func() int) int {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
-	os.Setenv(diskcache.EnvDir, dir)
+	defer func() { _ = os.RemoveAll(dir) }()
+	if err := os.Setenv(diskcache.EnvDir, dir); err != nil {
+		panic(err)
+	}
 	return run()
 }
 

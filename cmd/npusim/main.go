@@ -109,6 +109,9 @@ The limits (--limit name=value raises one for a run):
 		return nil
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(), newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newFleetCommand(), newReplayCommand(), newTraceCommand(), newScaleSimCommand(), newExportCommand(), newEnginesCommand(), newShowHWCommand(), newConformanceCommand(), newClassroomCommand(), newBenchCommand())
+	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(),
+		newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newFleetCommand(),
+		newReplayCommand(), newTraceCommand(), newScaleSimCommand(), newExportCommand(), newEnginesCommand(),
+		newShowHWCommand(), newConformanceCommand(), newClassroomCommand(), newBenchCommand())
 	return root
 }

@@ -104,7 +104,7 @@ func executableDigest() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: closing cannot lose data
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", err
@@ -131,7 +131,7 @@ func prune(root string, keep int) {
 	}
 	slices.SortFunc(builds, func(a, b build) int { return b.used.Compare(a.used) })
 	for _, b := range builds[min(keep, len(builds)):] {
-		os.RemoveAll(filepath.Join(root, b.name))
+		_ = os.RemoveAll(filepath.Join(root, b.name)) // another process may prune it first
 	}
 }
 

@@ -183,7 +183,8 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = appendResults(f, runCells(todo, o.Workers, ws, experiment.NewCachedReferences(o.Cache), experiment.NewTimings()), done, total, o.Progress)
+	results := runCells(todo, o.Workers, ws, experiment.NewCachedReferences(o.Cache), experiment.NewTimings())
+	err = appendResults(f, results, done, total, o.Progress)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("%s: %w", ResultsFile, cerr)
 	}
@@ -221,7 +222,8 @@ func appendResults(f *os.File, results <-chan *experiment.Result, done map[strin
 // refs keeps and the programs' timings timings keeps. A cell that cannot
 // run (its policy asks for what its hardware lacks) or fails (a fault in
 // npusim) yields a result carrying the error; the other cells run on.
-func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References, timings *experiment.Timings) <-chan *experiment.Result {
+func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References,
+	timings *experiment.Timings) <-chan *experiment.Result {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -250,7 +252,8 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 
 // runCell runs one cell's experiment; an error or a panic becomes the
 // cell's result.
-func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References, timings *experiment.Timings) (r *experiment.Result) {
+func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References,
+	timings *experiment.Timings) (r *experiment.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = experiment.Failed(c, fmt.Errorf("internal error (a fault in npusim, please report it): %v", p))

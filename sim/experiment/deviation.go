@@ -85,8 +85,8 @@ func (d *Deviation) Add(got, ref *quant.Tensor) {
 func SignalSum(sum float64, t *quant.Tensor) float64 {
 	scale, zp := float64(t.Params.Scale), t.Params.ZeroPoint
 	for _, r := range t.Data {
-		real := scale * float64(r-zp)
-		sum += real * real
+		x := scale * float64(r-zp)
+		sum += x * x
 	}
 	return sum
 }
@@ -128,7 +128,8 @@ type stored struct {
 // many bytes.
 func sameValues(got, ref stored) bool {
 	return got.typ.Is8Bit() && ref.typ.Is8Bit() && got.typ.Signed() == ref.typ.Signed() &&
-		got.params.Scale == ref.params.Scale && got.params.ZeroPoint == ref.params.ZeroPoint && len(got.bytes) == len(ref.bytes)
+		got.params.Scale == ref.params.Scale && got.params.ZeroPoint == ref.params.ZeroPoint &&
+		len(got.bytes) == len(ref.bytes)
 }
 
 // addStored is add for stored values, given the reference's stored bytes
@@ -256,5 +257,6 @@ func equalInt32(a, b []int32) bool {
 	if len(a) == 0 {
 		return true
 	}
-	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)),
+		unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }

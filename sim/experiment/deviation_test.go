@@ -21,8 +21,8 @@ func (d *Deviation) addPlain(got, ref *quant.Tensor) {
 		if diff != 0 {
 			d.changed++
 		}
-		real := float64(ref.Params.Scale) * float64(r-ref.Params.ZeroPoint)
-		d.signal += real * real
+		x := float64(ref.Params.Scale) * float64(r-ref.Params.ZeroPoint)
+		d.signal += x * x
 		e := float64(ref.Params.Scale) * float64(diff)
 		d.noise += e * e
 	}

@@ -187,7 +187,8 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 // RunOnWith is RunOn with the programs' timings kept by timings: the
 // program is timed once (or taken from timings) and every sample's values
 // are computed without timing (see Timings).
-func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References, timings *Timings) (*Result, error) {
+func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References,
+	timings *Timings) (*Result, error) {
 	if err := w.CheckRun(cell.Samples, 1); err != nil {
 		return nil, err
 	}
@@ -249,7 +250,8 @@ type tally struct {
 // DRAM, the model outputs decoded), to the deviations and the tally; ref
 // is the reference's, sums the signal sums after the sample (the
 // deviations hold samples 0 to s-1).
-func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run *rawRun, ref *sampleValues, sums *signalSums, t *tally) {
+func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run *rawRun, ref *sampleValues,
+	sums *signalSums, t *tally) {
 	m := w.Model
 	for i, op := range m.Ops {
 		mt, rt := c.Model.Tensors[op.Output], m.Tensors[op.Output]

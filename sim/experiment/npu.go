@@ -67,7 +67,8 @@ func decodeRun(c *drivers.Compiled, outputs [][]byte, stats *npu.Stats) *NPURun 
 	for i, region := range c.TensorOutput {
 		if region >= 0 {
 			t := c.Model.Tensors[i]
-			run.Tensors[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params, Data: decodeBytes(t.Type, outputs[region])}
+			run.Tensors[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params,
+				Data: decodeBytes(t.Type, outputs[region])}
 		}
 	}
 	return run
@@ -79,7 +80,8 @@ func decodeOutputs(c *drivers.Compiled, outputs [][]byte) []*quant.Tensor {
 	var outs []*quant.Tensor
 	for k, region := range c.Outputs {
 		t := c.Model.Tensors[c.Model.Outputs[k]]
-		outs = append(outs, &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: c.Original(c.Model.Outputs[k]), Data: decodeBytes(t.Type, outputs[region])})
+		outs = append(outs, &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: c.Original(c.Model.Outputs[k]),
+			Data: decodeBytes(t.Type, outputs[region])})
 	}
 	return outs
 }

@@ -49,7 +49,8 @@ func (c InferenceCost) Total() Instant {
 // reference's values and signal sums, as to a cell: computed (a fresh
 // NewReferences, passed samples 0, 1, ... in order, as a cell asks for
 // them) or read from the disk cache (NewCachedReferences).
-func MeasureInference(c *drivers.Compiled, f *platform.Functional, w *workloads.Workload, sample int, refs *References, clock func() Instant) (InferenceCost, error) {
+func MeasureInference(c *drivers.Compiled, f *platform.Functional, w *workloads.Workload, sample int,
+	refs *References, clock func() Instant) (InferenceCost, error) {
 	var cost InferenceCost
 	in := w.Inputs[sample]
 	t0 := clock()

@@ -44,7 +44,8 @@ func (r *References) compute(w *workloads.Workload, sample int) (*sampleValues, 
 	if err != nil {
 		return nil, err
 	}
-	v := &sampleValues{values: values, bytes: make([][]byte, len(values)), decoded: make([]sync.Once, len(values)), model: w.Model}
+	v := &sampleValues{values: values, bytes: make([][]byte, len(values)),
+		decoded: make([]sync.Once, len(values)), model: w.Model}
 	exact := true
 	for _, op := range w.Model.Ops {
 		if b, ok := storedBytes(values[op.Output]); ok {
@@ -134,7 +135,7 @@ func modelDigest(m *workloads.Model) ([]byte, error) {
 		if err := enc.Encode(head); err != nil {
 			return nil, err
 		}
-		binary.Write(h, binary.LittleEndian, t.Data) // a hash never fails
+		_ = binary.Write(h, binary.LittleEndian, t.Data) // a hash never fails
 	}
 	return h.Sum(nil), nil
 }
@@ -143,9 +144,10 @@ func modelDigest(m *workloads.Model) ([]byte, error) {
 func inputsDigest(in []*quant.Tensor) []byte {
 	h := sha256.New()
 	for _, t := range in {
-		fmt.Fprintf(h, "%d %v %d %v %d %d\n", t.Type, t.Shape, t.Params.ZeroPoint, t.Params.Scales, t.Params.Axis, len(t.Data))
-		binary.Write(h, binary.LittleEndian, t.Params.Scale)
-		binary.Write(h, binary.LittleEndian, t.Data)
+		fmt.Fprintf(h, "%d %v %d %v %d %d\n",
+			t.Type, t.Shape, t.Params.ZeroPoint, t.Params.Scales, t.Params.Axis, len(t.Data))
+		_ = binary.Write(h, binary.LittleEndian, t.Params.Scale) // a hash never fails
+		_ = binary.Write(h, binary.LittleEndian, t.Data)
 	}
 	return h.Sum(nil)
 }

@@ -75,7 +75,8 @@ func (v *sampleValues) tensor(i int) *quant.Tensor {
 	v.decoded[i].Do(func() {
 		if v.values[i] == nil && v.bytes[i] != nil {
 			t := v.model.Tensors[i]
-			v.values[i] = &quant.Tensor{Type: t.Type, Shape: slices.Clone(t.Shape), Params: t.Params, Data: decodeStored(t.Type, v.bytes[i])}
+			v.values[i] = &quant.Tensor{Type: t.Type, Shape: slices.Clone(t.Shape), Params: t.Params,
+				Data: decodeStored(t.Type, v.bytes[i])}
 		}
 	})
 	return v.values[i]
