@@ -19,18 +19,18 @@ func TestWriterOutput(t *testing.T) {
 	if err := w.EndDefinitions(); err != nil {
 		t.Fatal(err)
 	}
-	w.Time(0)
+	at(t, w, 0)
 	w.Set(clk, 0)
 	w.Set(data, 5)
 	w.Set(wide, 1<<63)
-	w.Time(5)
+	at(t, w, 5)
 	w.Set(clk, 1)
 	w.Set(data, 5+256) // the low 8 bits did not change
-	w.Time(7)          // nothing changes at 7: no stamp
-	w.Time(10)
+	at(t, w, 7)        // nothing changes at 7: no stamp
+	at(t, w, 10)
 	w.Set(clk, 0)
 	w.Set(data, 0xff)
-	w.Time(15)
+	at(t, w, 15)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,14 @@ b11111111 "
 	}
 }
 
+// at moves w to time ts, failing the test if the writer refuses.
+func at(t *testing.T, w *Writer, ts uint64) {
+	t.Helper()
+	if err := w.Time(ts); err != nil {
+		t.Fatalf("Time(%d): %v", ts, err)
+	}
+}
+
 func TestWriterErrors(t *testing.T) {
 	w := NewWriter(new(bytes.Buffer), Timescale{1, "ns"})
 	for _, c := range []struct {
@@ -76,7 +84,7 @@ func TestWriterErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Time(10)
+	at(t, w, 10)
 	w.Set(v, 3)
 	if _, err := w.Var("top.y", 1); !errors.Is(err, ErrDeclarationsClosed) {
 		t.Errorf("Var after the header: %v, want ErrDeclarationsClosed", err)
