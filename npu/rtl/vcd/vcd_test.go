@@ -142,3 +142,35 @@ func TestCoarsestTimescale(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter refuses every write, as a full disk does.
+type failingWriter struct{}
+
+var errFull = errors.New("disk full")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errFull }
+
+// TestWriterReportsWriteErrors: a dump larger than the writer's buffer
+// meets the failing write while it runs; Time then and Close at the end
+// return that error, and Close of a small dump returns it from the flush.
+func TestWriterReportsWriteErrors(t *testing.T) {
+	for _, cycles := range []uint64{1, 100000} {
+		w := NewWriter(failingWriter{}, Timescale{1, "ns"})
+		v, err := w.Var("top.count", 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var timeErr error
+		for c := uint64(0); c < cycles && timeErr == nil; c++ {
+			if timeErr = w.Time(c); timeErr == nil {
+				w.Set(v, c)
+			}
+		}
+		if cycles > 1 && !errors.Is(timeErr, errFull) {
+			t.Errorf("%d cycles: Time returned %v, want the write error", cycles, timeErr)
+		}
+		if err := w.Close(); !errors.Is(err, errFull) {
+			t.Errorf("%d cycles: Close returned %v, want the write error", cycles, err)
+		}
+	}
+}
