@@ -267,8 +267,7 @@ func (m *MatMul) Execute(sp *Scratchpads, cfg *Config) {
 	if m.executeFast(sp) {
 		return
 	}
-	execMatMul(m, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow,
-		sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
+	execMatMul(m, cfg.Array.Rows, cfg.Array.Dataflow, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 
 // execMatMul computes a MatMul from the scratchpads. A wrapping accumulator
@@ -277,7 +276,7 @@ func (m *MatMul) Execute(sp *Scratchpads, cfg *Config) {
 // order: per fold of R reduction rows (weight stationary) or over all of K in
 // each PE (output stationary), each partial saturated at every step. The
 // array's column count does not change that order.
-func execMatMul(c *MatMul, rows, _ int, df Dataflow, act, wgt, acc *Scratchpad) {
+func execMatMul(c *MatMul, rows int, df Dataflow, act, wgt, acc *Scratchpad) {
 	a := make([]int32, c.M*c.K)
 	c.A.gather(act, c.AOperand, c.M, c.K, a)
 	b := make([]int32, c.N*c.K) // B transposed: b[n*K+k]
