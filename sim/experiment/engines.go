@@ -98,11 +98,6 @@ func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 	return reference.ActivationOp(out, out, op.Activation) // the Clip node
 }
 
-// reluActivations are the activation functions of the ReLU ops.
-var reluActivations = map[workloads.OpKind]quant.Activation{
-	workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6,
-}
-
 // armnnOp runs one op as Arm NN's reference backend runs the layer(s) it
 // becomes: the op without its activation, then an Activation layer.
 func armnnOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
@@ -125,7 +120,8 @@ func armnnOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error 
 	case workloads.MaxPool2D:
 		err = reference.MaxPool2D(in(0), out, pool) // max commutes with the monotone decode and encode
 	case workloads.Relu, workloads.Relu1, workloads.Relu6:
-		return reference.ArmNNActivation(in(0), out, reluActivations[op.Kind])
+		act, _ := op.Kind.ReluActivation()
+		return reference.ArmNNActivation(in(0), out, act)
 	case workloads.Softmax:
 		return reference.ArmNNSoftmax(in(0), out, op.Beta)
 	case workloads.Reshape:
