@@ -68,11 +68,6 @@ func (im *importer) fusable(name string, t int) *workloads.Op {
 	return nil
 }
 
-// reluOps are the standalone ops of the fused activations a clamp can be.
-var reluOps = map[quant.Activation]workloads.OpKind{
-	quant.ActRelu: workloads.Relu, quant.ActRelu1: workloads.Relu1, quant.ActRelu6: workloads.Relu6,
-}
-
 // buildClamp reads a clamp of stored codes to [lo, hi]: fused into the op
 // that wrote x when it can be, else a standalone RELU, RELU1 or RELU6.
 func (im *importer) buildClamp(name, outName string, x *value, lo, hi int32) error {
@@ -92,7 +87,8 @@ func (im *importer) buildClamp(name, outName string, x *value, lo, hi int32) err
 		im.values[outName] = x
 		return nil
 	}
-	im.emit(&workloads.Op{Name: name, Kind: reluOps[act], Inputs: []int{x.t}}, outName, t.Type, t.Shape, t.Params)
+	kind, _ := workloads.ReluOp(act) // act is not ActNone here
+	im.emit(&workloads.Op{Name: name, Kind: kind, Inputs: []int{x.t}}, outName, t.Type, t.Shape, t.Params)
 	return nil
 }
 

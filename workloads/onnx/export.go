@@ -135,11 +135,6 @@ func (e *exporter) quantized(i int) []string {
 	return []string{e.names[i], s, z}
 }
 
-// reluActivations are the clamps the standalone activation ops export as.
-var reluActivations = map[workloads.OpKind]quant.Activation{
-	workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6,
-}
-
 func (e *exporter) op(op *workloads.Op) error {
 	switch op.Kind {
 	case workloads.Conv2D, workloads.DepthwiseConv2D:
@@ -151,7 +146,8 @@ func (e *exporter) op(op *workloads.Op) error {
 	case workloads.AveragePool2D, workloads.MaxPool2D:
 		return e.pool(op)
 	case workloads.Relu, workloads.Relu1, workloads.Relu6:
-		e.clip(op.Name, e.names[op.Inputs[0]], e.names[op.Output], op.Output, reluActivations[op.Kind])
+		act, _ := op.Kind.ReluActivation()
+		e.clip(op.Name, e.names[op.Inputs[0]], e.names[op.Output], op.Output, act)
 		return nil
 	case workloads.Softmax, workloads.Logistic:
 		return e.probability(op)
