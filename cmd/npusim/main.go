@@ -45,7 +45,8 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	defer limits.Set(limits.Get()) // --limit holds for this command line only
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "npusim: %s\n", printable.String(fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)))
+			msg := fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)
+			fmt.Fprintf(stderr, "npusim: %s\n", printable.String(msg))
 			status = exitFailures
 		}
 	}()
@@ -99,7 +100,8 @@ The limits (--limit name=value raises one for a run):
 		SilenceErrors: true,
 	}
 	var settings []string
-	root.PersistentFlags().StringSliceVar(&settings, "limit", nil, "raise a limit of the work budget for this run, name=value (the limits and their values: npusim --help)")
+	root.PersistentFlags().StringSliceVar(&settings, "limit", nil,
+		"raise a limit of the work budget for this run, name=value (the limits and their values: npusim --help)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		l, err := limits.Parse(limits.Get(), settings)
 		if err != nil {

@@ -80,7 +80,8 @@ which are quantized onto the model input's grid.`,
 	policyFlag(cmd, &cell.Policy, "reference", "")
 	hwFlag(cmd, &cell.HW, npu.DefaultPreset, "")
 	f.IntVar(&cell.Samples, "samples", 0, "input samples to run (0: the workload's whole input set)")
-	f.StringSliceVar(&cell.Inputs, "input", nil, "run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
+	f.StringSliceVar(&cell.Inputs, "input", nil,
+		"run on your own input instead of the workload's: a raw int8/uint8 file or a .npy array, one per model input")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	f.StringVar(&manifest, "manifest", "", "write a replayable manifest of the run (npusim replay) to this file")
 	noCacheFlag(cmd, &noCache)

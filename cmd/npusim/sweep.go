@@ -80,8 +80,8 @@ determinism by requantizer and accumulator choice).`,
 			if err := useHWGrid(cmd, &grid, hwGrid); err != nil {
 				return err
 			}
-			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr()),
-				Cache: openCache(noCache, cmd.ErrOrStderr())}
+			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard,
+				Progress: progress(cmd.ErrOrStderr()), Cache: openCache(noCache, cmd.ErrOrStderr())}
 			results, err := campaign.Sweep(grid, opts)
 			if err != nil {
 				return err
@@ -94,7 +94,8 @@ determinism by requantizer and accumulator choice).`,
 	policiesFlag(cmd, &grid.Policies, grid.Policies, "")
 	hwListFlag(cmd, &grid.HW, grid.HW, "")
 	f.IntVar(&grid.Samples, "samples", 0, "input samples per workload (0: each workload's whole input set)")
-	f.StringSliceVar(&grid.Inputs, "input", nil, "your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
+	f.StringSliceVar(&grid.Inputs, "input", nil,
+		"your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
 	f.StringVar(&out, "out", "results", "results directory")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
 	f.StringVar(&hwGrid, "hw-grid", "", "a hardware design-space grid (YAML, docs/design-space.md) instead of --hw")
@@ -160,7 +161,8 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 func sweepFailures(cmd *cobra.Command, dir string, results []*experiment.Result, ran int) error {
 	switch failed := campaign.Failed(results); {
 	case failed > 0:
-		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d cells failed (the table's notes say why); npusim sweep --resume --out %s runs them again\n", failed, len(results), dir)
+		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d cells failed (the table's notes say why); "+
+			"npusim sweep --resume --out %s runs them again\n", failed, len(results), dir)
 	case ran == 0 && len(results) > 0:
 		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: none of the %d cells could run (the table's notes say why)\n", len(results))
 	default:
@@ -194,7 +196,8 @@ func progress(w io.Writer) func(done, total int, r *experiment.Result) {
 		}
 		const width = 30
 		filled := width * done / max(total, 1)
-		fmt.Fprintf(w, "\r[%s%s] %d/%d %-60.60s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, what)
+		bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+		fmt.Fprintf(w, "\r[%s] %d/%d %-60.60s", bar, done, total, what)
 		if done == total {
 			fmt.Fprintln(w)
 		}

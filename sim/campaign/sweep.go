@@ -98,7 +98,8 @@ func (g Grid) check(ws *loader.Loader) error {
 	}
 	for _, spec := range g.Workloads {
 		if loader.IsFile(spec) || len(g.Inputs) > 0 {
-			if _, err := experiment.LoadWorkload(experiment.Cell{Workload: spec, Samples: g.Samples, Inputs: g.Inputs}, ws); err != nil {
+			cell := experiment.Cell{Workload: spec, Samples: g.Samples, Inputs: g.Inputs}
+			if _, err := experiment.LoadWorkload(cell, ws); err != nil {
 				return err
 			}
 		}
@@ -116,7 +117,9 @@ type Shard struct {
 // ParseShard reads "i/n".
 func ParseShard(s string) (Shard, error) {
 	var sh Shard
-	if _, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count); err != nil || sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != s {
+	_, err := fmt.Sscanf(s, "%d/%d", &sh.Index, &sh.Count)
+	inRange := sh.Count >= 1 && sh.Index >= 1 && sh.Index <= sh.Count
+	if err != nil || !inRange || fmt.Sprintf("%d/%d", sh.Index, sh.Count) != s {
 		return Shard{}, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
 	}
 	return sh, nil
@@ -197,7 +200,8 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 // appendResults appends each result to the results file as it arrives and
 // adds it to done, reporting progress; it reads every result even after a
 // write fails, and returns the first failure.
-func appendResults(f *os.File, results <-chan *experiment.Result, done map[string]*experiment.Result, total int, progress func(done, total int, r *experiment.Result)) error {
+func appendResults(f *os.File, results <-chan *experiment.Result, done map[string]*experiment.Result,
+	total int, progress func(done, total int, r *experiment.Result)) error {
 	var firstErr error
 	count := len(done)
 	for r := range results {
@@ -292,7 +296,8 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 		case err != nil:
 			return nil, err
 		case !bytes.Equal(bytes.TrimSpace(have), want):
-			return nil, fmt.Errorf("results directory %s holds a different sweep (%s differs); resume it with the same flags or use another --out", dir, ManifestFile)
+			return nil, fmt.Errorf("results directory %s holds a different sweep (%s differs); "+
+				"resume it with the same flags or use another --out", dir, ManifestFile)
 		default:
 			results, err := readResults(dir, true)
 			if err != nil {
@@ -309,7 +314,8 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 			return done, nil
 		}
 	} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return nil, fmt.Errorf("results directory %s already exists and is not empty; use --resume to continue it or choose another --out", dir)
+		return nil, fmt.Errorf("results directory %s already exists and is not empty; "+
+			"use --resume to continue it or choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err

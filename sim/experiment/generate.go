@@ -139,7 +139,8 @@ func runGenerator(cell Cell, w *workloads.Workload, runs *programRuns, refs *Ref
 		return nil, fmt.Errorf("%s on the reference interpreter: %w", w.Name, err)
 	}
 	m, compiled, hw := w.Model, runs.c, runs.c.HW
-	r := &Result{Cell: cell, Description: w.Description, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
+	r := &Result{Cell: cell, Description: w.Description, Notes: compiled.Notes,
+		NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
 	r.Layers = make([]LayerResult, len(m.Ops))
 	gen, err := Generate(w, func(in []*quant.Tensor) ([]*quant.Tensor, error) {
 		run, err := runs.run(in)
