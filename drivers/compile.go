@@ -33,6 +33,9 @@ type Compiled struct {
 	// Choices record, per op, the arithmetic the driver chose and the
 	// dynamic rules that made it choose so.
 	Choices []LayerChoice
+	// constants is the bytes of the DRAM image that are not inputs:
+	// weights, records and tables.
+	constants uint64
 }
 
 // LayerChoice is what the driver chose for one op.
@@ -86,5 +89,5 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, de
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
-		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices}, nil
+		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices, constants: plan.dram.constants - regionBytes(plan.inputs)}, nil
 }

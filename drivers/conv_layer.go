@@ -13,11 +13,16 @@ import (
 // prepared for planning: its geometry, operands, constants in DRAM and the
 // requantization it ends with.
 type convLayer struct {
-	op                     *workloads.Op
-	in, filter, bias, out  *workloads.Tensor
-	g                      window
-	batches, k, dm         int
-	inAddr, outAddr        uint64
+	op                    *workloads.Op
+	in, filter, bias, out *workloads.Tensor
+	g                     window
+	batches, k, dm        int
+	inAddr, outAddr       uint64
+	// inRes and outRes are the input's and output's addresses in the
+	// activation scratchpad when they are kept there, else -1.
+	inRes, outRes int
+	// caps are the scratchpad bytes the layer's buffers may take.
+	caps                   capacities
 	weights, records       uint64 // DRAM addresses of the constants
 	a, b                   npu.Operand8
 	lo, hi                 int32  // the requantization clamp
@@ -38,6 +43,7 @@ func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 		l.k, l.dm = l.g.fh*l.g.fw, op.DepthMultiplier
 	}
 	l.inAddr, l.outAddr = pl.tensorAddr[op.Inputs[0]], pl.tensorAddr[op.Output]
+	l.inRes, l.outRes, l.caps = pl.residentAt(op.Inputs[0]), pl.residentAt(op.Output), pl.caps()
 	l.a = npu.Operand8{Signed: l.in.Type.Signed(), Zero: l.in.Params.ZeroPoint}
 	l.b = npu.Operand8{Signed: l.filter.Type.Signed(), Zero: l.filter.Params.ZeroPoint}
 	l.lo, l.hi = op.Activation.Range(l.out.Type, l.out.Params.Scale, l.out.Params.ZeroPoint)
@@ -93,4 +99,23 @@ func (l *convLayer) psumShift(n0, n int) int {
 		bound = float64(l.k) * 255 * 255
 	}
 	return max(0, bits.Len64(uint64(bound))-15)
+}
+
+// outputAt is where a tile's output channels from n0 go in the activation
+// scratchpad, and the stride between its pixels: into the kept output
+// tensor, or the tile's slot of the output buffers (stride oc).
+func (l *convLayer) outputAt(t tile, slot, n0 int) (addr, stride int) {
+	if l.outRes >= 0 {
+		return l.outRes + l.g.pixelOffset(t)*l.g.oc + n0, l.g.oc
+	}
+	return slot + n0, l.g.oc
+}
+
+// window is the im2col window of a tile whose input was loaded at buf, or
+// of the kept input tensor.
+func (l *convLayer) window(t tile, buf int) npu.Im2col {
+	if l.inRes >= 0 {
+		return l.g.residentWindow(t, l.inRes)
+	}
+	return l.g.im2col(t, buf)
 }

@@ -1,6 +1,10 @@
 package drivers
 
-import "github.com/npusim/npusim/npu"
+import (
+	"slices"
+
+	"github.com/npusim/npusim/npu"
+)
 
 // emitter is the last stage: it appends operations to the program as
 // commands, each with the layer it belongs to and the dependencies its
@@ -9,6 +13,9 @@ type emitter struct {
 	prog  *npu.Program
 	deps  dependencyTracker
 	layer int
+	// writes maps, per scratchpad and unit, each byte to the latest
+	// command of the unit that wrote it: where captures find their writers.
+	writes [sramCount][unitCount]paintMap
 }
 
 // dependencyTracker derives a command's dependencies from the scratchpad
@@ -28,7 +35,37 @@ func (e *emitter) beginLayer(name string) {
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
 	i := len(e.prog.Commands)
-	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: e.deps.order(i, op.Unit(), op.Footprint()), Layer: e.layer})
+	spans := op.Footprint()
+	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: e.deps.order(i, op.Unit(), spans), Layer: e.layer})
+	for _, s := range spans {
+		if s.Write {
+			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
+		}
+	}
+}
+
+// writers lists, for each unit, the latest command since command first
+// that wrote a byte of span s: the commands whose completion makes the
+// span's bytes final (a unit completes its commands in order).
+func (e *emitter) writers(s npu.Span, first int) []int {
+	var ws []int
+	for u := range unitCount {
+		if c := e.writes[s.SRAM][u].latest(s.Lo, s.Hi); c >= first {
+			ws = append(ws, c)
+		}
+	}
+	slices.Sort(ws)
+	return ws
+}
+
+// capture gives each piece of a captured output its writers among the
+// commands since command first.
+func (e *emitter) capture(r *npu.Region, first int) {
+	for k := range r.Capture.Pieces {
+		p := &r.Capture.Pieces[k]
+		span := npu.Span{SRAM: r.Capture.SRAM, Lo: p.Addr, Hi: p.Addr + (p.Rows-1)*p.SRAMStride + p.Run}
+		p.Writers = e.writers(span, first)
+	}
 }
 
 // emitProgram runs the schedule and lowering of every planned layer and
@@ -37,12 +74,16 @@ func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 	e := &emitter{prog: &npu.Program{}, deps: deps}
 	for _, layer := range mp.layers {
 		e.beginLayer(layer.name)
+		first := len(e.prog.Commands)
 		for _, p := range layer.plans {
 			for _, s := range p.schedule() {
 				for _, op := range p.lower(s) {
 					e.emit(op)
 				}
 			}
+		}
+		for _, out := range layer.captures {
+			e.capture(&mp.outputs[out], first)
 		}
 	}
 	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs

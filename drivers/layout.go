@@ -44,13 +44,21 @@ type layout struct {
 	end      [sramCount]int // where the last region of each scratchpad ends
 }
 
-func newLayout(hw *npu.Config) *layout {
-	l := &layout{}
+// capacities are the bytes of each scratchpad a layer may lay out its
+// buffers in: the hardware's, less in the activation scratchpad what the
+// tensors kept there across the layer occupy (residency.go).
+type capacities [sramCount]int
+
+// capacitiesOf is the whole of each of the hardware's scratchpads.
+func capacitiesOf(hw *npu.Config) capacities {
+	var c capacities
 	for s := range sramCount {
-		l.capacity[s] = hw.Bytes(npu.SRAM(s))
+		c[s] = hw.Bytes(npu.SRAM(s))
 	}
-	return l
+	return c
 }
+
+func newLayout(c capacities) *layout { return &layout{capacity: c} }
 
 // place appends a region of n bytes to a scratchpad and returns its address.
 func (l *layout) place(s npu.SRAM, name string, n int) int {

@@ -40,15 +40,23 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	case loadWeights:
 		return ops(p.loadWeights(s))
 	case loadInput:
+		if p.inRes >= 0 {
+			return nil
+		}
 		return ops(p.loadInput(s))
 	case compute:
 		return p.multiply(s)
 	case requantize:
 		n0, n := p.block(s.block)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), b.out[s.tile%2]+n0, p.g.oc))
+		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], n0)
+		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride))
 	case activate:
-		return ops(activationPass(b.table, b.out[s.tile%2], p.tiles[s.tile].pixels(), p.g.oc, p.out.Type))
+		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
+		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
 	case store:
+		if p.outRes >= 0 {
+			return nil
+		}
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[s.tile%2], p.g.oc, 0, p.g.oc))
 	}
 	panic("matmul layer: no lowering for " + s.String())
@@ -115,7 +123,7 @@ func (p *matmulPlan) loadInput(s step) *npu.DMA {
 func (p *matmulPlan) multiply(s step) []npu.Operation {
 	t := p.tiles[s.tile]
 	n0, n := p.block(s.block)
-	win, acc, first := p.g.im2col(t, p.inputSlot(s)), p.accAt(s.pass, n), n0/max(p.dm, 1)
+	win, acc, first := p.window(t, p.inputSlot(s)), p.accAt(s.pass, n), n0/max(p.dm, 1)
 	if p.tiling.inputPerBlock {
 		win, first = p.g.im2colChannels(t, p.inputSlot(s), n/p.dm), 0
 	}
@@ -166,8 +174,9 @@ func storeBytes(s npu.SRAM, addr int, dram uint64, n int) *npu.DMA {
 }
 
 // activationPass is a separate activation clamp (a table lookup) over rows
-// x cols outputs in place, when the policy does not fuse it.
-func activationPass(table, buf, rows, cols int, t quant.Type) *npu.Eltwise {
-	return &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: cols, AColStride: 1,
-		Signed: t.Signed(), LUT: table, Lo: t.Min(), Hi: t.Max(), Out: buf, OutRowStride: cols}
+// x cols outputs, stride bytes apart, in place, when the policy does not
+// fuse it.
+func activationPass(table, buf, rows, cols, stride int, t quant.Type) *npu.Eltwise {
+	return &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: stride, AColStride: 1,
+		Signed: t.Signed(), LUT: table, Lo: t.Min(), Hi: t.Max(), Out: buf, OutRowStride: stride}
 }

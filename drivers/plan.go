@@ -26,6 +26,10 @@ type layerPlan interface {
 type plannedLayer struct {
 	name  string
 	plans []layerPlan
+	// captures index the program outputs captured from the scratchpad
+	// once the layer's commands that write them complete (a tensor kept
+	// in the activation scratchpad).
+	captures []int
 }
 
 // modelPlan is the output of the plan stage: the DRAM map and every
@@ -51,7 +55,13 @@ type planner struct {
 	// tensorAddr is each activation tensor's DRAM address (constants are
 	// laid out per op).
 	tensorAddr []uint64
-	notes      []string
+	// res is each tensor's residency in the activation scratchpad and
+	// lives its producer and readers (residency.go); op is the op being
+	// planned.
+	res   []residency
+	lives []lifetime
+	op    int
+	notes []string
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
@@ -67,15 +77,24 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*mode
 		return nil, err
 	}
 	mp.layers = append(mp.layers, in)
+	pl.placeTensors(res)
 	for k, op := range m.Ops {
+		pl.op = k
 		layer, err := pl.planOp(op, res.layers[k])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op.Name, err)
 		}
-		mp.layers = append(mp.layers, layer)
+		layer.plans = append(pl.spillsAt(k), layer.plans...)
 		mp.tensorOutput[op.Output] = len(mp.outputs)
-		mp.outputs = append(mp.outputs, npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()})
+		region := npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()}
+		if r := pl.res[op.Output]; r.sram >= 0 {
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{{Addr: r.sram, Run: region.Bytes, Rows: 1}}}
+			layer.captures = append(layer.captures, len(mp.outputs))
+		}
+		mp.layers = append(mp.layers, layer)
+		mp.outputs = append(mp.outputs, region)
 	}
+	pl.op = len(m.Ops)
 	out, err := pl.planOutputs(orig, mp)
 	if err != nil {
 		return nil, err

@@ -86,12 +86,11 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 	if err := p.chooseWeights(hw); err != nil {
 		return nil, err
 	}
-	tileLayout := func(rows, cols int) (*layout, matmulBuffers) { return p.layoutFor(hw, rows, cols) }
 	var err error
-	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
-	if err != nil && l.depthwise {
+	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
+	if err != nil && l.depthwise && l.inRes < 0 {
 		t.inputPerBlock = true
-		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
+		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
 	}
 	if err != nil {
 		return nil, err
@@ -111,7 +110,7 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 	t := &p.tiling
 	fits := func() bool {
-		lay, _ := p.layoutFor(hw, 1, 1)
+		lay, _ := p.layoutFor(1, 1)
 		return lay.fitsIn(npu.WeightSRAM)
 	}
 	if t.weightsResident = true; fits() {
@@ -135,26 +134,34 @@ func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 // layoutFor lays the layer out for output tiles of rows x cols under the
 // plan's tiling: a double-buffered pipeline (input, output and accumulator
 // buffers in pairs), or for a split reduction single buffers plus int16
-// partial sums; then records, one or two weight slots and the table.
-func (p *matmulPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, matmulBuffers) {
+// partial sums; then records, one or two weight slots and the table. An
+// input or output kept in the activation scratchpad needs no buffer.
+func (p *matmulPlan) layoutFor(rows, cols int) (*layout, matmulBuffers) {
 	t, g := p.tiling, &p.g
-	lay, b := newLayout(hw), matmulBuffers{table: -1}
+	lay, b := newLayout(p.caps), matmulBuffers{table: -1}
 	px, in := rows*cols, g.inputBytes(rows, cols)
+	out := px * g.oc
 	if t.inputPerBlock {
 		in = g.inputPixels(rows, cols) * t.nb / p.dm
+	}
+	if p.inRes >= 0 {
+		in = 0
+	}
+	if p.outRes >= 0 {
+		out = 0
 	}
 	slot := p.k * t.nb
 	switch {
 	case t.split(p.k):
-		b.in[0] = lay.place(npu.ActivationSRAM, "input", in)
-		b.out[0] = lay.place(npu.ActivationSRAM, "output", px*t.nb)
+		b.in[0] = placeSome(lay, npu.ActivationSRAM, "input", in)
+		b.out[0] = placeSome(lay, npu.ActivationSRAM, "output", min(out, px*t.nb))
 		b.acc[0] = lay.place(npu.AccumulatorSRAM, "accumulators", px*t.nb*4)
 		b.half = lay.place(npu.AccumulatorSRAM, "int16 partial sums", px*t.nb*2)
 		slot = t.kb * t.nb
 	default:
 		for i := range 2 {
-			b.in[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("input[%d]", i), in)
-			b.out[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("output[%d]", i), px*g.oc)
+			b.in[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("input[%d]", i), in)
+			b.out[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("output[%d]", i), out)
 			b.acc[i] = lay.place(npu.AccumulatorSRAM, fmt.Sprintf("accumulators[%d]", i), px*t.nb*4)
 		}
 		if t.weightsResident {
@@ -169,8 +176,17 @@ func (p *matmulPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, matmulB
 	if p.actLUT != nil {
 		b.table = lay.place(npu.WeightSRAM, "activation table", 256)
 	}
-	p.reserveMargins(lay, px, in)
+	p.reserveMargins(lay, px, in, min(out, px*t.nb))
 	return lay, b
+}
+
+// placeSome places a region of n bytes, or nothing when n is 0 (an operand
+// kept in the scratchpad); it returns the region's address, -1 for none.
+func placeSome(lay *layout, s npu.SRAM, name string, n int) int {
+	if n == 0 {
+		return -1
+	}
+	return lay.place(s, name, n)
 }
 
 // noteMatMul records a layer whose weights stream or whose reduction

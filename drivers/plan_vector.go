@@ -65,13 +65,11 @@ func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVe
 	hw := pl.hw
 	p := &depthwiseVectorPlan{convLayer: l, arith: a}
 	p.cb = max(min(l.g.oc, 4*hw.Vector.Lanes)/l.dm*l.dm, l.dm)
-	if lay, _ := p.layoutFor(hw, 1, 1); !lay.fitsIn(npu.WeightSRAM) {
+	if lay, _ := p.layoutFor(1, 1); !lay.fitsIn(npu.WeightSRAM) {
 		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
 	}
 	var err error
-	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, func(rows, cols int) (*layout, vectorBuffers) {
-		return p.layoutFor(hw, rows, cols)
-	})
+	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +80,12 @@ func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVe
 	return p, nil
 }
 
-// layoutFor lays the layer out for tiles of rows x cols.
-func (p *depthwiseVectorPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, vectorBuffers) {
-	lay, px := newLayout(hw), rows*cols
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputBytes(rows, cols)},
-		sizedRegion{npu.ActivationSRAM, "output", px * p.g.oc}, sizedRegion{npu.AccumulatorSRAM, "accumulators", px * p.cb * 4})
+// layoutFor lays the layer out for tiles of rows x cols (an operand kept in
+// the activation scratchpad needs no buffers).
+func (p *depthwiseVectorPlan) layoutFor(rows, cols int) (*layout, vectorBuffers) {
+	lay, px := newLayout(p.caps), rows*cols
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputBytes(rows, cols))},
+		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, px*p.g.oc)}, sizedRegion{npu.AccumulatorSRAM, "accumulators", px * p.cb * 4})
 	b := vectorBuffers{in: pairs[0], out: pairs[1], acc: pairs[2]}
 	b.weights = lay.place(npu.WeightSRAM, "weights and records", p.k*p.g.oc+p.g.oc*npu.RecordBytes)
 	b.records = b.weights + p.k*p.g.oc
@@ -95,6 +94,15 @@ func (p *depthwiseVectorPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout
 	lay.reserve(npu.WeightSRAM, "margin: alignment", weightMargin)
 	reserveTable(lay, p.actLUT != nil)
 	return lay, b
+}
+
+// unlessKept is n bytes of buffer for an operand, none if it is kept in
+// the activation scratchpad (at res >= 0).
+func unlessKept(res, n int) int {
+	if res >= 0 {
+		return 0
+	}
+	return n
 }
 
 // poolPlan is an average or max pool planned for the vector unit: tiles of
@@ -106,6 +114,8 @@ type poolPlan struct {
 	signed         bool
 	lo, hi         int32
 	in, out        uint64 // DRAM addresses
+	inRes, outRes  int    // activation scratchpad addresses of kept operands, else -1
+	caps           capacities
 	rows, cols, cb int
 	tiles          []tile
 	layout         *layout
@@ -119,13 +129,12 @@ func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
 	is, os := in.Shape, out.Shape
 	p := &poolPlan{g: window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3], fh: op.FilterH, fw: op.FilterW,
 		sh: op.StrideH, sw: op.StrideW, dh: 1, dw: 1, top: op.Padding.Top, left: op.Padding.Left},
-		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output]}
+		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output],
+		inRes: pl.residentAt(op.Inputs[0]), outRes: pl.residentAt(op.Output), caps: pl.caps()}
 	p.lo, p.hi = op.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
 	var err, first error
 	for p.cb = p.g.c; p.cb >= 1; p.cb = (p.cb + 1) / 2 {
-		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, func(rows, cols int) (*layout, vectorBuffers) {
-			return p.layoutFor(pl.hw, rows, cols)
-		})
+		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, p.outRes >= 0, p.layoutFor)
 		if first = cmp.Or(first, err); err == nil || p.cb == 1 {
 			break
 		}
@@ -139,10 +148,10 @@ func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
 
 // layoutFor lays the pool out for tiles of rows x cols and blocks of cb
 // channels.
-func (p *poolPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, vectorBuffers) {
-	lay := newLayout(hw)
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", p.g.inputPixels(rows, cols) * p.cb},
-		sizedRegion{npu.ActivationSRAM, "output", rows * cols * p.cb})
+func (p *poolPlan) layoutFor(rows, cols int) (*layout, vectorBuffers) {
+	lay := newLayout(p.caps)
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputPixels(rows, cols)*p.cb)},
+		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, rows*cols*p.cb)})
 	reserveTileMargins(lay, npu.ActivationSRAM)
 	return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}
 }

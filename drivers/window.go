@@ -118,6 +118,19 @@ func (g *window) im2colChannels(t tile, buf, nc int) npu.Im2col {
 		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: nc}
 }
 
+// residentWindow is the im2col window of a tile reading the whole input
+// tensor (all images) kept at base in the activation scratchpad.
+func (g *window) residentWindow(t tile, base int) npu.Im2col {
+	r0, _ := g.inRows(t.oy, t.oy+t.rows)
+	c0, _ := g.inCols(t.ox, t.ox+t.cols)
+	a := g.im2col(t, base+((t.batch*g.h+r0)*g.w+c0)*g.c)
+	a.RowStride = g.w * g.c
+	return a
+}
+
+// pixelOffset is the index of a tile's first pixel in the output tensor.
+func (g *window) pixelOffset(t tile) int { return (t.batch*g.oh+t.oy)*g.ow + t.ox }
+
 // loadChannels is the DMA of channels [ch, ch+nc) of a tile's input window
 // into buf, packed nc bytes per pixel.
 func (g *window) loadChannels(base uint64, t tile, buf, ch, nc int) *npu.DMA {
@@ -145,9 +158,14 @@ func (g *window) store(base uint64, t tile, buf, pixelStride, ch, n int) *npu.DM
 }
 
 // chooseTiledLayout chooses the largest tile whose layout fits, and returns
-// it with that layout and the buffer addresses taken from it.
-func chooseTiledLayout[B any](g *window, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
+// it with that layout and the buffer addresses taken from it. With
+// wholeRows, a tile must span the output's width (its pixels are then
+// consecutive in the output tensor, as writing into a kept tensor needs).
+func chooseTiledLayout[B any](g *window, wholeRows bool, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
 	rows, cols, err = g.chooseTile(func(r, c int) error {
+		if wholeRows && c < g.ow {
+			return fmt.Errorf("an output row of %d pixels does not fit beside the tensors kept in the scratchpad", g.ow)
+		}
 		l, _ := layoutFor(r, c)
 		return l.check()
 	})

@@ -87,6 +87,10 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	fmt.Fprintf(w, "%s under %s on %s, %d sample(s)\n", r.Workload, r.Policy, r.HW, r.Samples)
 	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
 		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)
+	if t := r.DRAM; t.Total() > 0 {
+		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; minimum %d (weights once + input + output), %.2fx\n",
+			t.Weights, t.ActivationsIn, t.ActivationsOut, t.Spills, t.Minimum, float64(t.Total())/float64(max(t.Minimum, 1)))
+	}
 	fmt.Fprintf(w, "  energy by component:")
 	for c := range npu.NumComponents {
 		if e := r.EnergyPJ[c]; e > 0 {

@@ -27,8 +27,15 @@ func Run(cfg *npu.Config, p *npu.Program) (*Result, error) {
 		return nil, err
 	}
 	recorder := npu.NewRecorder(cfg, p)
-	plat := MakeBuilder().WithEngine(sim.NewSerialEngine()).WithConfig(cfg).
-		WithDRAM(p.DRAMBytes, p.DRAM).WithHook(recorder).Build("NPU")
+	b := MakeBuilder().WithEngine(sim.NewSerialEngine()).WithConfig(cfg).WithDRAM(p.DRAMBytes, p.DRAM).WithHook(recorder)
+	capturer := npu.NewCapturer(p)
+	if capturer != nil {
+		b = b.WithHook(capturer)
+	}
+	plat := b.Build("NPU")
+	if capturer != nil {
+		capturer.Watch(plat.Scratchpads)
+	}
 	plat.CP.Launch(p.Commands)
 	if err := plat.Engine.Run(); err != nil {
 		return nil, err
@@ -40,13 +47,29 @@ func Run(cfg *npu.Config, p *npu.Program) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	outputs, err := readOutputs(plat, p, capturer)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Outputs: outputs, Stats: stats}, nil
+}
+
+// readOutputs reads the output regions back from DRAM, or from the
+// capturer for those captured from a scratchpad.
+func readOutputs(plat *Platform, p *npu.Program, capturer *npu.Capturer) ([][]byte, error) {
 	outputs := make([][]byte, len(p.Outputs))
 	for i, r := range p.Outputs {
-		data, err := plat.DRAM.Storage.Read(r.Addr, uint64(r.Bytes))
+		var data []byte
+		var err error
+		if r.Capture != nil {
+			data, err = capturer.Bytes(i)
+		} else {
+			data, err = plat.DRAM.Storage.Read(r.Addr, uint64(r.Bytes))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", r.Name, err)
 		}
 		outputs[i] = data
 	}
-	return &Result{Outputs: outputs, Stats: stats}, nil
+	return outputs, nil
 }

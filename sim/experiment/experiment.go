@@ -77,6 +77,9 @@ type Result struct {
 	// MACUtilization is the share of the array's peak MACs used.
 	MACUtilization float64 `json:"macUtilization"`
 	DRAMBytes      uint64  `json:"dramBytes"`
+	// DRAM splits DRAMBytes by what the bytes carried, beside the least
+	// any schedule moves.
+	DRAM drivers.DRAMTraffic `json:"dram"`
 	// Output compares the model outputs (all samples) with the reference.
 	Output Deviation     `json:"output"`
 	Layers []LayerResult `json:"layers"`
@@ -152,6 +155,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 		}
 		if s == 0 {
 			r.setCost(run.Stats, hw, w.Model)
+			r.DRAM = compiled.Traffic(run.Stats)
 		}
 		r.compare(w, s, run, ref, &t)
 	}

@@ -1,0 +1,387 @@
+package drivers
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/workloads"
+)
+
+// Activation residency. A layer's output stays in the activation
+// scratchpad, as one region holding the whole tensor, from the layer that
+// produces it to the last layer that reads it, when every layer in between
+// still fits its own buffers below the regions kept there. Layers then read
+// their inputs and write their outputs in place: a resident input's load
+// lowers to nothing and its im2col window points into the region, a
+// resident output is requantized straight into it and never stored.
+//
+// The placement runs before the plan stage proper, op by op in program
+// order. For op k it tries to keep k's output, in the highest free range of
+// the scratchpad (first fit from the top, so that layers lay their buffers
+// out from address 0 up to the lowest region kept across them), then plans
+// op k against the regions live across it. When the output finds no room,
+// or op k does not fit, one tensor goes to DRAM and the step repeats. The
+// spill policy: the candidate whose DRAM traffic costs least (a tensor
+// already kept: one store plus one read by each of its remaining readers;
+// op k's own output: one write plus one read per reader), ties going to the
+// tensor read furthest in the future (Belady's rule for register spills),
+// then the larger, then the lower index. A tensor already kept is spilled by
+// a store at the start of op k; op k's own output is simply never kept. A
+// residual branch's tensor is a candidate like any other: it stays until
+// the ADD when everything fits, else it is usually the one spilled, being
+// the one read furthest away.
+//
+// Tensors that must be in DRAM are never kept: the model's inputs (the
+// application writes them there) and outputs (it reads them there), and
+// every operand of a layer that cannot take an operand in the scratchpad
+// (see residentOperands: table passes, softmax, concatenation, reshapes;
+// a layer run on the host CPU reads and writes DRAM and belongs there too).
+
+// residency is where a tensor lives while the program runs.
+type residency struct {
+	// sram is the tensor's address in the activation scratchpad while it
+	// is kept there, -1 if it never is.
+	sram int
+	// from and until bound the ops during which it is kept: op from
+	// produces it; op until and later read it from DRAM.
+	from, until int
+	// spilled says a store at the start of op until copies it to DRAM.
+	spilled bool
+}
+
+// notKept is the residency of a tensor that lives in DRAM.
+var notKept = residency{sram: -1}
+
+// lifetime is the op that produces a tensor (-1 for a model input) and the
+// ops that read it, ascending.
+type lifetime struct {
+	producer int
+	readers  []int
+}
+
+// last is the last op that reads the tensor, or its producer.
+func (l lifetime) last() int {
+	if len(l.readers) == 0 {
+		return l.producer
+	}
+	return l.readers[len(l.readers)-1]
+}
+
+// readsFrom counts the readers at op k or later.
+func (l lifetime) readsFrom(k int) int {
+	i, _ := slices.BinarySearch(l.readers, k)
+	return len(l.readers) - i
+}
+
+// nextRead is the first reader at op k or later.
+func (l lifetime) nextRead(k int) int {
+	i, _ := slices.BinarySearch(l.readers, k)
+	if i == len(l.readers) {
+		return l.producer
+	}
+	return l.readers[i]
+}
+
+// lifetimes finds every tensor's producer and readers.
+func lifetimes(m *workloads.Model) []lifetime {
+	lives := make([]lifetime, len(m.Tensors))
+	for i := range lives {
+		lives[i].producer = -1
+	}
+	for k, op := range m.Ops {
+		lives[op.Output].producer = k
+		for _, i := range op.Inputs {
+			if r := lives[i].readers; len(r) == 0 || r[len(r)-1] != k {
+				lives[i].readers = append(lives[i].readers, k)
+			}
+		}
+	}
+	return lives
+}
+
+// residentOperands reports whether an op can read its activation inputs
+// from, and write its output to, regions of the activation scratchpad.
+func residentOperands(op *workloads.Op) bool {
+	switch op.Kind {
+	case workloads.Conv2D, workloads.FullyConnected, workloads.DepthwiseConv2D,
+		workloads.AveragePool2D, workloads.MaxPool2D, workloads.Add, workloads.Mul:
+		return true
+	}
+	return false
+}
+
+// keepable marks the tensors that may stay in the activation scratchpad:
+// produced and read only by ops that take resident operands, neither a
+// model input nor output, and no larger than the scratchpad.
+func keepable(m *workloads.Model, lives []lifetime, capacity int) []bool {
+	ok := make([]bool, len(m.Tensors))
+	for k, op := range m.Ops {
+		ok[op.Output] = residentOperands(op) && m.Tensors[op.Output].Len() <= capacity && lives[op.Output].producer == k
+	}
+	for _, i := range m.Outputs {
+		ok[i] = false
+	}
+	for _, op := range m.Ops {
+		if !residentOperands(op) {
+			for _, i := range op.Inputs {
+				ok[i] = false
+			}
+		}
+	}
+	return ok
+}
+
+// placeTensors decides every tensor's residency (see the top of this file).
+func (pl *planner) placeTensors(res *resolution) {
+	pl.lives = lifetimes(pl.m)
+	pl.res = make([]residency, len(pl.m.Tensors))
+	for i := range pl.res {
+		pl.res[i] = notKept
+	}
+	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM))
+	for k, op := range pl.m.Ops {
+		pl.placeOp(k, op, res.layers[k], keep[op.Output])
+	}
+}
+
+// placeOp keeps op k's output if it can, spills until op k fits, then
+// spills while that lowers the DRAM traffic op k and the spills cost.
+func (pl *planner) placeOp(k int, op *workloads.Op, a arithmetic, keep bool) {
+	out := op.Output
+	for {
+		if keep && pl.res[out].sram < 0 {
+			pl.keep(k, out)
+		}
+		if (!keep || pl.res[out].sram >= 0) && pl.fits(k, op, a) {
+			break
+		}
+		v, ok := pl.victim(k, op, keep)
+		if !ok { // nothing left to spill: planning reports why op k does not fit
+			return
+		}
+		keep = pl.evict(k, v, op) && keep
+	}
+	for pl.improve(k, op, a, keep) {
+	}
+}
+
+// keep tries to place tensor t, produced by op k, in the scratchpad.
+func (pl *planner) keep(k, t int) bool {
+	addr, ok := pl.allocate(k, t)
+	if ok {
+		pl.res[t] = residency{sram: addr, from: k, until: pl.lives[t].last() + 1}
+	}
+	return ok
+}
+
+// evict sends tensor v to DRAM at op k: op k's own output is not kept (it
+// returns false then), any other is spilled by a store at the start of op
+// k.
+func (pl *planner) evict(k, v int, op *workloads.Op) bool {
+	if v == op.Output {
+		pl.res[v] = notKept
+		return false
+	}
+	pl.res[v].until, pl.res[v].spilled = k, true
+	return true
+}
+
+// improve makes the one change that lowers op k's cost most, if any does:
+// spilling a tensor kept across op k, not keeping op k's output, or, when
+// the output wants room it could not find, spilling a tensor to make it.
+func (pl *planner) improve(k int, op *workloads.Op, a arithmetic, keep bool) bool {
+	base, ok := pl.cost(k, op, a)
+	if !ok {
+		return false
+	}
+	saved := slices.Clone(pl.res)
+	best, bestCost, bestRoom := -1, base, false
+	for _, v := range pl.liveAt(k) {
+		for _, room := range []bool{false, true} {
+			if room && (!keep || v == op.Output || pl.res[op.Output].sram >= 0) {
+				continue
+			}
+			pl.evict(k, v, op)
+			if !room || pl.keep(k, op.Output) {
+				if c, ok := pl.cost(k, op, a); ok && c < bestCost {
+					best, bestCost, bestRoom = v, c, room
+				}
+			}
+			copy(pl.res, saved)
+		}
+	}
+	if best < 0 {
+		return false
+	}
+	pl.evict(k, best, op)
+	if bestRoom {
+		pl.keep(k, op.Output)
+	}
+	return true
+}
+
+// cost is the DRAM traffic, in bytes, that the residency decided at op k
+// gives: op k's own loads and stores, the spills at its start with their
+// later reads, and the reads of op k's output from DRAM when it is not
+// kept; ok is false if op k does not fit.
+func (pl *planner) cost(k int, op *workloads.Op, a arithmetic) (int, bool) {
+	trial := pl.trial(k)
+	layer, err := trial.planOp(op, a)
+	if err != nil {
+		return 0, false
+	}
+	bytes := dramTraffic(layer.plans)
+	for i, r := range pl.res {
+		if r.sram >= 0 && r.spilled && r.until == k {
+			bytes += pl.m.Tensors[i].Len() * (1 + pl.lives[i].readsFrom(k+1))
+		}
+	}
+	if pl.res[op.Output].sram < 0 {
+		bytes += pl.m.Tensors[op.Output].Len() * len(pl.lives[op.Output].readers)
+	}
+	return bytes, true
+}
+
+// dramTraffic is the bytes the plans' DMA commands move.
+func dramTraffic(plans []layerPlan) int {
+	bytes := 0
+	for _, p := range plans {
+		for _, s := range p.schedule() {
+			if s.kind == compute || s.kind == requantize || s.kind == activate {
+				continue
+			}
+			for _, o := range p.lower(s) {
+				if d, ok := o.(*npu.DMA); ok {
+					bytes += d.RunBytes * d.Rows * d.Planes
+				}
+			}
+		}
+	}
+	return bytes
+}
+
+// liveAt lists the tensors kept in the scratchpad during op k, by index.
+func (pl *planner) liveAt(k int) []int {
+	var live []int
+	for i, r := range pl.res {
+		if r.sram >= 0 && r.from <= k && k < r.until {
+			live = append(live, i)
+		}
+	}
+	return live
+}
+
+// allocate finds the highest aligned range of the activation scratchpad
+// for tensor t that no tensor kept during op k occupies.
+func (pl *planner) allocate(k, t int) (int, bool) {
+	n := pl.m.Tensors[t].Len()
+	live := pl.liveAt(k)
+	addr := (pl.hw.Bytes(npu.ActivationSRAM) - n) / sramAlign * sramAlign
+	for {
+		clash := slices.IndexFunc(live, func(i int) bool {
+			r := pl.res[i]
+			return i != t && r.sram < addr+n && addr < r.sram+pl.m.Tensors[i].Len()
+		})
+		if clash < 0 {
+			return addr, true
+		}
+		below := pl.res[live[clash]].sram - n
+		if below < 0 {
+			return 0, false
+		}
+		addr = below / sramAlign * sramAlign
+	}
+}
+
+// spillCandidate is a tensor the policy may send to DRAM at op k.
+type spillCandidate struct {
+	tensor, cost, next, bytes int
+}
+
+// victim chooses the tensor to send to DRAM at op k (see the spill policy
+// at the top of this file): a tensor kept during op k, or op k's output if
+// it wants to be kept.
+func (pl *planner) victim(k int, op *workloads.Op, keepOut bool) (int, bool) {
+	var cands []spillCandidate
+	for _, i := range pl.liveAt(k) {
+		if i == op.Output {
+			continue
+		}
+		n, l := pl.m.Tensors[i].Len(), pl.lives[i]
+		cands = append(cands, spillCandidate{i, n * (1 + l.readsFrom(k)), l.nextRead(k), n})
+	}
+	if keepOut {
+		n, l := pl.m.Tensors[op.Output].Len(), pl.lives[op.Output]
+		cands = append(cands, spillCandidate{op.Output, n * (1 + len(l.readers)), l.nextRead(k + 1), n})
+	}
+	if len(cands) == 0 {
+		return 0, false
+	}
+	best := slices.MinFunc(cands, func(a, b spillCandidate) int {
+		return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(b.next, a.next), cmp.Compare(b.bytes, a.bytes), cmp.Compare(a.tensor, b.tensor))
+	})
+	return best.tensor, true
+}
+
+// fits reports whether op k can be planned against the current residency.
+func (pl *planner) fits(k int, op *workloads.Op, a arithmetic) bool {
+	_, err := pl.trial(k).planOp(op, a)
+	return err == nil
+}
+
+// trial is a scratch planner for op k against the current residency, whose
+// DRAM map and notes are thrown away.
+func (pl *planner) trial(k int) *planner {
+	return &planner{hw: pl.hw, m: pl.m, tensorAddr: slices.Clone(pl.tensorAddr), res: pl.res, lives: pl.lives, op: k}
+}
+
+// residentAt returns tensor i's activation-scratchpad address during the op
+// being planned, or -1 if that op finds it in DRAM.
+func (pl *planner) residentAt(i int) int {
+	if pl.res == nil {
+		return -1
+	}
+	r := pl.res[i]
+	if r.sram >= 0 && r.from <= pl.op && pl.op < r.until {
+		return r.sram
+	}
+	return -1
+}
+
+// caps are the scratchpad bytes the op being planned may lay its buffers
+// out in: below the lowest region kept across it.
+func (pl *planner) caps() capacities {
+	c := capacitiesOf(pl.hw)
+	for _, i := range pl.liveAt(pl.op) {
+		c[npu.ActivationSRAM] = min(c[npu.ActivationSRAM], pl.res[i].sram)
+	}
+	return c
+}
+
+// spillPlan stores a kept tensor to DRAM at the start of the op that needs
+// its room: the program's one spill step.
+type spillPlan struct {
+	sram  int
+	dram  uint64
+	bytes int
+}
+
+// spillsAt returns the spill stores at the start of op k, by tensor index.
+func (pl *planner) spillsAt(k int) []layerPlan {
+	var plans []layerPlan
+	for i, r := range pl.res {
+		if r.sram >= 0 && r.spilled && r.until == k {
+			plans = append(plans, &spillPlan{sram: r.sram, dram: pl.tensorAddr[i], bytes: pl.m.Tensors[i].Len()})
+		}
+	}
+	return plans
+}
+
+// schedule is one store.
+func (p *spillPlan) schedule() []step { return []step{mkStep(store, all, all, all, all)} }
+
+// lower stores the whole region.
+func (p *spillPlan) lower(step) []npu.Operation {
+	return ops(storeBytes(npu.ActivationSRAM, p.sram, p.dram, p.bytes))
+}
