@@ -46,6 +46,9 @@ type Config struct {
 	Requant  RequantConfig `yaml:"requant"`
 	Vector   VectorConfig  `yaml:"vector"`
 	Energy   EnergyConfig  `yaml:"energy"`
+	// OperatingPoints is the DVFS table, clocks rising (opp.go); the
+	// energy table holds at Energy.AtMilliVolts.
+	OperatingPoints []OperatingPoint `yaml:"operating_points"`
 	// Source is the YAML the configuration was read from.
 	Source []byte `yaml:"-" json:"-"`
 }
@@ -126,6 +129,9 @@ type EnergyConfig struct {
 	SRAMWritePJPerByte float64 `yaml:"sram_write_pj_per_byte"`
 	DRAMPJPerBit       float64 `yaml:"dram_pj_per_bit"`
 	StaticMW           float64 `yaml:"static_mw"`
+	// AtMilliVolts is the supply voltage at which the on-chip figures
+	// above hold (with OperatingPoints; opp.go).
+	AtMilliVolts float64 `yaml:"at_mv"`
 }
 
 //go:embed presets/*.yaml
@@ -164,7 +170,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkOperatingPoints} {
 		if err := check(); err != nil {
 			return err
 		}

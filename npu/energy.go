@@ -120,6 +120,10 @@ func (cfg *Config) price(op Operation, c *Counters) (Energy, error) {
 	for s, comp := range []Component{CompActivationSRAM, CompWeightSRAM, CompAccumulatorSRAM} {
 		e[comp] = float64(c.SRAMRead[s])*cfg.Energy.SRAMReadPJPerByte + float64(c.SRAMWrite[s])*cfg.Energy.SRAMWritePJPerByte
 	}
+	scale := cfg.DynamicScale() // on-chip energy follows the rail's voltage (opp.go)
+	for comp := range CompDRAM {
+		e[comp] *= scale
+	}
 	e[CompDRAM] = float64(c.DRAMRead+c.DRAMWrite) * 8 * cfg.Energy.DRAMPJPerBit
 	return e, nil
 }
@@ -139,8 +143,9 @@ func (cfg *Config) requantPJ(name string) (float64, error) {
 	return mode.PJPerOutput, nil
 }
 
-// StaticPJ is the leakage energy of the given number of cycles.
+// StaticPJ is the leakage energy of the given number of cycles, at the
+// current clock's voltage.
 func (cfg *Config) StaticPJ(cycles uint64) float64 {
 	// mW x us = nJ; cycles / MHz = us
-	return cfg.Energy.StaticMW * float64(cycles) / cfg.ClockMHz * 1000
+	return cfg.Energy.StaticMW * cfg.LeakageScale() * float64(cycles) / cfg.ClockMHz * 1000
 }
