@@ -22,6 +22,9 @@ type arithmetic struct {
 	separate bool
 	// vectorDW runs depthwise convolutions on the vector unit.
 	vectorDW bool
+	// foldResidual and wideExpand are the policy's vendor fusions
+	// (vendorfusion.go).
+	foldResidual, wideExpand bool
 }
 
 // resolution is the output of the resolve stage: the policy's base
@@ -73,6 +76,9 @@ func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
 	a := hw.Array.Accumulators[0]
 	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}
 	r.vectorDW = hw.Vector.Depthwise
+	if err := p.resolveFusions(&r, hw); err != nil {
+		return r, err
+	}
 	base := Rule{Requant: p.Requant, PartialSums: p.PartialSums, Depthwise: p.Depthwise, Accumulator: p.Accumulator}
 	r, err := p.override(r, base, hw)
 	if err != nil {

@@ -58,6 +58,29 @@ func (e *emitter) writers(s npu.Span, first int) []int {
 	return ws
 }
 
+// emitPlan emits a plan of layer li. The bands of a fused pair count to
+// the producer's layer or the next (the consumer's), and a producer's band
+// adds the piece of the shared tensor it finished to that tensor's capture.
+func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
+	band, isBand := p.(*bandPlan)
+	e.layer = li
+	if isBand && band.second {
+		e.layer = li + 1
+	}
+	first := len(e.prog.Commands)
+	for _, s := range p.schedule() {
+		for _, op := range p.lower(s) {
+			e.emit(op)
+		}
+	}
+	if isBand && band.out >= 0 {
+		c := outputs[band.out].Capture
+		piece := band.piece
+		piece.Writers = e.writers(npu.Span{SRAM: c.SRAM, Lo: piece.Addr, Hi: piece.Addr + piece.Run}, first)
+		c.Pieces = append(c.Pieces, piece)
+	}
+}
+
 // capture gives each piece of a captured output its writers among the
 // commands since command first.
 func (e *emitter) capture(r *npu.Region, first int) {
@@ -72,16 +95,13 @@ func (e *emitter) capture(r *npu.Region, first int) {
 // emits the commands.
 func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 	e := &emitter{prog: &npu.Program{}, deps: deps}
-	for _, layer := range mp.layers {
+	for li, layer := range mp.layers {
 		e.beginLayer(layer.name)
 		first := len(e.prog.Commands)
 		for _, p := range layer.plans {
-			for _, s := range p.schedule() {
-				for _, op := range p.lower(s) {
-					e.emit(op)
-				}
-			}
+			e.emitPlan(p, li, mp.outputs)
 		}
+		e.layer = li
 		for _, out := range layer.captures {
 			e.capture(&mp.outputs[out], first)
 		}

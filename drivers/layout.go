@@ -39,26 +39,31 @@ type reserve struct {
 // the allocation are one computation.
 type layout struct {
 	capacity [sramCount]int
+	lo       [sramCount]int // where each scratchpad's first region may start
 	regions  []region
 	reserves []reserve
 	end      [sramCount]int // where the last region of each scratchpad ends
 }
 
-// capacities are the bytes of each scratchpad a layer may lay out its
-// buffers in: the hardware's, less in the activation scratchpad what the
-// tensors kept there across the layer occupy (residency.go).
-type capacities [sramCount]int
+// capacities are the ranges [lo, hi) of each scratchpad a layer may lay its
+// buffers out in: the whole scratchpad, less in the activation scratchpad
+// what the tensors kept there across the layer occupy (residency.go), and
+// less what the other layer of a fused pair holds (fusion.go).
+type capacities struct {
+	lo, hi [sramCount]int
+}
 
 // capacitiesOf is the whole of each of the hardware's scratchpads.
 func capacitiesOf(hw *npu.Config) capacities {
 	var c capacities
 	for s := range sramCount {
-		c[s] = hw.Bytes(npu.SRAM(s))
+		c.hi[s] = hw.Bytes(npu.SRAM(s))
 	}
 	return c
 }
 
-func newLayout(c capacities) *layout { return &layout{capacity: c} }
+// newLayout starts a layout whose regions go from c.lo up to c.hi.
+func newLayout(c capacities) *layout { return &layout{capacity: c.hi, lo: c.lo, end: c.lo} }
 
 // place appends a region of n bytes to a scratchpad and returns its address.
 func (l *layout) place(s npu.SRAM, name string, n int) int {
@@ -89,7 +94,7 @@ func (l *layout) needs(s npu.SRAM) int {
 			counted += r.bytes
 		}
 	}
-	return max(l.end[s], counted)
+	return max(l.end[s], l.lo[s]+counted)
 }
 
 // fitsIn reports whether the layout fits one scratchpad.

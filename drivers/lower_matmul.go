@@ -22,7 +22,8 @@ func (p *matmulPlan) schedule() []step {
 			table: p.actLUT != nil, recordsResident: t.recordsResident})
 	}
 	return pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
-		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock})
+		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock, preloaded: p.preloaded,
+		skip: p.skipInDRAM()})
 }
 
 // lower turns a step of the schedule into operations.
@@ -40,7 +41,10 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	case loadWeights:
 		return ops(p.loadWeights(s))
 	case loadInput:
-		if p.inRes >= 0 {
+		switch {
+		case s.operand == 1:
+			return ops(p.loadSkip(p.tiles[s.tile], b.skip[s.tile%2]))
+		case kept(p.inRes):
 			return nil
 		}
 		return ops(p.loadInput(s))
@@ -48,13 +52,14 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 		return p.multiply(s)
 	case requantize:
 		n0, n := p.block(s.block)
-		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], n0)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride))
+		t := p.tiles[s.tile]
+		out, stride := p.outputAt(t, b.out[s.tile%2], n0)
+		return ops(p.requantOp(p.arith, t, n0, n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride, b.skip[s.tile%2]))
 	case activate:
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
 		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
 	case store:
-		if p.outRes >= 0 {
+		if kept(p.outRes) {
 			return nil
 		}
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[s.tile%2], p.g.oc, 0, p.g.oc))

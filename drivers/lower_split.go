@@ -10,7 +10,7 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 	b := &p.buf
 	switch s.kind {
 	case loadInput:
-		if p.inRes >= 0 {
+		if kept(p.inRes) {
 			return nil
 		}
 		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[0]))
@@ -35,7 +35,7 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 		out, stride := p.splitOutput(s)
 		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), n, stride, p.out.Type))
 	case store:
-		if p.outRes >= 0 {
+		if kept(p.outRes) {
 			return nil
 		}
 		n0, n := p.block(s.block)
@@ -50,7 +50,7 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 // kept output tensor, or the output buffer, packed n channels per pixel.
 func (p *matmulPlan) splitOutput(s step) (addr, stride int) {
 	n0, n := p.block(s.block)
-	if p.outRes >= 0 {
+	if kept(p.outRes) {
 		return p.outputAt(p.tiles[s.tile], 0, n0)
 	}
 	return p.buf.out[0], n

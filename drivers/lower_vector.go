@@ -6,7 +6,7 @@ import "github.com/npusim/npusim/npu"
 
 // schedule is the depthwise pipeline.
 func (p *depthwiseVectorPlan) schedule() []step {
-	return depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil)
+	return depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded)
 }
 
 // lower turns a step into operations: per tile and block of channels, one
@@ -21,16 +21,23 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 	case loadRecords:
 		return ops(loadBytes(p.records, npu.WeightSRAM, b.records, p.g.oc*npu.RecordBytes))
 	case loadInput:
-		if p.inRes >= 0 {
+		if kept(p.inRes) {
 			return nil
 		}
 		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[s.tile%2]))
 	case compute:
 		t, n0, n := p.tiles[s.tile], s.block*p.cb, p.blockWidth(s.block)
 		a := p.window(t, b.in[s.tile%2])
+		if p.wideIn {
+			a = p.g.wideWindow(t, p.inRes)
+		}
 		a.Channel, a.Channels = n0/p.dm, n/p.dm
-		return ops(&npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
-			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate})
+		dw := npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
+			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate}
+		if p.wideIn {
+			return ops(&npu.DepthwiseWide{Depthwise: dw})
+		}
+		return ops(&dw)
 	case requantize:
 		n0, n := s.block*p.cb, p.blockWidth(s.block)
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], n0)
@@ -39,7 +46,7 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
 		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
 	case store:
-		if p.outRes >= 0 {
+		if kept(p.outRes) {
 			return nil
 		}
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[s.tile%2], p.g.oc, 0, p.g.oc))
@@ -69,7 +76,7 @@ func (p *poolPlan) lower(s step) []npu.Operation {
 	switch s.kind {
 	case loadInput:
 		switch {
-		case p.inRes >= 0:
+		case kept(p.inRes):
 			return nil
 		case s.block == all:
 			return ops(p.g.load(p.in, t, in))
@@ -78,7 +85,7 @@ func (p *poolPlan) lower(s step) []npu.Operation {
 	case compute:
 		return ops(p.pool(t, in, out, ch, nc))
 	case store:
-		if p.outRes >= 0 {
+		if kept(p.outRes) {
 			return nil
 		}
 		return ops(p.g.store(p.out, t, out-ch, nc, ch, nc))
@@ -91,11 +98,11 @@ func (p *poolPlan) lower(s step) []npu.Operation {
 // kept in the activation scratchpad.
 func (p *poolPlan) pool(t tile, in, out, ch, nc int) *npu.Pool {
 	win, outStride := p.g.im2colChannels(t, in, nc), nc
-	if p.inRes >= 0 {
+	if kept(p.inRes) {
 		win = p.g.residentWindow(t, p.inRes)
 		win.Channel, win.Channels = ch, nc
 	}
-	if p.outRes >= 0 {
+	if kept(p.outRes) {
 		out, outStride = p.outRes+p.g.pixelOffset(t)*p.g.oc+ch, p.g.oc
 	}
 	return &npu.Pool{Max: p.max, In: win, Pixels: t.pixels(), Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: out, OutPixelStride: outStride}
@@ -118,7 +125,7 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 	case loadInput:
 		v, buf := p.views[s.operand], [2][2]int{b.in, b.in2}[s.operand][slot]
 		switch {
-		case p.inRes[s.operand] >= 0:
+		case kept(p.inRes[s.operand]):
 			return nil
 		case v.rowStride == 0: // a broadcast row or scalar: load it whole
 			return ops(loadBytes(p.from[s.operand], npu.ActivationSRAM, buf, v.rows*v.cols))
@@ -130,7 +137,7 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 		return ops(&npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
 			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols})
 	case store:
-		if p.outRes >= 0 {
+		if kept(p.outRes) {
 			return nil
 		}
 		return ops(storeBytes(npu.ActivationSRAM, b.out[slot], p.to+uint64(r0*p.cols), n*p.cols))
@@ -141,7 +148,7 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 // operandAt is where operand k of the chunk starting at row r0 is: its
 // buffer in the slot, or its rows in the kept tensor.
 func (p *eltwisePlan) operandAt(k, slot, r0 int) int {
-	if p.inRes[k] >= 0 {
+	if kept(p.inRes[k]) {
 		return p.inRes[k] + r0*p.views[k].rowStride
 	}
 	return [2][2]int{p.buf.in, p.buf.in2}[k][slot]
@@ -150,7 +157,7 @@ func (p *eltwisePlan) operandAt(k, slot, r0 int) int {
 // outAt is where the chunk starting at row r0 goes: the slot's output
 // buffer, or its rows of the kept output tensor.
 func (p *eltwisePlan) outAt(slot, r0 int) int {
-	if p.outRes >= 0 {
+	if kept(p.outRes) {
 		return p.outRes + r0*p.cols
 	}
 	return p.buf.out[slot]

@@ -61,7 +61,11 @@ type planner struct {
 	res   []residency
 	lives []lifetime
 	op    int
-	notes []string
+	// units are the ops planned together (residency.go), in order;
+	// vendor the vendor fusions of the unit being planned.
+	units  []unit
+	vendor vendorOps
+	notes  []string
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
@@ -78,21 +82,15 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*mode
 	}
 	mp.layers = append(mp.layers, in)
 	pl.placeTensors(res)
-	for k, op := range m.Ops {
-		pl.op = k
-		layer, err := pl.planOp(op, res.layers[k])
+	for _, u := range pl.units {
+		pl.op = u.k
+		layers, err := pl.planUnit(u, res)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op.Name, err)
+			return nil, fmt.Errorf("%s: %w", m.Ops[u.k].Name, err)
 		}
-		layer.plans = append(pl.spillsAt(k), layer.plans...)
-		mp.tensorOutput[op.Output] = len(mp.outputs)
-		region := npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()}
-		if r := pl.res[op.Output]; r.sram >= 0 {
-			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{{Addr: r.sram, Run: region.Bytes, Rows: 1}}}
-			layer.captures = append(layer.captures, len(mp.outputs))
-		}
-		mp.layers = append(mp.layers, layer)
-		mp.outputs = append(mp.outputs, region)
+		layers[0].plans = append(pl.spillsAt(u.k), layers[0].plans...)
+		pl.addOutputs(mp, u, layers)
+		mp.layers = append(mp.layers, layers...)
 	}
 	pl.op = len(m.Ops)
 	out, err := pl.planOutputs(orig, mp)
@@ -149,6 +147,65 @@ func (pl *planner) planOutputs(orig *workloads.Model, mp *modelPlan) (plannedLay
 	return layer, nil
 }
 
+// planUnit plans a unit. Its first layer carries the plans of all its ops
+// (a fused pair's bands, a folded ADD's work); the others have none of
+// their own.
+func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
+	ops := pl.m.Ops[u.k : u.k+u.n]
+	for _, op := range ops {
+		pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
+	}
+	pl.vendor = vendorOps{}
+	if u.fold {
+		pl.vendor.foldConv, pl.vendor.foldAdd = ops[u.n-2], ops[u.n-1]
+	}
+	if u.pair == widePair {
+		pl.vendor.wideProd, pl.vendor.wideCons = ops[0], ops[1]
+	}
+	layers := make([]plannedLayer, u.n)
+	for j, op := range ops {
+		layers[j].name = op.Name
+	}
+	var err error
+	if u.pair != single {
+		layers[0].plans, err = pl.planPair(u.k, res.layers[u.k], res.layers[u.k+1])
+	} else {
+		layers[0], err = pl.planOp(ops[0], res.layers[u.k])
+	}
+	pl.vendor = vendorOps{}
+	return layers, err
+}
+
+// addOutputs adds the unit's op outputs to the program's outputs: read back
+// from DRAM, captured whole from the scratchpad when kept there, or, for the
+// tensor an exact pair shares, captured band by band. A 16-bit pair's
+// intermediate and a folding convolution's own output never exist: they get
+// no region.
+func (pl *planner) addOutputs(mp *modelPlan, u unit, layers []plannedLayer) {
+	for j := range u.n {
+		op := pl.m.Ops[u.k+j]
+		if (j == 0 && u.pair == widePair) || (u.fold && j == u.n-2) {
+			continue
+		}
+		out := len(mp.outputs)
+		mp.tensorOutput[op.Output] = out
+		region := npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: pl.m.Tensors[op.Output].Len()}
+		switch r := pl.res[op.Output]; {
+		case j == 0 && u.pair == exactPair:
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM}
+			for _, p := range layers[0].plans {
+				if b, ok := p.(*bandPlan); ok && !b.second {
+					b.out = out
+				}
+			}
+		case r.sram >= 0:
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{{Addr: r.sram, Run: region.Bytes, Rows: 1}}}
+			layers[0].captures = append(layers[0].captures, out)
+		}
+		mp.outputs = append(mp.outputs, region)
+	}
+}
+
 // planOp places an op's output in DRAM and plans its lowering.
 func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) {
 	layer := plannedLayer{name: op.Name}
@@ -156,7 +213,6 @@ func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) 
 		pl.tensorAddr[op.Output] = pl.tensorAddr[op.Inputs[0]] // same bytes, new shape
 		return layer, nil
 	}
-	pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
 	var p layerPlan
 	var err error
 	switch op.Kind {

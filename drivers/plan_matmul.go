@@ -42,6 +42,7 @@ func (t matmulTiling) split(k int) bool { return t.kb < k }
 // output and accumulator buffers.
 type matmulBuffers struct {
 	in, out, acc [2]int
+	skip         [2]int // a folded residual's skip operand, loaded tile by tile
 	half         int // int16 partial sums of a split reduction
 	records      int
 	weights      [2]int
@@ -58,7 +59,6 @@ type matmulPlan struct {
 	tiles  []tile
 	layout *layout
 	buf    matmulBuffers
-	table  uint64 // DRAM address of the activation table
 	psum   uint64 // DRAM address of the partial sums
 }
 
@@ -87,18 +87,19 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 		return nil, err
 	}
 	var err error
-	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
-	if err != nil && l.depthwise && l.inRes < 0 {
+	wholeRows := kept(l.outRes) || l.fold != nil && kept(l.fold.skipRes)
+	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, wholeRows, p.layoutFor)
+	if err != nil && l.depthwise && !kept(l.inRes) {
 		t.inputPerBlock = true
-		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
+		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, wholeRows, p.layoutFor)
+	}
+	if err == nil && t.split(p.k) && (l.fold != nil || l.wideOut) {
+		err = fmt.Errorf("a fused requantization needs the whole reduction of %d, which does not fit", p.k)
 	}
 	if err != nil {
 		return nil, err
 	}
-	p.tiles = l.g.tiles(l.batches, t.rows, t.cols)
-	if l.actLUT != nil {
-		p.table = pl.dram.constant(l.actLUT)
-	}
+	p.tiles = l.g.tiles(l.batches, l.band, t.rows, t.cols)
 	pl.noteMatMul(p)
 	return p, nil
 }
@@ -144,10 +145,10 @@ func (p *matmulPlan) layoutFor(rows, cols int) (*layout, matmulBuffers) {
 	if t.inputPerBlock {
 		in = g.inputPixels(rows, cols) * t.nb / p.dm
 	}
-	if p.inRes >= 0 {
+	if kept(p.inRes) {
 		in = 0
 	}
-	if p.outRes >= 0 {
+	if kept(p.outRes) {
 		out = 0
 	}
 	slot := p.k * t.nb
@@ -163,6 +164,9 @@ func (p *matmulPlan) layoutFor(rows, cols int) (*layout, matmulBuffers) {
 			b.in[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("input[%d]", i), in)
 			b.out[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("output[%d]", i), out)
 			b.acc[i] = lay.place(npu.AccumulatorSRAM, fmt.Sprintf("accumulators[%d]", i), px*t.nb*4)
+			if p.skipInDRAM() {
+				b.skip[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("skip[%d]", i), px*g.oc)
+			}
 		}
 		if t.weightsResident {
 			slot = p.k * g.oc

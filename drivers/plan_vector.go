@@ -56,7 +56,6 @@ type depthwiseVectorPlan struct {
 	tiles          []tile
 	layout         *layout
 	buf            vectorBuffers
-	table          uint64 // DRAM address of the activation table
 }
 
 // planDepthwiseVector keeps weights and records resident and chooses the
@@ -69,14 +68,11 @@ func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVe
 		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
 	}
 	var err error
-	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.outRes >= 0, p.layoutFor)
+	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, kept(l.outRes), p.layoutFor)
 	if err != nil {
 		return nil, err
 	}
-	p.tiles = l.g.tiles(l.batches, p.rows, p.cols)
-	if l.actLUT != nil {
-		p.table = pl.dram.constant(l.actLUT)
-	}
+	p.tiles = l.g.tiles(l.batches, l.band, p.rows, p.cols)
 	return p, nil
 }
 
@@ -97,9 +93,9 @@ func (p *depthwiseVectorPlan) layoutFor(rows, cols int) (*layout, vectorBuffers)
 }
 
 // unlessKept is n bytes of buffer for an operand, none if it is kept in
-// the activation scratchpad (at res >= 0).
+// the activation scratchpad (at res).
 func unlessKept(res, n int) int {
-	if res >= 0 {
+	if kept(res) {
 		return 0
 	}
 	return n
@@ -116,6 +112,8 @@ type poolPlan struct {
 	in, out        uint64 // DRAM addresses
 	inRes, outRes  int    // activation scratchpad addresses of kept operands, else -1
 	caps           capacities
+	band           rowBand // the output rows the plan covers
+	batches        int
 	rows, cols, cb int
 	tiles          []tile
 	layout         *layout
@@ -125,25 +123,36 @@ type poolPlan struct {
 // planPool chooses the largest tile whose layout fits with all channels,
 // else with the largest block of channels (halving) that lets one fit.
 func (pl *planner) planPool(op *workloads.Op) (*poolPlan, error) {
+	p := pl.newPool(op)
+	return p, pl.tilePool(p)
+}
+
+// newPool is a pool's geometry and operands, before its tiles.
+func (pl *planner) newPool(op *workloads.Op) *poolPlan {
 	in, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Output]
 	is, os := in.Shape, out.Shape
 	p := &poolPlan{g: window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3], fh: op.FilterH, fw: op.FilterW,
 		sh: op.StrideH, sw: op.StrideW, dh: 1, dw: 1, top: op.Padding.Top, left: op.Padding.Left},
 		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output],
-		inRes: pl.residentAt(op.Inputs[0]), outRes: pl.residentAt(op.Output), caps: pl.caps()}
+		inRes: pl.residentAt(op.Inputs[0]), outRes: pl.residentAt(op.Output), caps: pl.caps(), band: rowBand{0, os[1]}, batches: is[0]}
 	p.lo, p.hi = op.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
+	return p
+}
+
+// tilePool chooses the pool's blocks of channels and tiles.
+func (pl *planner) tilePool(p *poolPlan) error {
 	var err, first error
 	for p.cb = p.g.c; p.cb >= 1; p.cb = (p.cb + 1) / 2 {
-		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, p.outRes >= 0, p.layoutFor)
+		p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, p.band, kept(p.outRes), p.layoutFor)
 		if first = cmp.Or(first, err); err == nil || p.cb == 1 {
 			break
 		}
 	}
 	if err != nil {
-		return nil, first
+		return first
 	}
-	p.tiles = p.g.tiles(is[0], p.rows, p.cols)
-	return p, nil
+	p.tiles = p.g.tiles(p.batches, p.band, p.rows, p.cols)
+	return nil
 }
 
 // layoutFor lays the pool out for tiles of rows x cols and blocks of cb

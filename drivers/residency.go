@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/npusim/npusim/npu"
@@ -132,7 +133,69 @@ func keepable(m *workloads.Model, lives []lifetime, capacity int) []bool {
 	return ok
 }
 
-// placeTensors decides every tensor's residency (see the top of this file).
+// unit is what the placement and the plan stage handle at once: one op,
+// two ops fused into bands (fusion.go; exact, or with a 16-bit intermediate,
+// vendorfusion.go), either followed by the ADD its last convolution absorbs
+// (vendorfusion.go). Its output is its last op's, and all the tensors it
+// reads are live during its first op.
+type unit struct {
+	k, n int
+	pair pairKind
+	fold bool
+	out  int
+}
+
+// pairKind says whether and how a unit's first two ops fuse into bands.
+type pairKind uint8
+
+// The pair kinds.
+const (
+	single    pairKind = iota // no pair
+	exactPair                 // fusion.go
+	widePair                  // a 16-bit intermediate (vendorfusion.go)
+)
+
+// makeUnit is the unit starting at op k.
+func (pl *planner) makeUnit(k int, pair pairKind, fold bool) unit {
+	n := 1
+	if pair != single {
+		n++
+	}
+	if fold {
+		n++
+	}
+	return unit{k: k, n: n, pair: pair, fold: fold, out: pl.m.Ops[k+n-1].Output}
+}
+
+// candidates lists the units that may start at op k, the most fused
+// first: a band pair (the policy's 16-bit expansion where it applies, else
+// an exact pair), with or without the ADD after it folded, then the op
+// alone, with or without its ADD folded.
+func (pl *planner) candidates(k int, res *resolution) []unit {
+	m, lives := pl.m, pl.lives
+	var us []unit
+	pair := single
+	switch {
+	case res.layers[k].wideExpand && k+1 < len(m.Ops) && expandFusable(m, lives, k, res.layers[k+1]):
+		pair = widePair
+	case fusable(m, lives, k):
+		pair = exactPair
+	}
+	if pair != single {
+		if res.layers[k+1].foldResidual && foldable(m, lives, k+1) {
+			us = append(us, pl.makeUnit(k, pair, true))
+		}
+		us = append(us, pl.makeUnit(k, pair, false))
+	}
+	if res.layers[k].foldResidual && foldable(m, lives, k) {
+		us = append(us, pl.makeUnit(k, single, true))
+	}
+	return append(us, pl.makeUnit(k, single, false))
+}
+
+// placeTensors decides every tensor's residency (see the top of this file)
+// and the units: at each op, the most fused candidate that fits after
+// spilling what it must.
 func (pl *planner) placeTensors(res *resolution) {
 	pl.lives = lifetimes(pl.m)
 	pl.res = make([]residency, len(pl.m.Tensors))
@@ -140,33 +203,44 @@ func (pl *planner) placeTensors(res *resolution) {
 		pl.res[i] = notKept
 	}
 	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM))
-	for k, op := range pl.m.Ops {
-		pl.placeOp(k, op, res.layers[k], keep[op.Output])
+	for k := 0; k < len(pl.m.Ops); {
+		cands := pl.candidates(k, res)
+		for i, u := range cands {
+			saved := slices.Clone(pl.res)
+			if pl.placeUnit(u, res, keep[u.out]) || i == len(cands)-1 {
+				pl.units = append(pl.units, u)
+				k += u.n
+				break
+			}
+			copy(pl.res, saved)
+		}
 	}
 }
 
-// placeOp keeps op k's output if it can, spills until op k fits, then
-// spills while that lowers the DRAM traffic op k and the spills cost.
-func (pl *planner) placeOp(k int, op *workloads.Op, a arithmetic, keep bool) {
-	out := op.Output
+// placeUnit keeps the unit's output if it can, spills until the unit fits,
+// then spills while that lowers the DRAM traffic the unit and the spills
+// cost. It reports whether the unit fits.
+func (pl *planner) placeUnit(u unit, res *resolution, keep bool) bool {
 	for {
-		if keep && pl.res[out].sram < 0 {
-			pl.keep(k, out)
+		if keep && pl.res[u.out].sram < 0 {
+			pl.keep(u.k, u.out)
 		}
-		if (!keep || pl.res[out].sram >= 0) && pl.fits(k, op, a) {
+		if (!keep || pl.res[u.out].sram >= 0) && pl.fits(u, res) {
 			break
 		}
-		v, ok := pl.victim(k, op, keep)
-		if !ok { // nothing left to spill: planning reports why op k does not fit
-			return
+		v, ok := pl.victim(u, keep)
+		if !ok { // nothing left to spill: planning reports why the unit does not fit
+			return false
 		}
-		keep = pl.evict(k, v, op) && keep
+		keep = pl.evict(u, v) && keep
 	}
-	for pl.improve(k, op, a, keep) {
+	for pl.improve(u, res, keep) {
 	}
+	return true
 }
 
-// keep tries to place tensor t, produced by op k, in the scratchpad.
+// keep tries to place tensor t, produced by the unit at op k, in the
+// scratchpad.
 func (pl *planner) keep(k, t int) bool {
 	addr, ok := pl.allocate(k, t)
 	if ok {
@@ -175,36 +249,35 @@ func (pl *planner) keep(k, t int) bool {
 	return ok
 }
 
-// evict sends tensor v to DRAM at op k: op k's own output is not kept (it
-// returns false then), any other is spilled by a store at the start of op
-// k.
-func (pl *planner) evict(k, v int, op *workloads.Op) bool {
-	if v == op.Output {
+// evict sends tensor v to DRAM at the unit: its own output is not kept (it
+// returns false then), any other is spilled by a store at the unit's start.
+func (pl *planner) evict(u unit, v int) bool {
+	if v == u.out {
 		pl.res[v] = notKept
 		return false
 	}
-	pl.res[v].until, pl.res[v].spilled = k, true
+	pl.res[v].until, pl.res[v].spilled = u.k, true
 	return true
 }
 
-// improve makes the one change that lowers op k's cost most, if any does:
-// spilling a tensor kept across op k, not keeping op k's output, or, when
+// improve makes the one change that lowers the unit's cost most, if any
+// does: spilling a tensor kept across it, not keeping its output, or, when
 // the output wants room it could not find, spilling a tensor to make it.
-func (pl *planner) improve(k int, op *workloads.Op, a arithmetic, keep bool) bool {
-	base, ok := pl.cost(k, op, a)
+func (pl *planner) improve(u unit, res *resolution, keep bool) bool {
+	base, ok := pl.cost(u, res)
 	if !ok {
 		return false
 	}
 	saved := slices.Clone(pl.res)
 	best, bestCost, bestRoom := -1, base, false
-	for _, v := range pl.liveAt(k) {
+	for _, v := range pl.liveAt(u.k) {
 		for _, room := range []bool{false, true} {
-			if room && (!keep || v == op.Output || pl.res[op.Output].sram >= 0) {
+			if room && (!keep || v == u.out || pl.res[u.out].sram >= 0) {
 				continue
 			}
-			pl.evict(k, v, op)
-			if !room || pl.keep(k, op.Output) {
-				if c, ok := pl.cost(k, op, a); ok && c < bestCost {
+			pl.evict(u, v)
+			if !room || pl.keep(u.k, u.out) {
+				if c, ok := pl.cost(u, res); ok && c < bestCost {
 					best, bestCost, bestRoom = v, c, room
 				}
 			}
@@ -214,31 +287,33 @@ func (pl *planner) improve(k int, op *workloads.Op, a arithmetic, keep bool) boo
 	if best < 0 {
 		return false
 	}
-	pl.evict(k, best, op)
+	pl.evict(u, best)
 	if bestRoom {
-		pl.keep(k, op.Output)
+		pl.keep(u.k, u.out)
 	}
 	return true
 }
 
-// cost is the DRAM traffic, in bytes, that the residency decided at op k
-// gives: op k's own loads and stores, the spills at its start with their
-// later reads, and the reads of op k's output from DRAM when it is not
-// kept; ok is false if op k does not fit.
-func (pl *planner) cost(k int, op *workloads.Op, a arithmetic) (int, bool) {
-	trial := pl.trial(k)
-	layer, err := trial.planOp(op, a)
+// cost is the DRAM traffic, in bytes, that the residency decided at the
+// unit gives: the unit's own loads and stores, the spills at its start with
+// their later reads, and the reads of its output from DRAM when it is not
+// kept; ok is false if the unit does not fit.
+func (pl *planner) cost(u unit, res *resolution) (int, bool) {
+	layers, err := pl.trial(u.k).planUnit(u, res)
 	if err != nil {
 		return 0, false
 	}
-	bytes := dramTraffic(layer.plans)
+	bytes := 0
+	for _, l := range layers {
+		bytes += dramTraffic(l.plans)
+	}
 	for i, r := range pl.res {
-		if r.sram >= 0 && r.spilled && r.until == k {
-			bytes += pl.m.Tensors[i].Len() * (1 + pl.lives[i].readsFrom(k+1))
+		if r.sram >= 0 && r.spilled && r.until == u.k {
+			bytes += pl.m.Tensors[i].Len() * (1 + pl.lives[i].readsFrom(u.k+1))
 		}
 	}
-	if pl.res[op.Output].sram < 0 {
-		bytes += pl.m.Tensors[op.Output].Len() * len(pl.lives[op.Output].readers)
+	if pl.res[u.out].sram < 0 {
+		bytes += pl.m.Tensors[u.out].Len() * len(pl.lives[u.out].readers)
 	}
 	return bytes, true
 }
@@ -299,21 +374,21 @@ type spillCandidate struct {
 	tensor, cost, next, bytes int
 }
 
-// victim chooses the tensor to send to DRAM at op k (see the spill policy
-// at the top of this file): a tensor kept during op k, or op k's output if
-// it wants to be kept.
-func (pl *planner) victim(k int, op *workloads.Op, keepOut bool) (int, bool) {
+// victim chooses the tensor to send to DRAM at the unit (see the spill
+// policy at the top of this file): a tensor kept across it, or its output
+// if it wants to be kept.
+func (pl *planner) victim(u unit, keepOut bool) (int, bool) {
 	var cands []spillCandidate
-	for _, i := range pl.liveAt(k) {
-		if i == op.Output {
+	for _, i := range pl.liveAt(u.k) {
+		if i == u.out {
 			continue
 		}
 		n, l := pl.m.Tensors[i].Len(), pl.lives[i]
-		cands = append(cands, spillCandidate{i, n * (1 + l.readsFrom(k)), l.nextRead(k), n})
+		cands = append(cands, spillCandidate{i, n * (1 + l.readsFrom(u.k)), l.nextRead(u.k), n})
 	}
 	if keepOut {
-		n, l := pl.m.Tensors[op.Output].Len(), pl.lives[op.Output]
-		cands = append(cands, spillCandidate{op.Output, n * (1 + len(l.readers)), l.nextRead(k + 1), n})
+		n, l := pl.m.Tensors[u.out].Len(), pl.lives[u.out]
+		cands = append(cands, spillCandidate{u.out, n * (1 + len(l.readers)), l.nextRead(u.k + u.n), n})
 	}
 	if len(cands) == 0 {
 		return 0, false
@@ -324,29 +399,40 @@ func (pl *planner) victim(k int, op *workloads.Op, keepOut bool) (int, bool) {
 	return best.tensor, true
 }
 
-// fits reports whether op k can be planned against the current residency.
-func (pl *planner) fits(k int, op *workloads.Op, a arithmetic) bool {
-	_, err := pl.trial(k).planOp(op, a)
+// fits reports whether the unit can be planned against the current
+// residency.
+func (pl *planner) fits(u unit, res *resolution) bool {
+	_, err := pl.trial(u.k).planUnit(u, res)
 	return err == nil
 }
 
-// trial is a scratch planner for op k against the current residency, whose
-// DRAM map and notes are thrown away.
+// trial is a scratch planner for the unit at op k against the current
+// residency, whose DRAM map and notes are thrown away.
 func (pl *planner) trial(k int) *planner {
 	return &planner{hw: pl.hw, m: pl.m, tensorAddr: slices.Clone(pl.tensorAddr), res: pl.res, lives: pl.lives, op: k}
 }
 
+// inDRAM is the scratchpad address of an operand a plan finds in DRAM.
+// Any other value places the operand's row 0 in the activation scratchpad:
+// a kept tensor's address, or, for the band buffer of a fused pair, an
+// address (perhaps negative) from which the rows the band holds follow.
+const inDRAM = math.MinInt32
+
+// kept reports whether a plan finds an operand in the activation
+// scratchpad.
+func kept(addr int) bool { return addr != inDRAM }
+
 // residentAt returns tensor i's activation-scratchpad address during the op
-// being planned, or -1 if that op finds it in DRAM.
+// being planned, or inDRAM if that op finds it in DRAM.
 func (pl *planner) residentAt(i int) int {
 	if pl.res == nil {
-		return -1
+		return inDRAM
 	}
 	r := pl.res[i]
 	if r.sram >= 0 && r.from <= pl.op && pl.op < r.until {
 		return r.sram
 	}
-	return -1
+	return inDRAM
 }
 
 // caps are the scratchpad bytes the op being planned may lay its buffers
@@ -354,7 +440,7 @@ func (pl *planner) residentAt(i int) int {
 func (pl *planner) caps() capacities {
 	c := capacitiesOf(pl.hw)
 	for _, i := range pl.liveAt(pl.op) {
-		c[npu.ActivationSRAM] = min(c[npu.ActivationSRAM], pl.res[i].sram)
+		c.hi[npu.ActivationSRAM] = min(c.hi[npu.ActivationSRAM], pl.res[i].sram)
 	}
 	return c
 }

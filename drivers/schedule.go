@@ -79,6 +79,12 @@ type pipelineShape struct {
 	// inputPerBlock loads each pass's input (a depthwise block's
 	// channels) instead of each tile's.
 	inputPerBlock bool
+	// preloaded leaves out the loads of resident weights, records and
+	// table: an earlier band of a fused pair made them.
+	preloaded bool
+	// skip loads, with each tile's input, the tile of a folded residual's
+	// skip operand (operand 1).
+	skip bool
 }
 
 // pipelineSchedule is the software pipeline of a convolution or fully
@@ -89,7 +95,10 @@ type pipelineShape struct {
 // unit overlap. A tile's outputs are stored once its last block is
 // requantized.
 func pipelineSchedule(sh pipelineShape) []step {
-	s := preloads(sh.table, sh.recordsResident, sh.weightsResident)
+	var s []step
+	if !sh.preloaded {
+		s = preloads(sh.table, sh.recordsResident, sh.weightsResident)
+	}
 	s = sh.inputLoad(s, 0)
 	s = sh.blockLoads(s, 0, 0)
 	passes := sh.tiles * sh.blocks
@@ -119,7 +128,13 @@ func (sh pipelineShape) inputLoad(s []step, pass int) []step {
 	if sh.inputPerBlock {
 		return append(s, mkStep(loadInput, t, pass%sh.blocks, all, pass))
 	}
-	return append(s, mkStep(loadInput, t, all, all, all))
+	s = append(s, mkStep(loadInput, t, all, all, all))
+	if sh.skip {
+		ld := mkStep(loadInput, t, all, all, all)
+		ld.operand = 1
+		s = append(s, ld)
+	}
+	return s
 }
 
 // preloads are the loads that precede a layer's tiles: its lookup table,
@@ -211,15 +226,18 @@ func splitSchedule(sh splitShape) []step {
 }
 
 // depthwiseVectorSchedule is the schedule of a depthwise layer on the vector
-// unit: weights and records resident, then per tile and block of channels a
-// depthwise command and its requantization; the next tile's input loads
-// while the current one is computed.
-func depthwiseVectorSchedule(tiles, blocks int, table bool) []step {
+// unit: weights and records resident (loaded first unless preloaded), then
+// per tile and block of channels a depthwise command and its
+// requantization; the next tile's input loads while the current one is
+// computed.
+func depthwiseVectorSchedule(tiles, blocks int, table, preloaded bool) []step {
 	var s []step
-	if table {
+	if table && !preloaded {
 		s = append(s, mkStep(loadTable, all, all, all, all))
 	}
-	s = append(s, mkStep(loadWeights, all, all, all, all), mkStep(loadRecords, all, all, all, all))
+	if !preloaded {
+		s = append(s, mkStep(loadWeights, all, all, all, all), mkStep(loadRecords, all, all, all, all))
+	}
 	s = append(s, mkStep(loadInput, 0, all, all, all))
 	for t := range tiles {
 		if t+1 < tiles {

@@ -39,7 +39,7 @@ func TestSchedules(t *testing.T) {
 				"load input t0 k1", "load partials t0 b0 k1", "compute t0 b0 k1 p1", "requantize t0 b0", "store t0 b0",
 				"load input t1 k1", "load partials t1 b0 k1", "compute t1 b0 k1 p1", "requantize t1 b0", "store t1 b0"}},
 		{"depthwise on the vector unit: two tiles x two blocks",
-			depthwiseVectorSchedule(2, 2, false), []string{
+			depthwiseVectorSchedule(2, 2, false, false), []string{
 				"load weights", "load records", "load input t0",
 				"load input t1", "compute t0 b0 p0", "requantize t0 b0 p0", "compute t0 b1 p1", "requantize t0 b1 p1", "store t0",
 				"compute t1 b0 p2", "requantize t1 b0 p2", "compute t1 b1 p3", "requantize t1 b1 p3", "store t1"}},

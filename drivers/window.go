@@ -39,13 +39,22 @@ type tile struct {
 
 func (t tile) pixels() int { return t.rows * t.cols }
 
-// tiles cuts the output into tiles of at most rows x cols pixels.
-func (g *window) tiles(batches, rows, cols int) []tile {
+// rowBand is a range [lo, hi) of output rows: a plan covers one band of
+// every image, the whole output or, in a fused pair, the rows of one step
+// of the pipeline.
+type rowBand struct{ lo, hi int }
+
+// rows is the band's height.
+func (b rowBand) rows() int { return b.hi - b.lo }
+
+// tiles cuts the band of the output into tiles of at most rows x cols
+// pixels.
+func (g *window) tiles(batches int, band rowBand, rows, cols int) []tile {
 	var ts []tile
 	for b := range batches {
-		for oy := 0; oy < g.oh; oy += rows {
+		for oy := band.lo; oy < band.hi; oy += rows {
 			for ox := 0; ox < g.ow; ox += cols {
-				ts = append(ts, tile{b, oy, ox, min(rows, g.oh-oy), min(cols, g.ow-ox)})
+				ts = append(ts, tile{b, oy, ox, min(rows, band.hi-oy), min(cols, g.ow-ox)})
 			}
 		}
 	}
@@ -66,8 +75,8 @@ func (g *window) inputPixels(rows, cols int) int {
 // chooseTile finds the largest output tile (full rows first, then narrower)
 // for which fits(rows, cols) returns nil; if not even one pixel fits, it
 // returns that pixel's error.
-func (g *window) chooseTile(fits func(rows, cols int) error) (rows, cols int, err error) {
-	for rows = g.oh; rows >= 1; rows = shrink(rows) {
+func (g *window) chooseTile(maxRows int, fits func(rows, cols int) error) (rows, cols int, err error) {
+	for rows = maxRows; rows >= 1; rows = shrink(rows) {
 		if fits(rows, g.ow) == nil {
 			return rows, g.ow, nil
 		}
@@ -157,12 +166,12 @@ func (g *window) store(base uint64, t tile, buf, pixelStride, ch, n int) *npu.DM
 	return d
 }
 
-// chooseTiledLayout chooses the largest tile whose layout fits, and returns
-// it with that layout and the buffer addresses taken from it. With
-// wholeRows, a tile must span the output's width (its pixels are then
+// chooseTiledLayout chooses the largest tile of the band whose layout fits,
+// and returns it with that layout and the buffer addresses taken from it.
+// With wholeRows, a tile must span the output's width (its pixels are then
 // consecutive in the output tensor, as writing into a kept tensor needs).
-func chooseTiledLayout[B any](g *window, wholeRows bool, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
-	rows, cols, err = g.chooseTile(func(r, c int) error {
+func chooseTiledLayout[B any](g *window, band rowBand, wholeRows bool, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
+	rows, cols, err = g.chooseTile(band.rows(), func(r, c int) error {
 		if wholeRows && c < g.ow {
 			return fmt.Errorf("an output row of %d pixels does not fit beside the tensors kept in the scratchpad", g.ow)
 		}

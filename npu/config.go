@@ -49,6 +49,8 @@ type Config struct {
 	// OperatingPoints is the DVFS table, clocks rising (opp.go); the
 	// energy table holds at Energy.AtMilliVolts.
 	OperatingPoints []OperatingPoint `yaml:"operating_points"`
+	// Fusion lists the datapaths of vendor-fused layers (fusion.go).
+	Fusion FusionConfig `yaml:"fusion"`
 	// Source is the YAML the configuration was read from.
 	Source []byte `yaml:"-" json:"-"`
 }
@@ -170,7 +172,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkOperatingPoints} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkOperatingPoints, c.checkFusion} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -59,6 +59,10 @@ type Counters struct {
 	// RequantOutputs counts outputs per requantization variant name.
 	RequantOutputs map[string]uint64 `json:"requantOutputs"`
 	PsumOps        uint64            `json:"psumOps"`
+	// ResidualOutputs and WideMACs count the work of the fused datapaths
+	// (fusion.go).
+	ResidualOutputs uint64 `json:"residualOutputs,omitempty"`
+	WideMACs        uint64 `json:"wideMacs,omitempty"`
 }
 
 // add accumulates another set of counters.
@@ -73,6 +77,8 @@ func (c *Counters) add(o *Counters) {
 	c.DRAMRead += o.DRAMRead
 	c.DRAMWrite += o.DRAMWrite
 	c.PsumOps += o.PsumOps
+	c.ResidualOutputs += o.ResidualOutputs
+	c.WideMACs += o.WideMACs
 	for _, k := range sortedKeys(o.RequantOutputs) {
 		if c.RequantOutputs == nil {
 			c.RequantOutputs = map[string]uint64{}
@@ -117,6 +123,9 @@ func (cfg *Config) price(op Operation, c *Counters) (Energy, error) {
 	// vector-class operation
 	e[CompRequant] += float64(c.PsumOps) * cfg.Vector.OpPJ
 	e[CompVector] = float64(c.VectorOps)*cfg.Vector.OpPJ + float64(c.VectorMACs)*cfg.Vector.MACpJ
+	if err := cfg.priceFused(c, &e); err != nil {
+		return Energy{}, err
+	}
 	for s, comp := range []Component{CompActivationSRAM, CompWeightSRAM, CompAccumulatorSRAM} {
 		e[comp] = float64(c.SRAMRead[s])*cfg.Energy.SRAMReadPJPerByte + float64(c.SRAMWrite[s])*cfg.Energy.SRAMWritePJPerByte
 	}
@@ -148,4 +157,22 @@ func (cfg *Config) requantPJ(name string) (float64, error) {
 func (cfg *Config) StaticPJ(cycles uint64) float64 {
 	// mW x us = nJ; cycles / MHz = us
 	return cfg.Energy.StaticMW * cfg.LeakageScale() * float64(cycles) / cfg.ClockMHz * 1000
+}
+
+// priceFused adds the energy of the fused datapaths' work, an error if the
+// hardware lacks a datapath the counters used.
+func (cfg *Config) priceFused(c *Counters, e *Energy) error {
+	if c.ResidualOutputs > 0 {
+		if cfg.Fusion.Residual == nil {
+			return fmt.Errorf("pricing residual requantization: %s has no residual path", cfg.Name)
+		}
+		e[CompRequant] += float64(c.ResidualOutputs) * cfg.Fusion.Residual.PJPerOutput
+	}
+	if c.WideMACs > 0 {
+		if cfg.Fusion.WideDepthwise == nil {
+			return fmt.Errorf("pricing 16-bit depthwise MACs: %s has no wide depthwise path", cfg.Name)
+		}
+		e[CompVector] += float64(c.WideMACs) * cfg.Fusion.WideDepthwise.MACpJ
+	}
+	return nil
 }
