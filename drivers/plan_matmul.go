@@ -43,7 +43,7 @@ func (t matmulTiling) split(k int) bool { return t.kb < k }
 type matmulBuffers struct {
 	in, out, acc [2]int
 	skip         [2]int // a folded residual's skip operand, loaded tile by tile
-	half         int // int16 partial sums of a split reduction
+	half         int    // int16 partial sums of a split reduction
 	records      int
 	weights      [2]int
 	table        int // -1 without a separate activation pass

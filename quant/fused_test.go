@@ -40,10 +40,10 @@ func TestRoundedSumIsExact(t *testing.T) {
 		a, b   int32
 		ma, mb Multiplier
 	}{
-		{1, 1, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},   // 0.5 + 0.5 = 1
-		{1, 0, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},   // a tie: 0.5 -> 1
-		{-1, 0, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},  // -0.5 -> -1
-		{-3, 1, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},  // -1.5 + 0.5 = -1
+		{1, 1, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},  // 0.5 + 0.5 = 1
+		{1, 0, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}},  // a tie: 0.5 -> 1
+		{-1, 0, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}}, // -0.5 -> -1
+		{-3, 1, Multiplier{Q: 1 << 30, Shift: 0}, Multiplier{Q: 1 << 30, Shift: 0}}, // -1.5 + 0.5 = -1
 		{-1 << 31, -255, Multiplier{Q: 1<<31 - 1, Shift: 30}, Multiplier{Q: 1<<31 - 1, Shift: -31}},
 		{1<<31 - 1, 255, Multiplier{Q: 1<<31 - 1, Shift: -31}, Multiplier{Q: 1 << 30, Shift: 20}},
 	}
