@@ -69,7 +69,7 @@ func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 	l.weights = pl.dram.constant(l.filter.Bytes())
 	var rec []byte
 	for ch := range l.g.oc {
-		rec = append(rec, npu.EncodeRecord(l.bias.Data[ch], l.multiplier(a, ch))...)
+		rec = append(rec, npu.EncodeRecord(l.biasAt(ch), l.multiplier(a, ch))...)
 	}
 	l.records = pl.dram.constant(rec)
 	if l.actLUT != nil {

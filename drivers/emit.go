@@ -58,14 +58,14 @@ func (e *emitter) writers(s npu.Span, first int) []int {
 	return ws
 }
 
-// emitPlan emits a plan of layer li. The bands of a fused pair count to
-// the producer's layer or the next (the consumer's), and a producer's band
-// adds the piece of the shared tensor it finished to that tensor's capture.
+// emitPlan emits a plan of layer li. The bands of a fused chain count to
+// the layer of their stage (li for the first), and a band that finishes
+// rows of a tensor an exact link shares adds them to its capture.
 func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
 	band, isBand := p.(*bandPlan)
 	e.layer = li
-	if isBand && band.second {
-		e.layer = li + 1
+	if isBand {
+		e.layer = li + band.stage
 	}
 	first := len(e.prog.Commands)
 	for _, s := range p.schedule() {

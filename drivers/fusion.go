@@ -55,142 +55,182 @@ func fusable(m *workloads.Model, lives []lifetime, k int) bool {
 	return false
 }
 
-// bandPlan is one band of a fused pair: a plan counted to the producer's
-// layer or (second) the consumer's, and for the producer the piece of the
-// shared tensor it makes final, to capture into program output out.
+// bandPlan is one band of one stage of a fused chain: a plan counted to
+// the layer of the chain's stage-th op, and, for a stage whose output an
+// exact link shares, the piece of that tensor it makes final, to capture
+// into program output out (-1: none).
 type bandPlan struct {
 	layerPlan
-	second bool
-	out    int
-	piece  npu.Piece
+	stage int
+	out   int
+	piece npu.Piece
 }
 
-// pairParts are the two layers of a fused pair prepared once: their
-// constants are in DRAM, and each band copies them.
-type pairParts struct {
-	k          int
-	ap, ac     arithmetic
-	prod, cons *convLayer // cons is nil for a pool
-	pool       *poolPlan
-	shared     *workloads.Tensor
-	rowBytes   int
+// stagePart is one stage of a fused chain, prepared once: its constants
+// are in DRAM, and each band copies it.
+type stagePart struct {
+	conv  *convLayer // nil for a pool
+	pool  *poolPlan
+	arith arithmetic
+	// rowBytes is the bytes of one row of the stage's output as its link
+	// to the next stage holds it (two per value on a 16-bit link).
+	rowBytes int
 }
 
-// planPair plans op k and op k+1 as one fused pipeline: the largest band of
-// the consumer's output rows for which both layers' bands fit. The
-// consumer's layer gets no plans of its own: the producer's carries the
-// bands of both.
-func (pl *planner) planPair(k int, ap, ac arithmetic) ([]layerPlan, error) {
-	pp, err := pl.prepareParts(k, ap, ac)
-	if err != nil {
-		return nil, err
+// window is the stage's geometry.
+func (sp *stagePart) window() *window {
+	if sp.conv != nil {
+		return &sp.conv.g
 	}
-	var err2 error
-	for rows := pp.consumerWindow().oh; rows >= 1; rows = shrink(rows) {
+	return &sp.pool.g
+}
+
+// inputRows are the input rows a stage reads for its output rows b, and,
+// for its last band, any rows after them that no window reads (a VALID
+// pool's), so that every row of the tensor the link shares exists to be
+// compared with the reference.
+func (sp *stagePart) inputRows(b rowBand) rowBand {
+	g := sp.window()
+	lo, hi := g.inRows(b.lo, b.hi)
+	if b.hi == g.oh {
+		hi = g.h
+	}
+	return rowBand{lo, hi}
+}
+
+// planChain plans the unit's chain of len(links)+1 ops as one pipeline:
+// the largest band of the last stage's output rows for which every stage's
+// band fits. The first op's layer carries the bands of all.
+func (pl *planner) planChain(u unit, res *resolution) ([]layerPlan, error) {
+	stages := pl.prepareChain(u, res)
+	var err error
+	for rows := stages[len(stages)-1].window().oh; rows >= 1; rows = shrink(rows) {
 		for _, split := range []bool{true, false} {
-			var bands []layerPlan
-			if bands, err2 = pl.planBands(pp, rows, split); err2 == nil {
-				return bands, nil
+			var plans []layerPlan
+			if plans, err = pl.planBands(stages, rows, split); err == nil {
+				return plans, nil
 			}
 		}
 	}
-	return nil, fmt.Errorf("fused with %s: %w", pl.m.Ops[k+1].Name, err2)
+	return nil, fmt.Errorf("fused with %s: %w", pl.m.Ops[u.k+len(u.links)].Name, err)
 }
 
-// prepareParts lays out both layers' constants in DRAM.
-func (pl *planner) prepareParts(k int, ap, ac arithmetic) (*pairParts, error) {
-	p, c := pl.m.Ops[k], pl.m.Ops[k+1]
-	pp := &pairParts{k: k, ap: ap, ac: ac, shared: pl.m.Tensors[p.Output]}
-	pp.rowBytes = pp.shared.Shape[2] * pp.shared.Shape[3]
-	if pl.vendor.wideProd == p { // a 16-bit intermediate
-		pp.rowBytes *= 2
+// prepareChain lays out the constants of the chain's stages in DRAM.
+func (pl *planner) prepareChain(u unit, res *resolution) []stagePart {
+	var stages []stagePart
+	for i := range len(u.links) + 1 {
+		op := pl.m.Ops[u.k+i]
+		sp := stagePart{arith: res.layers[u.k+i]}
+		if op.Kind == workloads.AveragePool2D || op.Kind == workloads.MaxPool2D {
+			sp.pool = pl.newPool(op)
+		} else {
+			sp.conv = pl.prepareConv(op, sp.arith)
+		}
+		if i < len(u.links) {
+			t := pl.m.Tensors[op.Output]
+			sp.rowBytes = t.Shape[2] * t.Shape[3] * int(u.links[i])
+		}
+		stages = append(stages, sp)
 	}
-	pp.prod = pl.prepareConv(p, ap)
-	if c.Kind == workloads.Conv2D || c.Kind == workloads.DepthwiseConv2D {
-		pp.cons = pl.prepareConv(c, ac)
-		return pp, nil
-	}
-	pp.pool = pl.newPool(c)
-	return pp, nil
+	return stages
 }
 
-// sharedRows are the shared tensor's rows the producer computes for the
-// consumer's output rows [o0, o1): those they read, and for the last band
-// also any rows after them that no window reads (a VALID pool's), so that
-// every row of the shared tensor exists to be compared with the reference.
-func (pp *pairParts) sharedRows(o0, o1 int) (int, int) {
-	g := pp.consumerWindow()
-	lo, hi := g.inRows(o0, o1)
-	if o1 == g.oh {
-		hi = g.h
+// bandRows lists, per band of rows output rows of the last stage, the
+// output rows each stage computes for it.
+func bandRows(stages []stagePart, rows int) [][]rowBand {
+	n, oh := len(stages), stages[len(stages)-1].window().oh
+	var bands [][]rowBand
+	for o0 := 0; o0 < oh; o0 += rows {
+		b := make([]rowBand, n)
+		b[n-1] = rowBand{o0, min(o0+rows, oh)}
+		for i := n - 2; i >= 0; i-- {
+			b[i] = stages[i+1].inputRows(b[i+1])
+		}
+		bands = append(bands, b)
 	}
-	return lo, hi
+	return bands
 }
 
-// consumerWindow is the consumer's geometry.
-func (pp *pairParts) consumerWindow() *window {
-	if pp.cons != nil {
-		return &pp.cons.g
-	}
-	return &pp.pool.g
-}
-
-// planBands cuts the consumer's output into bands of rows and plans both
-// layers for each, alternating between two band buffers; with split, each
-// layer gets half of the accumulator scratchpad.
-func (pl *planner) planBands(pp *pairParts, rows int, split bool) ([]layerPlan, error) {
-	g := pp.consumerWindow()
-	maxIn := 0
-	for o0 := 0; o0 < g.oh; o0 += rows {
-		lo, hi := pp.sharedRows(o0, min(o0+rows, g.oh))
-		maxIn = max(maxIn, hi-lo)
-	}
+// planBands plans every stage for each band of rows output rows of the
+// last stage, each link between two stages alternating between two band
+// buffers at the bottom of the activation scratchpad; with split, the
+// stages share the accumulator scratchpad in equal parts.
+func (pl *planner) planBands(stages []stagePart, rows int, split bool) ([]layerPlan, error) {
+	bands := bandRows(stages, rows)
+	n := len(stages)
 	caps := pl.caps()
-	slot := (maxIn*pp.rowBytes + sramAlign - 1) / sramAlign * sramAlign
-	slots := [2]int{0, slot}
-	caps.lo[npu.ActivationSRAM] = 2 * slot
-	prodCaps, consCaps := caps, caps
-	if split {
-		half := caps.hi[npu.AccumulatorSRAM] / 2 / sramAlign * sramAlign
-		prodCaps.hi[npu.AccumulatorSRAM], consCaps.lo[npu.AccumulatorSRAM] = half, half
+	slots := make([][2]int, n-1)
+	for i := range n - 1 {
+		most := 0
+		for _, b := range bands {
+			most = max(most, b[i].rows())
+		}
+		size := (most*stages[i].rowBytes + sramAlign - 1) / sramAlign * sramAlign
+		slots[i] = [2]int{caps.lo[npu.ActivationSRAM], caps.lo[npu.ActivationSRAM] + size}
+		caps.lo[npu.ActivationSRAM] += 2 * size
 	}
-	var prods, conss []layerPlan
-	done := 0 // shared rows computed so far
-	for band, o0 := 0, 0; o0 < g.oh; band, o0 = band+1, o0+rows {
-		t0, t1 := pp.sharedRows(o0, min(o0+rows, g.oh))
-		base := slots[band%2] - t0*pp.rowBytes // the shared tensor's row 0, as the band buffer places it
-		prod, err := pl.producerBand(pp, rowBand{t0, t1}, base, band > 0, prodCaps)
-		if err != nil {
-			return nil, err
+	stageCaps := make([]capacities, n)
+	part := caps.hi[npu.AccumulatorSRAM] / n / sramAlign * sramAlign
+	for i := range stageCaps {
+		stageCaps[i] = caps
+		if split {
+			stageCaps[i].lo[npu.AccumulatorSRAM], stageCaps[i].hi[npu.AccumulatorSRAM] = i*part, (i+1)*part
 		}
-		if band == 0 { // the consumer's weights go above the producer's
-			consCaps.lo[npu.WeightSRAM] = planLayout(prod).needs(npu.WeightSRAM)
-		}
-		cons, err := pl.consumerBand(pp, rowBand{o0, min(o0+rows, g.oh)}, base, band > 0, consCaps)
-		if err != nil {
-			return nil, err
-		}
-		first := max(t0, done)
-		piece := npu.Piece{Addr: slots[band%2] + (first-t0)*pp.rowBytes, Offset: first * pp.rowBytes, Run: (t1 - first) * pp.rowBytes, Rows: 1}
-		prods = append(prods, &bandPlan{layerPlan: prod, out: -1, piece: piece})
-		conss = append(conss, &bandPlan{layerPlan: cons, second: true, out: -1})
-		done = t1
 	}
-	return skew(prods, conss), nil
+	plans := make([][]*bandPlan, n)
+	done := make([]int, n) // rows of each stage's output computed so far
+	for b, rowsOf := range bands {
+		for i := range stages {
+			bp, err := pl.stageBand(stages, i, b, rowsOf, slots, stageCaps[i])
+			if err != nil {
+				return nil, err
+			}
+			if b == 0 && i+1 < n { // the next stage's weights go above this one's
+				stageCaps[i+1].lo[npu.WeightSRAM] = planLayout(bp.layerPlan).needs(npu.WeightSRAM)
+			}
+			if i+1 < n {
+				first := max(rowsOf[i].lo, done[i])
+				bp.piece = npu.Piece{Addr: slots[i][b%2] + (first-rowsOf[i].lo)*stages[i].rowBytes, Offset: first * stages[i].rowBytes,
+					Run: (rowsOf[i].hi - first) * stages[i].rowBytes, Rows: 1}
+				done[i] = rowsOf[i].hi
+			}
+			plans[i] = append(plans[i], bp)
+		}
+	}
+	return wavefront(plans), nil
 }
 
-// skew orders the bands as a software pipeline: the producer's band b+1
-// comes before the consumer's band b, so that the command processor, which
-// issues in program order, can start one while the other waits.
-func skew(prods, conss []layerPlan) []layerPlan {
-	plans := []layerPlan{prods[0]}
-	for b := range conss {
-		if b+1 < len(prods) {
-			plans = append(plans, prods[b+1])
-		}
-		plans = append(plans, conss[b])
+// stageBand plans stage i over its rows of band b: reading the previous
+// link's band buffer and writing the next's (base addresses place the
+// shared tensor's row 0 where the buffer puts the band's first row).
+func (pl *planner) stageBand(stages []stagePart, i, b int, rowsOf []rowBand, slots [][2]int, caps capacities) (*bandPlan, error) {
+	sp, n := stages[i], len(stages)
+	bp := &bandPlan{stage: i, out: -1}
+	if sp.pool != nil {
+		p := *sp.pool
+		p.band, p.inRes, p.caps = rowsOf[i], slots[i-1][b%2]-rowsOf[i-1].lo*stages[i-1].rowBytes, caps
+		bp.layerPlan = &p
+		return bp, pl.tilePool(&p)
 	}
-	return plans
+	l := *sp.conv
+	l.band, l.preloaded, l.caps = rowsOf[i], b > 0, caps
+	if i > 0 {
+		l.inRes = slots[i-1][b%2] - rowsOf[i-1].lo*stages[i-1].rowBytes
+	}
+	if i+1 < n {
+		l.outRes = slots[i][b%2] - rowsOf[i].lo*sp.rowBytes
+	}
+	if l.depthwise && sp.arith.vectorDW {
+		p, err := pl.planDepthwiseVector(&l, sp.arith)
+		bp.layerPlan = p
+		return bp, err
+	}
+	p, err := pl.planMatMul(&l, sp.arith)
+	if err == nil && (!p.tiling.weightsResident || p.tiling.split(p.k)) {
+		err = fmt.Errorf("%s streams its weights", l.op.Name)
+	}
+	bp.layerPlan = p
+	return bp, err
 }
 
 // planLayout is a band plan's layout.
@@ -206,37 +246,19 @@ func planLayout(p layerPlan) *layout {
 	panic(fmt.Sprintf("no layout for %T", p))
 }
 
-// producerBand plans the producer over shared rows band, writing them into
-// the band buffer (base is where the buffer puts row 0).
-func (pl *planner) producerBand(pp *pairParts, band rowBand, base int, preloaded bool, caps capacities) (layerPlan, error) {
-	l := *pp.prod
-	l.band, l.outRes, l.preloaded, l.caps = band, base, preloaded, caps
-	if pp.ap.vectorDW && l.depthwise {
-		return pl.planDepthwiseVector(&l, pp.ap)
+// wavefront orders the bands as a software pipeline: step s holds stage
+// i's band s-i, so that stage i+1 works on band b while stage i computes
+// band b+1 (the command processor issues in program order), and stage i's
+// band b+2, which reuses band b's buffer, comes after stage i+1 read it.
+func wavefront(plans [][]*bandPlan) []layerPlan {
+	var order []layerPlan
+	bands := len(plans[0])
+	for s := range bands + len(plans) - 1 {
+		for i := range plans {
+			if b := s - i; b >= 0 && b < bands {
+				order = append(order, plans[i][b])
+			}
+		}
 	}
-	p, err := pl.planMatMul(&l, pp.ap)
-	if err == nil && (!p.tiling.weightsResident || p.tiling.split(p.k)) {
-		err = fmt.Errorf("%s streams its weights", l.op.Name)
-	}
-	return p, err
-}
-
-// consumerBand plans the consumer over its output rows band, reading the
-// band buffer (base is where it puts the shared tensor's row 0).
-func (pl *planner) consumerBand(pp *pairParts, band rowBand, base int, preloaded bool, caps capacities) (layerPlan, error) {
-	if pp.cons == nil {
-		p := *pp.pool
-		p.band, p.inRes, p.caps = band, base, caps
-		return &p, pl.tilePool(&p)
-	}
-	l := *pp.cons
-	l.band, l.inRes, l.preloaded, l.caps = band, base, preloaded, caps
-	if l.depthwise && pp.ac.vectorDW {
-		return pl.planDepthwiseVector(&l, pp.ac)
-	}
-	p, err := pl.planMatMul(&l, pp.ac)
-	if err == nil && (!p.tiling.weightsResident || p.tiling.split(p.k)) {
-		err = fmt.Errorf("%s streams its weights", l.op.Name)
-	}
-	return p, err
+	return order
 }

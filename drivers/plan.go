@@ -44,6 +44,8 @@ type modelPlan struct {
 	// modelOutputs index outputs, in model output order.
 	tensorOutput, modelOutputs []int
 	notes                      []string
+	// fusions describe, per op, how its unit fused it ("" for none).
+	fusions []string
 }
 
 // planner holds the state of the plan stage: the rewritten model, the
@@ -69,8 +71,9 @@ type planner struct {
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
-// before the policy's passes: its grids are the application's).
-func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*modelPlan, error) {
+// before the policy's passes: its grids are the application's); dramOnly
+// keeps every activation in DRAM and fuses nothing.
+func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOnly bool) (*modelPlan, error) {
 	pl := &planner{hw: hw, m: m, tensorAddr: make([]uint64, len(m.Tensors))}
 	mp := &modelPlan{tensorOutput: make([]int, len(m.Tensors))}
 	for i := range mp.tensorOutput {
@@ -81,8 +84,17 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*mode
 		return nil, err
 	}
 	mp.layers = append(mp.layers, in)
-	pl.placeTensors(res)
+	if dramOnly {
+		for k := range m.Ops {
+			pl.units = append(pl.units, pl.makeUnit(k, nil, false))
+		}
+	} else {
+		pl.placeTensors(res)
+		pl.noteResidency()
+	}
+	mp.fusions = make([]string, len(m.Ops))
 	for _, u := range pl.units {
+		pl.describeFusion(u, mp.fusions)
 		pl.op = u.k
 		layers, err := pl.planUnit(u, res)
 		if err != nil {
@@ -159,7 +171,7 @@ func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
 	if u.fold {
 		pl.vendor.foldConv, pl.vendor.foldAdd = ops[u.n-2], ops[u.n-1]
 	}
-	if u.pair == widePair {
+	if len(u.links) > 0 && u.links[0] == wideLink {
 		pl.vendor.wideProd, pl.vendor.wideCons = ops[0], ops[1]
 	}
 	layers := make([]plannedLayer, u.n)
@@ -167,8 +179,8 @@ func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
 		layers[j].name = op.Name
 	}
 	var err error
-	if u.pair != single {
-		layers[0].plans, err = pl.planPair(u.k, res.layers[u.k], res.layers[u.k+1])
+	if len(u.links) > 0 {
+		layers[0].plans, err = pl.planChain(u, res)
 	} else {
 		layers[0], err = pl.planOp(ops[0], res.layers[u.k])
 	}
@@ -177,24 +189,25 @@ func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
 }
 
 // addOutputs adds the unit's op outputs to the program's outputs: read back
-// from DRAM, captured whole from the scratchpad when kept there, or, for the
-// tensor an exact pair shares, captured band by band. A 16-bit pair's
-// intermediate and a folding convolution's own output never exist: they get
-// no region.
+// from DRAM, captured whole from the scratchpad when kept there, or, for a
+// tensor an exact link of a chain shares, captured band by band. A 16-bit
+// link's intermediate and a folding convolution's own output never exist:
+// they get no region.
 func (pl *planner) addOutputs(mp *modelPlan, u unit, layers []plannedLayer) {
 	for j := range u.n {
 		op := pl.m.Ops[u.k+j]
-		if (j == 0 && u.pair == widePair) || (u.fold && j == u.n-2) {
+		linked := j < len(u.links)
+		if (linked && u.links[j] == wideLink) || (u.fold && j == u.n-2) {
 			continue
 		}
 		out := len(mp.outputs)
 		mp.tensorOutput[op.Output] = out
 		region := npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: pl.m.Tensors[op.Output].Len()}
 		switch r := pl.res[op.Output]; {
-		case j == 0 && u.pair == exactPair:
+		case linked:
 			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM}
 			for _, p := range layers[0].plans {
-				if b, ok := p.(*bandPlan); ok && !b.second {
+				if b, ok := p.(*bandPlan); ok && b.stage == j {
 					b.out = out
 				}
 			}

@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 
@@ -133,64 +134,71 @@ func keepable(m *workloads.Model, lives []lifetime, capacity int) []bool {
 	return ok
 }
 
-// unit is what the placement and the plan stage handle at once: one op,
-// two ops fused into bands (fusion.go; exact, or with a 16-bit intermediate,
-// vendorfusion.go), either followed by the ADD its last convolution absorbs
-// (vendorfusion.go). Its output is its last op's, and all the tensors it
-// reads are live during its first op.
+// unit is what the placement and the plan stage handle at once: one op, or
+// a chain of ops fused into bands (fusion.go: each link exact, or with a
+// 16-bit intermediate, vendorfusion.go), either followed by the ADD its
+// last convolution absorbs (vendorfusion.go). Its output is its last op's,
+// and all the tensors it reads are live during its first op.
 type unit struct {
-	k, n int
-	pair pairKind
-	fold bool
-	out  int
+	k, n  int
+	links []linkKind // between the chain's ops: none for a single op
+	fold  bool
+	out   int
 }
 
-// pairKind says whether and how a unit's first two ops fuse into bands.
-type pairKind uint8
+// linkKind is how two ops of a chain share a tensor: its bytes per value.
+type linkKind int
 
-// The pair kinds.
+// The link kinds.
 const (
-	single    pairKind = iota // no pair
-	exactPair                 // fusion.go
-	widePair                  // a 16-bit intermediate (vendorfusion.go)
+	exactLink linkKind = 1 // fusion.go
+	wideLink  linkKind = 2 // a 16-bit intermediate (vendorfusion.go)
 )
 
+// maxLinks bounds a chain: three stages (an expansion, its depthwise
+// layer and the projection after it).
+const maxLinks = 2
+
 // makeUnit is the unit starting at op k.
-func (pl *planner) makeUnit(k int, pair pairKind, fold bool) unit {
-	n := 1
-	if pair != single {
-		n++
-	}
+func (pl *planner) makeUnit(k int, links []linkKind, fold bool) unit {
+	n := len(links) + 1
 	if fold {
 		n++
 	}
-	return unit{k: k, n: n, pair: pair, fold: fold, out: pl.m.Ops[k+n-1].Output}
+	return unit{k: k, n: n, links: links, fold: fold, out: pl.m.Ops[k+n-1].Output}
+}
+
+// chainLinks are the links of the longest chain that may start at op k: a
+// 16-bit expansion first where the policy asks for it, else exact links.
+func (pl *planner) chainLinks(k int, res *resolution) []linkKind {
+	var links []linkKind
+	for j := k; len(links) < maxLinks && j+1 < len(pl.m.Ops); j++ {
+		switch {
+		case j == k && res.layers[j].wideExpand && expandFusable(pl.m, pl.lives, j, res.layers[j+1]):
+			links = append(links, wideLink)
+		case fusable(pl.m, pl.lives, j):
+			links = append(links, exactLink)
+		default:
+			return links
+		}
+	}
+	return links
 }
 
 // candidates lists the units that may start at op k, the most fused
-// first: a band pair (the policy's 16-bit expansion where it applies, else
-// an exact pair), with or without the ADD after it folded, then the op
-// alone, with or without its ADD folded.
+// first: the longest chain, then shorter ones, down to the op alone, each
+// with the ADD after it folded where it can be, then without.
 func (pl *planner) candidates(k int, res *resolution) []unit {
-	m, lives := pl.m, pl.lives
+	links := pl.chainLinks(k, res)
 	var us []unit
-	pair := single
-	switch {
-	case res.layers[k].wideExpand && k+1 < len(m.Ops) && expandFusable(m, lives, k, res.layers[k+1]):
-		pair = widePair
-	case fusable(m, lives, k):
-		pair = exactPair
-	}
-	if pair != single {
-		if res.layers[k+1].foldResidual && foldable(m, lives, k+1) {
-			us = append(us, pl.makeUnit(k, pair, true))
+	for l := len(links); l >= 0; l-- {
+		last := k + l
+		if res.layers[last].foldResidual && foldable(pl.m, pl.lives, last) {
+			us = append(us, pl.makeUnit(k, links[:l], true))
 		}
-		us = append(us, pl.makeUnit(k, pair, false))
+		us = append(us, pl.makeUnit(k, links[:l], false))
 	}
-	if res.layers[k].foldResidual && foldable(m, lives, k) {
-		us = append(us, pl.makeUnit(k, single, true))
-	}
-	return append(us, pl.makeUnit(k, single, false))
+	return us
 }
 
 // placeTensors decides every tensor's residency (see the top of this file)
@@ -470,4 +478,60 @@ func (p *spillPlan) schedule() []step { return []step{mkStep(store, all, all, al
 // lower stores the whole region.
 func (p *spillPlan) lower(step) []npu.Operation {
 	return ops(storeBytes(npu.ActivationSRAM, p.sram, p.dram, p.bytes))
+}
+
+// noteResidency records what the placement decided, when it kept or fused
+// anything.
+func (pl *planner) noteResidency() {
+	kept, spilled := 0, 0
+	for _, r := range pl.res {
+		if r.sram >= 0 {
+			kept++
+		}
+		if r.spilled {
+			spilled++
+		}
+	}
+	var links [wideLink + 1]int
+	folds := 0
+	for _, u := range pl.units {
+		for _, l := range u.links {
+			links[l]++
+		}
+		if u.fold {
+			folds++
+		}
+	}
+	if kept+links[exactLink]+links[wideLink]+folds == 0 {
+		return
+	}
+	pl.notes = append(pl.notes, fmt.Sprintf("activations: %d tensors kept in the activation scratchpad, %d of them spilled to DRAM to make room; "+
+		"fused: %d layers into the next (exact), %d expansions at 16 bits into their depthwise layer, %d residual ADDs folded", kept, spilled, links[exactLink], links[wideLink], folds))
+}
+
+// describeFusion says, for each op of a unit, how it was fused.
+func (pl *planner) describeFusion(u unit, fusions []string) {
+	add := func(j int, what string) { fusions[u.k+j] += sep(fusions[u.k+j]) + what }
+	name := func(j int) string { return pl.m.Ops[u.k+j].Name }
+	for j, l := range u.links {
+		if l == wideLink {
+			add(j, "vendor: kept at 16 bits, band by band, for "+name(j+1))
+			add(j+1, "vendor: reads "+name(j)+" at 16 bits")
+		} else {
+			add(j, "exact: computed band by band for "+name(j+1))
+			add(j+1, "exact: reads "+name(j)+" band by band")
+		}
+	}
+	if u.fold {
+		add(u.n-2, "vendor: requantizes into "+name(u.n-1)+", the residual added before its one rounding")
+		add(u.n-1, "vendor: folded into "+name(u.n-2))
+	}
+}
+
+// sep separates a second description from a first, if any.
+func sep(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "; "
 }

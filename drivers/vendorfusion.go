@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
@@ -151,6 +152,16 @@ func (l *convLayer) multiplier(a arithmetic, ch int) quant.Multiplier {
 		return exactMultiplier(quant.RealMultiplier(l.inScale, ws, l.outScale))
 	}
 	return a.variant.MultiplierFor(l.inScale, ws, l.outScale)
+}
+
+// biasAt is channel ch's bias on the accumulators' grid: a 16-bit input
+// makes each accumulator 256 times finer.
+func (l *convLayer) biasAt(ch int) int32 {
+	b := int64(l.bias.Data[ch])
+	if l.wideIn {
+		b *= 256
+	}
+	return quant.Clamp(b, math.MinInt32, math.MaxInt32)
 }
 
 // exactMultiplier is m as QuantizeMultiplier represents it.

@@ -110,10 +110,28 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	}
 	t := newTable(w, "layer", "op", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
-		if err := t.Append(l.Name, l.Kind, fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
-			fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)); err != nil {
+		dev := []string{fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)}
+		if l.Deviation.Elements == 0 && l.Fusion != "" { // a vendor fusion never computes it
+			dev = []string{"fused", "-", "-", "-"}
+		}
+		if err := t.Append(append([]string{l.Name, l.Kind, fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}, dev...)); err != nil {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return fusionNotes(w, r)
+}
+
+// fusionNotes lists the layers the compiler fused.
+func fusionNotes(w io.Writer, r *experiment.Result) error {
+	for _, l := range r.Layers {
+		if l.Fusion != "" {
+			if _, err := fmt.Fprintf(w, "  %s: %s\n", l.Name, l.Fusion); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -61,6 +61,9 @@ type LayerResult struct {
 	MACs      uint64     `json:"macs"`
 	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
+	// Fusion says how the compiler fused the layer with its neighbours; a
+	// layer whose output a vendor fusion never computes has no deviation.
+	Fusion string `json:"fusion,omitempty"`
 }
 
 // Result is everything one experiment measured.
@@ -143,6 +146,9 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	for i, c := range compiled.Choices {
+		r.Layers[i].Fusion = c.Fusion
+	}
 	var t tally
 	for s := range samples {
 		ref, err := refs.Values(w, s)
