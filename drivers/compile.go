@@ -34,8 +34,10 @@ type Compiled struct {
 	// dynamic rules that made it choose so.
 	Choices []LayerChoice
 	// constants is the bytes of the DRAM image that are not inputs:
-	// weights, records and tables.
-	constants uint64
+	// weights, records and tables; unavoidable the traffic of tensors too
+	// large for the activation scratchpad passing between layers the
+	// compiler does not fuse.
+	constants, unavoidable uint64
 }
 
 // LayerChoice is what the driver chose for one op.
@@ -102,5 +104,5 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, op
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
-		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices, constants: plan.dram.constants - regionBytes(plan.inputs)}, nil
+		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices, constants: plan.dram.constants - regionBytes(plan.inputs), unavoidable: plan.unavoidable}, nil
 }

@@ -46,6 +46,9 @@ type modelPlan struct {
 	notes                      []string
 	// fusions describe, per op, how its unit fused it ("" for none).
 	fusions []string
+	// unavoidable is the DRAM traffic of tensors too large for the
+	// activation scratchpad passing between units.
+	unavoidable uint64
 }
 
 // planner holds the state of the plan stage: the rewritten model, the
@@ -91,6 +94,7 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOn
 	} else {
 		pl.placeTensors(res)
 		pl.noteResidency()
+		mp.unavoidable = pl.unavoidable()
 	}
 	mp.fusions = make([]string, len(m.Ops))
 	for _, u := range pl.units {

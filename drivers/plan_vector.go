@@ -59,7 +59,10 @@ type depthwiseVectorPlan struct {
 }
 
 // planDepthwiseVector keeps weights and records resident and chooses the
-// largest tile whose layout fits.
+// largest tile whose layout fits. Each tile's input window loads with all
+// its channels, so when the input comes from DRAM, whose overlapping
+// windows are read again tile by tile, the blocks of channels shrink (to
+// the lanes, halving) while that lets a tile take more rows.
 func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVectorPlan, error) {
 	hw := pl.hw
 	p := &depthwiseVectorPlan{convLayer: l, arith: a}
@@ -67,13 +70,27 @@ func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVe
 	if lay, _ := p.layoutFor(1, 1); !lay.fitsIn(npu.WeightSRAM) {
 		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
 	}
-	var err error
-	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, kept(l.outRes), p.layoutFor)
-	if err != nil {
+	if err := p.chooseTile(); err != nil {
 		return nil, err
+	}
+	for cb := p.cb / 2 / l.dm * l.dm; !kept(l.inRes) && cb >= max(hw.Vector.Lanes, l.dm); cb = cb / 2 / l.dm * l.dm {
+		q := *p
+		q.cb = cb
+		if q.chooseTile() != nil || q.rows*q.cols <= p.rows*p.cols {
+			break
+		}
+		*p = q
 	}
 	p.tiles = l.g.tiles(l.batches, l.band, p.rows, p.cols)
 	return p, nil
+}
+
+// chooseTile chooses the largest tile whose layout fits for the plan's
+// blocks of channels.
+func (p *depthwiseVectorPlan) chooseTile() error {
+	var err error
+	p.rows, p.cols, p.layout, p.buf, err = chooseTiledLayout(&p.g, p.band, kept(p.outRes), p.layoutFor)
+	return err
 }
 
 // layoutFor lays the layer out for tiles of rows x cols (an operand kept in

@@ -535,3 +535,32 @@ func sep(s string) string {
 	}
 	return "; "
 }
+
+// unavoidable is the DRAM traffic no schedule with the units' layer
+// boundaries avoids: each tensor larger than the activation scratchpad that
+// passes from one unit to others is written once and read by each.
+func (pl *planner) unavoidable() uint64 {
+	unitOf := make([]int, len(pl.m.Ops))
+	for i, u := range pl.units {
+		for j := range u.n {
+			unitOf[u.k+j] = i
+		}
+	}
+	var bytes uint64
+	for t, l := range pl.lives {
+		n := pl.m.Tensors[t].Len()
+		if l.producer < 0 || isOutput(pl.m, t) || n <= pl.hw.Bytes(npu.ActivationSRAM) {
+			continue
+		}
+		readers := map[int]bool{}
+		for _, r := range l.readers {
+			if unitOf[r] != unitOf[l.producer] {
+				readers[unitOf[r]] = true
+			}
+		}
+		if len(readers) > 0 {
+			bytes += uint64(n * (1 + len(readers)))
+		}
+	}
+	return bytes
+}

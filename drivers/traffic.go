@@ -20,6 +20,11 @@ type DRAMTraffic struct {
 	// outputs: what a schedule that kept everything else on chip would
 	// move (in bytes, without rounding to bursts).
 	Minimum uint64 `json:"minimum"`
+	// MinimumForSRAM adds to Minimum one write and one read per reader of
+	// each tensor larger than the activation scratchpad that passes
+	// between two layers the compiler does not fuse: no schedule with
+	// those layer boundaries keeps it on chip.
+	MinimumForSRAM uint64 `json:"minimumForSRAM"`
 }
 
 // Total is the bytes moved.
@@ -34,6 +39,7 @@ func (c *Compiled) Traffic(st *npu.Stats) DRAMTraffic {
 		outputs = append(outputs, c.Program.Outputs[o])
 		t.Minimum += uint64(c.Program.Outputs[o].Bytes)
 	}
+	t.MinimumForSRAM = t.Minimum + c.unavoidable
 	image := uint64(len(c.Program.DRAM))
 	for i, cs := range st.Commands {
 		d, ok := c.Program.Commands[i].Op.(*npu.DMA)

@@ -88,8 +88,13 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
 		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)
 	if t := r.DRAM; t.Total() > 0 {
-		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; minimum %d (weights once + input + output), %.2fx\n",
+		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; minimum %d (weights once + input + output), %.2fx",
 			t.Weights, t.ActivationsIn, t.ActivationsOut, t.Spills, t.Minimum, float64(t.Total())/float64(max(t.Minimum, 1)))
+		if t.MinimumForSRAM > t.Minimum {
+			fmt.Fprintf(w, "; %d with the tensors too large for the activation scratchpad between unfused layers, %.2fx",
+				t.MinimumForSRAM, float64(t.Total())/float64(t.MinimumForSRAM))
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "  energy by component:")
 	for c := range npu.NumComponents {
