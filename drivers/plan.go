@@ -87,6 +87,7 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOn
 		return nil, err
 	}
 	mp.layers = append(mp.layers, in)
+	pl.initResidency()
 	if dramOnly {
 		for k := range m.Ops {
 			pl.units = append(pl.units, pl.makeUnit(k, nil, false))

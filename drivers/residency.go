@@ -201,15 +201,19 @@ func (pl *planner) candidates(k int, res *resolution) []unit {
 	return us
 }
 
-// placeTensors decides every tensor's residency (see the top of this file)
-// and the units: at each op, the most fused candidate that fits after
-// spilling what it must.
-func (pl *planner) placeTensors(res *resolution) {
+// initResidency finds every tensor's lifetime and places them all in DRAM.
+func (pl *planner) initResidency() {
 	pl.lives = lifetimes(pl.m)
 	pl.res = make([]residency, len(pl.m.Tensors))
 	for i := range pl.res {
 		pl.res[i] = notKept
 	}
+}
+
+// placeTensors decides every tensor's residency (see the top of this file)
+// and the units: at each op, the most fused candidate that fits after
+// spilling what it must.
+func (pl *planner) placeTensors(res *resolution) {
 	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM))
 	for k := 0; k < len(pl.m.Ops); {
 		cands := pl.candidates(k, res)
