@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,7 +126,7 @@ func TestDefaultSweep(t *testing.T) {
 			t.Errorf("reference row of %s: error %q, deviation %s", r.Workload, r.Error, b)
 		}
 	}
-	if len(results) != want || refs != 4 || !strings.Contains(stdout, "52 cells") {
+	if len(results) != want || refs != 4 || !strings.Contains(stdout, fmt.Sprintf("%d cells", want)) {
 		t.Errorf("%d results, %d reference rows; want %d and 4", len(results), refs, want)
 	}
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/sarchlab/akita/v3/sim"
 )
 
-// Result is what a run returns: the output regions read back from DRAM, in
-// the order of Program.Outputs, and the statistics.
+// Result is what a run returns: the output regions read back from DRAM or
+// captured from a scratchpad, in the order of Program.Outputs, and the
+// statistics.
 type Result struct {
 	Outputs [][]byte
 	Stats   *npu.Stats
