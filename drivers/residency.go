@@ -102,9 +102,11 @@ func lifetimes(m *workloads.Model) []lifetime {
 	return lives
 }
 
-// residentOperands reports whether an op can read its activation inputs
-// from, and write its output to, regions of the activation scratchpad.
-func residentOperands(op *workloads.Op) bool {
+// residentOperands reports whether an op, computed with arithmetic a, can
+// read its activation inputs from, and write its output to, regions of the
+// activation scratchpad. (An op the host CPU runs reads and writes DRAM: its
+// route, when the arithmetic carries one, belongs here.)
+func residentOperands(op *workloads.Op, a arithmetic) bool {
 	switch op.Kind {
 	case workloads.Conv2D, workloads.FullyConnected, workloads.DepthwiseConv2D,
 		workloads.AveragePool2D, workloads.MaxPool2D, workloads.Add, workloads.Mul:
@@ -116,16 +118,16 @@ func residentOperands(op *workloads.Op) bool {
 // keepable marks the tensors that may stay in the activation scratchpad:
 // produced and read only by ops that take resident operands, neither a
 // model input nor output, and no larger than the scratchpad.
-func keepable(m *workloads.Model, lives []lifetime, capacity int) []bool {
+func keepable(m *workloads.Model, lives []lifetime, capacity int, res *resolution) []bool {
 	ok := make([]bool, len(m.Tensors))
 	for k, op := range m.Ops {
-		ok[op.Output] = residentOperands(op) && m.Tensors[op.Output].Len() <= capacity && lives[op.Output].producer == k
+		ok[op.Output] = residentOperands(op, res.layers[k]) && m.Tensors[op.Output].Len() <= capacity && lives[op.Output].producer == k
 	}
 	for _, i := range m.Outputs {
 		ok[i] = false
 	}
-	for _, op := range m.Ops {
-		if !residentOperands(op) {
+	for k, op := range m.Ops {
+		if !residentOperands(op, res.layers[k]) {
 			for _, i := range op.Inputs {
 				ok[i] = false
 			}
@@ -214,7 +216,7 @@ func (pl *planner) initResidency() {
 // and the units: at each op, the most fused candidate that fits after
 // spilling what it must.
 func (pl *planner) placeTensors(res *resolution) {
-	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM))
+	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM), res)
 	for k := 0; k < len(pl.m.Ops); {
 		cands := pl.candidates(k, res)
 		for i, u := range cands {
