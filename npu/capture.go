@@ -145,6 +145,12 @@ func (c *Capturer) issued(seq int, cmd *Command) {
 	}
 }
 
+// Executed tells the capturer that command seq has executed, for runs
+// that execute commands one after another in program order without a
+// command processor (a functional run): pieces whose writers have all
+// executed are copied then.
+func (c *Capturer) Executed(seq int) { c.completed(seq) }
+
 // completed copies every piece whose last writer this was.
 func (c *Capturer) completed(seq int) {
 	for _, k := range c.byWriter[seq] {
