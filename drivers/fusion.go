@@ -10,24 +10,25 @@ import (
 // Exact fusion. Two consecutive layers fuse into one pipeline when the
 // second is the only reader of the first's output: a depthwise layer and
 // the pointwise (1x1, stride 1) convolution that reads it, or a
-// convolution (depthwise or not) and the pool that reads it. The pair runs
-// in bands of the second layer's output rows: for each band, the first
-// layer computes the rows of the shared tensor the band reads into one of
-// two band buffers at the bottom of the activation scratchpad, then the
-// second layer reads them there while the first computes the next band into
-// the other buffer. The shared tensor never goes to DRAM and never takes
-// the room of a whole tensor; a pool whose windows overlap rows (3x3,
-// stride 2) has the first layer recompute the one or two rows two bands
-// share. The arithmetic of both layers is unchanged, so fusion changes no
-// output.
+// convolution (depthwise or not) and the pool that reads it. Such links
+// make a chain (with a vendor fusion's 16-bit link, vendorfusion.go, up to
+// three layers), which runs in bands of its last layer's output rows: for
+// each band, each layer computes the rows the next reads into one of two
+// band buffers at the bottom of the activation scratchpad, and the next
+// layer reads them there while the first computes the next band into the
+// other buffer. The shared tensors never go to DRAM and never take the
+// room of a whole tensor; a layer whose windows overlap rows (a 3x3 pool
+// or depthwise layer) has the layer before it recompute the one or two
+// rows two bands share. The arithmetic of the layers is unchanged, so
+// exact fusion changes no output.
 //
 // Each layer keeps its own plan kind; a band is a plan over the band's rows
-// whose kept input or output is the band buffer, so the schedules and
+// whose kept input or output is a band buffer, so the schedules and
 // lowerings of single layers serve unchanged. Weights, records and tables
-// load once, in the first band (later bands are preloaded), so both layers'
+// load once, in the first band (later bands are preloaded), so the layers'
 // weights must stay resident in the weight scratchpad side by side; the
 // accumulator scratchpad is split between them so that a band of one can
-// overlap a band of the other.
+// overlap a band of another.
 
 // fusable reports whether op k and op k+1 can fuse (their tiles still have
 // to fit: planPair).

@@ -48,7 +48,7 @@ type layout struct {
 // capacities are the ranges [lo, hi) of each scratchpad a layer may lay its
 // buffers out in: the whole scratchpad, less in the activation scratchpad
 // what the tensors kept there across the layer occupy (residency.go), and
-// less what the other layer of a fused pair holds (fusion.go).
+// less what the other layers of a fused chain hold (fusion.go).
 type capacities struct {
 	lo, hi [sramCount]int
 }

@@ -165,7 +165,7 @@ func (pl *planner) planOutputs(orig *workloads.Model, mp *modelPlan) (plannedLay
 }
 
 // planUnit plans a unit. Its first layer carries the plans of all its ops
-// (a fused pair's bands, a folded ADD's work); the others have none of
+// (a fused chain's bands, a folded ADD's work); the others have none of
 // their own.
 func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
 	ops := pl.m.Ops[u.k : u.k+u.n]

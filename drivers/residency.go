@@ -428,7 +428,7 @@ func (pl *planner) trial(k int) *planner {
 
 // inDRAM is the scratchpad address of an operand a plan finds in DRAM.
 // Any other value places the operand's row 0 in the activation scratchpad:
-// a kept tensor's address, or, for the band buffer of a fused pair, an
+// a kept tensor's address, or, for the band buffer of a fused chain, an
 // address (perhaps negative) from which the rows the band holds follow.
 const inDRAM = math.MinInt32
 

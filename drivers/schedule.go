@@ -80,7 +80,7 @@ type pipelineShape struct {
 	// channels) instead of each tile's.
 	inputPerBlock bool
 	// preloaded leaves out the loads of resident weights, records and
-	// table: an earlier band of a fused pair made them.
+	// table: an earlier band of a fused chain made them.
 	preloaded bool
 	// skip loads, with each tile's input, the tile of a folded residual's
 	// skip operand (operand 1).

@@ -21,15 +21,17 @@ import (
 // (npu.RequantAdd). Unfused, the convolution rounds to its own int8 grid,
 // then the ADD rescales both operands with rounding and rounds the sum. The
 // ADD's layer disappears: its operand loads, its vector pass and the
-// convolution's int8 output.
+// convolution's int8 output. With that output goes its clamp: where the
+// convolution's sum leaves its own int8 range, the fused sum keeps what
+// the unfused one clips, and differs from it by far more than a rounding.
 //
 // 16-bit expansion. A 1x1 expansion convolution and the depthwise layer
-// that reads it fuse into bands like the exact pairs of fusion.go, but the
+// that reads it fuse into bands like the exact links of fusion.go, but the
 // intermediate is kept at 16 bits: on the expansion's grid with 8 more
 // fraction bits (scale/256, zero point x256), its activation clamped there.
 // The depthwise reads 16-bit inputs (npu.DepthwiseWide, half the lanes).
 // The expanded tensor, the largest of an inverted residual block, then
-// never goes to DRAM; the exact compiler does not fuse this pair
+// never goes to DRAM; the exact compiler does not fuse this link
 // (docs/calibration.md says what that leaves to the reference).
 
 // ExpandInt16 is the expand_depthwise_fusion that keeps the intermediate at
@@ -63,7 +65,7 @@ type residualFold struct {
 }
 
 // vendorOps are the ops the unit being planned fuses with vendor fusions:
-// the convolution that absorbs an ADD, and the ends of a 16-bit pair.
+// the convolution that absorbs an ADD, and the ends of a 16-bit link.
 type vendorOps struct {
 	foldConv, foldAdd  *workloads.Op
 	wideProd, wideCons *workloads.Op
@@ -115,7 +117,7 @@ func isOutput(m *workloads.Model, i int) bool {
 }
 
 // vendorGrids applies the unit's vendor fusions to a convolution being
-// prepared: the 16-bit grid of a wide pair's intermediate, or the ADD a
+// prepared: the 16-bit grid of a wide link's intermediate, or the ADD a
 // fold writes into.
 func (pl *planner) vendorGrids(l *convLayer) {
 	v := pl.vendor

@@ -40,7 +40,7 @@ type tile struct {
 func (t tile) pixels() int { return t.rows * t.cols }
 
 // rowBand is a range [lo, hi) of output rows: a plan covers one band of
-// every image, the whole output or, in a fused pair, the rows of one step
+// every image, the whole output or, in a fused chain, the rows of one step
 // of the pipeline.
 type rowBand struct{ lo, hi int }
 
