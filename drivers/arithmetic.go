@@ -22,6 +22,10 @@ type arithmetic struct {
 	separate bool
 	// vectorDW runs depthwise convolutions on the vector unit.
 	vectorDW bool
+	// exact, for a policy that takes exact routes, says which it allows;
+	// emu is the emulation the plan stage chose for the layer (route.go).
+	exact *exactRouting
+	emu   *emulation
 	// foldResidual and wideExpand are the policy's vendor fusions
 	// (vendorfusion.go).
 	foldResidual, wideExpand bool
@@ -72,6 +76,9 @@ func (p *Policy) choice(op *workloads.Op, a arithmetic, fired []int) LayerChoice
 // apply, against the hardware, and returns its base choices: a policy asking
 // for something the hardware lacks is an error naming both.
 func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
+	if p.takesRoutes() {
+		return p.resolveExact(hw)
+	}
 	r := arithmetic{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32, separate: p.Fusion == FusionSeparate}
 	a := hw.Array.Accumulators[0]
 	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}

@@ -33,6 +33,12 @@ type Compiled struct {
 	// Choices record, per op, the arithmetic the driver chose and the
 	// dynamic rules that made it choose so.
 	Choices []LayerChoice
+	// Routes record, per op, how it runs: natively, emulated on the NPU or
+	// on the host CPU, and why (route.go).
+	Routes []LayerRoute
+	// HostLayers are the layers the host CPU runs, by kernel ID
+	// (npu.Host.Kernel): a simulator supplies their kernels.
+	HostLayers []HostLayer
 	// constants is the bytes of the DRAM image that are not inputs:
 	// weights, records and tables; unavoidable the traffic of tensors too
 	// large for the activation scratchpad passing between layers the
@@ -104,5 +110,7 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, op
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
-		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices, constants: plan.dram.constants - regionBytes(plan.inputs), unavoidable: plan.unavoidable}, nil
+		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices,
+		Routes: plan.exact.routes, HostLayers: plan.exact.host,
+		constants: plan.dram.constants - regionBytes(plan.inputs), unavoidable: plan.unavoidable}, nil
 }

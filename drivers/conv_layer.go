@@ -19,7 +19,7 @@ type convLayer struct {
 	batches, k, dm        int
 	inAddr, outAddr       uint64
 	// inRes and outRes are the input's and output's addresses in the
-	// activation scratchpad when they are kept there, else -1.
+	// activation scratchpad when they are kept there, else inDRAM.
 	inRes, outRes int
 	// caps are the scratchpad bytes the layer's buffers may take.
 	caps capacities
@@ -29,6 +29,7 @@ type convLayer struct {
 	preloaded         bool
 	table             uint64 // DRAM address of the activation table
 	weights, records  uint64 // DRAM addresses of the constants
+	ones              uint64 // and of a folded zero point's ones
 	a, b              npu.Operand8
 	lo, hi            int32 // the requantization clamp
 	inScale, outScale float32
@@ -66,7 +67,7 @@ func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 	}
 	pl.vendorGrids(l)
 	l.band = rowBand{0, l.g.oh}
-	l.weights = pl.dram.constant(l.filter.Bytes())
+	l.weights = pl.placeWeights(l, a.emu)
 	var rec []byte
 	for ch := range l.g.oc {
 		rec = append(rec, npu.EncodeRecord(l.biasAt(ch), l.multiplier(a, ch))...)

@@ -13,6 +13,7 @@ type emitter struct {
 	prog  *npu.Program
 	deps  dependencyTracker
 	layer int
+	fence fence
 	// writes maps, per scratchpad and unit, each byte to the latest
 	// command of the unit that wrote it: where captures find their writers.
 	writes [sramCount][unitCount]paintMap
@@ -36,7 +37,8 @@ func (e *emitter) beginLayer(name string) {
 func (e *emitter) emit(op npu.Operation) {
 	i := len(e.prog.Commands)
 	spans := op.Footprint()
-	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: e.deps.order(i, op.Unit(), spans), Layer: e.layer})
+	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), spans))
+	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
 	for _, s := range spans {
 		if s.Write {
 			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)

@@ -18,12 +18,12 @@ func (p *matmulPlan) block(b int) (n0, n int) {
 func (p *matmulPlan) schedule() []step {
 	t := p.tiling
 	if t.split(p.k) {
-		return splitSchedule(splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
-			table: p.actLUT != nil, recordsResident: t.recordsResident})
+		return withOnes(p.arith.emu, splitSchedule(splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
+			table: p.actLUT != nil, recordsResident: t.recordsResident}))
 	}
-	return pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
+	return withOnes(p.arith.emu, pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
 		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock, preloaded: p.preloaded,
-		skip: p.skipInDRAM()})
+		skip: p.skipInDRAM()}))
 }
 
 // lower turns a step of the schedule into operations.
@@ -31,6 +31,8 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	switch {
 	case s.kind == loadTable:
 		return ops(loadTableAt(p.table, p.buf.table))
+	case s.kind == loadOnes:
+		return ops(loadBytes(p.ones, npu.WeightSRAM, p.buf.emu.ones, p.k))
 	case p.tiling.split(p.k):
 		return p.lowerSplit(s)
 	}
@@ -49,11 +51,15 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 		}
 		return ops(p.loadInput(s))
 	case compute:
-		return p.multiply(s)
+		return p.emulated(s, p.multiply(s))
 	case requantize:
 		n0, n := p.block(s.block)
 		t := p.tiles[s.tile]
 		out, stride := p.outputAt(t, b.out[s.tile%2], n0)
+		if p.arith.emu != nil {
+			r := p.requant(p.arith, t.pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride)
+			return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
+		}
 		return ops(p.requantOp(p.arith, t, n0, n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride, b.skip[s.tile%2]))
 	case activate:
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)

@@ -21,7 +21,7 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 	case loadPartials:
 		return p.loadPartials(s)
 	case compute:
-		return ops(p.multiplyChunk(s))
+		return p.emulated(s, ops(p.multiplyChunk(s)))
 	case requantize:
 		n0, n := p.block(s.block)
 		records := b.records
@@ -29,7 +29,8 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 			records += n0 * npu.RecordBytes
 		}
 		out, stride := p.splitOutput(s)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, out, stride))
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, out, stride)
+		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		_, n := p.block(s.block)
 		out, stride := p.splitOutput(s)

@@ -6,7 +6,7 @@ import "github.com/npusim/npusim/npu"
 
 // schedule is the depthwise pipeline.
 func (p *depthwiseVectorPlan) schedule() []step {
-	return depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded)
+	return withOnes(p.arith.emu, depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded))
 }
 
 // lower turns a step into operations: per tile and block of channels, one
@@ -16,6 +16,8 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 	switch s.kind {
 	case loadTable:
 		return ops(loadTableAt(p.table, b.table))
+	case loadOnes:
+		return ops(loadBytes(p.ones, npu.WeightSRAM, b.emu.ones, p.cb))
 	case loadWeights:
 		return ops(loadBytes(p.weights, npu.WeightSRAM, b.weights, p.k*p.g.oc))
 	case loadRecords:
@@ -32,16 +34,20 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 			a = p.g.wideWindow(t, p.inRes)
 		}
 		a.Channel, a.Channels = n0/p.dm, n/p.dm
-		dw := npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
+		d := &npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
 			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate}
-		if p.wideIn {
-			return ops(&npu.DepthwiseWide{Depthwise: dw})
+		switch {
+		case p.arith.emu != nil:
+			return p.arith.emu.depthwise(d, b.emu, s.pass)
+		case p.wideIn:
+			return ops(&npu.DepthwiseWide{Depthwise: *d})
 		}
-		return ops(&dw)
+		return ops(d)
 	case requantize:
 		n0, n := s.block*p.cb, p.blockWidth(s.block)
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], n0)
-		return ops(p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, out, stride))
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, out, stride)
+		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
 		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
@@ -134,8 +140,9 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 	case compute:
 		return ops(p.eltwise(slot, r0, n))
 	case requantize:
-		return ops(&npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
-			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols})
+		r := &npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
+			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
+		return requantOps(r, 0, p.arith.emu, b.emu, p.signed)
 	case store:
 		if kept(p.outRes) {
 			return nil

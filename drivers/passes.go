@@ -258,10 +258,7 @@ func applyPasses(m *workloads.Model, p *Policy, hw *npu.Config) (*workloads.Mode
 	if p.Weights != WeightsAsIs {
 		notes = append(notes, rescaleWeights(c, p.Weights)...)
 	}
-	if !hw.Array.WeightZeroPoint && hasWeightZeroPoints(c) {
-		notes = append(notes, fmt.Sprintf("%s has no weight zero points: forced symmetric weights", hw.Name))
-		notes = append(notes, rescaleWeights(c, WeightsSymmetric)...)
-	}
+	notes = append(notes, forcedConversions(c, p, hw)...)
 	if err := c.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("policy %s produced an invalid model: %w", p.Name, err)
 	}

@@ -44,6 +44,9 @@ type modelPlan struct {
 	// modelOutputs index outputs, in model output order.
 	tensorOutput, modelOutputs []int
 	notes                      []string
+	// exact holds what exact routes recorded: each op's route and the
+	// layers given to the host CPU (route.go).
+	exact exactRecord
 	// fusions describe, per op, how its unit fused it ("" for none).
 	fusions []string
 	// unavoidable is the DRAM traffic of tensors too large for the
@@ -71,6 +74,7 @@ type planner struct {
 	units  []unit
 	vendor vendorOps
 	notes  []string
+	exact  exactRecord
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
@@ -88,11 +92,13 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOn
 	}
 	mp.layers = append(mp.layers, in)
 	pl.initResidency()
+	var pinned []LayerRoute
 	if dramOnly {
 		for k := range m.Ops {
 			pl.units = append(pl.units, pl.makeUnit(k, nil, false))
 		}
 	} else {
+		pinned = pl.pinRoutes(res)
 		pl.placeTensors(res)
 		pl.noteResidency()
 		mp.unavoidable = pl.unavoidable()
@@ -115,7 +121,8 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOn
 		return nil, err
 	}
 	mp.layers = append(mp.layers, out)
-	mp.dram, mp.notes = pl.dram, pl.notes
+	pl.explainRoutes(pinned)
+	mp.dram, mp.notes, mp.exact = pl.dram, pl.notes, pl.exact
 	return mp, nil
 }
 
@@ -184,10 +191,15 @@ func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
 		layers[j].name = op.Name
 	}
 	var err error
+	recorded := 0 // ops whose route planOp records
 	if len(u.links) > 0 {
 		layers[0].plans, err = pl.planChain(u, res)
 	} else {
 		layers[0], err = pl.planOp(ops[0], res.layers[u.k])
+		recorded = 1
+	}
+	for _, op := range ops[recorded:] { // fused ops run natively
+		pl.route(op, LayerRoute{Kind: RouteNative})
 	}
 	pl.vendor = vendorOps{}
 	return layers, err
@@ -224,13 +236,28 @@ func (pl *planner) addOutputs(mp *modelPlan, u unit, layers []plannedLayer) {
 	}
 }
 
-// planOp places an op's output in DRAM and plans its lowering.
+// planOp plans an op's lowering (its unit placed its output in DRAM): as the
+// hardware runs it, or, for a policy that takes exact routes, by the
+// cheapest route that keeps it exact (planExact).
 func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) {
 	layer := plannedLayer{name: op.Name}
 	if op.Kind == workloads.Reshape {
 		pl.tensorAddr[op.Output] = pl.tensorAddr[op.Inputs[0]] // same bytes, new shape
+		pl.route(op, LayerRoute{Kind: RouteNative})
 		return layer, nil
 	}
+	var err error
+	if a.exact != nil {
+		layer.plans, err = pl.planExact(op, a)
+	} else {
+		layer.plans, err = pl.planKind(op, a)
+		pl.route(op, LayerRoute{Kind: RouteNative})
+	}
+	return layer, err
+}
+
+// planKind plans an op by its kind with the given arithmetic.
+func (pl *planner) planKind(op *workloads.Op, a arithmetic) ([]layerPlan, error) {
 	var p layerPlan
 	var err error
 	switch op.Kind {
@@ -251,16 +278,14 @@ func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) 
 	case workloads.Softmax:
 		p, err = pl.planSoftmax(op)
 	case workloads.Concatenation:
-		layer.plans, err = pl.planConcat(op)
-		return layer, err
+		return pl.planConcat(op)
 	default:
 		err = fmt.Errorf("the compiler cannot lower %v", op.Kind)
 	}
 	if err != nil {
-		return layer, err
+		return nil, err
 	}
-	layer.plans = []layerPlan{p}
-	return layer, nil
+	return []layerPlan{p}, nil
 }
 
 // sameGrid reports whether two per-tensor grids are the same.

@@ -106,6 +106,7 @@ func (p *eltwisePlan) layoutFor(n int) (*layout, vectorBuffers) {
 	if p.mul {
 		b.records = lay.place(npu.WeightSRAM, "records", len(p.records))
 	}
+	b.emu = placeEmulation(lay, p.arith.emu, emuShape{px: n, n: p.cols})
 	reserveTileMargins(lay, npu.ActivationSRAM, npu.AccumulatorSRAM)
 	return lay, b
 }

@@ -47,6 +47,7 @@ type matmulBuffers struct {
 	records      int
 	weights      [2]int
 	table        int // -1 without a separate activation pass
+	emu          emuBuffers
 }
 
 // matmulPlan is a convolution, fully connected or array depthwise layer
@@ -180,6 +181,7 @@ func (p *matmulPlan) layoutFor(rows, cols int) (*layout, matmulBuffers) {
 	if p.actLUT != nil {
 		b.table = lay.place(npu.WeightSRAM, "activation table", 256)
 	}
+	b.emu = placeEmulation(lay, p.arith.emu, emuShape{px: px, n: t.nb, k: p.k})
 	p.reserveMargins(lay, px, in, min(out, px*t.nb))
 	return lay, b
 }

@@ -15,6 +15,7 @@ import (
 type vectorBuffers struct {
 	in, in2, out, acc       [2]int
 	weights, records, table int
+	emu                     emuBuffers
 }
 
 // sizedRegion is a buffer to be placed in pairs.
@@ -103,6 +104,7 @@ func (p *depthwiseVectorPlan) layoutFor(rows, cols int) (*layout, vectorBuffers)
 	b.weights = lay.place(npu.WeightSRAM, "weights and records", p.k*p.g.oc+p.g.oc*npu.RecordBytes)
 	b.records = b.weights + p.k*p.g.oc
 	b.table = placeTable(lay, p.actLUT)
+	b.emu = placeEmulation(lay, p.arith.emu, emuShape{px: px, n: p.cb, perElement: true, onesPerCols: true})
 	reserveTileMargins(lay, npu.ActivationSRAM, npu.AccumulatorSRAM)
 	lay.reserve(npu.WeightSRAM, "margin: alignment", weightMargin)
 	reserveTable(lay, p.actLUT != nil)

@@ -100,6 +100,11 @@ type Policy struct {
 	PartialSums     PartialSums     `yaml:"partial_sums"`
 	Fusion          Fusion          `yaml:"activation_fusion"`
 	Depthwise       DepthwiseKernel `yaml:"depthwise"`
+	// Exact asks for the policy's arithmetic bit for bit on any hardware:
+	// where the NPU lacks it, the compiler takes an exact route for the
+	// layer (an emulation on the NPU, or the host CPU), as Fallback allows.
+	Exact    bool     `yaml:"exact"`
+	Fallback Fallback `yaml:"fallback"`
 	// ResidualFusion folds a residual ADD into the requantization of the
 	// convolution producing one of its operands: one rounding of the
 	// convolution's sum and the rescaled skip operand (vendorfusion.go).
@@ -286,6 +291,9 @@ func (p *Policy) validate() error {
 	}
 	if err := checkDepthwise(p.Depthwise); err != nil {
 		return fmt.Errorf("depthwise: %w", err)
+	}
+	if err := p.checkExact(); err != nil {
+		return err
 	}
 	if p.ExpandFusion != "" && p.ExpandFusion != ExpandInt16 {
 		return fmt.Errorf("expand_depthwise_fusion: %q is not int16 (or empty)", p.ExpandFusion)

@@ -240,18 +240,30 @@ func TestPolicyCostsComeFromTheHardware(t *testing.T) {
 	}
 }
 
+// exactNone is the reference policy with every exact route forbidden.
+const exactNone = "name: reference\nexact: true\nfallback: none\nrequant: double-rounding\naccumulator: {bits: 32, overflow: wrap}\n"
+
 func TestPolicyReachingPastTheHardware(t *testing.T) {
 	m, _ := randomModel(1, false)
 	cases := []struct{ policy, hw, want string }{
-		{"reference", "edge-tpu-like", "policy reference asks for requantization mode double-rounding, which edge-tpu-like does not implement (it has [fp32])"},
+		{exactNone, "edge-tpu-like", "policy reference asks for requantization mode double-rounding, which edge-tpu-like does not implement (it has [fp32])"},
 		{"mult16", "edge-tpu-like", "which edge-tpu-like does not implement"},
 		{"acc24", "edge-tpu-like", "policy acc24 asks for 24-bit saturate accumulators, which edge-tpu-like does not implement"},
 		{"fp32", "low-cost", "policy fp32 asks for requantization mode fp32, which low-cost does not implement (it has [mult16])"},
 	}
 	for _, c := range cases {
-		_, err := drivers.Compile(m, mustPolicy(t, c.policy), mustHW(t, c.hw))
+		var p *drivers.Policy
+		if strings.Contains(c.policy, "\n") {
+			var err error
+			if p, err = drivers.ParsePolicy("none.yaml", []byte(c.policy)); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			p = mustPolicy(t, c.policy)
+		}
+		_, err := drivers.Compile(m, p, mustHW(t, c.hw))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s on %s: %v, want %q", c.policy, c.hw, err, c.want)
+			t.Errorf("%s on %s: %v, want %q", p.Name, c.hw, err, c.want)
 		}
 	}
 	// What the hardware has, a policy that asks for nothing particular gets.
@@ -297,12 +309,18 @@ func TestPolicyFiles(t *testing.T) {
 		t.Errorf("loaded %+v, %v", p, err)
 	}
 	for text, want := range map[string]string{
-		"requant: round-to-odd\n":                       `unknown requantization variant "round-to-odd"`,
-		"weights: per-row\n":                            `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
-		"accumulator: {bits: 20, overflow: saturate}\n": "accumulator.bits: must be 16, 24 or 32, got 20",
-		"partial_sums: int8\n":                          `partial_sums: "int8" is not int32 or int16`,
-		"requantize: fp32\n":                            "field requantize not found",
-		"":                                              "the file is empty",
+		"requant: round-to-odd\n":                                              `unknown requantization variant "round-to-odd"`,
+		"weights: per-row\n":                                                   `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
+		"accumulator: {bits: 20, overflow: saturate}\n":                        "accumulator.bits: must be 16, 24 or 32, got 20",
+		"partial_sums: int8\n":                                                 `partial_sums: "int8" is not int32 or int16`,
+		"requantize: fp32\n":                                                   "field requantize not found",
+		"fallback: cpu\n":                                                      "fallback: only an exact policy takes fallback routes (set exact: true)",
+		"exact: true\nfallback: gpu\n":                                         `fallback: "gpu" is not auto, emulate, cpu or none`,
+		"exact: true\nweights: per-tensor\n":                                   "exact: an exact policy keeps the model's grids and weights",
+		"exact: true\npartial_sums: int16\n":                                   "exact: an exact policy keeps exact int32 partial sums",
+		"exact: true\naccumulator: {bits: 24, overflow: saturate}\n":           "exact: an exact policy accumulates in exact 32-bit wrapping arithmetic, got 24-bit saturate",
+		"exact: true\ndynamic: [{when: {hotter_than: 60}, requant: mult16}]\n": "exact: an exact policy's arithmetic does not change with the device state",
+		"": "the file is empty",
 	} {
 		_, err := drivers.LoadPolicy(write("bad.yaml", text))
 		if err == nil || !strings.Contains(err.Error(), "policy bad.yaml: ") || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {

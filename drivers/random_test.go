@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -81,12 +82,14 @@ func randomModel(seed uint64, wide bool) (*workloads.Model, [][]*quant.Tensor) {
 }
 
 // TestReferencePolicyIsBitExactOnRandomGraphs holds every layer of random
-// networks on the NPU to the reference interpreter, on hardware whose small
-// scratchpads force spatial tiling, channel blocks and split reductions.
+// networks on the NPU to the reference interpreter, on every preset: on
+// hardware whose small scratchpads force spatial tiling, channel blocks and
+// split reductions, and on hardware that lacks the reference's arithmetic,
+// through its exact routes.
 func TestReferencePolicyIsBitExactOnRandomGraphs(t *testing.T) {
 	ref := mustPolicy(t, "reference")
 	split, streamed := 0, 0
-	for _, hwName := range []string{"mobile-npu", "tiny"} {
+	for _, hwName := range npu.Presets() {
 		hw := mustHW(t, hwName)
 		for seed := range uint64(24) {
 			m, inputs := randomModel(seed, seed%4 == 0)

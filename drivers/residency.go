@@ -104,30 +104,77 @@ func lifetimes(m *workloads.Model) []lifetime {
 
 // residentOperands reports whether an op, computed with arithmetic a, can
 // read its activation inputs from, and write its output to, regions of the
-// activation scratchpad. (An op the host CPU runs reads and writes DRAM: its
-// route, when the arithmetic carries one, belongs here.)
-func residentOperands(op *workloads.Op, a arithmetic) bool {
+// activation scratchpad: an op of a kind whose plans take kept operands,
+// which runs on the NPU, natively or emulated. The host CPU reads and writes
+// DRAM, the only memory it shares with the NPU.
+func (pl *planner) residentOperands(op *workloads.Op, a arithmetic) bool {
 	switch op.Kind {
 	case workloads.Conv2D, workloads.FullyConnected, workloads.DepthwiseConv2D,
 		workloads.AveragePool2D, workloads.MaxPool2D, workloads.Add, workloads.Mul:
-		return true
+		return pl.native(op, a) || a.exact.pinned && !a.exact.cpu
 	}
 	return false
+}
+
+// pinRoutes decides, for a policy that takes exact routes, which ops run on
+// the host CPU, as its plan stage would with every activation in DRAM, and
+// pins every op to its kind of route: an op on the CPU reads and writes
+// DRAM, so the placement keeps none of its operands; an op emulated on the
+// NPU stays there, whatever the placement keeps. It returns the routes that
+// decision recorded (their reasons compare all the candidates), or nil when
+// the policy takes no exact routes or an op could not be planned.
+func (pl *planner) pinRoutes(res *resolution) []LayerRoute {
+	if !slices.ContainsFunc(res.layers, func(a arithmetic) bool { return a.exact != nil }) {
+		return nil
+	}
+	trial := pl.trial(0)
+	for k := range pl.m.Ops {
+		trial.op = k
+		if _, err := trial.planUnit(trial.makeUnit(k, nil, false), res); err != nil {
+			return nil
+		}
+	}
+	for k := range pl.m.Ops {
+		a := &res.layers[k]
+		if a.exact == nil {
+			continue
+		}
+		pinned := exactRouting{emulate: a.exact.emulate, cpu: a.exact.cpu, pinned: true}
+		if trial.exact.routes[k].Kind == RouteCPU {
+			pinned.emulate = false
+		} else {
+			pinned.cpu = false
+		}
+		a.exact = &pinned
+	}
+	return trial.exact.routes
+}
+
+// native reports whether op runs as the hardware computes it: always under
+// a policy that takes no exact routes, else when the hardware lacks nothing
+// its exact arithmetic asks (route.go).
+func (pl *planner) native(op *workloads.Op, a arithmetic) bool {
+	if a.exact == nil {
+		return true
+	}
+	n, err := pl.needsOf(op, a)
+	return err == nil && n.none()
 }
 
 // keepable marks the tensors that may stay in the activation scratchpad:
 // produced and read only by ops that take resident operands, neither a
 // model input nor output, and no larger than the scratchpad.
-func keepable(m *workloads.Model, lives []lifetime, capacity int, res *resolution) []bool {
+func (pl *planner) keepable(res *resolution) []bool {
+	m, capacity := pl.m, pl.hw.Bytes(npu.ActivationSRAM)
 	ok := make([]bool, len(m.Tensors))
 	for k, op := range m.Ops {
-		ok[op.Output] = residentOperands(op, res.layers[k]) && m.Tensors[op.Output].Len() <= capacity && lives[op.Output].producer == k
+		ok[op.Output] = pl.residentOperands(op, res.layers[k]) && m.Tensors[op.Output].Len() <= capacity && pl.lives[op.Output].producer == k
 	}
 	for _, i := range m.Outputs {
 		ok[i] = false
 	}
 	for k, op := range m.Ops {
-		if !residentOperands(op, res.layers[k]) {
+		if !pl.residentOperands(op, res.layers[k]) {
 			for _, i := range op.Inputs {
 				ok[i] = false
 			}
@@ -176,6 +223,8 @@ func (pl *planner) chainLinks(k int, res *resolution) []linkKind {
 	var links []linkKind
 	for j := k; len(links) < maxLinks && j+1 < len(pl.m.Ops); j++ {
 		switch {
+		case !pl.native(pl.m.Ops[j], res.layers[j]) || !pl.native(pl.m.Ops[j+1], res.layers[j+1]):
+			return links
 		case j == k && res.layers[j].wideExpand && expandFusable(pl.m, pl.lives, j, res.layers[j+1]):
 			links = append(links, wideLink)
 		case fusable(pl.m, pl.lives, j):
@@ -187,15 +236,15 @@ func (pl *planner) chainLinks(k int, res *resolution) []linkKind {
 	return links
 }
 
-// candidates lists the units that may start at op k, the most fused
+// unitCandidates lists the units that may start at op k, the most fused
 // first: the longest chain, then shorter ones, down to the op alone, each
 // with the ADD after it folded where it can be, then without.
-func (pl *planner) candidates(k int, res *resolution) []unit {
+func (pl *planner) unitCandidates(k int, res *resolution) []unit {
 	links := pl.chainLinks(k, res)
 	var us []unit
 	for l := len(links); l >= 0; l-- {
 		last := k + l
-		if res.layers[last].foldResidual && foldable(pl.m, pl.lives, last) {
+		if res.layers[last].foldResidual && foldable(pl.m, pl.lives, last) && pl.native(pl.m.Ops[last], res.layers[last]) {
 			us = append(us, pl.makeUnit(k, links[:l], true))
 		}
 		us = append(us, pl.makeUnit(k, links[:l], false))
@@ -216,9 +265,9 @@ func (pl *planner) initResidency() {
 // and the units: at each op, the most fused candidate that fits after
 // spilling what it must.
 func (pl *planner) placeTensors(res *resolution) {
-	keep := keepable(pl.m, pl.lives, pl.hw.Bytes(npu.ActivationSRAM), res)
+	keep := pl.keepable(res)
 	for k := 0; k < len(pl.m.Ops); {
-		cands := pl.candidates(k, res)
+		cands := pl.unitCandidates(k, res)
 		for i, u := range cands {
 			saved := slices.Clone(pl.res)
 			if pl.placeUnit(u, res, keep[u.out]) || i == len(cands)-1 {
@@ -569,4 +618,18 @@ func (pl *planner) unavoidable() uint64 {
 		}
 	}
 	return bytes
+}
+
+// explainRoutes gives each route the plan stage took as pinRoutes decided
+// it the reason pinRoutes recorded, which compares every candidate (the
+// pinned plan stage only weighed the kind of route it was pinned to).
+func (pl *planner) explainRoutes(pinned []LayerRoute) {
+	if len(pinned) != len(pl.exact.routes) {
+		return
+	}
+	for k, r := range pl.exact.routes {
+		if p := pinned[k]; p.Kind == r.Kind && p.Sequence == r.Sequence {
+			pl.exact.routes[k].Why = p.Why
+		}
+	}
 }

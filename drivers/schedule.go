@@ -21,10 +21,11 @@ const (
 	activate                      // the separate activation clamp
 	store                         // outputs to DRAM
 	spillPartials                 // a split reduction's partial sums to DRAM
+	loadOnes                      // the ones a folded weight zero point's row sums multiply
 )
 
 var stepKindNames = [...]string{"load table", "load records", "load weights", "load input", "load partials",
-	"compute", "requantize", "activate", "store", "spill partials"}
+	"compute", "requantize", "activate", "store", "spill partials", "load ones"}
 
 // all marks a step field that does not apply: a load of every block, a step
 // that is not per tile.

@@ -181,6 +181,15 @@ func TestBadConfigs(t *testing.T) {
 		{"static_mw: 50", "static_mw: .nan", "energy.static_mw: must be >= 0, got NaN"},
 		{"lanes: 64", "lanes: 0", "requant.modes[6].lanes: must be from 1 to 4096, got 0"},
 		{"clock_mhz: 1000", "clock_mhz: fast", "cannot unmarshal !!str `fast` into float64"},
+		{"multipliers: per-channel", "multipliers: per-layer", `requant.multipliers: must be per-channel or per-tensor, got "per-layer"`},
+		{"multiplier_bits: 32", "multiplier_bits: 24", "vector.integer.multiplier_bits: must be 16 or 32, got 24"},
+		{"multiplier_bits: 32", "multiplier_bits: 16", "vector.integer.mul32_pj: a 16-bit datapath has no 32x32 multiplier, got 0.22"},
+		{"multiplier_bits: 32\n    lanes: 32", "multiplier_bits: 32\n    lanes: 0", "vector.integer.lanes: must be from 1 to 4096, got 0"},
+		{"mul16_pj: 0.07", "mul16_pj: -1", "vector.integer.mul16_pj: must be >= 0, got -1"},
+		{"clock_mhz: 2208", "clock_mhz: 0", "host.clock_mhz: must be from 1 to 10000, got 0"},
+		{"macs_per_cycle: 3.44", "macs_per_cycle: 0", "host.depthwise.macs_per_cycle: must be > 0 and <= 4096, got 0"},
+		{"handoff_us: 1900", "handoff_us: -1", "host.handoff_us: must be from 0 to 1000000, got -1"},
+		{"handoff_uj: 1227", "handoff_uj: 1227\n  cores: 4", "field cores not found"},
 	}
 	for _, c := range cases {
 		text := strings.Replace(string(base), c.old, c.new, 1)

@@ -257,8 +257,12 @@ func (m *MatMul) MACpJ(cfg *Config) (float64, error) {
 	return mode.MACpJ, nil
 }
 
-// Execute implements Compute.
+// Execute implements Compute: with the GEMM kernel where the accumulator
+// wraps (fast.go), else in the array's order.
 func (m *MatMul) Execute(sp *Scratchpads, cfg *Config) {
+	if m.executeFast(sp) {
+		return
+	}
 	execMatMul(m, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 

@@ -15,8 +15,9 @@ const RecordBytes = 16
 
 // Requant turns an M x N block of accumulators into 8-bit outputs: for each
 // column n it adds the bias of record n, applies the variant's scaling with
-// that record's multiplier, adds ZeroPoint and clamps to [Lo, Hi]. Output
-// (m, n) goes to activation address Out + m*OutRowStride + n.
+// that record's multiplier (with record 0's on a per-tensor requantizer,
+// Config.Requant.Multipliers), adds ZeroPoint and clamps to [Lo, Hi].
+// Output (m, n) goes to activation address Out + m*OutRowStride + n.
 type Requant struct {
 	M            int           `json:"m"`
 	N            int           `json:"n"`
@@ -93,8 +94,12 @@ func (r *Requant) Counters(*Config) Counters {
 func (r *Requant) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
-func (r *Requant) Execute(sp *Scratchpads, _ *Config) {
-	execRequant(r, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
+func (r *Requant) Execute(sp *Scratchpads, cfg *Config) {
+	perChannel := cfg.PerChannelRequant()
+	if r.executeFast(sp, perChannel) {
+		return
+	}
+	execRequant(r, perChannel, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 
 // Unit implements Operation.
@@ -178,10 +183,15 @@ func EncodeRecord(bias int32, m quant.Multiplier) []byte {
 }
 
 // execRequant adds each column's bias (wrapping in 32 bits, as the int32
-// accumulator would) and requantizes with the column's multiplier.
-func execRequant(c *Requant, act, wgt, acc *Scratchpad) {
+// accumulator would) and requantizes with the column's multiplier, or with
+// the first column's on a per-tensor requantizer.
+func execRequant(c *Requant, perChannel bool, act, wgt, acc *Scratchpad) {
+	first := readRecord(wgt, c.Records)
 	for n := range c.N {
 		r := readRecord(wgt, c.Records+n*RecordBytes)
+		if !perChannel {
+			r.mult = first.mult
+		}
 		for m := range c.M {
 			v := acc.int32At(c.Acc.Base+4*(m*c.Acc.RowStride+n)) + r.bias
 			q := c.Variant.Requantize(v, r.mult, c.ZeroPoint, c.Lo, c.Hi)

@@ -111,6 +111,9 @@ func (e *Eltwise) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (e *Eltwise) Execute(sp *Scratchpads, _ *Config) {
+	if e.executeFast(sp) {
+		return
+	}
 	execEltwise(e, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 
@@ -306,6 +309,9 @@ func (d *Depthwise) MACpJ(*Config) (float64, error) { return 0, nil }
 
 // Execute implements Compute.
 func (d *Depthwise) Execute(sp *Scratchpads, _ *Config) {
+	if d.executeFast(sp) {
+		return
+	}
 	execDepthwise(d, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 

@@ -46,6 +46,9 @@ type Config struct {
 	Requant  RequantConfig `yaml:"requant"`
 	Vector   VectorConfig  `yaml:"vector"`
 	Energy   EnergyConfig  `yaml:"energy"`
+	// Host is the application processor that runs the layers a driver
+	// hands back to the CPU (nil: the SoC offers no CPU fallback).
+	Host *HostConfig `yaml:"host"`
 	// OperatingPoints is the DVFS table, clocks rising (opp.go); the
 	// energy table holds at Energy.AtMilliVolts.
 	OperatingPoints []OperatingPoint `yaml:"operating_points"`
@@ -103,6 +106,10 @@ type DRAMConfig struct {
 // RequantConfig is the requantization unit.
 type RequantConfig struct {
 	PipelineDepth int `yaml:"pipeline_depth"`
+	// Multipliers says whether a command applies one multiplier per output
+	// column (per-channel, the default) or the multiplier of its first
+	// record to every column (per-tensor; biases stay per column).
+	Multipliers MultiplierScope `yaml:"multipliers"`
 	// Modes lists the arithmetic modes the unit implements in hardware.
 	Modes []RequantMode `yaml:"modes"`
 }
@@ -123,6 +130,9 @@ type VectorConfig struct {
 	Depthwise     bool    `yaml:"depthwise"`
 	OpPJ          float64 `yaml:"op_pj"`
 	MACpJ         float64 `yaml:"mac_pj"`
+	// Integer is the integer datapath over int32 lanes that the vector
+	// integer commands use (nil: the unit has none).
+	Integer *VectorIntConfig `yaml:"integer"`
 }
 
 // EnergyConfig holds the energy of the memories and the static power.
@@ -172,7 +182,8 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkOperatingPoints, c.checkFusion} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures,
+		c.checkOperatingPoints, c.checkFusion} {
 		if err := check(); err != nil {
 			return err
 		}

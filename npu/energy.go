@@ -20,10 +20,13 @@ const (
 	CompAccumulatorSRAM
 	CompDRAM
 	CompStatic
+	// CompHost is the host CPU running the layers given back to it: its
+	// MACs and hand-offs (its DRAM traffic is priced under CompDRAM).
+	CompHost
 	NumComponents
 )
 
-var componentNames = [...]string{"array", "requant", "vector", "sram.activation", "sram.weight", "sram.accumulator", "dram", "static"}
+var componentNames = [...]string{"array", "requant", "vector", "sram.activation", "sram.weight", "sram.accumulator", "dram", "static", "host"}
 
 // String names the component.
 func (c Component) String() string { return componentNames[c] }
@@ -59,6 +62,10 @@ type Counters struct {
 	// RequantOutputs counts outputs per requantization variant name.
 	RequantOutputs map[string]uint64 `json:"requantOutputs"`
 	PsumOps        uint64            `json:"psumOps"`
+	// VectorInt counts the vector unit's integer lane operations.
+	VectorInt VectorIntCounters `json:"vectorInt"`
+	// Host counts the host CPU's work.
+	Host HostCounters `json:"host"`
 	// ResidualOutputs and WideMACs count the work of the fused datapaths
 	// (fusion.go).
 	ResidualOutputs uint64 `json:"residualOutputs,omitempty"`
@@ -77,6 +84,8 @@ func (c *Counters) add(o *Counters) {
 	c.DRAMRead += o.DRAMRead
 	c.DRAMWrite += o.DRAMWrite
 	c.PsumOps += o.PsumOps
+	c.VectorInt.add(o.VectorInt)
+	c.Host.add(o.Host)
 	c.ResidualOutputs += o.ResidualOutputs
 	c.WideMACs += o.WideMACs
 	for _, k := range sortedKeys(o.RequantOutputs) {
@@ -123,6 +132,14 @@ func (cfg *Config) price(op Operation, c *Counters) (Energy, error) {
 	// vector-class operation
 	e[CompRequant] += float64(c.PsumOps) * cfg.Vector.OpPJ
 	e[CompVector] = float64(c.VectorOps)*cfg.Vector.OpPJ + float64(c.VectorMACs)*cfg.Vector.MACpJ
+	vi, err := cfg.priceVectorInt(c.VectorInt)
+	if err != nil {
+		return Energy{}, err
+	}
+	e[CompVector] += vi
+	if e[CompHost], err = cfg.priceHost(c.Host); err != nil {
+		return Energy{}, err
+	}
 	if err := cfg.priceFused(c, &e); err != nil {
 		return Energy{}, err
 	}

@@ -33,11 +33,14 @@ const (
 	UnitMatrix
 	UnitRequant
 	UnitVector
+	// UnitHost is the host CPU, which runs the layers a driver gives back
+	// to it (Host commands).
+	UnitHost
 	// NumUnits counts the units, for arrays indexed by Unit.
 	NumUnits
 )
 
-var unitNames = [...]string{"dma", "matrix", "requant", "vector"}
+var unitNames = [...]string{"dma", "matrix", "requant", "vector", "host"}
 
 // String names the unit.
 func (u Unit) String() string { return unitNames[u] }
@@ -57,7 +60,9 @@ type Command struct {
 }
 
 // Operation is what a command does. Each kind of command is its own type:
-// *DMA, *MatMul, *Requant, *Psum, *Eltwise, *Pool, *Softmax and *Depthwise.
+// *DMA, *MatMul, *Requant, *Psum, *Eltwise, *Pool, *Softmax, *Depthwise,
+// the vector unit's integer commands (*VALU, *VMul16, *VMul32, *VField,
+// *VNarrow) and the host CPU's *Host.
 type Operation interface {
 	// Unit is the unit that executes the operation.
 	Unit() Unit

@@ -12,10 +12,16 @@ import (
 type Scratchpad struct {
 	Kind SRAM
 	data []byte
+	// words is data seen as int32s on little-endian hosts, for the
+	// kernels that read and write accumulators in place; nil elsewhere.
+	words []int32
+	// work holds the buffers the set's fast kernels reuse.
+	work *workspace
 }
 
-func newScratchpad(kind SRAM, bytes int) *Scratchpad {
-	return &Scratchpad{Kind: kind, data: make([]byte, bytes)}
+func newScratchpad(kind SRAM, bytes int, work *workspace) *Scratchpad {
+	data, words := wordBacked(bytes)
+	return &Scratchpad{Kind: kind, data: data, words: words, work: work}
 }
 
 // Capacity is the scratchpad's size in bytes.
@@ -23,6 +29,14 @@ func (s *Scratchpad) Capacity() int { return len(s.data) }
 
 // Bytes returns the scratchpad's contents, for inspection (tests, traces).
 func (s *Scratchpad) Bytes() []byte { return s.data }
+
+// Write copies b into the scratchpad from byte addr: how the DMA engine
+// fills it.
+func (s *Scratchpad) Write(addr int, b []byte) { copy(s.data[addr:addr+len(b)], b) }
+
+// Read returns the n bytes from addr, for reading only: how the DMA engine
+// stores them.
+func (s *Scratchpad) Read(addr, n int) []byte { return s.data[addr : addr+n : addr+n] }
 
 func (s *Scratchpad) int32At(addr int) int32 {
 	return int32(binary.LittleEndian.Uint32(s.data[addr:]))
@@ -61,8 +75,9 @@ type Scratchpads [numSRAMs]*Scratchpad
 // NewScratchpads returns empty scratchpads of the capacities cfg gives.
 func NewScratchpads(cfg *Config) *Scratchpads {
 	var sp Scratchpads
+	work := &workspace{}
 	for k := range numSRAMs {
-		sp[k] = newScratchpad(k, cfg.Bytes(k))
+		sp[k] = newScratchpad(k, cfg.Bytes(k), work)
 	}
 	return &sp
 }

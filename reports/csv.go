@@ -36,6 +36,7 @@ var csvColumns = []column[cell]{
 	{"dram_bytes", func(c cell) string { return strconv.FormatUint(c.DRAMBytes, 10) }},
 	{"digest", func(c cell) string { return c.Digest }},
 	{"reference_digest", func(c cell) string { return c.RefDigest }},
+	{"caveat", func(c cell) string { return c.Caveat }},
 }
 
 // number formats a float in the shortest form that reads back exactly,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -22,13 +23,21 @@ type htmlPage struct {
 	Rows          []htmlRow
 	Groups        []htmlGroup
 	Explanations  []explanation
+	Price         htmlPrice
+	Texts         []htmlText
+	// Caveats are the qualifications of the deviation columns, each with
+	// the workloads it applies to.
+	Caveats []string
 }
 
 // described is a name with its description.
 type described struct{ Name, Description string }
 
-// htmlRow is one row of the sweep table.
-type htmlRow struct{ Cells []htmlCell }
+// htmlRow is one row of a table, with its CSS class.
+type htmlRow struct {
+	Class string
+	Cells []htmlCell
+}
 
 // htmlCell is one cell of the sweep table, with its CSS class, its tooltip
 // and how many columns it spans.
@@ -74,7 +83,8 @@ var plotExplanations = []explanation{
 }
 
 // WriteHTML writes report.html: a self-contained page (inline CSS, no
-// scripts, no external resources) with the sweep table, the plots (their SVG
+// scripts, no external resources) headed by the price of determinism (its
+// table, notes and plot), then the sweep table, the plots (their SVG
 // files, linked by paths relative to the page), how to read each plot, and
 // what each workload and policy is. A policy's description comes from its
 // preset or policy file.
@@ -87,7 +97,7 @@ func WriteHTML(path string, results []*experiment.Result, plots []Plot) error {
 }
 
 func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*htmlPage, error) {
-	page := &htmlPage{Cells: len(results), Explanations: plotExplanations}
+	page := &htmlPage{Cells: len(results), Explanations: plotExplanations, Texts: htmlTexts(results), Caveats: caveatNotes(results)}
 	for _, col := range sweepColumns {
 		page.Header = append(page.Header, col.header)
 	}
@@ -115,10 +125,16 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 	if err != nil {
 		return nil, err
 	}
+	var pricePlot *Plot
+	var priceSrc string
 	for _, p := range plots {
 		src, err := relativeURL(base, p.SVG)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %w", p.Title, err)
+		}
+		if p.Kind == PricePlot {
+			pricePlot, priceSrc = &p, src
+			continue
 		}
 		n := len(page.Groups)
 		if n == 0 || page.Groups[n-1].Workload != p.Workload || page.Groups[n-1].HW != p.HW {
@@ -127,6 +143,7 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		}
 		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
 	}
+	page.Price = newHTMLPrice(campaign.Prices(results), pricePlot, priceSrc)
 	return page, nil
 }
 
@@ -145,6 +162,8 @@ func htmlTableRow(c cell) htmlRow {
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "pass"})
 		case col.header == verdictHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "fail"})
+		case c.Caveat != "" && deviationColumn(col.header):
+			row.Cells = append(row.Cells, htmlCell{Text: col.show(c) + caveatMark, Class: "caveat", Title: c.Caveat})
 		case col.header == digestHeader:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "digest", Title: c.Digest})
 		default:
@@ -202,6 +221,8 @@ td.name { text-align: left; }
 td.error { text-align: left; color: #a00; white-space: normal; }
 td.pass { color: #176b2c; }
 td.fail { color: #a00; font-weight: bold; }
+td.none { color: #a00; font-weight: bold; }
+tr.group td { border-top: 1px solid #bbb; }
 code, td.digest { font-family: ui-monospace, "Liberation Mono", monospace; }
 .scroll { overflow-x: auto; }
 dt { font-weight: bold; margin-top: .6em; }
@@ -210,10 +231,13 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: .9em; color: #555; }
 .note { font-size: .9em; color: #555; }
+td.caveat { color: #777; font-style: italic; }
+dl.text pre { white-space: pre-wrap; margin: 0; font-family: ui-monospace, "Liberation Mono", monospace; }
+mark { background: #c00; color: #fff; }
 </style>
 `
 
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!DOCTYPE html>
+var reportTemplate = template.Must(template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(textsTemplate)).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -224,6 +248,38 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 <h1>npusim sweep report</h1>
 <p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}
 {{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.</p>
+
+<h2 id="price">The price of determinism</h2>
+<div class="scroll">
+<table id="price-table">
+<thead>
+<tr>{{range .Price.Header}}<th>{{.}}</th>{{end}}</tr>
+</thead>
+<tbody>
+{{- range .Price.Rows}}
+<tr class="{{.Class}}">{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+</div>
+{{- range .Price.Notes}}
+<p class="price-note">{{.}}</p>
+{{- end}}
+<p class="note">Per workload and hardware: <em>bit-exact</em> is the cheapest policy whose outputs equal the
+reference interpreter's on every sample (max LSB 0; the lowest energy, then the lowest latency, then the
+first in the grid), <em>none</em> when no policy that ran is. It is compared with the <em>fastest</em> policy
+and the <em>lowest-energy</em> one (one row when they are the same): <em>exact latency</em> and <em>exact
+energy</em> are the bit-exact policy's divided by that policy's (above 1: determinism costs that much; hover
+for the figures), and <em>max LSB</em>, <em>changed</em>, <em>quality</em> and <em>NNAPI</em> are the error
+that policy buys the difference with. <em>ran</em> counts the policies that could run on the hardware; the
+others take no part.</p>
+{{- with .Price.Figure}}
+<figure>
+<img src="{{.Src}}" alt="{{.Title}}">
+<figcaption>{{.Title}}: per workload and hardware, the bit-exact policy's latency and energy divided by the
+fastest policy's (1: no price), and what the fastest policy's outputs lose.</figcaption>
+</figure>
+{{- end}}
 
 <h2 id="results">Results</h2>
 <div class="scroll">
@@ -242,10 +298,15 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 reference policy's cycles divided by the policy's (above 1: faster); <em>energy vs ref</em> is the policy's
 energy divided by the reference's (below 1: cheaper), both on the same workload and hardware.
 <em>max LSB</em> and <em>changed</em> compare all outputs of all samples with the bit-exact reference
-interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, or the first
-diverging step for recurrent workloads; <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
+interpreter; <em>quality</em> is the top-1 agreement with the reference for classifiers, the first
+diverging step for recurrent workloads, or the character where a language model's generated text parts
+from the reference's (the texts follow the table); <em>NNAPI</em> applies NNAPI's tolerance (1 LSB, 3 for
 mobilenet-class networks); <em>digest</em> starts the SHA-256 of the output bytes (hover for all of it;
 results.csv has every figure unrounded).</p>
+{{- range .Caveats}}
+<p class="note">{{.}}</p>
+{{- end}}
+{{template "texts" .Texts}}
 
 <h2 id="policies">Policies</h2>
 <dl>
@@ -279,7 +340,7 @@ results.csv has every figure unrounded).</p>
 </figure>
 {{- end}}
 {{- else}}
-<p>No cell ran, so there is nothing to plot.</p>
+<p>No cell ran, so there is nothing to plot per workload and hardware.</p>
 {{- end}}
 </body>
 </html>

@@ -165,9 +165,9 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	// results.csv, report.html and 12 plots in 2 formats
-	if len(names) != 2+2*12 || !slices.Contains(names, "results.csv") || !slices.Contains(names, "report.html") {
-		t.Fatalf("files %q, want results.csv, report.html and 24 plot files", names)
+	// results.csv, report.html and 12 plots in 2 formats, and the price plot
+	if len(names) != 2+2*13 || !slices.Contains(names, "results.csv") || !slices.Contains(names, "report.html") || !slices.Contains(names, "plots/price.svg") {
+		t.Fatalf("files %q, want results.csv, report.html and 26 plot files", names)
 	}
 	for _, name := range names {
 		if !bytes.Equal(fa[name], fb[name]) {

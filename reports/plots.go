@@ -44,6 +44,10 @@ const (
 	// BreakdownPlot stacks each policy's energy by NPU component, beside
 	// its latency.
 	BreakdownPlot PlotKind = "breakdown"
+	// PricePlot shows, for every workload and hardware of a sweep, the
+	// cheapest bit-exact policy's latency and energy against the fastest
+	// policy's, with the error the fastest buys them with.
+	PricePlot PlotKind = "price"
 )
 
 // Plot describes one written plot and the values it shows.
@@ -60,6 +64,12 @@ const (
 //   - BreakdownPlot: a series per NPU component that used energy, X the
 //     index into Policies and Y the energy per inference in uJ, then a
 //     series named "latency", Y the latency per inference in ms.
+//   - PricePlot (one for the whole sweep, Workload and HW empty): a row per
+//     workload and hardware where a cell ran, named by Rows; a series
+//     "latency" and a series "energy", X the row's index and Y the cheapest
+//     bit-exact policy's latency (energy) over the fastest policy's, NaN
+//     where no policy is bit-exact; Annotations[i] says what row i's
+//     fastest policy buys the difference with.
 //
 // WriteFleetPlots says what the series of a fleet's plots hold.
 type Plot struct {
@@ -73,6 +83,8 @@ type Plot struct {
 	Policies       []string
 	Series         []Series
 	Front          []int
+	Rows           []string
+	Annotations    []string
 }
 
 // Series is one set of plotted values.
@@ -165,6 +177,7 @@ func (g plotGroup) policies() []string {
 // the error through the layers, the histograms of output differences and
 // the energy breakdown with latency. Cells that could not run are left out.
 // It returns the plots in the order of their groups' first cells.
+// WritePricePlot draws the price of determinism of the whole sweep.
 func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -391,6 +404,15 @@ func groupTitle(what string, g plotGroup) string {
 	return fmt.Sprintf("%s: %s on %s", what, g.workload, g.hw)
 }
 
+// errorTitle is the title of a plot of deviations from the reference,
+// with the workload's caveat on a second line.
+func errorTitle(what string, g plotGroup) string {
+	if c := g.caveat(); c != "" {
+		return groupTitle(what, g) + "\n(" + c + ")"
+	}
+	return groupTitle(what, g)
+}
+
 // paretoPlot places every cell by energy and RMS output error, joins the
 // Pareto front and labels each point with its policies.
 func paretoPlot(g plotGroup) (Plot, *figure) {
@@ -401,7 +423,7 @@ func paretoPlot(g plotGroup) (Plot, *figure) {
 	}
 	pl := Plot{
 		Kind:     ParetoPlot,
-		Title:    groupTitle("Energy and output error", g),
+		Title:    errorTitle("Energy and output error", g),
 		XLabel:   "energy per inference (uJ)",
 		YLabel:   "RMS output error (LSB)",
 		Policies: g.policies(),
@@ -480,7 +502,7 @@ func paintPareto(c draw.Canvas, pl Plot, points plotter.XYs, labels []string, fr
 func layersPlot(g plotGroup) (Plot, *figure) {
 	pl := Plot{
 		Kind:     LayersPlot,
-		Title:    groupTitle("Error through the layers", g),
+		Title:    errorTitle("Error through the layers", g),
 		XLabel:   "layer (index in the model)",
 		YLabel:   "largest difference of the layer output (LSB)",
 		Policies: g.policies(),
@@ -549,7 +571,7 @@ func paintLayers(c draw.Canvas, pl Plot, glyphs bool) error {
 func histogramPlot(g plotGroup) (Plot, *figure) {
 	pl := Plot{
 		Kind:   HistogramPlot,
-		Title:  groupTitle("Output differences from the reference", g),
+		Title:  errorTitle("Output differences from the reference", g),
 		XLabel: "output - reference (LSB)",
 		YLabel: "output values",
 	}

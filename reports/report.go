@@ -8,8 +8,9 @@ import (
 )
 
 // Generate writes the whole report of a sweep into its results directory:
-// results.csv, the plots in plots/ (SVG and PNG) and report.html. The same
-// results give the same bytes in every file.
+// results.csv, the plots in plots/ (SVG and PNG; the price of determinism
+// first) and report.html. The same results give the same bytes in every
+// file.
 func Generate(dir string, results []*experiment.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -20,6 +21,13 @@ func Generate(dir string, results []*experiment.Result) error {
 	plots, err := WritePlots(filepath.Join(dir, "plots"), results)
 	if err != nil {
 		return err
+	}
+	price, err := WritePricePlot(filepath.Join(dir, "plots"), results)
+	if err != nil {
+		return err
+	}
+	if price != nil {
+		plots = append([]Plot{*price}, plots...)
 	}
 	return WriteHTML(filepath.Join(dir, "report.html"), results, plots)
 }

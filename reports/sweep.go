@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -78,8 +80,8 @@ var sweepColumns = []column[cell]{
 	{"latency ms", func(c cell) string { return significant(c.LatencyMs) }},
 	{"cycles", func(c cell) string { return strconv.FormatUint(c.Cycles, 10) }},
 	{"energy uJ", func(c cell) string { return significant(c.EnergyUJ) }},
-	{"speed vs ref", func(c cell) string { return ratio(c.speedup()) }},
-	{"energy vs ref", func(c cell) string { return ratio(c.energyRatio()) }},
+	{"speed vs ref", func(c cell) string { return routed(ratio(c.speedup()), c.Result) }},
+	{"energy vs ref", func(c cell) string { return routed(ratio(c.energyRatio()), c.Result) }},
 	{"max LSB", func(c cell) string { return strconv.FormatInt(c.Output.MaxLSB, 10) }},
 	{"changed", func(c cell) string { return share(c.Output.Changed) }},
 	{"quality", func(c cell) string { return Quality(c.Result) }},
@@ -143,22 +145,25 @@ func shortError(msg string, n int) string {
 // SweepTable prints a sweep as one table, a row per cell in the given order:
 // cost (latency at the configured clock, cycles, energy per inference),
 // speed and energy relative to the reference policy of the same workload and
-// hardware, deviation from the reference interpreter, the task outcome, the
-// NNAPI verdict and the start of the output digest. A cell that could not
-// run shows a numbered error mark in place of its numbers; the errors follow
-// the table, one line each.
+// hardware (marked where the cell ran layers emulated or on the CPU),
+// deviation from the reference interpreter, the task outcome, the NNAPI
+// verdict and the start of the output digest. A cell that could not run
+// shows a numbered error mark in place of its numbers; the errors follow
+// the table, one line each, cells with the same error (one policy on one
+// hardware, several workloads) sharing one.
 func SweepTable(w io.Writer, results []*experiment.Result) error {
 	t := newNamedTable(w, identityColumns, headers(sweepColumns)...)
-	var errs []string
+	var errs errorNotes
 	for _, c := range withReferences(results) {
 		row := make([]string, len(sweepColumns))
 		for i, col := range sweepColumns {
 			switch {
+			case c.Error == "" && c.Caveat != "" && deviationColumn(col.header):
+				row[i] = col.show(c) + caveatMark
 			case c.Error == "" || i < identityColumns:
 				row[i] = col.show(c)
 			case i == identityColumns:
-				errs = append(errs, fmt.Sprintf("[%d] %s under %s on %s: %s", len(errs)+1, c.Workload, c.Policy, c.HW, shortError(c.Error, 160)))
-				row[i] = fmt.Sprintf("error [%d]", len(errs))
+				row[i] = fmt.Sprintf("error [%d]", errs.add(c.Result))
 			}
 		}
 		if err := t.Append(row); err != nil {
@@ -168,10 +173,69 @@ func SweepTable(w io.Writer, results []*experiment.Result) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	for _, e := range errs {
-		if _, err := fmt.Fprintln(w, e); err != nil {
+	for _, note := range caveatNotes(results) {
+		if _, err := fmt.Fprintln(w, note); err != nil {
+			return err
+		}
+	}
+	for k, e := range errs {
+		if _, err := fmt.Fprintf(w, "[%d] %s under %s on %s: %s\n", k+1, strings.Join(e.workloads, ", "), e.policy, e.hw, shortError(e.msg, 160)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// errorNote is one error of a sweep table: a policy on a hardware failed
+// with the same message on each of the workloads.
+type errorNote struct {
+	policy, hw, msg string
+	workloads       []string
+}
+
+// errorNotes are a table's errors in order of first appearance.
+type errorNotes []errorNote
+
+// add records a failed cell and returns the number of its note, from 1.
+func (n *errorNotes) add(r *experiment.Result) int {
+	i := slices.IndexFunc(*n, func(e errorNote) bool { return e.policy == r.Policy && e.hw == r.HW && e.msg == r.Error })
+	if i < 0 {
+		*n = append(*n, errorNote{policy: r.Policy, hw: r.HW, msg: r.Error})
+		i = len(*n) - 1
+	}
+	if e := &(*n)[i]; !slices.Contains(e.workloads, r.Workload) {
+		e.workloads = append(e.workloads, r.Workload)
+	}
+	return i + 1
+}
+
+// routed adds to a ratio how the cell ran where it was not all native:
+// "1.00x (emulated)".
+func routed(s string, r *experiment.Result) string {
+	if m := RouteMark(r); m != "" && s != "-" {
+		return s + " (" + m + ")"
+	}
+	return s
+}
+
+// RouteMark says how a cell's layers ran where some did not run natively
+// (their experiment.LayerResult.Route): "emulated", "CPU fallback", or
+// "emulated + CPU"; empty when every layer ran natively.
+func RouteMark(r *experiment.Result) string {
+	var emulated, cpu bool
+	for _, l := range r.Layers {
+		if l.Route != nil {
+			emulated = emulated || l.Route.Kind == drivers.RouteEmulated
+			cpu = cpu || l.Route.Kind == drivers.RouteCPU
+		}
+	}
+	switch {
+	case emulated && cpu:
+		return "emulated + CPU"
+	case emulated:
+		return "emulated"
+	case cpu:
+		return "CPU fallback"
+	}
+	return ""
 }

@@ -112,9 +112,9 @@ func TestWriteCSV(t *testing.T) {
 	header := []string{"workload", "policy", "hw", "samples", "latency_ms", "cycles", "energy_uj",
 		"speed_vs_reference", "energy_vs_reference", "max_lsb", "changed", "mean_error_lsb", "snr_db",
 		"top1_agreement", "accuracy", "reference_accuracy", "divergence_step", "nnapi_limit_lsb", "nnapi_pass",
-		"mac_utilization", "dram_bytes", "digest", "reference_digest",
+		"mac_utilization", "dram_bytes", "digest", "reference_digest", "caveat",
 		"energy_pj_array", "energy_pj_requant", "energy_pj_vector", "energy_pj_sram_activation",
-		"energy_pj_sram_weight", "energy_pj_sram_accumulator", "energy_pj_dram", "energy_pj_static", "error"}
+		"energy_pj_sram_weight", "energy_pj_sram_accumulator", "energy_pj_dram", "energy_pj_static", "energy_pj_host", "error"}
 	if !slices.Equal(records[0], header) {
 		t.Fatalf("header = %q\n      want %q", records[0], header)
 	}

@@ -57,9 +57,14 @@ func Verdict(r *experiment.Result) string {
 }
 
 // Quality formats the task-specific outcome: top-1 agreement for
-// classifiers, the divergence step for recurrent workloads.
+// classifiers, the divergence step for recurrent workloads, the character
+// where the generated text parts from the reference's for language models.
 func Quality(r *experiment.Result) string {
 	switch {
+	case r.Text != nil && r.Text.Diverge == 0:
+		return "same text"
+	case r.Text != nil:
+		return fmt.Sprintf("text parts at char %d", r.Text.Diverge)
 	case r.Top1Agreement != nil:
 		return fmt.Sprintf("top-1 %.1f%%", 100**r.Top1Agreement)
 	case r.DivergenceStep != nil && *r.DivergenceStep == 0:
@@ -110,16 +115,22 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 		fmt.Fprintf(w, "  accuracy %.2f%% (reference %.2f%%)\n", 100**r.Accuracy, 100**r.ReferenceAccuracy)
 	}
 	fmt.Fprintf(w, "  output digest %s (reference %s)\n", r.Digest, r.RefDigest)
+	if r.Caveat != "" {
+		fmt.Fprintf(w, "  deviation figures: %s\n", r.Caveat)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	t := newTable(w, "layer", "op", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
+	if r.Routes != "" {
+		fmt.Fprintf(w, "  routes: %s (why: --json, layers[].route)\n", r.Routes)
+	}
+	t := newTable(w, "layer", "op", "route", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
 		dev := []string{fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)}
 		if l.Deviation.Elements == 0 && l.Fusion != "" { // a vendor fusion never computes it
 			dev = []string{"fused", "-", "-", "-"}
 		}
-		if err := t.Append(append([]string{l.Name, l.Kind, fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}, dev...)); err != nil {
+		if err := t.Append(append([]string{l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}, dev...)); err != nil {
 			return err
 		}
 	}

@@ -160,6 +160,28 @@ func (b *Builder) Add(name string, x, y int, act quant.Activation) int {
 	return b.Op(&Op{Name: name, Kind: Add, Inputs: []int{x, y}, Activation: act}, s)
 }
 
+// Mul adds an element-wise MUL.
+func (b *Builder) Mul(name string, x, y int) int {
+	s, err := quant.BroadcastShape(b.Shape(x), b.Shape(y))
+	if err != nil {
+		panic(fmt.Sprintf("%s: %v", name, err))
+	}
+	return b.Op(&Op{Name: name, Kind: Mul, Inputs: []int{x, y}}, s)
+}
+
+// DepthwiseWith adds a DEPTHWISE_CONV_2D (depth multiplier 1) with the given
+// f x f weights [1, f, f, C] and bias.
+func (b *Builder) DepthwiseWith(name string, x, f, stride int, pad PadMode, act quant.Activation, w, bias []float32) int {
+	in := b.Shape(x)
+	c := in[3]
+	p := padding(pad, in[1], in[2], f, f, stride, 1)
+	wt := b.tensor(name+"/weights", []int{1, f, f, c}, w)
+	bt := b.tensor(name+"/bias", []int{c}, bias)
+	op := &Op{Name: name, Kind: DepthwiseConv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride,
+		DepthMultiplier: 1, Activation: act}
+	return b.Op(op, windowShape(in, f, f, stride, 1, p, c))
+}
+
 // Pool adds an AVERAGE_POOL_2D or MAX_POOL_2D.
 func (b *Builder) Pool(name string, kind OpKind, x, f, stride int, pad PadMode) int {
 	in := b.Shape(x)

@@ -47,15 +47,16 @@ func (m *FloatModel) Run(inputs [][]float32) ([][]float32, error) {
 		v[i] = inputs[k]
 	}
 	for _, op := range m.Ops {
-		v[op.Output] = m.runOp(op, v)
+		v[op.Output] = m.RunOp(op, v)
 	}
 	return v, nil
 }
 
 func (m *FloatModel) shape(i int) []int { return m.Tensors[i].Shape }
 
-// runOp evaluates one op in float32.
-func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
+// RunOp evaluates one op in float32 on the values v of every tensor (indexed
+// as the model's tensors) and returns its output.
+func (m *FloatModel) RunOp(op *Op, v [][]float32) []float32 {
 	out := make([]float32, quant.NumElements(m.shape(op.Output)))
 	in := v[op.Inputs[0]]
 	switch op.Kind {
@@ -67,7 +68,7 @@ func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
 		for r := range len(in) / size {
 			for u := range units {
 				s := b[u] + dot(in[r*size:][:size], w[u*size:][:size])
-				out[r*units+u] = activate(s, op.Activation)
+				out[r*units+u] = Activate(s, op.Activation)
 			}
 		}
 	case Add, Mul:
@@ -76,9 +77,9 @@ func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
 			x := v[a][quant.BroadcastIndex(m.shape(a), m.shape(op.Output), o)]
 			y := v[b][quant.BroadcastIndex(m.shape(b), m.shape(op.Output), o)]
 			if op.Kind == Add {
-				out[o] = activate(x+y, op.Activation)
+				out[o] = Activate(x+y, op.Activation)
 			} else {
-				out[o] = activate(x*y, op.Activation)
+				out[o] = Activate(x*y, op.Activation)
 			}
 		}
 	case AveragePool2D, MaxPool2D:
@@ -86,7 +87,7 @@ func (m *FloatModel) runOp(op *Op, v [][]float32) []float32 {
 	case Relu, Relu1, Relu6:
 		act := map[OpKind]quant.Activation{Relu: quant.ActRelu, Relu1: quant.ActRelu1, Relu6: quant.ActRelu6}[op.Kind]
 		for i, x := range in {
-			out[i] = activate(x, act)
+			out[i] = Activate(x, act)
 		}
 	case Softmax:
 		depth := m.shape(op.Output)[len(m.shape(op.Output))-1]
@@ -158,12 +159,12 @@ func (m *FloatModel) conv(op *Op, v [][]float32, out []float32) {
 				for ; oc+4 <= outC; oc += 4 {
 					s := dot4(window, w[oc*size:][:4*size])
 					for j := range 4 {
-						out[o+j] = activate(bias[oc+j]+s[j], op.Activation)
+						out[o+j] = Activate(bias[oc+j]+s[j], op.Activation)
 					}
 					o += 4
 				}
 				for ; oc < outC; oc++ {
-					out[o] = activate(bias[oc]+dot(window, w[oc*size:][:size]), op.Activation)
+					out[o] = Activate(bias[oc]+dot(window, w[oc*size:][:size]), op.Activation)
 					o++
 				}
 			}
@@ -209,7 +210,7 @@ func (m *FloatModel) depthwise(op *Op, v [][]float32, out []float32) {
 					}
 				}
 				for oc, s := range acc {
-					acc[oc] = activate(s, op.Activation)
+					acc[oc] = Activate(s, op.Activation)
 				}
 				o += outC
 			}
@@ -267,7 +268,7 @@ func (m *FloatModel) pool(op *Op, in, out []float32) {
 					if op.Kind == AveragePool2D {
 						best = sum / float32(n)
 					}
-					out[o] = activate(best, op.Activation)
+					out[o] = Activate(best, op.Activation)
 					o++
 				}
 			}
@@ -288,8 +289,8 @@ func softmaxRow(in, out []float32, beta float32) {
 	}
 }
 
-// activate applies a fused activation in float.
-func activate(x float32, a quant.Activation) float32 {
+// Activate applies a fused activation in float.
+func Activate(x float32, a quant.Activation) float32 {
 	switch a {
 	case quant.ActRelu:
 		return max(x, 0)

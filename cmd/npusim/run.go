@@ -69,7 +69,10 @@ which are quantized onto the model input's grid.`,
 				enc.SetIndent("", "  ")
 				return runtimeErr(enc.Encode(r))
 			}
-			return runtimeErr(reports.RunSummary(cmd.OutOrStdout(), r))
+			if err := reports.RunSummary(cmd.OutOrStdout(), r); err != nil || r.Text == nil {
+				return runtimeErr(err)
+			}
+			return runtimeErr(reports.TextComparison(cmd.OutOrStdout(), r.Policy, r.Text, isTerminal(cmd.OutOrStdout())))
 		},
 	}
 	f := cmd.Flags()

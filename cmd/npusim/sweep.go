@@ -25,23 +25,29 @@ func newSweepCommand() *cobra.Command {
 		Short: "Run a grid of workloads x driver policies x hardware and report it",
 		Long: `sweep runs every workload under every driver policy on every hardware
 configuration, in parallel on all cores, compares each with the reference
-interpreter, prints one table and writes a results directory:
+interpreter, prints the grid table and the price of determinism (per workload
+and hardware, the cheapest bit-exact policy against the fastest and the
+lowest-energy one, and the error those buy the difference with) and writes a
+results directory:
 
   sweep.json      the grid
   results.jsonl   one line per cell, appended as each cell finishes, rewritten
                   in grid order at the end
   results.csv     the table, machine-readable
-  plots/          energy vs deviation with the Pareto front, per-layer error
-                  growth, histograms of output differences, energy breakdown
-                  (PNG and SVG)
-  report.html     the table, the plots and what each policy does
+  plots/          the price of determinism, energy vs deviation with the
+                  Pareto front, per-layer error growth, histograms of output
+                  differences, energy breakdown (PNG and SVG)
+  report.html     the price of determinism, the table, the plots and what
+                  each policy does
 
 With no flags it runs the embedded default: every policy preset on mac2x3,
-digits-cnn, mobilenet-v2 and rnn-unrolled on mobile-npu. --resume continues an
-interrupted sweep in the same directory (finished cells are kept, a
-half-written line is redone); --shard i/n runs a deterministic 1/n of the grid,
-and npusim merge combines the shard directories into one. Results are
-identical serial or parallel, sharded or not, interrupted or not.`,
+digits-cnn, mobilenet-v2 and rnn-unrolled on ` + strings.Join(campaign.DefaultHW, " and ") + `.
+A cell whose policy asks for arithmetic its hardware lacks records the error
+and shows it under the grid. --resume continues an interrupted sweep in the
+same directory (finished cells are kept, a half-written line is redone);
+--shard i/n runs a deterministic 1/n of the grid, and npusim merge combines
+the shard directories into one. Results are identical serial or parallel,
+sharded or not, interrupted or not.`,
 		Example: `  npusim sweep
   npusim sweep --workloads digits-cnn,digits-mlp --policies reference,mult16,vendor-a --hw mobile-npu,low-cost
   npusim sweep --shard 2/8 --out results-2
@@ -72,27 +78,48 @@ identical serial or parallel, sharded or not, interrupted or not.`,
 	return cmd
 }
 
-// finishReport writes the results directory's reports and prints the table.
+// finishReport writes the results directory's reports and prints the grid
+// table, then the price of determinism.
 func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) error {
 	if err := reports.Generate(dir, results); err != nil {
 		return runtimeErr(err)
 	}
-	if err := reports.SweepTable(cmd.OutOrStdout(), results); err != nil {
+	w := cmd.OutOrStdout()
+	if err := reports.SweepTable(w, results); err != nil {
 		return runtimeErr(err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "\n%d cells; results, plots and report.html in %s\n", len(results), dir)
+	fmt.Fprintln(w)
+	if err := reports.PriceTable(w, results); err != nil {
+		return runtimeErr(err)
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Error != "" {
+			failed++
+		}
+	}
+	summary := fmt.Sprintf("%d cells", len(results))
+	if failed > 0 {
+		summary += fmt.Sprintf(" (%d could not run: the errors follow the grid)", failed)
+	}
+	fmt.Fprintf(w, "\n%s; results, plots and report.html in %s\n", summary, dir)
 	return nil
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // progress reports each finished cell on stderr: a bar redrawn in place when
 // stderr is a terminal, plain lines otherwise.
 func progress(w io.Writer) func(done, total int, r *experiment.Result) {
-	terminal := false
-	if f, ok := w.(*os.File); ok {
-		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-			terminal = true
-		}
-	}
+	terminal := isTerminal(w)
 	return func(done, total int, r *experiment.Result) {
 		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
 		if r.Error != "" {

@@ -43,13 +43,31 @@ driver policy presets (with what each changes) or hardware presets.`,
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(out, "%-14s %dx%d %s array at %g MHz, SRAM %d/%d/%d KiB, requantization %v\n", n, c.Array.Rows, c.Array.Cols,
-						c.Array.Dataflow, c.ClockMHz, c.SRAM.ActivationKiB, c.SRAM.WeightKiB, c.SRAM.AccumulatorKiB, c.RequantVariants())
+					fmt.Fprintf(out, "%-16s %dx%d %s array at %g MHz, SRAM %d/%d/%d KiB, requantization %v%s\n", n, c.Array.Rows, c.Array.Cols,
+						c.Array.Dataflow, c.ClockMHz, c.SRAM.ActivationKiB, c.SRAM.WeightKiB, c.SRAM.AccumulatorKiB, c.RequantVariants(), exactFeatures(c))
 				}
 			}
 			return nil
 		},
 	}
+}
+
+// exactFeatures names what decides a preset's exact routes: a per-tensor
+// requantizer, the vector unit's integer multipliers, weight zero points.
+func exactFeatures(c *npu.Config) string {
+	var f []string
+	if !c.PerChannelRequant() {
+		f = append(f, "per tensor")
+	}
+	if v := c.Vector.Integer; v != nil {
+		f = append(f, fmt.Sprintf("vector %d-bit multipliers", v.MultiplierBits))
+	} else {
+		f = append(f, "no vector integer datapath")
+	}
+	if !c.Array.WeightZeroPoint {
+		f = append(f, "no weight zero point")
+	}
+	return ", " + strings.Join(f, ", ")
 }
 
 func firstSentence(s string) string {
@@ -84,6 +102,9 @@ macs, params, paramBytes and a layers array.`,
 			}
 			fmt.Fprintf(out, "%s: %s\n", w.Name, w.Description)
 			fmt.Fprintf(out, "source: %s\n", w.Source)
+			if w.Data != "" {
+				fmt.Fprintf(out, "data: %s\n", w.Data)
+			}
 			if w.Synthetic {
 				fmt.Fprintln(out, "weights: seeded synthetic (no accuracy claim is made on them)")
 			}

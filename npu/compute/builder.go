@@ -12,6 +12,7 @@ type Builder struct {
 	queueDepth int
 	cfg        *npu.Config
 	sp         *npu.Scratchpads
+	noValues   bool
 }
 
 // MakeBuilder returns a builder with a 1 GHz clock and a queue depth of two.
@@ -49,9 +50,16 @@ func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
 	return b
 }
 
+// WithoutValues makes the unit time its commands without computing their
+// values.
+func (b Builder) WithoutValues() Builder {
+	b.noValues = true
+	return b
+}
+
 // Build returns a unit with the given name and its port "ToCP".
 func (b Builder) Build(name string) *Comp {
-	u := &Comp{cfg: b.cfg, sp: b.sp}
+	u := &Comp{cfg: b.cfg, sp: b.sp, noValues: b.noValues}
 	u.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, u)
 	u.toCP = sim.NewLimitNumMsgPort(u, b.queueDepth, name+".ToCP")
 	u.AddPort("ToCP", u.toCP)

@@ -13,7 +13,8 @@ type Comp struct {
 	cfg    *npu.Config
 	sp     *npu.Scratchpads
 
-	current *npu.CommandReq // the command executing, nil when idle
+	current  *npu.CommandReq // the command executing, nil when idle
+	noValues bool            // time commands without computing their values
 }
 
 // completeEvent fires when the unit's current command finishes.
@@ -47,7 +48,7 @@ func (u *Comp) Tick(now sim.VTimeInSec) bool {
 			Item: &npu.CommandStarted{Seq: u.current.Seq, Command: u.current.Command, Cycle: u.Freq.Cycle(now)}})
 	}
 	u.Engine.Schedule(completeEvent{sim.NewEventBase(u.Freq.NCyclesLater(cycles, now), u)})
-	return true
+	return progress // the completion event, not a tick, ends the command
 }
 
 // complete computes the current command's values, reports it and frees the
@@ -55,7 +56,9 @@ func (u *Comp) Tick(now sim.VTimeInSec) bool {
 func (u *Comp) complete(now sim.VTimeInSec) {
 	req := u.current
 	op := req.Command.Op.(npu.Compute)
-	op.Execute(u.sp, u.cfg)
+	if !u.noValues {
+		op.Execute(u.sp, u.cfg)
+	}
 	if u.NumHooks() > 0 {
 		e := &npu.CommandCompleted{Seq: req.Seq, Command: req.Command, Cycle: u.Freq.Cycle(now), Counters: op.Counters(u.cfg)}
 		u.InvokeHook(sim.HookCtx{Domain: u, Pos: npu.HookPosCommandCompleted, Item: e})
@@ -63,7 +66,9 @@ func (u *Comp) complete(now sim.VTimeInSec) {
 	u.current = nil
 	u.outbox.Send(req.Done())
 	u.send(now)
-	u.TickLater(now)
+	if u.toCP.Peek() != nil {
+		u.TickLater(now) // take the next command (a later one wakes the unit)
+	}
 }
 
 // send hands the connection every completion it will take.

@@ -34,17 +34,19 @@ func (c *Comp) Launch(program []npu.Command) {
 	c.TickLater(c.Engine.CurrentTime())
 }
 
-// Tick retires completed commands, then issues as many as it can.
+// Tick retires completed commands, then issues as many as it can. It never
+// asks for a tick in the next cycle: only a completion arriving (which
+// wakes it through NotifyRecv) or the connection taking a request it
+// refused (NotifyPortFree) can let it issue more.
 func (c *Comp) Tick(now sim.VTimeInSec) bool {
-	progress := c.retire(now)
-	if c.hazard != nil {
-		return false
+	c.retire(now)
+	if c.hazard == nil {
+		c.issue(now)
 	}
-	return c.issue(now) || progress
+	return false
 }
 
-func (c *Comp) retire(now sim.VTimeInSec) bool {
-	progress := false
+func (c *Comp) retire(now sim.VTimeInSec) {
 	for msg := c.toUnits.Retrieve(now); msg != nil; msg = c.toUnits.Retrieve(now) {
 		i := msg.(*npu.CommandDone).Seq
 		u := c.program[i].Unit()
@@ -53,36 +55,31 @@ func (c *Comp) retire(now sim.VTimeInSec) bool {
 		c.releasedBy = u
 		k := slices.Index(c.running, i)
 		c.running = slices.Delete(c.running, k, k+1)
-		progress = true
 	}
-	return progress
 }
 
 // issue sends head commands to their units while their dependencies are
 // done and their units have room.
-func (c *Comp) issue(now sim.VTimeInSec) bool {
-	progress := false
+func (c *Comp) issue(now sim.VTimeInSec) {
 	for c.next < len(c.program) {
 		cmd := &c.program[c.next]
 		u := cmd.Unit()
 		if !c.ready(cmd) || c.inflight[u] >= c.queueDepth {
-			return progress
+			return
 		}
 		if c.hazard = c.checkHazards(c.next); c.hazard != nil {
-			return progress
+			return
 		}
 		req := &npu.CommandReq{Seq: c.next, Command: cmd}
 		req.Src, req.Dst, req.SendTime = c.toUnits, c.units[u], now
 		if c.toUnits.Send(req) != nil {
-			return progress
+			return // NotifyPortFree will wake the command processor
 		}
 		c.issued(req, now)
 		c.inflight[u]++
 		c.running = append(c.running, c.next)
 		c.next++
-		progress = true
 	}
-	return progress
 }
 
 // issued reports an issue to the hooks, charging the cycles the command

@@ -15,11 +15,16 @@ type Builder struct {
 	burstBytes    int
 	bytesPerCycle float64
 	memory        mem.LowModuleFinder
+	storage       npu.Memory
+	latency       int
+	noValues      bool
 	sp            *npu.Scratchpads
 }
 
 // MakeBuilder returns a builder with a 1 GHz clock, a queue depth of two,
-// 16 outstanding requests, 64-byte bursts and 32 bytes per cycle.
+// 16 outstanding requests, 64-byte bursts and 32 bytes per cycle. The
+// engine it builds uses the analytic model, which needs WithStorage (unless
+// WithoutValues) and WithLatency, or with WithMemory the request-level one.
 func MakeBuilder() Builder {
 	return Builder{freq: 1 * sim.GHz, queueDepth: 2, outstanding: 16, burstBytes: 64, bytesPerCycle: 32}
 }
@@ -63,9 +68,37 @@ func (b Builder) WithBytesPerCycle(rate float64) Builder {
 	return b
 }
 
-// WithMemory sets how the engine finds the DRAM controller for an address.
+// WithMemory makes the engine time its commands request by request: it
+// sends each request to the DRAM controller that f finds for its address,
+// over the "ToMem" port, and a command completes with its last answer.
+// Without it, the engine uses the analytic model (WithStorage).
 func (b Builder) WithMemory(f mem.LowModuleFinder) Builder {
 	b.memory = f
+	return b
+}
+
+// WithStorage sets the DRAM image of the analytic model, which times
+// commands from the same channel, outstanding limit and DRAM latency
+// (WithLatency) as the request-level model, to the same cycles, with one
+// event per command: the bytes move between the scratchpad and storage
+// (any npu.Memory, akita's mem.Storage included) when the command
+// completes.
+func (b Builder) WithStorage(storage npu.Memory) Builder {
+	b.storage = storage
+	return b
+}
+
+// WithoutValues makes the analytic model time commands without moving
+// their bytes (the request-level model moves them regardless).
+func (b Builder) WithoutValues() Builder {
+	b.noValues = true
+	return b
+}
+
+// WithLatency sets the analytic model's DRAM latency: the cycles from the
+// cycle the DRAM controller takes a request to the cycle it answers.
+func (b Builder) WithLatency(cycles int) Builder {
+	b.latency = cycles
 	return b
 }
 
@@ -79,7 +112,8 @@ func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
 // "ToMem".
 func (b Builder) Build(name string) *Comp {
 	d := &Comp{memory: b.memory, sp: b.sp, outstanding: b.outstanding,
-		channel: channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)}}
+		channel:  channel{rate: b.bytesPerCycle, burstBytes: uint64(b.burstBytes)},
+		analytic: b.memory == nil, storage: b.storage, latency: uint64(b.latency), noValues: b.noValues}
 	d.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, d)
 	d.toCP = sim.NewLimitNumMsgPort(d, b.queueDepth, name+".ToCP")
 	d.toMem = sim.NewLimitNumMsgPort(d, b.outstanding, name+".ToMem")

@@ -17,8 +17,12 @@ const maxRequestBytes = 4096
 type Comp struct {
 	*sim.TickingComponent
 	toCP, toMem sim.Port
-	outbox      sim.BufferedSender // completions the connection has not taken yet
-	memory      mem.LowModuleFinder
+	outbox      sim.BufferedSender  // completions the connection has not taken yet
+	memory      mem.LowModuleFinder // the request-level model's DRAM controller
+	storage     npu.Memory          // the analytic model's DRAM image
+	latency     uint64              // the analytic model's DRAM latency, in cycles
+	noValues    bool                // the analytic model moves no bytes
+	analytic    bool                // the analytic model, not the request-level one
 	sp          *npu.Scratchpads
 	outstanding int
 
@@ -44,6 +48,7 @@ type job struct {
 	inflight map[string]request // by memory request ID
 	done     int
 	counters npu.Counters
+	plan     plan // the analytic model's timing of the requests
 }
 
 // wakeEvent restarts the engine when the channel frees up.
@@ -51,12 +56,15 @@ type wakeEvent struct {
 	*sim.EventBase
 }
 
-// Handle wakes the engine or ticks.
+// Handle wakes the engine, completes a command or ticks.
 func (d *Comp) Handle(e sim.Event) error {
-	if _, ok := e.(wakeEvent); ok {
+	switch e := e.(type) {
+	case wakeEvent:
 		d.wakeAt = 0
 		d.TickLater(e.Time())
 		return nil
+	case completeEvent:
+		return d.complete(e)
 	}
 	return d.TickingComponent.Handle(e)
 }
@@ -65,6 +73,9 @@ func (d *Comp) Handle(e sim.Event) error {
 // commands, and issues requests.
 func (d *Comp) Tick(now sim.VTimeInSec) bool {
 	progress := d.send(now)
+	if d.analytic {
+		return d.tickAnalytic(now) || progress
+	}
 	progress = d.receive(now) || progress
 	if d.job != nil && d.job.done == len(d.job.requests) {
 		d.finish(now)
@@ -79,10 +90,11 @@ func (d *Comp) Tick(now sim.VTimeInSec) bool {
 	return d.issue(now) || progress
 }
 
-// start cuts a command's runs into requests.
+// start cuts a command's runs into requests; the analytic model times
+// them at once.
 func (d *Comp) start(req *npu.CommandReq, now sim.VTimeInSec) {
 	cmd := req.Command.Op.(*npu.DMA)
-	j := &job{req: req, cmd: cmd, inflight: map[string]request{}}
+	j := &job{req: req, cmd: cmd}
 	for dram, sram := range cmd.Runs() {
 		for off := 0; off < cmd.RunBytes; {
 			n := min(cmd.RunBytes-off, maxRequestBytes-int((dram+uint64(off))%maxRequestBytes))
@@ -95,6 +107,11 @@ func (d *Comp) start(req *npu.CommandReq, now sim.VTimeInSec) {
 		d.InvokeHook(sim.HookCtx{Domain: d, Pos: npu.HookPosCommandStarted,
 			Item: &npu.CommandStarted{Seq: req.Seq, Command: req.Command, Cycle: d.Freq.Cycle(now)}})
 	}
+	if d.analytic {
+		d.planJob(now)
+		return
+	}
+	j.inflight = map[string]request{}
 }
 
 // issue sends requests while the channel is free and the outstanding limit
@@ -137,7 +154,7 @@ func (d *Comp) memoryRequest(r request, now sim.VTimeInSec) mem.AccessReq {
 	dst := d.memory.Find(r.dram)
 	if d.job.cmd.Store {
 		data := make([]byte, r.bytes)
-		copy(data, d.sp[d.job.cmd.SRAM].Bytes()[r.sram:r.sram+r.bytes])
+		copy(data, d.sp[d.job.cmd.SRAM].Read(r.sram, r.bytes))
 		return mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(d.toMem).WithDst(dst).
 			WithAddress(r.dram).WithData(data).Build()
 	}
@@ -163,7 +180,7 @@ func (d *Comp) receive(now sim.VTimeInSec) bool {
 		r := j.inflight[rsp.GetRspTo()]
 		delete(j.inflight, rsp.GetRspTo())
 		if data, ok := msg.(*mem.DataReadyRsp); ok {
-			copy(d.sp[j.cmd.SRAM].Bytes()[r.sram:], data.Data)
+			d.sp[j.cmd.SRAM].Write(r.sram, data.Data)
 			j.counters.SRAMWrite[j.cmd.SRAM] += uint64(r.bytes)
 		}
 		j.done++

@@ -21,13 +21,21 @@ const dramUnitBytes = 64 << 10
 
 // Platform is one NPU: its engine, components and storage.
 type Platform struct {
-	Engine      sim.Engine
-	CP          *cp.Comp
-	DMA         *dma.Comp
-	Matrix      *compute.Comp
-	Requant     *compute.Comp
-	Vector      *compute.Comp
-	DRAM        *idealmemcontroller.Comp
+	Engine  sim.Engine
+	CP      *cp.Comp
+	DMA     *dma.Comp
+	Matrix  *compute.Comp
+	Requant *compute.Comp
+	Vector  *compute.Comp
+	// Host is the host CPU, which runs the layers a driver gives back to
+	// it (npu.Host commands).
+	Host *HostCPU
+	// DRAM is the DRAM controller of the request-level DMA model (nil with
+	// the analytic model, which needs none).
+	DRAM *idealmemcontroller.Comp
+	// Memory holds the DRAM's bytes: the controller's storage, or with the
+	// analytic DMA model a flat image (nil if the NPU computes no values).
+	Memory      npu.Memory
 	Scratchpads *npu.Scratchpads
 }
 
@@ -38,6 +46,16 @@ type Builder struct {
 	image     []byte
 	dramBytes uint64
 	hooks     []sim.Hook
+	// requestLevel times DMA commands request by request through akita's
+	// ideal memory controller; noValues skips every value computation.
+	requestLevel, noValues bool
+	kernels                []npu.HostKernel
+}
+
+// scratchpadWatcher is a hook that reads the NPU's scratchpads (an
+// npu.Capturer): Build hands them to it.
+type scratchpadWatcher interface {
+	Watch(sp *npu.Scratchpads)
 }
 
 // MakeBuilder returns a builder; it needs an engine and a config.
@@ -62,9 +80,38 @@ func (b Builder) WithDRAM(bytes uint64, image []byte) Builder {
 	return b
 }
 
+// WithHostKernels sets the table of kernels the host CPU runs for
+// npu.Host commands, indexed by npu.Host.Kernel.
+func (b Builder) WithHostKernels(k []npu.HostKernel) Builder {
+	b.kernels = k
+	return b
+}
+
 // WithHook adds a hook to attach to the command processor and every unit.
 func (b Builder) WithHook(h sim.Hook) Builder {
 	b.hooks = append(slices.Clip(b.hooks), h)
+	return b
+}
+
+// WithRequestLevelDMA makes the DMA engine time its commands request by
+// request, each an akita read or write request to the DRAM controller (an
+// ideal memory controller) over a direct connection, about four events per
+// request. By default the engine uses the analytic model, which gives the
+// same cycles and counters with one event per command (docs/timing.md);
+// the request-level model is what it is proven against, and the base for
+// calibrating other memories.
+func (b Builder) WithRequestLevelDMA() Builder {
+	b.requestLevel = true
+	return b
+}
+
+// WithoutValues builds an NPU that times a program without computing its
+// values: the units skip the kernels and the DMA engine moves no bytes
+// (the platform has no DRAM image then). Cycles, counters and
+// energy do not depend on the values (see RunTiming). The request-level DMA
+// model moves bytes regardless.
+func (b Builder) WithoutValues() Builder {
+	b.noValues = true
 	return b
 }
 
@@ -73,7 +120,13 @@ func (b Builder) WithHook(h sim.Hook) Builder {
 func (b Builder) Build(name string) *Platform {
 	freq := sim.Freq(b.cfg.ClockMHz) * sim.MHz
 	p := &Platform{Engine: b.engine, Scratchpads: npu.NewScratchpads(b.cfg)}
-	p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)
+	switch {
+	case b.requestLevel:
+		p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)
+		p.Memory = p.DRAM.Storage
+	case !b.noValues:
+		p.Memory = npu.NewSparseMemory(b.dramBytes, b.image)
+	}
 	b.buildUnits(p, name, freq)
 	cpBuilder := cp.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithUnitQueueDepth(queueDepth)
 	for u, port := range p.unitPorts() {
@@ -86,16 +139,22 @@ func (b Builder) Build(name string) *Platform {
 	for _, port := range p.unitPorts() {
 		conn.PlugIn(port, queueDepth)
 	}
-	bus := sim.NewDirectConnection(sim.BuildName(name, "MemoryBus"), b.engine, freq)
-	bus.PlugIn(p.DMA.GetPortByName("ToMem"), b.cfg.DMA.Outstanding)
-	bus.PlugIn(p.DRAM.GetPortByName("Top"), b.cfg.DMA.Outstanding)
+	if b.requestLevel {
+		bus := sim.NewDirectConnection(sim.BuildName(name, "MemoryBus"), b.engine, freq)
+		bus.PlugIn(p.DMA.GetPortByName("ToMem"), b.cfg.DMA.Outstanding)
+		bus.PlugIn(p.DRAM.GetPortByName("Top"), b.cfg.DMA.Outstanding)
+	}
 
 	for _, h := range b.hooks {
+		if w, ok := h.(scratchpadWatcher); ok {
+			w.Watch(p.Scratchpads)
+		}
 		p.CP.AcceptHook(h)
 		p.DMA.AcceptHook(h)
 		p.Matrix.AcceptHook(h)
 		p.Requant.AcceptHook(h)
 		p.Vector.AcceptHook(h)
+		p.Host.AcceptHook(h)
 	}
 	return p
 }
@@ -121,17 +180,24 @@ func (b Builder) buildDRAM(name string, freq sim.Freq) *idealmemcontroller.Comp 
 // buildUnits builds the DMA engine and the compute units.
 func (b Builder) buildUnits(p *Platform, name string, freq sim.Freq) {
 	cfg := b.cfg
-	p.DMA = dma.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
+	engine := dma.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
 		WithOutstanding(cfg.DMA.Outstanding).WithBurstBytes(cfg.DMA.BurstBytes).
-		WithBytesPerCycle(cfg.TransferBytesPerCycle()).
-		WithMemory(&mem.SingleLowModuleFinder{LowModule: p.DRAM.GetPortByName("Top")}).
-		WithScratchpads(p.Scratchpads).
-		Build(sim.BuildName(name, "DMA"))
+		WithBytesPerCycle(cfg.TransferBytesPerCycle()).WithScratchpads(p.Scratchpads)
+	if b.requestLevel {
+		engine = engine.WithMemory(&mem.SingleLowModuleFinder{LowModule: p.DRAM.GetPortByName("Top")})
+	} else {
+		engine = engine.WithStorage(p.Memory).WithLatency(cfg.DRAMLatencyCycles())
+	}
 	units := compute.MakeBuilder().WithEngine(b.engine).WithFreq(freq).WithQueueDepth(queueDepth).
 		WithConfig(cfg).WithScratchpads(p.Scratchpads)
+	if b.noValues {
+		engine, units = engine.WithoutValues(), units.WithoutValues()
+	}
+	p.DMA = engine.Build(sim.BuildName(name, "DMA"))
 	p.Matrix = units.Build(sim.BuildName(name, "MatrixUnit"))
 	p.Requant = units.Build(sim.BuildName(name, "RequantUnit"))
 	p.Vector = units.Build(sim.BuildName(name, "VectorUnit"))
+	p.Host = newHostCPU(sim.BuildName(name, "HostCPU"), b.engine, freq, cfg, p.Memory, b.kernels)
 }
 
 // unitPorts are the units' command ports, indexed by npu.Unit.
@@ -141,5 +207,6 @@ func (p *Platform) unitPorts() [npu.NumUnits]sim.Port {
 		npu.UnitMatrix:  p.Matrix.GetPortByName("ToCP"),
 		npu.UnitRequant: p.Requant.GetPortByName("ToCP"),
 		npu.UnitVector:  p.Vector.GetPortByName("ToCP"),
+		npu.UnitHost:    p.Host.GetPortByName("ToCP"),
 	}
 }

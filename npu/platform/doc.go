@@ -3,11 +3,20 @@
 //
 // An NPU here is a command processor (package npu/cp), a DMA engine
 // (npu/dma), the matrix, requantization and vector units (npu/compute), the
-// three scratchpads they share (npu.Scratchpads) and a DRAM: akita's ideal
-// memory controller holding the program's image, answering after the DRAM
-// latency. Two akita direct connections join them: the command interconnect
-// (the command processor and the four units' command ports) and the memory
-// bus (the DMA engine and the DRAM). Each hop is a cycle.
+// three scratchpads they share (npu.Scratchpads) and a DRAM holding the
+// program's image. An akita direct connection, the command interconnect,
+// joins the command processor and the four units' command ports; each hop
+// is a cycle. The DMA engine times its commands with its analytic model
+// (one event per command) and moves bytes to and from the DRAM image (an
+// npu.SparseMemory) when a command completes; with WithRequestLevelDMA it
+// sends every request over a second direct connection, the memory bus, to
+// akita's ideal memory controller, which holds the image and answers after
+// the DRAM latency. Both give the same cycles (docs/timing.md derives the
+// analytic model, and a test holds the two equal on the zoo).
+// The host CPU (HostCPU) is a fifth unit on the interconnect: it runs
+// npu.Host commands, the layers a driver gives back to the CPU, with the
+// kernels the caller supplies (the HostKernels option), reading and writing
+// the DRAM image directly; its timing is its model's (npu.Host.Cycles).
 //
 //	                 +-------------------+
 //	                 | command processor |
@@ -20,7 +29,8 @@
 //	+--+---+--+  +-----+-----+  +-----+-----+  +-----+-----+
 //	   |   |           |              |              |
 //	   |   +-----------+-- scratchpads (shared) -----+
-//	   | memory bus: mem.ReadReq, mem.WriteReq
+//	   | DRAM image (analytic model), or memory bus: mem.ReadReq,
+//	   | mem.WriteReq (request-level model)
 //	+--+------+
 //	|  DRAM   |
 //	+---------+
@@ -37,15 +47,16 @@
 // overwrote a captured region before it was taken (npu.Capturer, the hook
 // that gathers outputs kept in a scratchpad).
 //
-// Two extensions plug in here. A functional mode, which computes a
-// program's values without timing, goes beside Run: for a program that a
-// timed run accepts, the command processor's hazard check guarantees that no
-// two conflicting commands ever overlap, so executing the commands in
-// program order (npu.DMA.Runs to move a DMA command's bytes,
-// npu.Compute.Execute for the rest) over fresh Scratchpads and the DRAM
-// image gives the values a timed run gives. Since no cycle count depends on
-// a value, timing can then be simulated once per compiled program and values
-// once per input sample. An analytic DMA model is a second DMA component
-// with the same ports, protocol and hooks (see package npu/dma), chosen
-// where Builder builds the DMA engine.
+// Beside Run, RunValues is the functional mode: it computes a program's
+// values without timing, executing the commands in program order over fresh
+// scratchpads and the DRAM image (npu.DMA.Move, npu.Compute.Execute); for a
+// program that a timed run accepts, the command processor's hazard check
+// guarantees that no two conflicting commands ever overlap, so it gives the
+// timed run's values. RunTiming times a program without computing values.
+// Since no cycle count depends on a value, a caller can time a compiled
+// program once and compute its values once per input sample:
+//
+//	stats, err := platform.RunTiming(cfg, program)      // cycles, counters, energy
+//	...
+//	outputs, err := platform.RunValues(cfg, sampleProgram) // per sample: its DRAM image
 package platform

@@ -6,6 +6,9 @@
 //     it resumes an interrupted sweep, runs a deterministic Shard of the
 //     grid on one machine of many, and Merge joins the shards. Serial,
 //     parallel, resumed and sharded-then-merged sweeps leave the same bytes.
+//     Prices summarises a sweep's results: per workload and hardware, the
+//     price of determinism, what the cheapest bit-exact policy costs against
+//     the fastest and the lowest-energy policy.
 //   - A Device is a simulated phone whose state (temperature and DVFS
 //     clock, scratchpad space held by other clients, DRAM load) evolves
 //     from run to run, a seeded stochastic model; a dynamic driver policy

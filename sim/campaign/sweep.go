@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/npusim/npusim/drivers"
@@ -31,14 +30,21 @@ type Grid struct {
 	Inputs []string `json:"inputs,omitempty"`
 }
 
+// DefaultHW is the hardware of the default sweep: the flexible research
+// NPU, which implements every arithmetic mode natively, beside an NPU whose
+// requantizer has float32 only, where exactness has a price.
+var DefaultHW = []string{npu.DefaultPreset, "edge-tpu-like"}
+
 // DefaultGrid is the embedded default sweep: every policy preset on the
-// classroom multiply, a trained digits CNN, MobileNet v2 and an unrolled
-// recurrent cell, on mobile-npu.
+// classroom multiply, a trained digits CNN, a trained MobileNet v2-style
+// classifier of clothing images, MobileNet v2 at ImageNet size (synthetic
+// weights, for its cost) and a trained character language model generating
+// text, on each DefaultHW.
 func DefaultGrid() Grid {
 	return Grid{
-		Workloads: []string{"mac2x3", "digits-cnn", "mobilenet-v2", "rnn-unrolled"},
+		Workloads: []string{"mac2x3", "digits-cnn", "fashion-mobilenet", "mobilenet-v2", "kjv-lstm"},
 		Policies:  drivers.Presets(),
-		HW:        []string{npu.DefaultPreset},
+		HW:        slices.Clone(DefaultHW),
 	}
 }
 
@@ -340,10 +346,14 @@ func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
 // canonical order; every cell of the grid must be present exactly once.
 func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 	var grid *Grid
+	var given shardSet
 	done := map[string]*experiment.Result{}
 	for _, s := range shards {
 		m, results, err := LoadResults(s)
 		if err != nil {
+			return nil, err
+		}
+		if err := given.add(s, m.Shard); err != nil {
 			return nil, err
 		}
 		if grid == nil {
@@ -369,7 +379,7 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("the shards lack %d cells, first %s", len(missing), strings.Join(missing[:min(3, len(missing))], ", "))
+		return nil, given.incomplete(*grid, done, missing)
 	}
 	if _, err := prepareDir(dir, SweepManifest{Grid: *grid}, false); err != nil {
 		return nil, err

@@ -24,7 +24,6 @@ import (
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
-	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // Mul is the classroom "2 x 3" walkthrough: a real 2.0 activation and a
@@ -34,9 +33,12 @@ type Mul struct {
 	X, W                      float64
 	XType, WType, OutType     quant.Type
 	XParams, WParams, OutPars quant.Params
-	// QX and QW are the stored codes of 2.0 and 3.0; Acc their
+	// QX and QW are the stored codes of X and W; Acc their
 	// zero-point-corrected product.
 	QX, QW, Acc int32
+	// Target is the output code nearest the real product X x W (96, which
+	// stands for 6.0, in the default 2 x 3).
+	Target int32
 	// Multiplier is the real requantization multiplier in float64, and
 	// Exact the real-valued scaled accumulator Acc*Multiplier.
 	Multiplier, Exact float64
@@ -61,7 +63,9 @@ type Row struct {
 	// the output code; Real the value the code stands for.
 	Scaled, Code int32
 	Real         float64
-	Six          bool
+	// Six reports whether Code is the demo's Target (whether 2 x 3 came
+	// out as 6 in the default demo).
+	Six bool
 	// Why explains, with the numbers, how the variant lands on its code.
 	Why string
 }
@@ -71,15 +75,18 @@ type Row struct {
 // but the real multiplier 0.25*(3/127)/0.0625 = 12/127 has no finite binary
 // expansion, so every variant must round it, and their products land on
 // either side of the exact 96.
-func NewMul() *Mul {
+func NewMul() *Mul { return newMul(DefaultMulInputs()) }
+
+func newMul(in MulInputs) *Mul {
 	d := &Mul{
-		X: 2, W: 3,
+		X: in.X, W: in.W,
 		XType: quant.Int8, WType: quant.Int8, OutType: quant.Int8,
-		XParams: zoo.Mac2x3Input, WParams: zoo.Mac2x3Weight, OutPars: zoo.Mac2x3Output,
+		XParams: in.XParams, WParams: in.WParams, OutPars: in.OutParams,
 	}
 	d.QX = quantize(d.X, d.XParams, d.XType)
 	d.QW = quantize(d.W, d.WParams, d.WType)
-	d.Acc = (d.QX - d.XParams.ZeroPoint) * d.QW
+	d.Target = quantize(d.X*d.W, d.OutPars, d.OutType)
+	d.Acc = (d.QX - d.XParams.ZeroPoint) * (d.QW - d.WParams.ZeroPoint)
 	d.Multiplier = quant.RealMultiplier(d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
 	d.exact = exactProduct(d.Acc, d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale)
 	d.Exact, _ = d.exact.Float64()
@@ -89,9 +96,11 @@ func NewMul() *Mul {
 	return d
 }
 
-// quantize stores a real value on a grid: round half away from zero, clamp.
+// quantize stores a real value on a grid: round half away from zero, clamp
+// (in float64 first, so that no value is too large to convert).
 func quantize(x float64, p quant.Params, t quant.Type) int32 {
-	return quant.Clamp(int64(math.Round(x/float64(p.Scale)))+int64(p.ZeroPoint), t.Min(), t.Max())
+	q := math.Round(x/float64(p.Scale)) + float64(p.ZeroPoint)
+	return int32(min(max(q, float64(t.Min())), float64(t.Max())))
 }
 
 func (d *Mul) row(v quant.Variant) Row {
@@ -100,7 +109,7 @@ func (d *Mul) row(v quant.Variant) Row {
 	r := Row{Variant: v, Multiplier: m, Scaled: v.Scale(d.Acc, m)}
 	r.Code = v.Requantize(d.Acc, m, zp, d.OutType.Min(), d.OutType.Max())
 	r.Real = d.OutPars.Dequantize(r.Code)
-	r.Six = r.Real == 6
+	r.Six = r.Code == d.Target
 	r.Why = d.explain(v, m, r.Scaled)
 	return r
 }
@@ -148,10 +157,11 @@ type NPURow struct {
 	Requant string
 }
 
-// OnNPU runs the mac2x3 workload under every driver preset on the named
+// OnNPU runs the demo's multiply as a one-layer workload (for the default
+// inputs, the mac2x3 workload) under every driver preset on the named
 // hardware and reports what the NPU computed and what it cost.
 func (d *Mul) OnNPU(hw string) ([]NPURow, error) {
-	w, err := zoo.Load("mac2x3")
+	w, err := d.workload()
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +186,7 @@ func (d *Mul) OnNPU(hw string) ([]NPURow, error) {
 		out := run.Outputs[0]
 		r := NPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]), Commands: len(compiled.Program.Commands),
 			Cycles: run.Stats.Cycles, EnergyPJ: run.Stats.Energy.Total()}
-		r.Six = r.Real == 6
+		r.Six = r.Code == d.Target
 		for _, mode := range sortedModes(run.Stats.Counters.RequantOutputs) {
 			r.Requant = mode
 		}

@@ -61,6 +61,9 @@ type LayerResult struct {
 	MACs      uint64     `json:"macs"`
 	DRAMBytes uint64     `json:"dramBytes"`
 	Deviation Deviation  `json:"deviation"`
+	// Route is how the layer ran when not natively: an emulation on the
+	// NPU (which sequence) or the host CPU, and why.
+	Route *drivers.LayerRoute `json:"route,omitempty"`
 	// Fusion says how the compiler fused the layer with its neighbours; a
 	// layer whose output a vendor fusion never computes has no deviation.
 	Fusion string `json:"fusion,omitempty"`
@@ -103,6 +106,17 @@ type Result struct {
 	Digest     string   `json:"digest"`
 	RefDigest  string   `json:"referenceDigest"`
 	Notes      []string `json:"notes,omitempty"`
+	// Routes summarises in one line the layers that did not run natively
+	// ("emulated: 52 layers (vector-requant/double-rounding); cpu: 1
+	// layer"); empty when every layer ran natively.
+	Routes string `json:"routes,omitempty"`
+	// Text is, for language-model workloads, the text the policy generated
+	// beside the reference interpreter's; DivergenceStep is then the
+	// position of the first character that differs.
+	Text *TextResult `json:"text,omitempty"`
+	// Caveat qualifies the deviation columns (the workload's Caveat), such
+	// as a warning that synthetic weights are not representative.
+	Caveat string `json:"caveat,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
 	// arithmetic mode the hardware lacks); the other fields are then empty.
 	Error string `json:"error,omitempty"`
@@ -140,12 +154,16 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	if err != nil {
 		return nil, err
 	}
+	if w.Task == workloads.Generator && len(cell.Inputs) == 0 {
+		return runGenerator(cell, w, compiled, hw, refs)
+	}
 	samples := len(w.Inputs)
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w)}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	r.setRoutes(compiled.Routes)
 	for i, c := range compiled.Choices {
 		r.Layers[i].Fusion = c.Fusion
 	}
@@ -249,7 +267,7 @@ func (r *Result) setCost(st *npu.Stats, hw *npu.Config, m *workloads.Model) {
 		l := st.Layers[i+1]
 		r.Layers[i].Name, r.Layers[i].Kind = op.Name, string(op.Kind)
 		r.Layers[i].Cycles, r.Layers[i].EnergyPJ, r.Layers[i].StallDMA = l.Cycles, l.Energy, l.StallDMA
-		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs
+		r.Layers[i].MACs = l.Counters.MACs + l.Counters.VectorMACs + l.Counters.Host.GEMMMACs + l.Counters.Host.DepthwiseMACs
 		r.Layers[i].DRAMBytes = l.Counters.DRAMRead + l.Counters.DRAMWrite
 	}
 }

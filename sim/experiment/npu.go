@@ -36,7 +36,7 @@ func RunCompiled(c *drivers.Compiled, inputs []*quant.Tensor) (*NPURun, error) {
 		}
 		copy(p.DRAM[r.Addr:], b)
 	}
-	res, err := platform.Run(c.HW, &p)
+	res, err := platform.Run(c.HW, &p, platform.HostKernels(HostKernels(c)))
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 // by their path, users' inputs by their digest).
 type References struct {
 	values memo.Map[referenceKey, []*quant.Tensor]
+	texts  memo.Map[string, *GeneratedText]
 }
 
 type referenceKey struct {
@@ -37,4 +38,10 @@ func (r *References) Values(w *workloads.Workload, sample int) ([]*quant.Tensor,
 	return r.values.Get(referenceKey{w.Name, sample}, func() ([]*quant.Tensor, error) {
 		return RunReference(w.Model, w.Inputs[sample], quant.VariantDoubleRounding)
 	})
+}
+
+// Text returns the text the reference interpreter generates for a
+// language-model workload (see ReferenceText), generating it the first time.
+func (r *References) Text(w *workloads.Workload) (*GeneratedText, error) {
+	return r.texts.Get(w.Name, func() (*GeneratedText, error) { return ReferenceText(w) })
 }

@@ -99,7 +99,7 @@ func buildRNN(opts map[string]int) (*workloads.Workload, error) {
 		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], s[0])})
 	}
 	return &workloads.Workload{Description: Describe("rnn-unrolled"), Source: "synthetic recurrent cell (Elman-style, relu6)", Synthetic: true,
-		Task: workloads.Recurrent, Model: m, Inputs: inputs}, nil
+		Caveat: workloads.SyntheticCaveat, Task: workloads.Recurrent, Model: m, Inputs: inputs}, nil
 }
 
 func stepName(t int) string {

@@ -109,8 +109,16 @@ func imageClassifier(fm *workloads.FloatModel, name, source string) (*workloads.
 	if len(in) != 4 || in[0] != 1 {
 		return nil, fmt.Errorf("model %s: input shape %v, want [1 h w c]", fm.Name, in)
 	}
+	images := smoothImages(imageCalibrationImages, in[1], in[2], in[3], imageCalibrationSeed)
+	stats, err := trainedNormStats()
+	if err != nil {
+		return nil, err
+	}
+	if err := normalizeSynthetic(fm, images, stats, rand.New(rand.NewPCG(imageCalibrationSeed, 0x6e6f726d))); err != nil {
+		return nil, err
+	}
 	var calibration [][][]float32
-	for _, img := range smoothImages(imageCalibrationImages, in[1], in[2], in[3], imageCalibrationSeed) {
+	for _, img := range images {
 		calibration = append(calibration, [][]float32{img})
 	}
 	m, err := workloads.Quantize(fm, calibration)
@@ -121,5 +129,5 @@ func imageClassifier(fm *workloads.FloatModel, name, source string) (*workloads.
 	for _, img := range smoothImages(imageInputImages, in[1], in[2], in[3], imageInputSeed) {
 		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], img)})
 	}
-	return &workloads.Workload{Description: Describe(name), Source: source, Synthetic: true, Task: workloads.Classifier, Model: m, Inputs: inputs}, nil
+	return &workloads.Workload{Description: Describe(name), Source: source, Synthetic: true, Caveat: workloads.SyntheticCaveat, Task: workloads.Classifier, Model: m, Inputs: inputs}, nil
 }

@@ -1,9 +1,26 @@
-// Package train trains the small float networks behind the digits-mlp and
-// digits-cnn workloads on the UCI handwritten digits: its own forward and
-// backward passes (fully connected, 3x3 convolution with SAME padding, 2x2
-// max pool, fused ReLU), the softmax cross-entropy loss, and minibatch SGD
-// with momentum and a linearly falling learning rate (Goodfellow, Bengio and
-// Courville, Deep Learning, 2016, sections 6.5 and 8.3).
+// Package train trains the float networks behind the zoo's trained
+// workloads, with its own forward and backward passes:
+//
+//   - digits-mlp and digits-cnn, on the UCI handwritten digits: fully
+//     connected, 3x3 convolution with SAME padding, 2x2 max pool, fused
+//     ReLU, the softmax cross-entropy loss, and minibatch SGD with momentum
+//     and a linearly falling learning rate (Goodfellow, Bengio and
+//     Courville, Deep Learning, 2016, sections 6.5 and 8.3);
+//   - fashion-mobilenet, on Fashion-MNIST (MobileNet, fashion_net.go): a
+//     MobileNet v2-style network of inverted residual blocks, convolutions
+//     with batch normalisation and ReLU6, depthwise convolutions, residual
+//     adds, a global average pool, trained with Adam a minibatch at a time,
+//     the images of a batch in parallel (batch.go, norm.go); Fold folds the
+//     batch normalisations into the convolutions for quantization;
+//   - kjv-lstm, a character language model on the King James Version
+//     (CharLM): an LSTM cell whose nonlinearities are all int8 IR operations,
+//     trained by backpropagation through time on segments of the text, the
+//     segments of a batch in parallel.
+//
+// Parallel training stays a pure function of its inputs: every image or
+// segment computes its own gradient, and the gradients are summed in image
+// order (sumInto), so the result does not depend on the number of
+// goroutines.
 //
 // The one idea to hold in mind: training is a pure function of the data,
 // the architecture and the Config, the same bits on every machine, so that
@@ -24,10 +41,8 @@
 // connected weights [units, size] reading their input flattened in NHWC
 // order.
 //
-// The committed weights (workloads/zoo/data/digits-mlp.f32 and digits-cnn.f32,
-// MarshalBinary's little-endian float32 values) come from
-//
-//	go run ./workloads/zoo/internal/train/cmd/traindigits
-//
-// run from the repository root (or go generate ./workloads/zoo).
+// The committed weights (workloads/zoo/data/*.f32, MarshalBinary's
+// little-endian float32 values) come from the commands in cmd/ (traindigits,
+// trainfashion, traincharlm), run by go generate ./workloads/zoo from the
+// repository root.
 package train

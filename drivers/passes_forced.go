@@ -1,0 +1,40 @@
+package drivers
+
+import (
+	"fmt"
+
+	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/workloads"
+)
+
+// forcedConversions are the rewrites the hardware forces on a shortcut
+// policy's model: symmetric weights where the array takes no weight zero
+// point, one weight scale per layer where the requantizer holds one
+// multiplier per command. A policy that takes exact routes keeps the model
+// as it is: its routes provide what the hardware lacks.
+func forcedConversions(m *workloads.Model, p *Policy, hw *npu.Config) []string {
+	if p.takesRoutes() {
+		return nil
+	}
+	var notes []string
+	if !hw.Array.WeightZeroPoint && hasWeightZeroPoints(m) {
+		notes = append(notes, fmt.Sprintf("%s has no weight zero points: forced symmetric weights", hw.Name))
+		notes = append(notes, rescaleWeights(m, WeightsSymmetric)...)
+	}
+	if !hw.PerChannelRequant() && hasPerChannelWeights(m) {
+		notes = append(notes, fmt.Sprintf("%s requantizes with one multiplier per layer: forced per-tensor weights", hw.Name))
+		notes = append(notes, rescaleWeights(m, WeightsPerTensor)...)
+	}
+	return notes
+}
+
+func hasPerChannelWeights(m *workloads.Model) bool {
+	for _, op := range m.Ops {
+		if op.Kind == workloads.Conv2D || op.Kind == workloads.DepthwiseConv2D || op.Kind == workloads.FullyConnected {
+			if m.Tensors[op.Inputs[1]].Params.PerChannel() {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,100 @@
+package npu
+
+import "fmt"
+
+// Memory is the DRAM side of a DMA command: akita's mem.Storage, which the
+// DRAM controller holds, is one.
+type Memory interface {
+	Read(addr, n uint64) ([]byte, error)
+	Write(addr uint64, data []byte) error
+}
+
+// Move moves the command's bytes between dram and the scratchpad in one
+// go, run by run in the order of Runs. It is the DMA command's effect on
+// the values, apart from its timing: the DMA engine's analytic model and
+// the functional mode (platform.RunValues) move data with it.
+func (d *DMA) Move(dram Memory, sp *Scratchpads) error {
+	s := sp[d.SRAM]
+	for addr, at := range d.Runs() {
+		if d.Store {
+			if err := dram.Write(addr, s.Read(at, d.RunBytes)); err != nil {
+				return err
+			}
+			continue
+		}
+		b, err := dram.Read(addr, uint64(d.RunBytes))
+		if err != nil {
+			return err
+		}
+		s.Write(at, b)
+	}
+	return nil
+}
+
+// pageBytes is the allocation unit of a SparseMemory.
+const pageBytes = 64 << 10
+
+// SparseMemory is a DRAM image allocated page by page as it is touched:
+// compilers place a program's activations far from its image (beyond 4
+// GiB), so a flat image would be mostly untouched. It is the Memory of the
+// functional mode and of the analytic DMA model.
+type SparseMemory struct {
+	size  uint64
+	pages map[uint64][]byte // by address / pageBytes; never iterated
+}
+
+// NewSparseMemory returns a DRAM of the given size (at least the image's)
+// holding image from address 0.
+func NewSparseMemory(size uint64, image []byte) *SparseMemory {
+	m := &SparseMemory{size: max(size, uint64(len(image))), pages: map[uint64][]byte{}}
+	if err := m.Write(0, image); err != nil {
+		panic(err) // the size covers the image
+	}
+	return m
+}
+
+// page returns page i, allocating it zeroed on first use.
+func (m *SparseMemory) page(i uint64) []byte {
+	p, ok := m.pages[i]
+	if !ok {
+		p = make([]byte, pageBytes)
+		m.pages[i] = p
+	}
+	return p
+}
+
+func (m *SparseMemory) check(op string, addr, n uint64) error {
+	if addr > m.size || n > m.size-addr {
+		return fmt.Errorf("DRAM %s of [%d, %d) beyond its %d bytes", op, addr, addr+n, m.size)
+	}
+	return nil
+}
+
+// Read returns the n bytes from addr: a view of the memory if they lie in
+// one page (valid until the next Write), else a copy.
+func (m *SparseMemory) Read(addr, n uint64) ([]byte, error) {
+	if err := m.check("read", addr, n); err != nil {
+		return nil, err
+	}
+	if off := addr % pageBytes; off+n <= pageBytes {
+		return m.page(addr / pageBytes)[off : off+n : off+n], nil
+	}
+	b := make([]byte, n)
+	for done := uint64(0); done < n; {
+		a := addr + done
+		done += uint64(copy(b[done:], m.page(a / pageBytes)[a%pageBytes:]))
+	}
+	return b, nil
+}
+
+// Write copies data to addr.
+func (m *SparseMemory) Write(addr uint64, data []byte) error {
+	if err := m.check("write", addr, uint64(len(data))); err != nil {
+		return err
+	}
+	for done := 0; done < len(data); {
+		a := addr + uint64(done)
+		done += copy(m.page(a / pageBytes)[a%pageBytes:], data[done:])
+	}
+	return nil
+}
