@@ -49,6 +49,7 @@ type Config struct {
 	// Host is the application processor that runs the layers a driver
 	// hands back to the CPU (nil: the SoC offers no CPU fallback).
 	Host *HostConfig `yaml:"host"`
+	Area AreaConfig  `yaml:"area"`
 	// OperatingPoints is the DVFS table, clocks rising (opp.go); the
 	// energy table holds at Energy.AtMilliVolts.
 	OperatingPoints []OperatingPoint `yaml:"operating_points"`
@@ -156,8 +157,16 @@ func Presets() []string { return yamlfile.Presets(presetFiles) }
 const DefaultPreset = "mobile-npu"
 
 // LoadConfig returns a preset by name or reads a YAML file by path (a name
-// without a path separator or .yaml suffix is taken as a preset).
+// without a path separator or .yaml suffix is taken as a preset), with the
+// overrides of an HWSpec when the name carries them.
 func LoadConfig(nameOrPath string) (*Config, error) {
+	if IsHWSpec(nameOrPath) {
+		spec, err := ParseHWSpec(nameOrPath)
+		if err != nil {
+			return nil, err
+		}
+		return spec.Load()
+	}
 	return yamlfile.Load(yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}, nameOrPath, ParseConfig)
 }
 
@@ -173,6 +182,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		c.Name = strings.TrimSuffix(file, filepath.Ext(file))
 	}
 	c.Source = data
+	c.Area = c.Area.withDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("hw config %s: %w", file, err)
 	}
@@ -182,7 +192,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures,
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures, c.checkArea,
 		c.checkOperatingPoints, c.checkFusion} {
 		if err := check(); err != nil {
 			return err

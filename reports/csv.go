@@ -8,6 +8,7 @@ import (
 
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/area"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -37,6 +38,15 @@ var csvColumns = []column[cell]{
 	{"digest", func(c cell) string { return c.Digest }},
 	{"reference_digest", func(c cell) string { return c.RefDigest }},
 	{"caveat", func(c cell) string { return c.Caveat }},
+	{"area_mm2", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.TotalMM2 })
+	}},
+	{"exact_area_mm2", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactMM2 })
+	}},
+	{"exact_area_share", func(c cell) string {
+		return hardwareField(c.Result, func(h *area.Summary) float64 { return h.ExactShare })
+	}},
 }
 
 // number formats a float in the shortest form that reads back exactly,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/area"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -67,6 +68,13 @@ func failed(workload, policy, hw, err string) *experiment.Result {
 	return &experiment.Result{Cell: experiment.Cell{Workload: workload, Policy: policy, HW: hw}, Error: err}
 }
 
+// withArea gives a result the area summary of a small design.
+func withArea(r *experiment.Result) *experiment.Result {
+	r.Hardware = &area.Summary{Digest: "0123456789abcdef", NodeNM: 7, TotalMM2: 0.0379, ExactMM2: 0.00095, ExactShare: 0.025, MACs: 64,
+		Requant: []string{"double-rounding:8", "mult16:16"}, Accumulators: []string{"acc32-wrap"}}
+	return r
+}
+
 var exact = []experiment.Bin{{Diff: 0, Count: 1000}}
 
 // sweepResults is a small sweep:
@@ -76,7 +84,7 @@ var exact = []experiment.Bin{{Diff: 0, Count: 1000}}
 //	(12500, 6 uJ: speed 0.80x, energy 1.20x, exact) and acc24, which failed;
 //	the Pareto front is mult16 then reference.
 //	rnn-unrolled on mobile-npu: reference and mult16, diverging at step 3.
-//	mac2x3 on tiny: mult16 only, without a reference.
+//	mac2x3 on tiny: mult16 only, without a reference, with an area summary.
 func sweepResults() []*experiment.Result {
 	return []*experiment.Result{
 		top1(fabricated("digits-cnn", "reference", "mobile-npu", 10000, 5, exact, 0, 0, 0, 0), 1),
@@ -86,6 +94,6 @@ func sweepResults() []*experiment.Result {
 		failed("digits-cnn", "acc24", "mobile-npu", "policy acc24 asks for 24-bit wrap accumulators, which mobile-npu does not implement"),
 		divergence(fabricated("rnn-unrolled", "reference", "mobile-npu", 4000, 2, exact, 0, 0, 0), 0),
 		divergence(fabricated("rnn-unrolled", "mult16", "mobile-npu", 3200, 1.6, []experiment.Bin{{Diff: -3, Count: 1}, {Diff: 0, Count: 999}}, 0, 1, 3), 3),
-		fabricated("mac2x3", "mult16", "tiny", 100, 0.01, []experiment.Bin{{Diff: 1, Count: 1}}, 1),
+		withArea(fabricated("mac2x3", "mult16", "tiny", 100, 0.01, []experiment.Bin{{Diff: 1, Count: 1}}, 1)),
 	}
 }

@@ -28,6 +28,9 @@ type htmlPage struct {
 	// Caveats are the qualifications of the deviation columns, each with
 	// the workloads it applies to.
 	Caveats []string
+	// Design is the design-space section, for a sweep of several
+	// hardware designs.
+	Design *designPage
 }
 
 // described is a name with its description.
@@ -125,12 +128,17 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 	if err != nil {
 		return nil, err
 	}
+	designFigures := map[string][]htmlFigure{}
 	var pricePlot *Plot
 	var priceSrc string
 	for _, p := range plots {
 		src, err := relativeURL(base, p.SVG)
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %w", p.Title, err)
+		}
+		if isDesignPlot(p.Kind) {
+			designFigures[p.Workload] = append(designFigures[p.Workload], htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
+			continue
 		}
 		if p.Kind == PricePlot {
 			pricePlot, priceSrc = &p, src
@@ -144,7 +152,8 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
 	}
 	page.Price = newHTMLPrice(campaign.Prices(results), pricePlot, priceSrc)
-	return page, nil
+	page.Design, err = designSection(filepath.Dir(path), results, designFigures)
+	return page, err
 }
 
 // htmlTableRow is a cell's row of the sweep table: the columns of the
@@ -247,7 +256,8 @@ var reportTemplate = template.Must(template.Must(template.New("report").Funcs(te
 <body>
 <h1>npusim sweep report</h1>
 <p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}
-{{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.</p>
+{{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.
+{{- with .Design}} The <a href="#design-space">design space</a> of {{.Designs}} hardware designs follows the table.{{end}}</p>
 
 <h2 id="price">The price of determinism</h2>
 <div class="scroll">
@@ -308,6 +318,8 @@ results.csv has every figure unrounded).</p>
 {{- end}}
 {{template "texts" .Texts}}
 
+{{with .Design}}{{template "design" .}}{{end}}
+
 <h2 id="policies">Policies</h2>
 <dl>
 {{- range .Policies}}
@@ -340,7 +352,12 @@ results.csv has every figure unrounded).</p>
 </figure>
 {{- end}}
 {{- else}}
+{{- if .Design}}{{if .Design.GroupPlotsOmitted}}
+<p>With {{.Design.Designs}} hardware designs, the plots of each workload on each design are left out: the
+design-space section has the plots of each workload across the designs.</p>
+{{- end}}{{else}}
 <p>No cell ran, so there is nothing to plot per workload and hardware.</p>
+{{- end}}
 {{- end}}
 </body>
 </html>

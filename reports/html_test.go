@@ -114,7 +114,7 @@ func TestWriteHTML(t *testing.T) {
 	}
 	for _, s := range []string{
 		"Rounds &lt;down&gt; &amp; saves 3% energy.",
-		`<td class="error" colspan="10">error: policy acc24 asks for 24-bit wrap accumulators, which mobile-npu does not implement</td>`,
+		`<td class="error" colspan="12">error: policy acc24 asks for 24-bit wrap accumulators, which mobile-npu does not implement</td>`,
 		"&lt;img src=x&gt;",
 		`<td class="fail">FAIL (&gt;1)</td>`,
 		"<td>1.25x</td><td>0.80x</td>",

@@ -175,8 +175,12 @@ func (g plotGroup) policies() []string {
 // WritePlots draws the plots of a sweep into dir, each as SVG and PNG: per
 // workload and hardware, energy against output error with the Pareto front,
 // the error through the layers, the histograms of output differences and
-// the energy breakdown with latency. Cells that could not run are left out.
-// It returns the plots in the order of their groups' first cells.
+// the energy breakdown with latency; then, for a sweep of several hardware
+// designs, per workload the design-space plots (area against energy and
+// latency, the price of determinism). Cells that could not run are left
+// out. A sweep of more than MaxDesignsWithGroupPlots designs has only the
+// design-space plots. It returns the plots in the order of their groups'
+// first cells, the design-space plots last.
 // WritePricePlot draws the price of determinism of the whole sweep.
 func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -185,7 +189,11 @@ func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 	var plots []Plot
 	var figures []*figure
 	used := map[string]bool{}
+	ds := newDesignSpace(results)
 	for _, g := range groupCells(results) {
+		if ds.omitsGroupPlots() {
+			break
+		}
 		for _, build := range []func(plotGroup) (Plot, *figure){paretoPlot, layersPlot, histogramPlot, breakdownPlot} {
 			p, fig := build(g)
 			if fig == nil {
@@ -197,6 +205,12 @@ func WritePlots(dir string, results []*experiment.Result) ([]Plot, error) {
 			plots, figures = append(plots, p), append(figures, fig)
 		}
 	}
+	dp, df := designPlots(ds)
+	for i := range dp {
+		base := designFileBase(dp[i], used)
+		dp[i].SVG, dp[i].PNG = filepath.Join(dir, base+".svg"), filepath.Join(dir, base+".png")
+	}
+	plots, figures = append(plots, dp...), append(figures, df...)
 	if err := writeFigures(plots, figures); err != nil {
 		return nil, err
 	}

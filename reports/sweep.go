@@ -87,6 +87,8 @@ var sweepColumns = []column[cell]{
 	{"quality", func(c cell) string { return Quality(c.Result) }},
 	{verdictHeader, func(c cell) string { return Verdict(c.Result) }},
 	{digestHeader, func(c cell) string { return shortDigest(c.Digest) }},
+	{"area mm2", func(c cell) string { return areaText(c.Result) }},
+	{"exact area", func(c cell) string { return exactAreaText(c.Result) }},
 }
 
 // headers are the headers of columns.

@@ -37,19 +37,19 @@ func TestSweepTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := tableRows(buf.String())
-	header := []string{"workload", "policy", "hw", "latency ms", "cycles", "energy uJ", "speed vs ref", "energy vs ref", "max LSB", "changed", "quality", "NNAPI", "digest"}
+	header := []string{"workload", "policy", "hw", "latency ms", "cycles", "energy uJ", "speed vs ref", "energy vs ref", "max LSB", "changed", "quality", "NNAPI", "digest", "area mm2", "exact area"}
 	if !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %q, want %q", rows[0], header)
 	}
 	want := [][]string{
-		{"digits-cnn", "reference", "mobile-npu", "0.01", "10000", "5", "1.00x", "1.00x", "0", "0%", "top-1 100.0%", "PASS (<=1)", "00002710"},
-		{"digits-cnn", "mult16", "mobile-npu", "0.008", "8000", "4", "1.25x", "0.80x", "1", "5.0%", "top-1 99.0%", "PASS (<=1)", "00001f40"},
-		{"digits-cnn", "truncate", "mobile-npu", "0.009", "9000", "4.5", "1.11x", "0.90x", "2", "10.5%", "top-1 97.0%", "FAIL (>1)", "00002328"},
-		{"digits-cnn", "vendor-b", "mobile-npu", "0.0125", "12500", "6", "0.80x", "1.20x", "0", "0%", "top-1 100.0%", "PASS (<=1)", "000030d4"},
-		{"digits-cnn", "acc24", "mobile-npu", "error [1]", "", "", "", "", "", "", "", "", ""},
-		{"rnn-unrolled", "reference", "mobile-npu", "0.004", "4000", "2", "1.00x", "1.00x", "0", "0%", "no divergence", "PASS (<=1)", "00000fa0"},
-		{"rnn-unrolled", "mult16", "mobile-npu", "0.0032", "3200", "1.6", "1.25x", "0.80x", "3", "0.1%", "diverges at step 3", "FAIL (>1)", "00000c80"},
-		{"mac2x3", "mult16", "tiny", "0.0001", "100", "0.01", "-", "-", "1", "100.0%", "-", "PASS (<=1)", "00000064"},
+		{"digits-cnn", "reference", "mobile-npu", "0.01", "10000", "5", "1.00x", "1.00x", "0", "0%", "top-1 100.0%", "PASS (<=1)", "00002710", "-", "-"},
+		{"digits-cnn", "mult16", "mobile-npu", "0.008", "8000", "4", "1.25x", "0.80x", "1", "5.0%", "top-1 99.0%", "PASS (<=1)", "00001f40", "-", "-"},
+		{"digits-cnn", "truncate", "mobile-npu", "0.009", "9000", "4.5", "1.11x", "0.90x", "2", "10.5%", "top-1 97.0%", "FAIL (>1)", "00002328", "-", "-"},
+		{"digits-cnn", "vendor-b", "mobile-npu", "0.0125", "12500", "6", "0.80x", "1.20x", "0", "0%", "top-1 100.0%", "PASS (<=1)", "000030d4", "-", "-"},
+		{"digits-cnn", "acc24", "mobile-npu", "error [1]", "", "", "", "", "", "", "", "", "", "", ""},
+		{"rnn-unrolled", "reference", "mobile-npu", "0.004", "4000", "2", "1.00x", "1.00x", "0", "0%", "no divergence", "PASS (<=1)", "00000fa0", "-", "-"},
+		{"rnn-unrolled", "mult16", "mobile-npu", "0.0032", "3200", "1.6", "1.25x", "0.80x", "3", "0.1%", "diverges at step 3", "FAIL (>1)", "00000c80", "-", "-"},
+		{"mac2x3", "mult16", "tiny", "0.0001", "100", "0.01", "-", "-", "1", "100.0%", "-", "PASS (<=1)", "00000064", "0.0379", "2.5%"},
 	}
 	if len(rows)-1 != len(want) {
 		t.Fatalf("%d rows, want %d:\n%s", len(rows)-1, len(want), buf.String())
@@ -112,7 +112,7 @@ func TestWriteCSV(t *testing.T) {
 	header := []string{"workload", "policy", "hw", "samples", "latency_ms", "cycles", "energy_uj",
 		"speed_vs_reference", "energy_vs_reference", "max_lsb", "changed", "mean_error_lsb", "snr_db",
 		"top1_agreement", "accuracy", "reference_accuracy", "divergence_step", "nnapi_limit_lsb", "nnapi_pass",
-		"mac_utilization", "dram_bytes", "digest", "reference_digest", "caveat",
+		"mac_utilization", "dram_bytes", "digest", "reference_digest", "caveat", "area_mm2", "exact_area_mm2", "exact_area_share",
 		"energy_pj_array", "energy_pj_requant", "energy_pj_vector", "energy_pj_sram_activation",
 		"energy_pj_sram_weight", "energy_pj_sram_accumulator", "energy_pj_dram", "energy_pj_static", "energy_pj_host", "error"}
 	if !slices.Equal(records[0], header) {
@@ -135,7 +135,7 @@ func TestWriteCSV(t *testing.T) {
 		{4, map[string]string{"policy": "acc24", "samples": "", "cycles": "", "nnapi_pass": "", "energy_pj_array": "", "digest": "",
 			"error": "policy acc24 asks for 24-bit wrap accumulators, which mobile-npu does not implement"}},
 		{6, map[string]string{"policy": "mult16", "divergence_step": "3", "top1_agreement": "", "nnapi_pass": "false", "max_lsb": "3"}},
-		{7, map[string]string{"workload": "mac2x3", "speed_vs_reference": "", "energy_vs_reference": ""}},
+		{7, map[string]string{"workload": "mac2x3", "speed_vs_reference": "", "energy_vs_reference": "", "area_mm2": "0.0379", "exact_area_mm2": "0.00095", "exact_area_share": "0.025"}},
 	} {
 		row := records[tc.row+1]
 		for name, want := range tc.fields {

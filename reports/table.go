@@ -108,6 +108,10 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 		}
 	}
 	fmt.Fprintln(w)
+	if h := r.Hardware; h != nil {
+		fmt.Fprintf(w, "  area %.4g mm^2 at %g nm, of which %.4g mm^2 (%s) on bit-exact arithmetic only (npusim show-hw)\n",
+			h.TotalMM2, h.NodeNM, h.ExactMM2, share(h.ExactShare))
+	}
 	d := &r.Output
 	fmt.Fprintf(w, "  outputs vs reference: max %d LSB, %s changed, mean error %+.4f LSB, SNR %s dB; %s; NNAPI %s\n",
 		d.MaxLSB, percent(d.Changed), d.MeanError, SNR(d), Quality(r), Verdict(r))

@@ -42,7 +42,7 @@ func policiesFlag(cmd *cobra.Command, p *[]string, def []string, note string) {
 
 // hwHelp says what names a hardware configuration.
 func hwHelp() string {
-	return "preset (" + strings.Join(npu.Presets(), ", ") + ") or YAML file"
+	return "preset (" + strings.Join(npu.Presets(), ", ") + ") or YAML file, with overrides as PRESET{key=value, ...} (npusim show-hw --help)"
 }
 
 // hwFlag declares --hw, one hardware configuration.
@@ -50,9 +50,11 @@ func hwFlag(cmd *cobra.Command, p *string, def, note string) {
 	cmd.Flags().StringVar(p, "hw", def, withNote("hardware: "+hwHelp(), note))
 }
 
-// hwListFlag declares --hw as a list of hardware configurations.
+// hwListFlag declares --hw as a list of hardware configurations, separated
+// by commas outside the braces of overrides.
 func hwListFlag(cmd *cobra.Command, p *[]string, def []string, note string) {
-	cmd.Flags().StringSliceVar(p, "hw", def, withNote("hardware, each a "+hwHelp(), note))
+	*p = def
+	cmd.Flags().Var(&hwList{values: p}, "hw", withNote("hardware, each a "+hwHelp(), note))
 }
 
 func withNote(help, note string) string {

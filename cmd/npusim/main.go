@@ -67,6 +67,6 @@ outputs and what it buys in cycles and energy.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(), newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newFleetCommand(), newReplayCommand(), newTraceCommand(), newScaleSimCommand(), newExportCommand(), newEnginesCommand(), newConformanceCommand(), newClassroomCommand())
+	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(), newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newFleetCommand(), newReplayCommand(), newTraceCommand(), newScaleSimCommand(), newExportCommand(), newEnginesCommand(), newShowHWCommand(), newConformanceCommand(), newClassroomCommand())
 	return root
 }

@@ -19,6 +19,7 @@ func newSweepCommand() *cobra.Command {
 		out    string
 		resume bool
 		jobs   jobFlags
+		hwGrid string
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
@@ -47,15 +48,30 @@ and shows it under the grid. --resume continues an interrupted sweep in the
 same directory (finished cells are kept, a half-written line is redone);
 --shard i/n runs a deterministic 1/n of the grid, and npusim merge combines
 the shard directories into one. Results are identical serial or parallel,
-sharded or not, interrupted or not.`,
+sharded or not, interrupted or not.
+
+--hw takes presets, files or either with overrides, PRESET{key=value, ...}
+(npusim show-hw --help lists the keys). --hw-grid sweeps the hardware itself:
+a YAML file of axes (array size, dataflow, accumulators, SRAM sizes,
+requantization modes and lanes, DRAM bandwidth, clock, ...) crossed or listed
+as points, optionally with the iso-area alternative of every design that
+spends area on exact arithmetic. Each design point is named by its overrides
+and the digest of its contents; report.html then has a design-space section
+(area against energy and latency, the Pareto fronts, the price of
+determinism by requantizer and accumulator choice).`,
 		Example: `  npusim sweep
   npusim sweep --workloads digits-cnn,digits-mlp --policies reference,mult16,vendor-a --hw mobile-npu,low-cost
+  npusim sweep --hw-grid docs/design-space.yaml --workloads mobilenet-v2 --samples 1 --out ds
+  npusim sweep --hw 'mobile-npu{array=16x16, requant=[mult16, fp32]}' --policies reference,mult16
   npusim sweep --shard 2/8 --out results-2
   npusim sweep --resume --out results`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			shard, err := jobs.parse()
 			if err != nil {
+				return err
+			}
+			if err := useHWGrid(cmd, &grid, hwGrid); err != nil {
 				return err
 			}
 			opts := campaign.SweepOptions{Dir: out, Workers: jobs.workers, Resume: resume, Shard: shard, Progress: progress(cmd.ErrOrStderr())}
@@ -74,6 +90,7 @@ sharded or not, interrupted or not.`,
 	f.StringSliceVar(&grid.Inputs, "input", nil, "your own input instead of the workloads' (raw int8/uint8 or .npy, one per model input)")
 	f.StringVar(&out, "out", "results", "results directory")
 	f.BoolVar(&resume, "resume", false, "continue the sweep in --out, skipping finished cells")
+	f.StringVar(&hwGrid, "hw-grid", "", "a hardware design-space grid (YAML, docs/design-space.md) instead of --hw")
 	jobs.declare(cmd, "cells")
 	return cmd
 }
@@ -90,6 +107,9 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 	}
 	fmt.Fprintln(w)
 	if err := reports.PriceTable(w, results); err != nil {
+		return runtimeErr(err)
+	}
+	if err := reports.DesignTable(w, dir, results); err != nil {
 		return runtimeErr(err)
 	}
 	failed := 0

@@ -17,7 +17,7 @@ var layer = map[string]int{
 	"quant": 0, "internal": 0, "npu/rtl/vcd": 0,
 	"reference": 1, "workloads": 1, "npu": 1, "internal/kernels": 1,
 	"drivers": 2, "scalesim": 2, "internal/vectors": 2, "workloads/onnx": 2,
-	"npu/cp": 2, "npu/dma": 2, "npu/compute": 2,
+	"npu/cp": 2, "npu/dma": 2, "npu/compute": 2, "npu/area": 2,
 	"workloads/loader": 3, "npu/platform": 3,
 	"sim/experiment": 4,
 	"sim/campaign":   5, "sim/demo": 5, "scalesim/compare": 5, "engines": 5,

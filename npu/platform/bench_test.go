@@ -82,7 +82,7 @@ func countEvents(b *testing.B, c compiled, opts ...platform.Option) int {
 func BenchmarkMobileNetV2(b *testing.B) {
 	c := compileZoo(b, "mobilenet-v2", "reference", "mobile-npu", 0)
 	timed := func(opts ...platform.Option) func(*testing.B) error {
-		return func(*testing.B) error { _, err := platform.Run(c.cfg, c.program, opts...); return err }
+		return func(*testing.B) error { _, err := platform.Run(c.cfg, c.program, append(opts, c.host)...); return err }
 	}
 	cases := []struct {
 		name   string
@@ -90,8 +90,8 @@ func BenchmarkMobileNetV2(b *testing.B) {
 		events func() int
 	}{
 		{"run", timed(), func() int { return countEvents(b, c) }},
-		{"values", func(*testing.B) error { _, err := platform.RunValues(c.cfg, c.program); return err }, func() int { return 0 }},
-		{"timing", func(*testing.B) error { _, err := platform.RunTiming(c.cfg, c.program); return err },
+		{"values", func(*testing.B) error { _, err := platform.RunValues(c.cfg, c.program, c.host); return err }, func() int { return 0 }},
+		{"timing", func(*testing.B) error { _, err := platform.RunTiming(c.cfg, c.program, c.host); return err },
 			func() int {
 				return countEvents(b, c, func(b platform.Builder) platform.Builder { return b.WithoutValues() })
 			}},

@@ -56,18 +56,18 @@ func TestRunValuesMatchesRun(t *testing.T) {
 
 func checkValues(t *testing.T, name string, c compiled) {
 	t.Helper()
-	want, err := platform.Run(c.cfg, c.program)
+	want, err := platform.Run(c.cfg, c.program, c.host)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	got, err := platform.RunValues(c.cfg, c.program)
+	got, err := platform.RunValues(c.cfg, c.program, c.host)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	if !slices.EqualFunc(got, want.Outputs, slices.Equal) {
 		t.Errorf("%s: RunValues' outputs differ from Run's", name)
 	}
-	stats, err := platform.RunTiming(c.cfg, c.program)
+	stats, err := platform.RunTiming(c.cfg, c.program, c.host)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/platform"
+	"github.com/npusim/npusim/sim/experiment"
 )
 
 // compiled is a zoo workload compiled for one hardware under one policy,
@@ -16,6 +18,9 @@ import (
 type compiled struct {
 	cfg     *npu.Config
 	program *npu.Program
+	// host runs the layers the driver gave back to the host CPU, with the
+	// reference interpreter's kernels.
+	host platform.Option
 }
 
 // compileZoo compiles workload under policy for hw and writes sample into
@@ -54,7 +59,7 @@ func compileProgram(tb testing.TB, workload, policy, hw string, sample int) (com
 	for k, r := range c.Inputs {
 		copy(p.DRAM[r.Addr:], w.Inputs[sample%len(w.Inputs)][k].Bytes())
 	}
-	return compiled{cfg: cfg, program: &p}, nil
+	return compiled{cfg: cfg, program: &p, host: platform.HostKernels(experiment.HostKernels(c))}, nil
 }
 
 // firstDifference names the first command in which two runs' statistics

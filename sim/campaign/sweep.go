@@ -28,6 +28,9 @@ type Grid struct {
 	// Inputs, when set, are files that replace every workload's input set
 	// (one per model input).
 	Inputs []string `json:"inputs,omitempty"`
+	// IsoArea pairs the designs of a hardware grid with their iso-area
+	// alternatives, which HW also lists (see HWGrid).
+	IsoArea []IsoPair `json:"isoArea,omitempty"`
 }
 
 // DefaultHW is the hardware of the default sweep: the flexible research
@@ -213,7 +216,7 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 			for c := range jobs {
 				r, err := experiment.Run(c, ws, refs)
 				if err != nil {
-					r = &experiment.Result{Cell: c, Error: err.Error()}
+					r = experiment.Failed(c, err)
 				}
 				out <- r
 			}
@@ -359,7 +362,8 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		if grid == nil {
 			grid = &m.Grid
 		} else if !slices.Equal(grid.Workloads, m.Grid.Workloads) || !slices.Equal(grid.Policies, m.Grid.Policies) ||
-			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) {
+			!slices.Equal(grid.HW, m.Grid.HW) || grid.Samples != m.Grid.Samples || !slices.Equal(grid.Inputs, m.Grid.Inputs) ||
+			!slices.Equal(grid.IsoArea, m.Grid.IsoArea) {
 			return nil, fmt.Errorf("results directory %s holds a different sweep than %s", s, shards[0])
 		}
 		for _, r := range results {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
+	"github.com/npusim/npusim/npu/area"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/inputfile"
@@ -86,6 +87,9 @@ type Result struct {
 	// DRAM splits DRAMBytes by what the bytes carried, beside the least
 	// any schedule moves.
 	DRAM drivers.DRAMTraffic `json:"dram"`
+	// Hardware is the hardware's area and design choices (also on a cell
+	// that could not run, when its hardware loads).
+	Hardware *area.Summary `json:"hardware,omitempty"`
 	// Output compares the model outputs (all samples) with the reference.
 	Output Deviation     `json:"output"`
 	Layers []LayerResult `json:"layers"`
@@ -161,7 +165,8 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
+	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat,
+		Hardware: summarize(hw)}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
 	r.setRoutes(compiled.Routes)
 	for i, c := range compiled.Choices {
