@@ -83,8 +83,10 @@ type pipelineShape struct {
 	// preloaded leaves out the loads of resident weights, records and
 	// table: an earlier band of a fused chain made them.
 	preloaded bool
-	// skip loads, with each tile's input, the tile of a folded residual's
-	// skip operand (operand 1).
+	// skip loads, before each tile's first matmul, the tile of a folded
+	// residual's skip operand (operand 1) into the tile's slot: the
+	// requantizations of the tile before, which read the other slot, come
+	// after it, those of the tile two before, which read this one, before.
 	skip bool
 }
 
@@ -114,6 +116,11 @@ func pipelineSchedule(sh pipelineShape) []step {
 		if pass+1 < passes {
 			s = sh.blockLoads(s, (pass+1)%sh.blocks, pass+1)
 		}
+		if sh.skip && b == 0 { // the tile's skip operand, read by its requantizations
+			ld := mkStep(loadInput, t, all, all, all)
+			ld.operand = 1
+			s = append(s, ld)
+		}
 		s = append(s, mkStep(compute, t, b, all, pass))
 		if pass > 0 {
 			s = sh.retire(s, pass-1)
@@ -129,13 +136,7 @@ func (sh pipelineShape) inputLoad(s []step, pass int) []step {
 	if sh.inputPerBlock {
 		return append(s, mkStep(loadInput, t, pass%sh.blocks, all, pass))
 	}
-	s = append(s, mkStep(loadInput, t, all, all, all))
-	if sh.skip {
-		ld := mkStep(loadInput, t, all, all, all)
-		ld.operand = 1
-		s = append(s, ld)
-	}
-	return s
+	return append(s, mkStep(loadInput, t, all, all, all))
 }
 
 // preloads are the loads that precede a layer's tiles: its lookup table,

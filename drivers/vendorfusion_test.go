@@ -3,6 +3,7 @@ package drivers_test
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/npusim/npusim/drivers"
@@ -10,6 +11,7 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // quantizedNet builds a float network and quantizes it on four seeded
@@ -51,22 +53,26 @@ func residualNet(b *workloads.Builder) int {
 }
 
 // foldedResidual computes what a folded residual must give, from the
-// reference interpreter's values: conv b's int32 sums (with bias) plus the
-// rescaled skip operand a, rounded once onto the ADD's grid.
-func foldedResidual(m *workloads.Model, values []*quant.Tensor) []int32 {
-	convB, add := m.Ops[1], m.Ops[2]
-	a, w, bias, out := values[convB.Inputs[0]], m.Tensors[convB.Inputs[1]], m.Tensors[convB.Inputs[2]], m.Tensors[add.Output]
-	c, oc := a.Shape[3], w.Shape[0]
+// reference interpreter's values: the 1x1 convolution conv's int32 sums
+// (with bias) plus the ADD's other operand rescaled, rounded once onto the
+// ADD's grid.
+func foldedResidual(m *workloads.Model, values []*quant.Tensor, conv, add *workloads.Op) []int32 {
+	x, w, bias, out := values[conv.Inputs[0]], m.Tensors[conv.Inputs[1]], m.Tensors[conv.Inputs[2]], m.Tensors[add.Output]
+	skip := values[add.Inputs[0]]
+	if add.Inputs[0] == conv.Output {
+		skip = values[add.Inputs[1]]
+	}
+	c, oc := x.Shape[3], w.Shape[0]
 	want := make([]int32, quant.NumElements(out.Shape))
-	skipMult := exact(float64(a.Params.Scale) / float64(out.Params.Scale))
+	skipMult := exact(float64(skip.Params.Scale) / float64(out.Params.Scale))
 	for p := range len(want) / oc {
 		for o := range oc {
 			acc := bias.Data[o]
 			for k := range c {
-				acc += (a.Data[p*c+k] - a.Params.ZeroPoint) * (w.Data[o*c+k] - w.Params.ZeroPoint)
+				acc += (x.Data[p*c+k] - x.Params.ZeroPoint) * (w.Data[o*c+k] - w.Params.ZeroPoint)
 			}
-			mult := exact(quant.RealMultiplier(a.Params.Scale, w.Params.ChannelScale(o), out.Params.Scale))
-			v := int64(out.Params.ZeroPoint) + quant.RoundedSum(acc, mult, a.Data[p*oc+o]-a.Params.ZeroPoint, skipMult)
+			mult := exact(quant.RealMultiplier(x.Params.Scale, w.Params.ChannelScale(o), out.Params.Scale))
+			v := int64(out.Params.ZeroPoint) + quant.RoundedSum(acc, mult, skip.Data[p*oc+o]-skip.Params.ZeroPoint, skipMult)
 			want[p*oc+o] = quant.Clamp(v, out.Type.Min(), out.Type.Max())
 		}
 	}
@@ -104,7 +110,7 @@ func TestResidualFoldRoundsOnce(t *testing.T) {
 		if run.Tensors[m.Ops[1].Output] != nil {
 			t.Error("the folding convolution's own output was computed")
 		}
-		got, want := run.Outputs[0].Data, foldedResidual(m, ref)
+		got, want := run.Outputs[0].Data, foldedResidual(m, ref, m.Ops[1], m.Ops[2])
 		if !slices.Equal(got, want) {
 			t.Fatalf("folded residual differs from the single rounding by up to %d LSB", experiment.MaxAbsDiff(got, want))
 		}
@@ -118,6 +124,43 @@ func TestResidualFoldRoundsOnce(t *testing.T) {
 		t.Error("the folded residual changes no output")
 	}
 	t.Logf("%d outputs changed", changed)
+}
+
+// blockNet is an inverted residual block: x -> s (3x3, relu6) -> expansion
+// (1x1, relu6) -> depthwise (3x3, relu6) -> projection (1x1, linear) ->
+// add(s, projection).
+func blockNet(b *workloads.Builder) int {
+	x := b.Input("x", 1, 14, 14, 8)
+	s := b.Conv("s", x, 16, 3, 3, 1, workloads.Same, quant.ActRelu6)
+	e := b.Conv("expand", s, 48, 1, 1, 1, workloads.Same, quant.ActRelu6)
+	d := b.Depthwise("depthwise", e, 3, 1, workloads.Same, quant.ActRelu6)
+	p := b.Conv("project", d, 16, 1, 1, 1, workloads.Same, quant.ActNone)
+	return b.Add("add", s, p, quant.ActNone)
+}
+
+// TestResidualFoldInAChain: in an inverted residual block, vendor-c fuses
+// the depthwise layer with the projection (exact) and folds the ADD into
+// the projection; the block's output is exactly the single rounding of the
+// projection's sums plus the shortcut.
+func TestResidualFoldInAChain(t *testing.T) {
+	m, inputs := quantizedNet(t, 5, blockNet)
+	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c"), mustHW(t, "mobile-npu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.Choices[3].Fusion; !strings.Contains(f, "exact") || !strings.Contains(f, "vendor") {
+		t.Fatalf("projection fused %q: want an exact link and a vendor fold", f)
+	}
+	for _, in := range inputs {
+		ref, err := experiment.RunReference(m, in, quant.VariantDoubleRounding)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := mustRun(t, c, in).Outputs[0].Data, foldedResidual(m, ref, m.Ops[3], m.Ops[4])
+		if !slices.Equal(got, want) {
+			t.Fatalf("folded residual differs from the single rounding by up to %d LSB", experiment.MaxAbsDiff(got, want))
+		}
+	}
 }
 
 // sramBytes sums a run's scratchpad reads and writes.
@@ -174,16 +217,14 @@ func expandNet(b *workloads.Builder) int {
 	return b.Conv("project", d, 24, 1, 1, 1, workloads.Same, quant.ActNone)
 }
 
-// wideExpansion computes what the 16-bit fusion of the expansion (op 0)
-// and the depthwise layer (op 1) must give, from the input: the
+// wideExpansion computes what the 16-bit fusion of the 1x1 expansion ex
+// and the depthwise layer dw must give, from the expansion's input x: the
 // expansion's sums requantized (double rounding) onto its grid with 8 more
 // fraction bits and clamped there, then the depthwise layer on those
 // values, its bias 256 times finer, requantized onto its own grid.
-func wideExpansion(m *workloads.Model, x *quant.Tensor) []int32 {
-	ex, dw := m.Ops[0], m.Ops[1]
+func wideExpansion(m *workloads.Model, ex, dw *workloads.Op, x *quant.Tensor) []int32 {
 	w1, b1, e := m.Tensors[ex.Inputs[1]], m.Tensors[ex.Inputs[2]], m.Tensors[ex.Output]
-	w2, b2, d := m.Tensors[dw.Inputs[1]], m.Tensors[dw.Inputs[2]], m.Tensors[dw.Output]
-	h, w, c, oc := x.Shape[1], x.Shape[2], x.Shape[3], e.Shape[3]
+	c, oc := x.Shape[3], e.Shape[3]
 	v := quant.VariantDoubleRounding
 	s16, zp16 := e.Params.Scale/256, 256*e.Params.ZeroPoint
 	if !e.Type.Signed() {
@@ -191,8 +232,8 @@ func wideExpansion(m *workloads.Model, x *quant.Tensor) []int32 {
 	}
 	lo, hi := ex.Activation.Range(quant.Int32, s16, zp16)
 	lo, hi = max(lo, -32768), min(hi, 32767)
-	mid := make([]int32, h*w*oc)
-	for p := range h * w {
+	mid := make([]int32, quant.NumElements(e.Shape))
+	for p := range len(mid) / oc {
 		for o := range oc {
 			acc := b1.Data[o]
 			for k := range c {
@@ -201,21 +242,31 @@ func wideExpansion(m *workloads.Model, x *quant.Tensor) []int32 {
 			mid[p*oc+o] = v.Requantize(acc, v.MultiplierFor(x.Params.Scale, w1.Params.ChannelScale(o), s16), zp16, lo, hi)
 		}
 	}
+	return wideDepthwise(m, dw, e.Shape, mid, s16, zp16)
+}
+
+// wideDepthwise runs the depthwise layer dw (depth multiplier 1, SAME
+// padding) on 16-bit values mid of shape in, on the grid (s16, zp16).
+func wideDepthwise(m *workloads.Model, dw *workloads.Op, in []int, mid []int32, s16 float32, zp16 int32) []int32 {
+	w2, b2, d := m.Tensors[dw.Inputs[1]], m.Tensors[dw.Inputs[2]], m.Tensors[dw.Output]
+	h, w, kh, kw := in[1], in[2], w2.Shape[1], w2.Shape[2]
+	oh, ow, oc := d.Shape[1], d.Shape[2], d.Shape[3]
+	top, _ := quant.SamePadding(h, kh, dw.StrideH, 1)
+	left, _ := quant.SamePadding(w, kw, dw.StrideW, 1)
+	v := quant.VariantDoubleRounding
 	dlo, dhi := dw.Activation.Range(d.Type, d.Params.Scale, d.Params.ZeroPoint)
-	out := make([]int32, h*w*oc)
-	for y := range h {
-		for xx := range w {
-			for ch := range oc {
-				acc := 256 * b2.Data[ch]
-				for t := range 9 {
-					iy, ix := y+t/3-1, xx+t%3-1
-					if iy >= 0 && iy < h && ix >= 0 && ix < w {
-						acc += (mid[(iy*w+ix)*oc+ch] - zp16) * (w2.Data[t*oc+ch] - w2.Params.ZeroPoint)
-					}
+	out := make([]int32, oh*ow*oc)
+	for p := range oh * ow {
+		for ch := range oc {
+			acc := 256 * b2.Data[ch]
+			for t := range kh * kw {
+				iy, ix := p/ow*dw.StrideH+t/kw-top, p%ow*dw.StrideW+t%kw-left
+				if iy >= 0 && iy < h && ix >= 0 && ix < w {
+					acc += (mid[(iy*w+ix)*oc+ch] - zp16) * (w2.Data[t*oc+ch] - w2.Params.ZeroPoint)
 				}
-				mult := v.MultiplierFor(s16, w2.Params.ChannelScale(ch), d.Params.Scale)
-				out[(y*w+xx)*oc+ch] = v.Requantize(acc, mult, d.Params.ZeroPoint, dlo, dhi)
 			}
+			mult := v.MultiplierFor(s16, w2.Params.ChannelScale(ch), d.Params.Scale)
+			out[p*oc+ch] = v.Requantize(acc, mult, d.Params.ZeroPoint, dlo, dhi)
 		}
 	}
 	return out
@@ -248,7 +299,7 @@ func TestWideExpansionKeeps16Bits(t *testing.T) {
 	if run.Tensors[m.Ops[0].Output] != nil {
 		t.Error("the expansion's 8-bit output was computed")
 	}
-	got, want := run.Tensors[m.Ops[1].Output].Data, wideExpansion(m, inputs[0][0])
+	got, want := run.Tensors[m.Ops[1].Output].Data, wideExpansion(m, m.Ops[0], m.Ops[1], inputs[0][0])
 	if !slices.Equal(got, want) {
 		t.Fatalf("depthwise output differs from the 16-bit arithmetic by up to %d LSB", experiment.MaxAbsDiff(got, want))
 	}
@@ -276,4 +327,96 @@ func TestWideExpansionSaves(t *testing.T) {
 	}
 	t.Logf("DRAM bytes %d -> %d, energy %.0f -> %.0f pJ, cycles %d -> %d", ref.Counters.DRAMRead+ref.Counters.DRAMWrite,
 		fused.Counters.DRAMRead+fused.Counters.DRAMWrite, ref.Energy.Total(), fused.Energy.Total(), ref.Cycles, fused.Cycles)
+}
+
+// TestResidualFoldFromDRAM: a shortcut the scratchpad does not hold (the
+// model's input) is loaded tile by tile beside the projection's tiles; over
+// many tiles each requantization reads its own tile's shortcut.
+func TestResidualFoldFromDRAM(t *testing.T) {
+	m, inputs := quantizedNet(t, 6, func(b *workloads.Builder) int {
+		x := b.Input("x", 1, 40, 40, 16)
+		p := b.Conv("project", x, 16, 1, 1, 1, workloads.Same, quant.ActNone)
+		return b.Add("add", x, p, quant.ActNone)
+	})
+	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c"), mustHW(t, "mobile-npu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := experiment.RunReference(m, inputs[0], quant.VariantDoubleRounding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustRun(t, c, inputs[0]).Outputs[0].Data, foldedResidual(m, ref, m.Ops[0], m.Ops[1]); !slices.Equal(got, want) {
+		t.Errorf("folded residual differs from the single rounding by up to %d LSB", experiment.MaxAbsDiff(got, want))
+	}
+}
+
+// TestResidualFoldsOfMobileNetV2: vendor-c folds MobileNet v2's ten residual
+// ADDs, in chains with the depthwise layers, with shortcuts kept on chip or
+// spilled; every folded ADD's output is the single rounding computed from
+// the run's own operands.
+func TestResidualFoldsOfMobileNetV2(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs MobileNet v2")
+	}
+	w, err := zoo.Load("mobilenet-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.Model
+	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c"), mustHW(t, "mobile-npu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := mustRun(t, c, w.Inputs[0])
+	folds := 0
+	for k, op := range m.Ops {
+		if !strings.HasPrefix(c.Choices[k].Fusion, "vendor: folded into") {
+			continue
+		}
+		folds++
+		// the run's own values feed the check: earlier folds moved them
+		got, want := run.Tensors[op.Output].Data, foldedResidual(m, run.Tensors, m.Ops[k-1], op)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s differs from the single rounding by up to %d LSB", op.Name, experiment.MaxAbsDiff(got, want))
+		}
+	}
+	if folds != 10 {
+		t.Errorf("%d ADDs folded, want MobileNet v2's 10", folds)
+	}
+}
+
+// TestWideExpansionsOfMobileNetV2: vendor-c@1.1 fuses MobileNet v2's
+// sixteen expansions at 16 bits into their depthwise layers (strides 1 and
+// 2, tiled in bands and channel blocks); every such depthwise output is the
+// 16-bit arithmetic computed from the run's own expansion input.
+func TestWideExpansionsOfMobileNetV2(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs MobileNet v2")
+	}
+	w, err := zoo.Load("mobilenet-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.Model
+	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c@1.1"), mustHW(t, "mobile-npu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := mustRun(t, c, w.Inputs[0])
+	wide := 0
+	for k, op := range m.Ops {
+		if k == 0 || !strings.Contains(c.Choices[k-1].Fusion, "kept at 16 bits") {
+			continue
+		}
+		wide++
+		ex := m.Ops[k-1]
+		got, want := run.Tensors[op.Output].Data, wideExpansion(m, ex, op, run.Tensors[ex.Inputs[0]])
+		if !slices.Equal(got, want) {
+			t.Errorf("%s differs from the 16-bit arithmetic by up to %d LSB", op.Name, experiment.MaxAbsDiff(got, want))
+		}
+	}
+	if wide != 16 {
+		t.Errorf("%d expansions fused at 16 bits, want MobileNet v2's 16", wide)
+	}
 }
