@@ -103,13 +103,13 @@ func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
 func (p *Policy) override(r arithmetic, rule Rule, hw *npu.Config) (arithmetic, error) {
 	if rule.Requant != nil {
 		if _, ok := hw.RequantMode(*rule.Requant); !ok {
-			return r, fmt.Errorf("policy %s asks for requantization mode %v, which %s does not implement (it has %v)", p.Label(), *rule.Requant, hw.Name, hw.RequantVariants())
+			return r, unsupported("policy %s asks for requantization mode %v, which %s does not implement (it has %v)", p.Label(), *rule.Requant, hw.Name, hw.RequantVariants())
 		}
 		r.variant = *rule.Requant
 	}
 	if rule.Accumulator != (Accumulator{}) {
 		if _, ok := hw.AccumulatorMode(rule.Accumulator.Bits, rule.Accumulator.Overflow); !ok {
-			return r, fmt.Errorf("policy %s asks for %d-bit %s accumulators, which %s does not implement", p.Label(), rule.Accumulator.Bits, rule.Accumulator.Overflow, hw.Name)
+			return r, unsupported("policy %s asks for %d-bit %s accumulators, which %s does not implement", p.Label(), rule.Accumulator.Bits, rule.Accumulator.Overflow, hw.Name)
 		}
 		r.accumulate = npu.Accumulation{Bits: rule.Accumulator.Bits, Overflow: rule.Accumulator.Overflow}
 	}
@@ -119,7 +119,7 @@ func (p *Policy) override(r arithmetic, rule Rule, hw *npu.Config) (arithmetic, 
 	switch rule.Depthwise {
 	case DepthwiseVector:
 		if !hw.Vector.Depthwise {
-			return r, fmt.Errorf("policy %s asks for depthwise on the vector unit, which %s does not have", p.Label(), hw.Name)
+			return r, unsupported("policy %s asks for depthwise on the vector unit, which %s does not have", p.Label(), hw.Name)
 		}
 		r.vectorDW = true
 	case DepthwiseArray:

@@ -2,7 +2,6 @@ package drivers
 
 import (
 	"embed"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -213,22 +212,46 @@ func LoadPolicy(spec string) (*Policy, error) {
 	if err != nil || !versioned {
 		return p, err
 	}
-	node, ok := p.Versions[version]
-	if !ok {
-		return nil, fmt.Errorf("policy %s: no version %q (versions: %s)", nameOrPath, version, strings.Join(p.VersionNames(), ", "))
+	if _, ok := p.Versions[version]; !ok {
+		have := "it has no versions"
+		if len(p.Versions) > 0 {
+			have = "versions: " + strings.Join(p.VersionNames(), ", ")
+		}
+		return nil, fmt.Errorf("policy %s: no version %q (%s)", nameOrPath, version, have)
 	}
-	text, err := yaml.Marshal(&node)
+	v, err := p.withVersion(version)
 	if err != nil {
-		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
+		return nil, fmt.Errorf("policy %s: %w", nameOrPath, err)
 	}
-	if err := yamlfile.Decode(text, p); err != nil && !errors.Is(err, yamlfile.ErrEmpty) {
-		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
+	return v, nil
+}
+
+// withVersion returns the policy with one of its versions applied over the
+// base: the fields the version names override the base's.
+func (p *Policy) withVersion(version string) (*Policy, error) {
+	field := "versions." + version
+	if strings.ContainsAny(version, ". ") {
+		field = fmt.Sprintf("versions.%q", version)
 	}
-	p.Version = version
-	if err := p.validate(); err != nil {
-		return nil, fmt.Errorf("policy %s: versions.%s: %w", nameOrPath, version, err)
+	node := p.Versions[version]
+	v := *p // the decoder writes through pointers: copy what the base shares
+	if p.Requant != nil {
+		requant := *p.Requant
+		v.Requant = &requant
 	}
-	return p, nil
+	v.Dynamic, v.Versions = slices.Clone(p.Dynamic), nil
+	if err := yamlfile.DecodeNode(&node, &v, field); err != nil {
+		return nil, err
+	}
+	if v.Versions != nil {
+		return nil, fmt.Errorf("%s.versions: a version cannot have versions", field)
+	}
+	v.Versions = p.Versions
+	v.Version = version
+	if err := v.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	return &v, nil
 }
 
 // VersionNames lists the policy's versions in order.
@@ -266,6 +289,11 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	p.Source = data
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("policy %s: %w", file, err)
+	}
+	for _, v := range p.VersionNames() { // a broken version is an error whichever is selected
+		if _, err := p.withVersion(v); err != nil {
+			return nil, fmt.Errorf("policy %s: %w", file, err)
+		}
 	}
 	return &p, nil
 }

@@ -313,7 +313,7 @@ func TestPolicyFiles(t *testing.T) {
 		"weights: per-row\n":                                                   `weights: "per-row" is not per-tensor, power-of-two or symmetric`,
 		"accumulator: {bits: 20, overflow: saturate}\n":                        "accumulator.bits: must be 16, 24 or 32, got 20",
 		"partial_sums: int8\n":                                                 `partial_sums: "int8" is not int32 or int16`,
-		"requantize: fp32\n":                                                   "field requantize not found",
+		"requantize: fp32\n":                                                   "requantize: unknown field (line 1",
 		"fallback: cpu\n":                                                      "fallback: only an exact policy takes fallback routes (set exact: true)",
 		"exact: true\nfallback: gpu\n":                                         `fallback: "gpu" is not auto, emulate, cpu or none`,
 		"exact: true\nweights: per-tensor\n":                                   "exact: an exact policy keeps the model's grids and weights",

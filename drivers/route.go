@@ -88,7 +88,7 @@ func (p *Policy) resolveExact(hw *npu.Config) (arithmetic, error) {
 	switch p.Depthwise {
 	case DepthwiseVector:
 		if !hw.Vector.Depthwise {
-			return r, fmt.Errorf("policy %s asks for depthwise on the vector unit, which %s does not have", p.Label(), hw.Name)
+			return r, unsupported("policy %s asks for depthwise on the vector unit, which %s does not have", p.Label(), hw.Name)
 		}
 	case DepthwiseArray:
 		r.vectorDW = false

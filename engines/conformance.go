@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -34,6 +37,9 @@ type Pack struct {
 // a manifest, and the ONNX Runtime runner. Paths in the manifest are
 // relative to dir.
 func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error) {
+	if err := atomicfile.CheckDir(dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -58,7 +64,7 @@ func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error)
 			for k, o := range w.Model.Outputs {
 				pc.Expected = append(pc.Expected, filepath.Base(onnx.OutputPath(model, k, s)))
 				pc.Outputs = append(pc.Outputs, fmt.Sprintf("%s_actual%d_sample%d.npy", base, k, s))
-				if err := os.WriteFile(filepath.Join(dir, pc.Expected[k]), onnx.EncodeArray(ref[o]), 0o644); err != nil {
+				if err := atomicfile.WriteBytes(filepath.Join(dir, pc.Expected[k]), onnx.EncodeArray(ref[o])); err != nil {
 					return nil, err
 				}
 			}
@@ -69,10 +75,10 @@ func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "manifest.json"), data); err != nil {
 		return nil, err
 	}
-	return pack, os.WriteFile(filepath.Join(dir, "run_onnxruntime.js"), ortScript, 0o644)
+	return pack, atomicfile.WriteBytes(filepath.Join(dir, "run_onnxruntime.js"), ortScript)
 }
 
 // tolerance is NNAPI's limit for a model (3 for MobileNet-class networks).
@@ -111,23 +117,19 @@ func (v Verdict) String() string {
 // Judge compares the outputs an engine wrote into a pack with the expected
 // ones, case by case.
 func Judge(dir string) ([]Verdict, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	pack, err := readPack(dir)
 	if err != nil {
 		return nil, err
-	}
-	var pack Pack
-	if err := json.Unmarshal(data, &pack); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
 	}
 	var out []Verdict
 	for _, c := range pack.Cases {
 		v := Verdict{Case: c.Name, Tolerance: c.Tolerance}
 		for k := range c.Expected {
-			want, err := os.ReadFile(filepath.Join(dir, c.Expected[k]))
+			want, err := limits.ReadFile(filepath.Join(dir, c.Expected[k]))
 			if err != nil {
 				return nil, err
 			}
-			got, err := os.ReadFile(filepath.Join(dir, c.Outputs[k]))
+			got, err := limits.ReadFile(filepath.Join(dir, c.Outputs[k]))
 			if err != nil {
 				v.Err = err
 				break
@@ -140,6 +142,31 @@ func Judge(dir string) ([]Verdict, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// readPack reads a pack's manifest.json and checks that every file it
+// names lies inside the pack (a plain relative name, no "..").
+func readPack(dir string) (*Pack, error) {
+	path := filepath.Join(dir, "manifest.json")
+	data, err := limits.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var pack Pack
+	if err := jsonfile.Decode(data, &pack, false); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, c := range pack.Cases {
+		if len(c.Outputs) != len(c.Expected) {
+			return nil, fmt.Errorf("%s: cases[%d]: %d outputs for %d expected arrays", path, i, len(c.Outputs), len(c.Expected))
+		}
+		for _, name := range append(append([]string(nil), c.Expected...), c.Outputs...) {
+			if !filepath.IsLocal(name) {
+				return nil, fmt.Errorf("%s: cases[%d]: %q is not a file of the pack", path, i, name)
+			}
+		}
+	}
+	return &pack, nil
 }
 
 // compareArrays adds the element differences of two .npy arrays of codes.

@@ -221,17 +221,17 @@ func (c *Config) checkRanges() error {
 		{"dma.burst_bytes", c.DMA.BurstBytes >= 1 && c.DMA.BurstBytes <= 4096 && c.DMA.BurstBytes&(c.DMA.BurstBytes-1) == 0, c.DMA.BurstBytes, "a power of two from 1 to 4096"},
 		{"dma.outstanding", c.DMA.Outstanding >= 1 && c.DMA.Outstanding <= 1024, c.DMA.Outstanding, "from 1 to 1024"},
 		{"dram.latency_ns", finite(c.DRAM.LatencyNs) && c.DRAM.LatencyNs >= 0 && c.DRAM.LatencyNs <= 1e5, c.DRAM.LatencyNs, "from 0 to 100000"},
-		{"dram.bandwidth_gbps", finite(c.DRAM.BandwidthGBps) && c.DRAM.BandwidthGBps > 0 && c.DRAM.BandwidthGBps <= 1e4, c.DRAM.BandwidthGBps, "> 0 and <= 10000"},
+		{"dram.bandwidth_gbps", finite(c.DRAM.BandwidthGBps) && c.DRAM.BandwidthGBps >= minBandwidthGBps && c.DRAM.BandwidthGBps <= 1e4, c.DRAM.BandwidthGBps, "from 0.001 to 10000"},
 		{"requant.pipeline_depth", c.Requant.PipelineDepth >= 0 && c.Requant.PipelineDepth <= 64, c.Requant.PipelineDepth, "from 0 to 64"},
 		{"requant.modes", len(c.Requant.Modes) > 0, len(c.Requant.Modes), "at least one mode"},
 		{"vector.lanes", c.Vector.Lanes >= 1 && c.Vector.Lanes <= 4096, c.Vector.Lanes, "from 1 to 4096"},
 		{"vector.pipeline_depth", c.Vector.PipelineDepth >= 0 && c.Vector.PipelineDepth <= 64, c.Vector.PipelineDepth, "from 0 to 64"},
-		{"vector.op_pj", energyOK(c.Vector.OpPJ), c.Vector.OpPJ, ">= 0"},
-		{"vector.mac_pj", energyOK(c.Vector.MACpJ), c.Vector.MACpJ, ">= 0"},
-		{"energy.sram_read_pj_per_byte", energyOK(c.Energy.SRAMReadPJPerByte), c.Energy.SRAMReadPJPerByte, ">= 0"},
-		{"energy.sram_write_pj_per_byte", energyOK(c.Energy.SRAMWritePJPerByte), c.Energy.SRAMWritePJPerByte, ">= 0"},
-		{"energy.dram_pj_per_bit", energyOK(c.Energy.DRAMPJPerBit), c.Energy.DRAMPJPerBit, ">= 0"},
-		{"energy.static_mw", energyOK(c.Energy.StaticMW), c.Energy.StaticMW, ">= 0"},
+		{"vector.op_pj", energyOK(c.Vector.OpPJ), c.Vector.OpPJ, energyRange},
+		{"vector.mac_pj", energyOK(c.Vector.MACpJ), c.Vector.MACpJ, energyRange},
+		{"energy.sram_read_pj_per_byte", energyOK(c.Energy.SRAMReadPJPerByte), c.Energy.SRAMReadPJPerByte, energyRange},
+		{"energy.sram_write_pj_per_byte", energyOK(c.Energy.SRAMWritePJPerByte), c.Energy.SRAMWritePJPerByte, energyRange},
+		{"energy.dram_pj_per_bit", energyOK(c.Energy.DRAMPJPerBit), c.Energy.DRAMPJPerBit, energyRange},
+		{"energy.static_mw", energyOK(c.Energy.StaticMW), c.Energy.StaticMW, energyRange},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -271,7 +271,7 @@ func (c *Config) checkAccumulators() error {
 		case a.Overflow != Saturate && a.Overflow != Wrap:
 			return fmt.Errorf("%s.overflow: must be saturate or wrap, got %q", field, a.Overflow)
 		case !energyOK(a.MACpJ):
-			return fmt.Errorf("%s.mac_pj: must be >= 0, got %v", field, a.MACpJ)
+			return fmt.Errorf("%s.mac_pj: must be %s, got %v", field, energyRange, a.MACpJ)
 		}
 	}
 	return nil
@@ -287,7 +287,7 @@ func (c *Config) checkRequantModes() error {
 		case m.Lanes < 1 || m.Lanes > 4096:
 			return fmt.Errorf("%s.lanes: must be from 1 to 4096, got %d", field, m.Lanes)
 		case !energyOK(m.PJPerOutput):
-			return fmt.Errorf("%s.pj_per_output: must be >= 0, got %v", field, m.PJPerOutput)
+			return fmt.Errorf("%s.pj_per_output: must be %s, got %v", field, energyRange, m.PJPerOutput)
 		}
 		for _, prev := range c.Requant.Modes[:i] {
 			if prev.Variant == m.Variant {
@@ -300,7 +300,18 @@ func (c *Config) checkRequantModes() error {
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-func energyOK(f float64) bool { return finite(f) && f >= 0 }
+// Bounds that keep every figure a run prints finite. An energy per event
+// (pJ) or a static power (mW) above 10^6 is a microjoule per MAC or a
+// kilowatt: no NPU, but 10^6 times the work budget's events stays far from
+// overflowing a float64. A DRAM slower than 1 MB/s would make the DMA's
+// wake-up times overflow and the simulation stall.
+const (
+	maxEnergy        = 1e6
+	energyRange      = "from 0 to 1000000"
+	minBandwidthGBps = 0.001
+)
+
+func energyOK(f float64) bool { return finite(f) && f >= 0 && f <= maxEnergy }
 
 // RequantMode returns the requantization unit's mode for a variant, if the
 // hardware implements it.

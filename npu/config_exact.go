@@ -97,11 +97,11 @@ func (v *VectorIntConfig) check() error {
 	case v.Lanes < 1 || v.Lanes > 4096:
 		return fmt.Errorf("lanes: must be from 1 to 4096, got %d", v.Lanes)
 	case !energyOK(v.OpPJ):
-		return fmt.Errorf("op_pj: must be >= 0, got %v", v.OpPJ)
+		return fmt.Errorf("op_pj: must be %s, got %v", energyRange, v.OpPJ)
 	case !energyOK(v.Mul16PJ):
-		return fmt.Errorf("mul16_pj: must be >= 0, got %v", v.Mul16PJ)
+		return fmt.Errorf("mul16_pj: must be %s, got %v", energyRange, v.Mul16PJ)
 	case !energyOK(v.Mul32PJ):
-		return fmt.Errorf("mul32_pj: must be >= 0, got %v", v.Mul32PJ)
+		return fmt.Errorf("mul32_pj: must be %s, got %v", energyRange, v.Mul32PJ)
 	case v.MultiplierBits == 16 && v.Mul32PJ != 0:
 		return fmt.Errorf("mul32_pj: a 16-bit datapath has no 32x32 multiplier, got %v", v.Mul32PJ)
 	}
@@ -116,12 +116,12 @@ func (h *HostConfig) check() error {
 		want  string
 	}{
 		{"clock_mhz", h.ClockMHz >= 1 && h.ClockMHz <= 10000, h.ClockMHz, "from 1 to 10000"},
-		{"gemm.macs_per_cycle", rateOK(h.GEMM.MACsPerCycle), h.GEMM.MACsPerCycle, "> 0 and <= 4096"},
-		{"gemm.mac_pj", energyOK(h.GEMM.MACpJ), h.GEMM.MACpJ, ">= 0"},
-		{"depthwise.macs_per_cycle", rateOK(h.Depthwise.MACsPerCycle), h.Depthwise.MACsPerCycle, "> 0 and <= 4096"},
-		{"depthwise.mac_pj", energyOK(h.Depthwise.MACpJ), h.Depthwise.MACpJ, ">= 0"},
+		{"gemm.macs_per_cycle", rateOK(h.GEMM.MACsPerCycle), h.GEMM.MACsPerCycle, "from 0.001 to 4096"},
+		{"gemm.mac_pj", energyOK(h.GEMM.MACpJ), h.GEMM.MACpJ, energyRange},
+		{"depthwise.macs_per_cycle", rateOK(h.Depthwise.MACsPerCycle), h.Depthwise.MACsPerCycle, "from 0.001 to 4096"},
+		{"depthwise.mac_pj", energyOK(h.Depthwise.MACpJ), h.Depthwise.MACpJ, energyRange},
 		{"handoff_us", energyOK(h.HandoffUs) && h.HandoffUs <= 1e6, h.HandoffUs, "from 0 to 1000000"},
-		{"handoff_uj", energyOK(h.HandoffUJ), h.HandoffUJ, ">= 0"},
+		{"handoff_uj", energyOK(h.HandoffUJ), h.HandoffUJ, energyRange},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -131,7 +131,9 @@ func (h *HostConfig) check() error {
 	return nil
 }
 
-func rateOK(f float64) bool { return finite(f) && f > 0 && f <= 4096 }
+// rateOK bounds a host rate away from zero, as the DRAM bandwidth is: a
+// rate of 1e-300 MACs per cycle would make a layer's cycles overflow.
+func rateOK(f float64) bool { return finite(f) && f >= 0.001 && f <= 4096 }
 
 // HostCycles converts a time on the host, in microseconds, into NPU cycles
 // (rounded up): the timeline of a run is kept in NPU cycles.

@@ -18,8 +18,8 @@ import (
 // with random bytes.
 func testScratchpads(rng *rand.Rand, act, wgt, acc int) *Scratchpads {
 	work := &workspace{}
-	sp := Scratchpads{newScratchpad(ActivationSRAM, act, work), newScratchpad(WeightSRAM, wgt, work),
-		newScratchpad(AccumulatorSRAM, acc, work)}
+	sp := Scratchpads{newScratchpad(ActivationSRAM, act, act, work), newScratchpad(WeightSRAM, wgt, wgt, work),
+		newScratchpad(AccumulatorSRAM, acc, acc, work)}
 	for _, s := range sp {
 		for i := range s.data {
 			s.data[i] = byte(rng.Uint32())
@@ -33,7 +33,7 @@ func (sp *Scratchpads) clone() *Scratchpads {
 	work := &workspace{}
 	var c Scratchpads
 	for k, s := range sp {
-		c[k] = newScratchpad(s.Kind, len(s.data), work)
+		c[k] = newScratchpad(s.Kind, s.capacity, len(s.data), work)
 		copy(c[k].data, s.data)
 	}
 	return &c

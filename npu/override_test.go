@@ -69,7 +69,7 @@ func TestHWSpecErrors(t *testing.T) {
 		{"mobile-npu{clock_mhz=[1, 2]}", "clock_mhz: takes one value, got the list [1, 2]"},
 		{"mobile-npu{sram.activation_kib=0}", "sram.activation_kib: must be > 0 and <= 1048576, got 0"},
 		{"mobile-npu{array.dataflow=diagonal}", "array.dataflow: must be ws or os, got diagonal"},
-		{"mobile-npu{dram.bandwidth_gbps=-1}", "dram.bandwidth_gbps: must be > 0 and <= 10000, got -1"},
+		{"mobile-npu{dram.bandwidth_gbps=-1}", "dram.bandwidth_gbps: must be from 0.001 to 10000, got -1"},
 		{"mobile-npu{area.node_nm=2}", "area.node_nm: must be from 3 to 180, got 2"},
 		{"mobile-npu{area.sram_ports=0}", "area.sram_ports: must be from 1 to 8, got 0"},
 		{"mobile-npu{requant=[]}", "requant: want a list of modes"},

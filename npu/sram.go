@@ -9,9 +9,15 @@ import (
 // access it directly (commands count their accesses for the energy ledger:
 // Counters); every command's footprint is checked against the capacity
 // before a program runs.
+//
+// Its backing store holds the scratchpad's bytes from address 0 up to its
+// extent, the highest address a program can touch, which may be far below
+// the configured capacity (a configuration may declare a GiB of SRAM; a
+// program touches what its tiles need): see NewScratchpadsFor.
 type Scratchpad struct {
-	Kind SRAM
-	data []byte
+	Kind     SRAM
+	capacity int
+	data     []byte
 	// words is data seen as int32s on little-endian hosts, for the
 	// kernels that read and write accumulators in place; nil elsewhere.
 	words []int32
@@ -19,15 +25,16 @@ type Scratchpad struct {
 	work *workspace
 }
 
-func newScratchpad(kind SRAM, bytes int, work *workspace) *Scratchpad {
-	data, words := wordBacked(bytes)
-	return &Scratchpad{Kind: kind, data: data, words: words, work: work}
+func newScratchpad(kind SRAM, capacity, extent int, work *workspace) *Scratchpad {
+	data, words := wordBacked(min(extent, capacity))
+	return &Scratchpad{Kind: kind, capacity: capacity, data: data, words: words, work: work}
 }
 
 // Capacity is the scratchpad's size in bytes.
-func (s *Scratchpad) Capacity() int { return len(s.data) }
+func (s *Scratchpad) Capacity() int { return s.capacity }
 
-// Bytes returns the scratchpad's contents, for inspection (tests, traces).
+// Bytes returns the scratchpad's contents up to its extent, for inspection
+// (tests, traces).
 func (s *Scratchpad) Bytes() []byte { return s.data }
 
 // Write copies b into the scratchpad from byte addr: how the DMA engine
@@ -72,12 +79,34 @@ func (s Span) String() string {
 // as akita shares a mem.Storage.
 type Scratchpads [numSRAMs]*Scratchpad
 
-// NewScratchpads returns empty scratchpads of the capacities cfg gives.
+// NewScratchpads returns empty scratchpads of the capacities cfg gives,
+// each backed up to its capacity.
 func NewScratchpads(cfg *Config) *Scratchpads {
 	var sp Scratchpads
 	work := &workspace{}
 	for k := range numSRAMs {
-		sp[k] = newScratchpad(k, cfg.Bytes(k), work)
+		sp[k] = newScratchpad(k, cfg.Bytes(k), cfg.Bytes(k), work)
+	}
+	return &sp
+}
+
+// NewScratchpadsFor returns empty scratchpads of the capacities cfg gives
+// for a program that passed Program.Validate: each is backed only up to the
+// end of the highest range a command of the program touches, so that memory
+// follows the program's largest tile, not the configured SRAM. The units
+// index the backing store directly, as before; a program that passed
+// validation never reaches past it.
+func NewScratchpadsFor(cfg *Config, p *Program) *Scratchpads {
+	var extent [numSRAMs]int
+	for i := range p.Commands {
+		for _, s := range p.Commands[i].Footprint() {
+			extent[s.SRAM] = max(extent[s.SRAM], s.Hi)
+		}
+	}
+	var sp Scratchpads
+	work := &workspace{}
+	for k := range numSRAMs {
+		sp[k] = newScratchpad(k, cfg.Bytes(k), extent[k], work)
 	}
 	return &sp
 }

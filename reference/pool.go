@@ -19,6 +19,10 @@ func (p PoolParams) check(op string, in, out *quant.Tensor) error {
 	if p.FilterH < 1 || p.FilterW < 1 {
 		return fmt.Errorf("%s: filter must be at least 1x1, got %dx%d", op, p.FilterH, p.FilterW)
 	}
+	if p.Top >= p.FilterH || p.Bottom >= p.FilterH || p.Left >= p.FilterW || p.Right >= p.FilterW {
+		return fmt.Errorf("%s: padding top %d, bottom %d, left %d, right %d: each must be smaller than the %dx%d window (no window may lie wholly in padding)",
+			op, p.Top, p.Bottom, p.Left, p.Right, p.FilterH, p.FilterW)
+	}
 	if err := c.check(in.Shape, out.Shape, p.FilterH, p.FilterW, in.Shape[len(in.Shape)-1]); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -31,7 +35,7 @@ func pool(in, out *quant.Tensor, p PoolParams, reduce func(window []int32) int32
 	n, h, w, c := in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
 	lo, hi := p.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	window := make([]int32, 0, p.FilterH*p.FilterW)
+	window := make([]int32, 0, min(p.FilterH, h)*min(p.FilterW, w)) // at most the in-bounds positions
 	o := 0
 	for b := range n {
 		for oy := range oh {

@@ -5,9 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/npusim/npusim/internal/limits"
 )
 
 // Dataflow is what stays in the array's processing elements while the
@@ -47,9 +48,9 @@ type Config struct {
 
 // ReadConfig reads a SCALE-Sim .cfg file.
 func ReadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config %w", err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return ParseConfig(path, bytes.NewReader(data))
 }
@@ -78,7 +79,7 @@ func (f *iniFile) errorf(line int, format string, args ...any) error {
 func readINI(path string, r io.Reader) (*iniFile, error) {
 	f := &iniFile{path: path, sections: map[string]map[string]cfgValue{}, sectionLine: map[string]int{}}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -91,7 +92,7 @@ func readINI(path string, r io.Reader) (*iniFile, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("config %s:%d: %w", path, line+1, err)
+		return nil, fmt.Errorf("config %s:%d: %w", path, line+1, lineError(err))
 	}
 	return f, nil
 }

@@ -3,13 +3,29 @@ package scalesim
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 )
+
+// lineError says what stopped a line-by-line reader: a line longer than
+// the reader takes, or the error itself.
+func lineError(err error) error {
+	if errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("the line is longer than %d bytes", maxLine)
+	}
+	return err
+}
+
+// maxLine is the longest line of a topology or configuration file.
+const maxLine = 1 << 20
 
 // Format names the two layouts of a SCALE-Sim topology file.
 type Format int
@@ -100,7 +116,7 @@ func (l Layer) K() int { return l.FilterH * l.FilterW * l.Channels }
 // MACs is M x N x K, the multiply-accumulates SCALE-Sim counts for the layer
 // (for a depthwise layer, one channel's worth times Channels).
 func (l Layer) MACs() int64 {
-	return int64(l.M()) * int64(l.N()) * int64(l.K())
+	return int64(min(l.macs(), math.MaxInt64))
 }
 
 // Overhang returns how far the last window row and column reach past the
@@ -126,9 +142,9 @@ type Topology struct {
 // the column ("topology net.csv:3: Filter Height: must be an integer from 1
 // to 16777216, got \"x\"").
 func ReadTopology(path string, format Format) (*Topology, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("topology %w", err)
+		return nil, fmt.Errorf("topology %s: %w", path, err)
 	}
 	return ParseTopology(path, bytes.NewReader(data), format)
 }
@@ -155,11 +171,12 @@ var (
 func ParseTopology(path string, r io.Reader, format Format) (*Topology, error) {
 	t := &Topology{Name: topologyName(path), Path: path, Format: format}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	errorf := func(line int, format string, args ...any) error {
-		return fmt.Errorf("topology %s:%d: %s", path, line, fmt.Sprintf(format, args...))
+	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
+	errorf := func(line int, format string, args ...any) error { // names from the file, escaped
+		return fmt.Errorf("topology %s:%d: %s", path, line, printable.String(fmt.Sprintf(format, args...)))
 	}
 	line, sawHeader := 0, false
+	var b budget
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
@@ -194,10 +211,13 @@ func ParseTopology(path string, r io.Reader, format Format) (*Topology, error) {
 			return nil, errorf(line, "%v", err)
 		}
 		l.Line = line
+		if err := b.add(l); err != nil {
+			return nil, errorf(line, "%v", err)
+		}
 		t.Layers = append(t.Layers, l)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("topology %s:%d: %w", path, line+1, err)
+		return nil, errorf(line+1, "%v", lineError(err))
 	}
 	if len(t.Layers) == 0 {
 		return nil, fmt.Errorf("topology %s: no layers (a header line, then one line per layer)", path)
@@ -247,6 +267,9 @@ func parseTopologyLayer(fields []string, format Format) (Layer, error) {
 	}
 	if fields[0] == "" {
 		return Layer{}, fmt.Errorf("%s: empty", columns[0])
+	}
+	if printable.String(fields[0]) != fields[0] {
+		return Layer{}, fmt.Errorf("%s: %s holds control characters", columns[0], printable.String(fields[0]))
 	}
 	values := make([]int, len(fields))
 	for i := 1; i < len(fields); i++ {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npusim/npusim/internal/fuzzcheck"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -175,7 +176,8 @@ func TestLoadTopologyPath(t *testing.T) {
 	if w.Name != path || len(w.Model.Ops) != 4 || !strings.Contains(w.Description, "4 layers") {
 		t.Errorf("got %s: %s with %d ops", w.Name, w.Description, len(w.Model.Ops))
 	}
-	if _, err := LoadWorkload(filepath.Join(t.TempDir(), "none.csv")); err == nil || !strings.HasPrefix(err.Error(), "topology open ") {
+	none := filepath.Join(t.TempDir(), "none.csv")
+	if _, err := LoadWorkload(none); err == nil || !strings.HasPrefix(err.Error(), "topology "+none+": open ") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -187,12 +189,21 @@ func FuzzParseTopology(f *testing.F) {
 	f.Add(smallTopology)
 	f.Add("Layer Name, M, N, K,\nTest 1, 256, 128, 64,\n")
 	f.Add(convHeader + "\tConv2_dw, 112, 112, 3, 3, 1, 1, 1,#dw\nRect, 30, 20, 3, 5, 2, 4, 2, 3\n")
+	f.Add(convHeader + "DP_huge, 8, 8, 3, 3, 60000, 2, 1,\n")
+	f.Add("Layer, M, N, K,\nwide, 1, 16777216, 16777216,\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		top, err := ParseTopology("f.csv", strings.NewReader(text), FormatAuto)
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "topology f.csv") {
-				t.Fatalf("error %q", err)
+		fuzzcheck.Small(t)
+		var top *Topology
+		var err error
+		// Reading, and building what was read, allocate in proportion to
+		// the input and the (small) budget, never to what a line claims.
+		fuzzcheck.Alloc(t, 64<<20+64*uint64(len(text)), func() {
+			if top, err = ParseTopology("f.csv", strings.NewReader(text), FormatAuto); err == nil {
+				_, err = top.Workload(1)
 			}
+		})
+		if err != nil {
+			fuzzcheck.Error(t, err, "topology f.csv")
 			return
 		}
 		for _, l := range top.Layers {

@@ -13,6 +13,9 @@ import (
 // that ops come in topological order. Errors name the tensor or op and field
 // ("conv1.strideW: must be >= 1, got 0").
 func (m *Model) Validate() error {
+	if err := m.checkNames(); err != nil {
+		return err
+	}
 	for i, t := range m.Tensors {
 		if err := t.Tensor.Validate(); err != nil {
 			return fmt.Errorf("%s.%w", m.tensorName(i), err)
@@ -61,7 +64,7 @@ func (m *Model) Validate() error {
 			return fmt.Errorf("outputs: %s is never written", m.tensorName(o))
 		}
 	}
-	return nil
+	return m.CheckBudget()
 }
 
 func (m *Model) checkIndex(field string, i int) error {
@@ -240,7 +243,7 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 	}
 	p := op.Padding
 	if p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0 {
-		return nil, fmt.Errorf("%s.padding: must be >= 0, got %+v", op.Name, p)
+		return nil, fmt.Errorf("%s.padding: each side must be >= 0, got top %d, bottom %d, left %d, right %d", op.Name, p.Top, p.Bottom, p.Left, p.Right)
 	}
 	fh, fw, channels := op.FilterH, op.FilterW, in.Shape[3]
 	dh, dw := op.Dilation()
@@ -257,7 +260,7 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 		if f.Shape[0] != 1 {
 			return nil, fmt.Errorf("%s.shape: a depthwise filter is [1, fH, fW, outC], got %v", f.Name, f.Shape)
 		}
-		if op.DepthMultiplier < 1 || in.Shape[3]*op.DepthMultiplier != channels {
+		if op.DepthMultiplier < 1 || op.DepthMultiplier > channels || in.Shape[3]*op.DepthMultiplier != channels {
 			return nil, fmt.Errorf("%s.depthMultiplier: %d input channels x %d != %d filter channels", op.Name, in.Shape[3], op.DepthMultiplier, channels)
 		}
 	default:
@@ -265,6 +268,9 @@ func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
 		if fh < 1 || fw < 1 {
 			return nil, fmt.Errorf("%s.filterH/filterW: must be >= 1, got %d and %d", op.Name, fh, fw)
 		}
+	}
+	if err := checkWindowGeometry(op, fh, fw); err != nil {
+		return nil, err
 	}
 	oh := quant.ConvOutputSize(in.Shape[1], fh, op.StrideH, dh, p.Top, p.Bottom)
 	ow := quant.ConvOutputSize(in.Shape[2], fw, op.StrideW, dw, p.Left, p.Right)

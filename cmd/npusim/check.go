@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
@@ -44,8 +45,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 			if err != nil {
 				return fmt.Errorf("--variant: %w", err)
 			}
-			if tolerance < 0 {
-				return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
+			if err := checkCheckFlags(cmd, tolerance, policyName); err != nil {
+				return err
 			}
 			check := func(file string, c *cases.Case) (experiment.CaseResult, error) {
 				return experiment.CheckCase(file, c, v, tolerance)
@@ -91,6 +92,20 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	return cmd
 }
 
+// checkCheckFlags rejects flags that do nothing in the way they are given.
+func checkCheckFlags(cmd *cobra.Command, tolerance int64, policyName string) error {
+	if tolerance < 0 {
+		return fmt.Errorf("--tolerance: must be >= 0, got %d", tolerance)
+	}
+	if err := needs(cmd, "hw", "policy"); err != nil {
+		return err
+	}
+	if policyName != "" && cmd.Flags().Changed("variant") {
+		return fmt.Errorf("--variant: chooses the interpreter's requantization; with --policy the policy chooses it")
+	}
+	return nil
+}
+
 func variantList() string {
 	var s string
 	for i, v := range quant.Variants() {
@@ -130,7 +145,7 @@ func printCheck(cmd *cobra.Command, results []experiment.CaseResult, asJSON bool
 			if !r.Pass {
 				verdict = "FAIL"
 			}
-			fmt.Fprintf(out, "%-34s %-18s %6d elements  max diff %3d LSB  %s\n", r.Name, r.Op, r.Elements, r.MaxDiff, verdict)
+			fmt.Fprintf(out, "%-34s %-18s %6d elements  max diff %3d LSB  %s\n", printable.String(r.Name), r.Op, r.Elements, r.MaxDiff, verdict)
 		}
 		fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/npusim/npusim/engines"
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 	"github.com/spf13/cobra"
@@ -37,6 +38,9 @@ NNAPI"; it exits 1 if any case is outside or was not run.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
 			case out != "" && judge == "":
+				if err := atomicfile.CheckDir(out); err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
 				return writePack(cmd, out)
 			case judge != "" && out == "":
 				return judgePack(cmd, judge)

@@ -59,7 +59,7 @@ func TestDemoBadInputs(t *testing.T) {
 		{[]string{"demo", "--out-zero-point", "128"}, "npusim: --out-zero-point: 128 outside -128..127"},
 		{[]string{"demo", "--out-scale", "0.005"}, "npusim: --out-scale: must be more than x-scale x w-scale = 0.00590551"},
 		{[]string{"demo", "--w", "NaN"}, "npusim: --w: must be a finite number, got NaN"},
-		{[]string{"demo", "--x", "two"}, `invalid argument "two" for "--x" flag`},
+		{[]string{"demo", "--x", "two"}, `--x: want a number, got "two"`},
 	} {
 		status, out, errOut := runCLI(c.args...)
 		if status != 2 || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {

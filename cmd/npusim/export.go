@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/workloads/loader"
 	"github.com/npusim/npusim/workloads/onnx"
 	"github.com/spf13/cobra"
@@ -28,6 +29,9 @@ model's layout; "--workload OUT.onnx" reads them back.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("--onnx: the output file is required")
+			}
+			if _, err := atomicfile.Resolve(out); err != nil {
+				return fmt.Errorf("--onnx: %w", err)
 			}
 			w, err := loader.New().Load(args[0])
 			if err != nil {

@@ -102,3 +102,12 @@ func (j *jobFlags) parse() (*campaign.Shard, error) {
 	}
 	return &sh, nil
 }
+
+// needs reports a flag given without the flag it works with ("check --hw"
+// without --policy does nothing): an error rather than a silent no-op.
+func needs(cmd *cobra.Command, flag, with string) error {
+	if cmd.Flags().Changed(flag) && !cmd.Flags().Changed(with) {
+		return fmt.Errorf("--%s: only used with --%s", flag, with)
+	}
+	return nil
+}

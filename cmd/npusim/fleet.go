@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
 
@@ -51,8 +52,8 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 			if err != nil {
 				return err
 			}
-			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			if err := freshDir(out); err != nil {
+				return err
 			}
 			devices, err := campaign.RunFleet(spec, jobs.workers, shard)
 			if err != nil {
@@ -86,13 +87,38 @@ func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, device
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return runtimeErr(enc.Encode(devices))
+		if err := enc.Encode(devices); err != nil {
+			return runtimeErr(err)
+		}
+		return fleetFailures(cmd, devices)
 	}
 	if err := reports.FleetTable(out, spec, devices); err != nil {
 		return runtimeErr(err)
 	}
 	fmt.Fprintf(out, "\n%d devices; devices.jsonl, fleet.csv, plots and report.html in %s\n", len(devices), dir)
-	return nil
+	return fleetFailures(cmd, devices)
+}
+
+// fleetFailures says on stderr how many devices failed (not a policy their
+// hardware cannot run), or that none could run: the exit status is then 1.
+func fleetFailures(cmd *cobra.Command, devices []campaign.DeviceResult) error {
+	failed, ran := campaign.FailedDevices(devices)
+	if failed == 0 && (ran > 0 || len(devices) == 0) {
+		return nil
+	}
+	first := ""
+	for _, d := range devices {
+		if d.Error != "" && (d.Failed || failed == 0) {
+			first = d.Error
+			break
+		}
+	}
+	what := fmt.Sprintf("%d of %d devices failed", failed, len(devices))
+	if failed == 0 {
+		what = fmt.Sprintf("none of the %d devices could run", len(devices))
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %s, the first because %s\n", what, printable.String(first))
+	return errFailures
 }
 
 // isFleetDir reports whether a results directory holds a fleet.

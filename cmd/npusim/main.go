@@ -10,6 +10,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/spf13/cobra"
 )
 
@@ -35,8 +38,17 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes the command line and returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
+// run executes the command line and returns the exit status. Whatever
+// happens, it prints at most one error line, with the control characters
+// a file may have put in it escaped.
+func run(args []string, stdout, stderr io.Writer) (status int) {
+	defer limits.Set(limits.Get()) // --limit holds for this command line only
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "npusim: %s\n", printable.String(fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p)))
+			status = exitFailures
+		}
+	}()
 	root := newRootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -48,12 +60,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errFailures):
 		return exitFailures
 	}
-	fmt.Fprintf(stderr, "npusim: %v\n", err)
+	fmt.Fprintf(stderr, "npusim: %s\n", printable.String(err.Error()))
+	return exitStatus(err)
+}
+
+// exitStatus is the status of a command that failed with err: 1 when it
+// could not finish for a reason of its own, 2 for anything the user must
+// fix, a path it must not write to included.
+func exitStatus(err error) int {
 	var rt runtimeError
-	if errors.As(err, &rt) {
+	var target *atomicfile.TargetError
+	if errors.As(err, &rt) && !errors.As(err, &target) {
 		return exitFailures
 	}
-	return exitBadInput // flags, arguments, files and configs
+	return exitBadInput // flags, arguments, files, configs and output paths
 }
 
 func newRootCommand() *cobra.Command {
@@ -63,10 +83,32 @@ func newRootCommand() *cobra.Command {
 		Long: `npusim simulates a mobile NPU (systolic int8 MAC array, requantization unit,
 on-chip SRAM, DMA to DRAM) and the driver policies that compile quantized
 networks for it, and shows how each driver shortcut changes a network's
-outputs and what it buys in cycles and energy.`,
+outputs and what it buys in cycles and energy.
+
+Exit status: 0 when everything asked for was done; 1 when a command ran
+and found a difference or a failure (a check case, a replay, a sweep cell
+or fleet device that could not run); 2 for anything to fix in the command
+line or its files.
+
+Every file and flag is checked against a work budget before npusim
+allocates or loops; a request over a limit is an error naming the field.
+The limits (--limit name=value raises one for a run):
+
+` + limits.Help(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	var settings []string
+	root.PersistentFlags().StringSliceVar(&settings, "limit", nil, "raise a limit of the work budget for this run, name=value (the limits and their values: npusim --help)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		l, err := limits.Parse(limits.Get(), settings)
+		if err != nil {
+			return err
+		}
+		limits.Set(l)
+		return nil
+	}
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newCheckCommand(), newDemoCommand(), newRunCommand(), newListCommand(), newShowCommand(), newSweepCommand(), newMergeCommand(), newReportCommand(), newRepeatCommand(), newFleetCommand(), newReplayCommand(), newTraceCommand(), newScaleSimCommand(), newExportCommand(), newEnginesCommand(), newShowHWCommand(), newConformanceCommand(), newClassroomCommand())
 	return root
 }

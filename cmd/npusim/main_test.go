@@ -83,7 +83,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"check", filepath.Join(dir, "missing.json")}, "no such file"},
 		{[]string{"check", "--variant", "round-to-odd", bad}, `--variant: unknown requantization variant "round-to-odd"`},
 		{[]string{"check", "--tolerance", "-1", bad}, "--tolerance: must be >= 0, got -1"},
-		{[]string{"check", "--tolerance", "x", bad}, `invalid argument "x" for "--tolerance"`},
+		{[]string{"check", "--tolerance", "x", bad}, `--tolerance: want an integer, got "x"`},
 		{[]string{"check"}, "requires at least 1 arg"},
 		{[]string{"check", dir + "/empty"}, "no such file"},
 		{[]string{"demo", "extra"}, "unknown command"},

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/workloads/loader"
@@ -39,8 +41,8 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
   npusim repeat --workload digits-cnn --policy vendor-dynamic --runs 50 --manifests runs/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runs < 1 {
-				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
+			if err := checkRepeatFlags(runs, manifests); err != nil {
+				return err
 			}
 			ws := loader.New()
 			res, err := campaign.Repeat(ws, workload, policy, hw, runs, seed, sample)
@@ -91,6 +93,23 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 	return cmd
 }
 
+// checkRepeatFlags checks --runs against the budget and --manifests as a
+// directory it can write into, before anything runs.
+func checkRepeatFlags(runs int, manifests string) error {
+	if runs < 1 {
+		return fmt.Errorf("--runs: must be >= 1, got %d", runs)
+	}
+	if err := limits.Check(limits.Runs, "--runs", uint64(runs)); err != nil {
+		return err
+	}
+	if manifests != "" {
+		if err := atomicfile.CheckDir(manifests); err != nil {
+			return fmt.Errorf("--manifests: %w", err)
+		}
+	}
+	return nil
+}
+
 // writeRunManifests records every run of a repeat as a manifest file.
 func writeRunManifests(ws *loader.Loader, dir string, res *campaign.RepeatResult, policy, hw string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -120,7 +139,10 @@ of every layer and output. It prints REPRODUCED and exits 0, or names the first
 input, configuration or tensor that differs and exits 1.
 
 A policy or hardware given as a file must be passed again with --policy or --hw
-(presets are found by name); its contents must be the recorded ones.`,
+(presets are found by name); its contents must be the recorded ones, and a
+policy file given without @version gets the recorded version. Every field of
+the manifest is checked first (exit 2 when one is malformed); the device
+state is recomputed from its seed and run and compared with the recorded one.`,
 		Example: `  npusim replay runs/run-0007.json
   npusim replay --policy my-policy.yaml audit.json`,
 		Args: cobra.ExactArgs(1),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
@@ -40,11 +41,8 @@ which are quantized onto the model input's grid.`,
   npusim run --workload rnn-unrolled:steps=48 --policy my-policy.yaml --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cell.Samples < 0 {
-				return fmt.Errorf("--samples: must be >= 0, got %d", cell.Samples)
-			}
-			if manifest != "" && len(cell.Inputs) > 0 {
-				return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
+			if err := checkRunFlags(cell, manifest); err != nil {
+				return err
 			}
 			ws := loader.New()
 			r, err := experiment.Run(cell, ws, experiment.NewReferences())
@@ -92,4 +90,22 @@ func runtimeErr(err error) error {
 		return nil
 	}
 	return runtimeError{err}
+}
+
+// checkRunFlags checks run's flags before anything runs: --manifest must be
+// a file it can write, and flags that do nothing together are errors.
+func checkRunFlags(cell experiment.Cell, manifest string) error {
+	switch {
+	case cell.Samples < 0:
+		return fmt.Errorf("--samples: must be >= 0, got %d", cell.Samples)
+	case manifest != "" && len(cell.Inputs) > 0:
+		return fmt.Errorf("--manifest: replayable manifests record the workload's own samples; drop --input")
+	case len(cell.Inputs) > 0 && cell.Samples > 0:
+		return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
+	case manifest != "":
+		if _, err := atomicfile.Resolve(manifest); err != nil {
+			return fmt.Errorf("--manifest: %w", err)
+		}
+	}
+	return nil
 }

@@ -58,15 +58,7 @@ It prints a short summary on stdout.`,
   npusim scalesim -c my.cfg -t gpt2.csv -i gemm`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := scalesim.ParseFormat(inputType)
-			if err != nil {
-				return fmt.Errorf("--input-type: %w", err)
-			}
-			cfg, err := scalesim.ReadConfig(configPath)
-			if err != nil {
-				return err
-			}
-			topo, err := scalesim.ReadTopology(topologyPath, format)
+			cfg, topo, err := readScaleSim(configPath, topologyPath, inputType, outDir)
 			if err != nil {
 				return err
 			}
@@ -109,6 +101,24 @@ It prints a short summary on stdout.`,
 	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
 	requireFlags(cmd, "config", "topology")
 	return cmd
+}
+
+// readScaleSim reads the configuration and the topology, after checking
+// that the reports can be written under outDir.
+func readScaleSim(configPath, topologyPath, inputType, outDir string) (*scalesim.Config, *scalesim.Topology, error) {
+	if err := atomicfile.CheckDir(outDir); err != nil {
+		return nil, nil, fmt.Errorf("--out: %w", err)
+	}
+	format, err := scalesim.ParseFormat(inputType)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--input-type: %w", err)
+	}
+	cfg, err := scalesim.ReadConfig(configPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	topo, err := scalesim.ReadTopology(topologyPath, format)
+	return cfg, topo, err
 }
 
 func plural(n int, noun string) string {

@@ -79,7 +79,7 @@ func TestScaleSimBadInput(t *testing.T) {
 	}{
 		{"bad config", []string{"-c", badCfg, "-t", topo}, "npusim: config " + badCfg + `:14: architecture_presets.Dataflow: must be os, ws or is, got "wx"`},
 		{"bad topology", []string{"-c", cfg, "-t", badTopo}, "npusim: topology " + badTopo + `:2: Strides: must be an integer from 1 to 16777216, got "four"`},
-		{"missing topology", []string{"-c", cfg, "-t", filepath.Join(tmp, "none.csv")}, "npusim: topology open " + filepath.Join(tmp, "none.csv")},
+		{"missing topology", []string{"-c", cfg, "-t", filepath.Join(tmp, "none.csv")}, "npusim: topology " + filepath.Join(tmp, "none.csv") + ": open "},
 		{"no config flag", []string{"-t", topo}, `npusim: required flag(s) "config" not set`},
 		{"bad format", []string{"-c", cfg, "-t", topo, "-i", "onnx"}, `npusim: --input-type: topology format "onnx": must be auto, conv or gemm`},
 		{"output under a file", []string{"-c", cfg, "-t", topo, "-p", filepath.Join(file, "runs")}, "npusim: --out: "},

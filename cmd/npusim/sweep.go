@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/reports"
 	"github.com/npusim/npusim/sim/campaign"
 	"github.com/npusim/npusim/sim/experiment"
@@ -71,6 +73,9 @@ determinism by requantizer and accumulator choice).`,
 			if err != nil {
 				return err
 			}
+			if err := checkSweepFlags(grid, out); err != nil {
+				return err
+			}
 			if err := useHWGrid(cmd, &grid, hwGrid); err != nil {
 				return err
 			}
@@ -95,8 +100,33 @@ determinism by requantizer and accumulator choice).`,
 	return cmd
 }
 
+// checkSweepFlags rejects --samples with --input, and an --out that is not
+// a directory.
+func checkSweepFlags(grid campaign.Grid, out string) error {
+	if len(grid.Inputs) > 0 && grid.Samples > 0 {
+		return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
+	}
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// freshDir checks that --out names a results directory that does not
+// exist yet or is empty.
+func freshDir(out string) error {
+	if err := atomicfile.CheckDir(out); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+		return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+	}
+	return nil
+}
+
 // finishReport writes the results directory's reports and prints the grid
-// table, then the price of determinism.
+// table, then the price of determinism; when cells failed it says so on
+// stderr, and the exit status is 1.
 func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) error {
 	if err := reports.Generate(dir, results); err != nil {
 		return runtimeErr(err)
@@ -112,18 +142,28 @@ func finishReport(cmd *cobra.Command, dir string, results []*experiment.Result) 
 	if err := reports.DesignTable(w, dir, results); err != nil {
 		return runtimeErr(err)
 	}
-	failed := 0
-	for _, r := range results {
-		if r.Error != "" {
-			failed++
-		}
-	}
+	ran := campaign.Ran(results)
 	summary := fmt.Sprintf("%d cells", len(results))
-	if failed > 0 {
-		summary += fmt.Sprintf(" (%d could not run: the errors follow the grid)", failed)
+	if n := len(results) - ran; n > 0 {
+		summary += fmt.Sprintf(" (%d could not run: the errors follow the grid)", n)
 	}
 	fmt.Fprintf(w, "\n%s; results, plots and report.html in %s\n", summary, dir)
-	return nil
+	return sweepFailures(cmd, dir, results, ran)
+}
+
+// sweepFailures says on stderr when cells failed (an error or a fault, not
+// a policy the hardware cannot run), or when no cell could run at all: the
+// exit status is then 1.
+func sweepFailures(cmd *cobra.Command, dir string, results []*experiment.Result, ran int) error {
+	switch failed := campaign.Failed(results); {
+	case failed > 0:
+		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: %d of %d cells failed (the table's notes say why); npusim sweep --resume --out %s runs them again\n", failed, len(results), dir)
+	case ran == 0 && len(results) > 0:
+		fmt.Fprintf(cmd.ErrOrStderr(), "npusim: none of the %d cells could run (the table's notes say why)\n", len(results))
+	default:
+		return nil
+	}
+	return errFailures
 }
 
 // isTerminal reports whether w is a terminal (a character device).
@@ -141,9 +181,9 @@ func isTerminal(w io.Writer) bool {
 func progress(w io.Writer) func(done, total int, r *experiment.Result) {
 	terminal := isTerminal(w)
 	return func(done, total int, r *experiment.Result) {
-		what := fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW)
+		what := printable.String(fmt.Sprintf("%s | %s | %s", r.Workload, r.Policy, r.HW))
 		if r.Error != "" {
-			what += " (cannot run)"
+			what += " (failed)"
 		}
 		if !terminal {
 			fmt.Fprintf(w, "[%d/%d] %s\n", done, total, what)
@@ -171,8 +211,8 @@ identical to an unsharded run's, with its report.`,
   npusim merge --out fleet fleet-1 fleet-2`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-				return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", out)
+			if err := freshDir(out); err != nil {
+				return err
 			}
 			if isFleetDir(args[0]) {
 				spec, devices, err := campaign.MergeFleet(out, args)

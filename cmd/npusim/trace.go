@@ -6,8 +6,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -108,8 +106,8 @@ func parseTraceFlags(hw, gemm, dataflow, variantName, vcdPath string) (*traceRun
 	if vcdPath == "" {
 		return nil, fmt.Errorf("--vcd: required: the waveform file to write")
 	}
-	if info, err := os.Stat(filepath.Dir(vcdPath)); err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("--vcd: %s: no such directory", filepath.Dir(vcdPath))
+	if _, err := atomicfile.Resolve(vcdPath); err != nil {
+		return nil, fmt.Errorf("--vcd: %w", err)
 	}
 	return t, nil
 }

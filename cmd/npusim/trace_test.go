@@ -90,7 +90,7 @@ func TestTraceBadInput(t *testing.T) {
 		{[]string{"--gemm", "8x8x8", "--variant", "truncate/20"}, "--variant: hw tiny does not implement truncate/20"},
 		{[]string{"--gemm", "8x8x8", "--hw", "huge"}, "hw huge: no such preset"},
 		{[]string{"--gemm", "8x8x8", "--hw", filepath.Join(dir, "missing.yaml")}, "missing.yaml: open"},
-		{[]string{"--gemm", "8x8x8", "--seed", "-1"}, `invalid argument "-1" for "--seed"`},
+		{[]string{"--gemm", "8x8x8", "--seed", "-1"}, `--seed: want a whole number >= 0, got "-1"`},
 		{[]string{"--gemm", "8x8x8", "extra"}, `unknown command "extra"`},
 	}
 	for _, c := range cases {
@@ -105,7 +105,7 @@ func TestTraceBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"trace", "--gemm", "8x8x8"}, "--vcd: required"},
-		{[]string{"trace", "--gemm", "8x8x8", "--vcd", filepath.Join(dir, "no", "such", "x.vcd")}, "--vcd: " + filepath.Join(dir, "no", "such") + ": no such directory"},
+		{[]string{"trace", "--gemm", "8x8x8", "--vcd", filepath.Join(dir, "no", "such", "x.vcd")}, "--vcd: " + filepath.Join(dir, "no", "such", "x.vcd") + ": its directory " + filepath.Join(dir, "no", "such") + " does not exist"},
 	} {
 		status, out, errOut := runCLI(c.args...)
 		if status != 2 || out != "" || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {

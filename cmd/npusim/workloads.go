@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/workloads/loader"
 	"github.com/npusim/npusim/workloads/zoo"
@@ -100,10 +101,10 @@ macs, params, paramBytes and a layers array.`,
 				enc.SetIndent("", "  ")
 				return runtimeErr(enc.Encode(s))
 			}
-			fmt.Fprintf(out, "%s: %s\n", w.Name, w.Description)
-			fmt.Fprintf(out, "source: %s\n", w.Source)
+			fmt.Fprintf(out, "%s: %s\n", printable.String(w.Name), printable.String(w.Description))
+			fmt.Fprintf(out, "source: %s\n", printable.String(w.Source))
 			if w.Data != "" {
-				fmt.Fprintf(out, "data: %s\n", w.Data)
+				fmt.Fprintf(out, "data: %s\n", printable.String(w.Data))
 			}
 			if w.Synthetic {
 				fmt.Fprintln(out, "weights: seeded synthetic (no accuracy claim is made on them)")
@@ -111,7 +112,7 @@ macs, params, paramBytes and a layers array.`,
 			fmt.Fprintf(out, "inputs: %d sample(s)\n\n", len(w.Inputs))
 			fmt.Fprintf(out, "%-32s %-18s %-18s %14s %12s\n", "layer", "op", "output", "MACs", "params")
 			for _, l := range s.Layers {
-				fmt.Fprintf(out, "%-32s %-18s %-18s %14d %12d\n", l.Name, l.Kind, fmt.Sprint(l.Output), l.MACs, l.Params)
+				fmt.Fprintf(out, "%-32s %-18s %-18s %14d %12d\n", printable.String(l.Name), l.Kind, fmt.Sprint(l.Output), l.MACs, l.Params)
 			}
 			fmt.Fprintf(out, "\ntotal: %d MACs (%.1f M), %d parameters (%.2f M), %d parameter bytes\n", s.MACs, float64(s.MACs)/1e6, s.Params, float64(s.Params)/1e6, s.ParamBytes)
 			return nil

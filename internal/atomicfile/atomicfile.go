@@ -6,6 +6,13 @@
 // is complete: on POSIX file systems a rename within one directory replaces
 // the target in one step, so a reader finds the old file or the new one,
 // never a mixture, even when the writer is killed half way.
+//
+// Only regular files are written. A target that is a directory, a device
+// (/dev/stdout, /dev/null), a pipe or a socket is refused with a
+// *TargetError before anything is written, since renaming a file over it
+// would replace the device node itself; so is a symbolic link to nothing. A
+// symbolic link to a regular file is written through: the file it points to
+// is replaced and the link stays a link. Every file written gets mode 0644.
 package atomicfile
 
 import (
@@ -17,12 +24,80 @@ import (
 	"path/filepath"
 )
 
+// TargetError reports a path npusim will not write a file to.
+type TargetError struct {
+	Path string
+	Why  string
+}
+
+func (e *TargetError) Error() string { return e.Path + ": " + e.Why }
+
+// Resolve returns the regular file a write to path replaces or creates:
+// path itself, or, when path is a symbolic link, the file it points to. A
+// directory, a device, a pipe, a socket, a link to nothing or a path whose
+// directory does not exist is a *TargetError.
+func Resolve(path string) (string, error) {
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if dir, err := os.Stat(filepath.Dir(path)); err != nil || !dir.IsDir() {
+			return "", &TargetError{path, "its directory " + filepath.Dir(path) + " does not exist"}
+		}
+		return path, nil
+	case err != nil:
+		return "", err
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return "", &TargetError{path, "is a symbolic link to a file that does not exist"}
+		}
+		if info, err = os.Stat(target); err != nil {
+			return "", err
+		}
+		if !info.Mode().IsRegular() {
+			return "", &TargetError{path, "is a symbolic link to " + target + ", which " + notFile(info)}
+		}
+		return target, nil
+	}
+	if !info.Mode().IsRegular() {
+		return "", &TargetError{path, notFile(info)}
+	}
+	return path, nil
+}
+
+// notFile says what a target that is not a regular file is.
+func notFile(info fs.FileInfo) string {
+	if info.IsDir() {
+		return "is a directory, not a file"
+	}
+	return "is not a regular file (a device, pipe or socket); write to a file"
+}
+
 // Write writes the file at path with what write writes (buffered), through
-// a temporary file beside it. The file gets mode 0644.
+// a temporary file beside it (beside the file a symbolic link points to).
+// The file gets mode 0644; on any failure nothing is left behind.
 func Write(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	target, err := Resolve(path)
 	if err != nil {
 		return err
+	}
+	tmp, err := writeTemp(target, write)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeTemp writes a complete temporary file beside target and returns its
+// name; on failure it removes it.
+func writeTemp(target string, write func(io.Writer) error) (name string, err error) {
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	if err != nil {
+		return "", err
 	}
 	defer func() {
 		if err != nil {
@@ -32,18 +107,69 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriter(f)
 	if err = write(bw); err != nil {
-		return err
+		return "", err
 	}
 	if err = bw.Flush(); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return err
+		return "", err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(f.Name(), path)
+	return f.Name(), nil
+}
+
+// WriteAll writes several files, each as Write does, so that either all of
+// them are replaced or, on an error, none.
+func WriteAll(files map[string][]byte) error {
+	targets := map[string]string{}
+	for path := range files {
+		target, err := Resolve(path)
+		if err != nil {
+			return err
+		}
+		targets[path] = target
+	}
+	temps := map[string]string{}
+	defer func() {
+		for _, tmp := range temps {
+			os.Remove(tmp)
+		}
+	}()
+	for path, data := range files {
+		tmp, err := writeTemp(targets[path], func(w io.Writer) error { _, err := w.Write(data); return err })
+		if err != nil {
+			return err
+		}
+		temps[path] = tmp
+	}
+	for path, tmp := range temps {
+		if err := os.Rename(tmp, targets[path]); err != nil {
+			return err
+		}
+		delete(temps, path)
+	}
+	return nil
+}
+
+// CheckDir checks that dir can be a results directory: it does not exist
+// yet, or it is a directory (a symbolic link to one included).
+func CheckDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if _, lerr := os.Lstat(dir); lerr == nil {
+			return &TargetError{dir, "is a symbolic link to a directory that does not exist"}
+		}
+		return nil
+	case err != nil:
+		return err
+	case !info.IsDir():
+		return &TargetError{dir, "exists and is not a directory"}
+	}
+	return nil
 }
 
 // WriteBytes writes data to the file at path, as Write does.
@@ -78,8 +204,8 @@ func WriteDir(parent, name string, files []File) (err error) {
 		}
 	}()
 	target := filepath.Join(parent, name)
-	if info, statErr := os.Stat(target); statErr == nil && !info.IsDir() {
-		return errors.New(target + " exists and is not a directory")
+	if err := CheckDir(target); err != nil {
+		return err
 	}
 	tmp, err := os.MkdirTemp(parent, "."+name+".tmp-")
 	if err != nil {

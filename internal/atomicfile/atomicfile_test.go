@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 )
 
@@ -108,5 +109,63 @@ func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("%d files left behind, want 0", len(entries))
+	}
+}
+
+// TestTargets writes to every kind of target a user can name: regular
+// files and links to them are written (the link stays a link), the rest
+// is a TargetError before anything is written, and nothing is left behind.
+func TestTargets(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	os.WriteFile(real, []byte("old"), 0o600)
+	os.Symlink("real.json", filepath.Join(dir, "link.json"))
+	os.Symlink(filepath.Join(dir, "missing", "x"), filepath.Join(dir, "dangling.json"))
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	os.Symlink("sub", filepath.Join(dir, "linkdir"))
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := []string{"sub", "linkdir", "fifo", "dangling.json", filepath.Join("no", "x.json")}
+	for _, name := range refused {
+		var target *TargetError
+		if err := WriteBytes(filepath.Join(dir, name), []byte("new")); !errors.As(err, &target) {
+			t.Errorf("%s: error %v, want a TargetError", name, err)
+		}
+	}
+	if _, err := Resolve("/dev/null"); err == nil {
+		t.Error("/dev/null accepted as a target") // only resolved: never written
+	}
+	if err := WriteBytes(filepath.Join(dir, "link.json"), []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Lstat(filepath.Join(dir, "link.json"))
+	data, _ := os.ReadFile(real)
+	mode, _ := os.Stat(real)
+	if info.Mode()&os.ModeSymlink == 0 || string(data) != "new" || mode.Mode().Perm() != 0o644 {
+		t.Errorf("through the link: link kept %v, file %q, mode %v", info.Mode()&os.ModeSymlink != 0, data, mode.Mode().Perm())
+	}
+	want := []string{"dangling.json", "fifo", "link.json", "linkdir", "real.json", "sub"}
+	if got := names(t, dir); !slices.Equal(got, want) {
+		t.Errorf("directory holds %v, want %v", got, want)
+	}
+}
+
+// TestWriteAll: all files or none.
+func TestWriteAll(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.onnx"), filepath.Join(dir, "a_input0_sample0.npy")
+	if err := WriteAll(map[string][]byte{a: []byte("model"), b: []byte("input")}); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "c.npy"), 0o755)
+	err := WriteAll(map[string][]byte{a: []byte("other"), filepath.Join(dir, "c.npy"): nil})
+	data, _ := os.ReadFile(a)
+	if err == nil || string(data) != "model" {
+		t.Errorf("a failed set: %v, and a.onnx holds %q", err, data)
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{"a.onnx", "a_input0_sample0.npy", "c.npy"}) {
+		t.Errorf("directory holds %v", got)
 	}
 }

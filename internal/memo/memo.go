@@ -5,7 +5,10 @@
 // package variable, so that who keeps what, and for how long, is plain.
 package memo
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // Map keeps one value per key, computed by the first Get for the key.
 // Concurrent Gets of one key compute it once and all return its value; an
@@ -36,6 +39,17 @@ func (m *Map[K, V]) Get(key K, compute func() (V, error)) (V, error) {
 		m.entries[key] = e
 	}
 	m.mu.Unlock()
-	e.once.Do(func() { e.v, e.err = compute() })
+	e.once.Do(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				// The key is kept as failed, not as a zero value that
+				// later Gets would take for a result; the panic goes on
+				// to the caller that computed it.
+				e.err = fmt.Errorf("computing it failed: %v", p)
+				panic(p)
+			}
+		}()
+		e.v, e.err = compute()
+	})
 	return e.v, e.err
 }

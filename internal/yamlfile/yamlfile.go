@@ -10,10 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
+	"github.com/npusim/npusim/internal/limits"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -36,7 +37,7 @@ func Read(presets fs.FS, nameOrPath string) (file string, data []byte, err error
 		}
 		return nameOrPath + ".yaml", data, nil
 	}
-	data, err = os.ReadFile(nameOrPath)
+	data, err = limits.ReadFile(nameOrPath)
 	return filepath.Base(nameOrPath), data, err
 }
 
@@ -87,25 +88,46 @@ func Presets(presets fs.FS) []string {
 // ErrEmpty reports a document with nothing in it.
 var ErrEmpty = errors.New("the file is empty")
 
-// Decode decodes YAML into v, rejecting unknown keys; an empty document is
-// ErrEmpty and other errors come on one line.
+// Decode decodes one YAML document into v. Every value must fit its
+// field: an unknown key, a key set twice, 8.5 for an integer or a list for
+// a number is an error naming the field by its path in the document
+// ("array.rows: must be an integer, got 8.5 (line 8)"); so is a second
+// document in the file. An empty document is ErrEmpty; every error is one
+// line.
 func Decode(data []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return ErrEmpty
 		}
 		return OneLine(err)
 	}
+	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
+		return errors.New("the file holds more than one YAML document (a line \"---\" starts another)")
+	}
+	return DecodeNode(&doc, v, "")
+}
+
+// DecodeNode decodes a part of a document already parsed (a policy's
+// version) into v, checked as Decode checks a document; path is where the
+// node sits in its document, and begins the field path of errors.
+func DecodeNode(n *yaml.Node, v any, path string) error {
+	if err := (&checker{}).check(n, reflect.TypeOf(v), path); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return OneLine(err)
+	}
 	return nil
 }
 
-// OneLine turns a YAML error into one line.
+// OneLine turns a YAML error into one line: the first of the decoder's
+// errors, without its "yaml: " prefix.
 func OneLine(err error) error {
 	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return errors.New(te.Errors[0])
 	}
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), "\n", " "))
+	return errors.New(strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n", " "), "yaml: "))
 }

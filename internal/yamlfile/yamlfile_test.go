@@ -44,7 +44,7 @@ func TestLoad(t *testing.T) {
 		{own, 4, ""},
 		{"huge", 0, "thing huge: no such preset (presets: small, big)"},
 		{filepath.Join(dir, "none.yaml"), 0, "thing file " + filepath.Join(dir, "none.yaml") + ": open "},
-		{bad, 0, "bad.yaml: line 2: field colour not found in type yamlfile.thing"},
+		{bad, 0, "bad.yaml: colour: unknown field (line 2; the fields are size)"},
 	} {
 		got, err := Load(kind, c.nameOrPath, parse)
 		switch {

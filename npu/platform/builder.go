@@ -50,6 +50,7 @@ type Builder struct {
 	// ideal memory controller; noValues skips every value computation.
 	requestLevel, noValues bool
 	kernels                []npu.HostKernel
+	scratchpads            *npu.Scratchpads
 }
 
 // scratchpadWatcher is a hook that reads the NPU's scratchpads (an
@@ -77,6 +78,13 @@ func (b Builder) WithConfig(cfg *npu.Config) Builder {
 // address 0 (at most that size).
 func (b Builder) WithDRAM(bytes uint64, image []byte) Builder {
 	b.dramBytes, b.image = bytes, image
+	return b
+}
+
+// WithScratchpads sets the scratchpads the NPU's units share (by default,
+// npu.NewScratchpads of the config: backed at their full capacity).
+func (b Builder) WithScratchpads(sp *npu.Scratchpads) Builder {
+	b.scratchpads = sp
 	return b
 }
 
@@ -119,7 +127,10 @@ func (b Builder) WithoutValues() Builder {
 // ("NPU.CommandProcessor", "NPU.DMA", ...).
 func (b Builder) Build(name string) *Platform {
 	freq := sim.Freq(b.cfg.ClockMHz) * sim.MHz
-	p := &Platform{Engine: b.engine, Scratchpads: npu.NewScratchpads(b.cfg)}
+	p := &Platform{Engine: b.engine, Scratchpads: b.scratchpads}
+	if p.Scratchpads == nil {
+		p.Scratchpads = npu.NewScratchpads(b.cfg)
+	}
 	switch {
 	case b.requestLevel:
 		p.DRAM = b.buildDRAM(sim.BuildName(name, "DRAM"), freq)

@@ -60,7 +60,8 @@ func simulate(cfg *npu.Config, p *npu.Program, b Builder, opts []Option) (*Platf
 		return nil, nil, err
 	}
 	recorder := npu.NewRecorder(cfg, p)
-	b = b.WithEngine(sim.NewSerialEngine()).WithConfig(cfg).WithDRAM(p.DRAMBytes, p.DRAM).WithHook(recorder)
+	b = b.WithEngine(sim.NewSerialEngine()).WithConfig(cfg).WithDRAM(p.DRAMBytes, p.DRAM).
+		WithScratchpads(npu.NewScratchpadsFor(cfg, p)).WithHook(recorder)
 	for _, o := range opts {
 		b = o(b)
 	}

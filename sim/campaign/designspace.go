@@ -1,12 +1,12 @@
 package campaign
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu/area"
 	"github.com/npusim/npusim/sim/experiment"
 )
@@ -49,11 +49,11 @@ func (d DesignResult) EnergyPrice() (float64, bool) { return d.EnergyRatio(d.Low
 // ReadSweepManifest reads a results directory's sweep.json.
 func ReadSweepManifest(dir string) (SweepManifest, error) {
 	var m SweepManifest
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := limits.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := jsonfile.Decode(data, &m, false); err != nil {
 		return m, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
 	}
 	return m, nil

@@ -13,6 +13,8 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
@@ -58,6 +60,9 @@ type DeviceResult struct {
 	LatencyMs      float64 `json:"latencyMs"`
 	EnergyUJ       float64 `json:"energyUJ"`
 	Error          string  `json:"error,omitempty"`
+	// Failed marks an Error that is a failure, not a policy the device's
+	// hardware cannot run (see experiment.Result.Failed).
+	Failed bool `json:"failed,omitempty"`
 }
 
 // member returns device i's hardware, policy, seed and state.
@@ -74,6 +79,8 @@ func (f FleetSpec) Validate() error {
 	switch {
 	case f.Devices < 1:
 		return fmt.Errorf("devices: must be >= 1, got %d", f.Devices)
+	case uint64(f.Devices) > uint64(limits.Of(limits.Devices)):
+		return limits.Check(limits.Devices, "devices", uint64(f.Devices))
 	case len(f.HW) == 0 || len(f.Policies) == 0:
 		return fmt.Errorf("a fleet needs at least one hardware and one policy")
 	case f.Samples < 0:
@@ -124,6 +131,9 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := w.CheckRun(spec.Samples, 1); err != nil {
+		return nil, err
+	}
 	fr := &fleetRunner{spec: spec, w: w, samples: len(w.Inputs), refs: experiment.NewReferences(), compiled: newPrograms()}
 	if spec.Samples > 0 {
 		fr.samples = min(fr.samples, spec.Samples)
@@ -157,12 +167,19 @@ func RunFleet(spec FleetSpec, workers int, shard *Shard) ([]DeviceResult, error)
 	return results, nil
 }
 
-// device runs one device.
-func (fr *fleetRunner) device(i int) DeviceResult {
+// device runs one device; an error, or a fault in npusim, is the device's
+// result and the other devices run on.
+func (fr *fleetRunner) device(i int) (r DeviceResult) {
 	hwName, policyName, seed, state := fr.spec.member(i)
+	defer func() {
+		if p := recover(); p != nil {
+			r = DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state,
+				Error: fmt.Sprintf("internal error (a fault in npusim, please report it): %v", p), Failed: true}
+		}
+	}()
 	r, err := fr.run(hwName, policyName, state)
 	if err != nil {
-		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error()}
+		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
 	}
 	r.Device, r.HW, r.Policy, r.Seed, r.State = i, hwName, policyName, seed, state
 	return r
@@ -252,20 +269,29 @@ const (
 	DevicesFile = "devices.jsonl"
 )
 
-// WriteFleet writes a fleet's spec and device results (one JSON line per
-// device, in device order) into dir; the directory must not hold anything.
+// WriteFleet writes a fleet's spec, the digests of the contents its names
+// stand for (Contents), and its device results (one JSON line per device,
+// in device order) into dir; the directory must not hold anything.
 func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult) error {
+	contents, err := spec.Contents()
+	if err != nil {
+		return err
+	}
+	return writeFleet(dir, fleetHead{spec, shard, contents}, devices)
+}
+
+func writeFleet(dir string, head fleetHead, devices []DeviceResult) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	head, err := json.MarshalIndent(fleetHead{spec, shard}, "", "  ")
+	text, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(dir, FleetFile), append(head, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, FleetFile), append(text, '\n')); err != nil {
 		return err
 	}
 	var lines []byte
@@ -283,32 +309,111 @@ func WriteFleet(dir string, spec FleetSpec, shard *Shard, devices []DeviceResult
 type fleetHead struct {
 	Spec  FleetSpec `json:"spec"`
 	Shard *Shard    `json:"shard,omitempty"`
+	// Contents maps "policy NAME", "hw NAME" and "workload NAME" to the
+	// digests of what the names stood for when the fleet ran, so that
+	// merge refuses shards made from different files under one name.
+	Contents map[string]string `json:"contents,omitempty"`
+}
+
+// Contents returns the digests of the policies, hardware and workload the
+// spec names, keyed "policy NAME", "hw NAME" and "workload NAME".
+func (f FleetSpec) Contents() (map[string]string, error) {
+	c := map[string]string{}
+	for _, name := range f.Policies {
+		p, err := drivers.LoadPolicy(name)
+		if err != nil {
+			return nil, err
+		}
+		c["policy "+name] = p.Digest()
+	}
+	for _, name := range f.HW {
+		h, err := npu.LoadConfig(name)
+		if err != nil {
+			return nil, err
+		}
+		c["hw "+name] = h.Digest()
+	}
+	w, err := loader.New().Load(f.Workload)
+	if err != nil {
+		return nil, err
+	}
+	c["workload "+f.Workload] = w.Digest()
+	return c, nil
 }
 
 // LoadFleet reads a fleet results directory.
 func LoadFleet(dir string) (FleetSpec, []DeviceResult, error) {
+	head, devices, err := loadFleet(dir)
+	return head.Spec, devices, err
+}
+
+// loadFleet reads a fleet directory's fleet.json and devices.jsonl, which
+// must hold every device of its fleet (of its shard).
+func loadFleet(dir string) (fleetHead, []DeviceResult, error) {
 	var head fleetHead
-	data, err := os.ReadFile(filepath.Join(dir, FleetFile))
+	data, err := limits.ReadFile(filepath.Join(dir, FleetFile))
 	if err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, FleetFile, err)
+	if err := jsonfile.Decode(data, &head, false); err != nil {
+		return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, FleetFile, err)
 	}
-	lines, err := os.ReadFile(filepath.Join(dir, DevicesFile))
+	lines, err := limits.ReadFile(filepath.Join(dir, DevicesFile))
 	if err != nil {
-		return head.Spec, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
+		return head, nil, fmt.Errorf("fleet directory %s: %w", dir, err)
 	}
 	var devices []DeviceResult
 	dec := json.NewDecoder(bytes.NewReader(lines))
 	for dec.More() {
 		var d DeviceResult
 		if err := dec.Decode(&d); err != nil {
-			return head.Spec, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
+			return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, jsonfile.Explain(lines, err))
 		}
 		devices = append(devices, d)
 	}
-	return head.Spec, devices, nil
+	if err := fleetCovers(head, devices); err != nil {
+		return head, nil, fmt.Errorf("fleet directory %s: %s: %w", dir, DevicesFile, err)
+	}
+	return head, devices, nil
+}
+
+// fleetCovers checks that a fleet directory holds every device of its fleet
+// (of its shard), once each, in device order.
+func fleetCovers(head fleetHead, devices []DeviceResult) error {
+	if head.Spec.Devices < 1 {
+		return fmt.Errorf("its fleet has %d devices", head.Spec.Devices)
+	}
+	if err := limits.Check(limits.Devices, "devices", uint64(head.Spec.Devices)); err != nil {
+		return err
+	}
+	k := 0
+	for i := range head.Spec.Devices {
+		if head.Shard != nil && !head.Shard.includes(i) {
+			continue
+		}
+		if k >= len(devices) || devices[k].Device != i {
+			return fmt.Errorf("holds %d devices, not device %d of its fleet of %d", len(devices), i, head.Spec.Devices)
+		}
+		k++
+	}
+	if k != len(devices) {
+		return fmt.Errorf("holds %d devices, its fleet has %d", len(devices), k)
+	}
+	return nil
+}
+
+// FailedDevices counts the devices that failed (see DeviceResult.Failed)
+// and those that ran.
+func FailedDevices(devices []DeviceResult) (failed, ran int) {
+	for _, d := range devices {
+		switch {
+		case d.Failed:
+			failed++
+		case d.Error == "":
+			ran++
+		}
+	}
+	return failed, ran
 }
 
 // equal reports whether two specs describe the same fleet.
@@ -322,15 +427,19 @@ func (f FleetSpec) equal(g FleetSpec) bool {
 func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) {
 	var spec FleetSpec
 	byID := map[int]DeviceResult{}
+	seen := contents{}
 	for k, s := range shards {
-		sp, devices, err := LoadFleet(s)
+		head, devices, err := loadFleet(s)
 		if err != nil {
 			return spec, nil, err
 		}
-		if k > 0 && !sp.equal(spec) {
+		if k > 0 && !head.Spec.equal(spec) {
 			return spec, nil, fmt.Errorf("fleet directory %s holds a different fleet than %s", s, shards[0])
 		}
-		spec = sp
+		if err := seen.merge(head.Contents, "fleet directory "+s); err != nil {
+			return spec, nil, err
+		}
+		spec = head.Spec
 		for _, d := range devices {
 			if _, dup := byID[d.Device]; dup {
 				return spec, nil, fmt.Errorf("device %d appears in more than one shard", d.Device)
@@ -346,5 +455,5 @@ func MergeFleet(dir string, shards []string) (FleetSpec, []DeviceResult, error) 
 		}
 		devices[i] = d
 	}
-	return spec, devices, WriteFleet(dir, spec, nil, devices)
+	return spec, devices, writeFleet(dir, fleetHead{Spec: spec, Contents: seen}, devices)
 }

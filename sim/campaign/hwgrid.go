@@ -2,10 +2,10 @@ package campaign
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/internal/yamlfile"
 	"github.com/npusim/npusim/npu"
 
@@ -70,7 +70,7 @@ type hwGridFile struct {
 // field.
 func ReadHWGrid(path string) (*HWGrid, error) {
 	name := filepath.Base(path)
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("hw grid %s: %w", path, err)
 	}

@@ -44,7 +44,7 @@ func TestReadHWGridErrors(t *testing.T) {
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [dram]}\n", `iso_area.spend[0]: want macs or sram, each once, got "dram"`},
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [macs, macs]}\n", "iso_area.spend[1]: want macs or sram, each once"},
 		{"base: tiny\npoints: [{array: 8x8}]\niso_area: {spend: [macs], budget_mm2: -1}\n", "iso_area.budget_mm2: must be >= 0"},
-		{"base: tiny\npoints: [{array: 8x8}]\nworkloads: [mac2x3]\n", "field workloads not found"},
+		{"base: tiny\npoints: [{array: 8x8}]\nworkloads: [mac2x3]\n", "workloads: unknown field (line 3"},
 		{"", "the file is empty"},
 	} {
 		_, err := ReadHWGrid(writeGrid(t, c.text))
@@ -234,11 +234,12 @@ func TestHWGridSweepIsDeterministic(t *testing.T) {
 	}
 }
 
-// TestHWGridCellsThatCannotRun: the reference policy runs bit-exactly on
-// every design, through exact routes on a design without double rounding;
-// a shortcut policy the design cannot run records an error, and the design
-// space is computed from what ran; every result carries its design's area.
-func TestHWGridCellsThatCannotRun(t *testing.T) {
+// TestHWGridReferenceOnEveryDesign: the reference policy is bit-exact on
+// every design, through an exact route (emulation or the host CPU) on a
+// design without double rounding; a shortcut policy the design cannot run
+// records an error; the design space is computed from what ran; every
+// result carries its design's area.
+func TestHWGridReferenceOnEveryDesign(t *testing.T) {
 	grid := hwGridSweep(t)
 	results, err := Sweep(grid, SweepOptions{Dir: t.TempDir()})
 	if err != nil {
@@ -250,6 +251,7 @@ func TestHWGridCellsThatCannotRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, hasFP32 := cfg.RequantMode(quant.VariantFP32)
+		_, hasDR := cfg.RequantMode(quant.VariantDoubleRounding)
 		switch {
 		case r.Hardware == nil || r.Hardware.TotalMM2 != area.Of(cfg).TotalMM2() || r.Hardware.Digest != cfg.Digest()[:16]:
 			t.Errorf("%s: hardware summary %+v", r.Key(), r.Hardware)
@@ -257,6 +259,8 @@ func TestHWGridCellsThatCannotRun(t *testing.T) {
 			t.Errorf("%s: the reference is not bit-exact: %q", r.Key(), r.Error)
 		case r.Policy == "fp32" && !hasFP32 && !strings.Contains(r.Error, "asks for requantization mode fp32"):
 			t.Errorf("%s: error %q", r.Key(), r.Error)
+		case r.Policy == "reference" && !hasDR && r.Routes == "":
+			t.Errorf("%s: the reference ran every layer natively on a design without double rounding", r.Key())
 		}
 	}
 	for _, d := range DesignSpace(results) {

@@ -1,16 +1,14 @@
 package campaign
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
@@ -78,11 +76,6 @@ type DeviceRef struct {
 	Run  int    `json:"run"`
 }
 
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
 // Record runs the samples of a workload (loaded with ws) under a policy on
 // the hardware (in the device state, if given) and returns the manifest of
 // the run.
@@ -91,8 +84,11 @@ func Record(ws *loader.Loader, workload, policy, hw string, samples []int, devic
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Npusim: Version(), Workload: w.Name, Samples: samples, Policy: p.Label(), PolicyDigest: sha(p.Source),
-		HW: cfg.Name, HWDigest: sha(cfg.Source), Device: device}
+	if err := w.CheckRun(len(samples), 1); err != nil {
+		return nil, err
+	}
+	m := &Manifest{Npusim: Version(), Workload: w.Name, Samples: samples, Policy: p.Label(), PolicyDigest: p.Digest(),
+		HW: cfg.Name, HWDigest: cfg.Digest(), Device: device}
 	state := DeviceState{ClockFactor: 1}
 	if device != nil {
 		state = StateAt(device.Seed, device.Run)
@@ -131,20 +127,14 @@ func WriteManifest(path string, m *Manifest) error {
 	return atomicfile.WriteBytes(path, append(data, '\n'))
 }
 
-// ReadManifest reads a manifest file.
+// ReadManifest reads a manifest file and checks every field (see
+// ParseManifest).
 func ReadManifest(path string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", path, err)
 	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", path, err)
-	}
-	if m.Workload == "" || m.Policy == "" || m.HW == "" || len(m.Samples) == 0 {
-		return nil, fmt.Errorf("manifest %s: workload, policy, hw and samples are required", path)
-	}
-	return &m, nil
+	return ParseManifest(path, data)
 }
 
 // ErrReplayDiffers reports a replay that did not reproduce its manifest.
@@ -152,8 +142,15 @@ var ErrReplayDiffers = errors.New("replay differs from the manifest")
 
 // Replay reruns a manifest's run and compares every digest. It returns nil
 // when the replay reproduces the run byte for byte, else an error naming
-// the first input, configuration or tensor that differs.
+// the first input, configuration, device state or tensor that differs. A
+// policy given without a version gets the recorded one (a run recorded with
+// my.yaml@1.1 replays with --policy my.yaml); the policy's digest covers its
+// version, so a manifest whose version was edited does not replay.
 func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error {
+	if err := m.Check(); err != nil {
+		return err
+	}
+	policySource = withRecordedVersion(policySource, m.Policy)
 	p, err := drivers.LoadPolicy(policySource)
 	if err != nil {
 		return err
@@ -162,18 +159,15 @@ func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error
 	if err != nil {
 		return err
 	}
-	switch {
-	case sha(p.Source) != m.PolicyDigest:
-		return fmt.Errorf("%w: policy %s is not the one recorded (its source's digest %s, recorded %s)", ErrReplayDiffers, p.Label(), sha(p.Source)[:16], m.PolicyDigest[:16])
-	case sha(cfg.Source) != m.HWDigest:
-		return fmt.Errorf("%w: hardware %s is not the one recorded (its source's digest %s, recorded %s)", ErrReplayDiffers, cfg.Name, sha(cfg.Source)[:16], m.HWDigest[:16])
+	if err := m.sameSetup(p, cfg); err != nil {
+		return err
 	}
 	again, err := Record(ws, m.Workload, policySource, hwSource, m.Samples, m.Device)
 	if err != nil {
 		return err
 	}
 	if again.InputDigest != m.InputDigest {
-		return fmt.Errorf("%w: the inputs of %s (samples %v) have digest %s, recorded %s", ErrReplayDiffers, m.Workload, m.Samples, again.InputDigest[:16], m.InputDigest[:16])
+		return fmt.Errorf("%w: the inputs of %s (samples %v) have digest %s, recorded %s", ErrReplayDiffers, m.Workload, m.Samples, short(again.InputDigest), short(m.InputDigest))
 	}
 	for _, pair := range []struct{ got, want []TensorDigest }{{again.Layers, m.Layers}, {again.Outputs, m.Outputs}} {
 		for i, want := range pair.want {
@@ -181,12 +175,32 @@ func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error
 				return fmt.Errorf("%w: tensor %s of sample %d was not produced", ErrReplayDiffers, want.Tensor, want.Sample)
 			}
 			if got := pair.got[i]; got != want {
-				return fmt.Errorf("%w: tensor %s of sample %d has digest %s, recorded %s", ErrReplayDiffers, want.Tensor, want.Sample, got.Digest[:16], want.Digest[:16])
+				return fmt.Errorf("%w: tensor %s of sample %d has digest %s, recorded %s", ErrReplayDiffers, want.Tensor, want.Sample, short(got.Digest), short(want.Digest))
 			}
 		}
 		if len(pair.got) != len(pair.want) {
 			return fmt.Errorf("%w: %d tensors produced, %d recorded", ErrReplayDiffers, len(pair.got), len(pair.want))
 		}
+	}
+	return nil
+}
+
+// sameSetup compares what the replay loaded with what the manifest
+// recorded: the policy (its contents and version), the hardware, and the
+// device state, recomputed from the device's seed and run.
+func (m *Manifest) sameSetup(p *drivers.Policy, cfg *npu.Config) error {
+	switch {
+	case p.Digest() != m.PolicyDigest:
+		return fmt.Errorf("%w: policy %s is not the one recorded (its digest %s, recorded %s for %s)", ErrReplayDiffers, p.Label(), short(p.Digest()), short(m.PolicyDigest), m.Policy)
+	case cfg.Digest() != m.HWDigest:
+		return fmt.Errorf("%w: hardware %s is not the one recorded (its digest %s, recorded %s)", ErrReplayDiffers, cfg.Name, short(cfg.Digest()), short(m.HWDigest))
+	case m.Device == nil:
+		return nil
+	}
+	if want := StateAt(m.Device.Seed, m.Device.Run); want != *m.State {
+		return fmt.Errorf("%w: the recorded state (%.1f C, clock x%g, %.0f%% SRAM held, load %g) is not the state of device seed %d at run %d (%.1f C, clock x%g, %.0f%% SRAM held, load %g)",
+			ErrReplayDiffers, m.State.TemperatureC, m.State.ClockFactor, 100*m.State.SRAMHeld, m.State.Load, m.Device.Seed, m.Device.Run,
+			want.TemperatureC, want.ClockFactor, 100*want.SRAMHeld, want.Load)
 	}
 	return nil
 }

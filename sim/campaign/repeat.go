@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/drivers"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
@@ -63,6 +64,12 @@ func Repeat(ws *loader.Loader, workload, policy, hw string, runs int, seed uint6
 	}
 	if sample < 0 || sample >= len(w.Inputs) {
 		return nil, fmt.Errorf("sample %d: %s has samples 0..%d", sample, w.Name, len(w.Inputs)-1)
+	}
+	if err := limits.Check(limits.Runs, "runs", uint64(max(runs, 0))); err != nil {
+		return nil, err
+	}
+	if err := w.CheckRun(1, runs); err != nil {
+		return nil, err
 	}
 	ref, err := experiment.NewReferences().Values(w, sample)
 	if err != nil {

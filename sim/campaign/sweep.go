@@ -1,7 +1,6 @@
 package campaign
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/loader"
@@ -66,7 +67,13 @@ func (g Grid) Cells() []experiment.Cell {
 }
 
 // Validate checks every name and file of the grid before anything runs.
-func (g Grid) Validate() error {
+func (g Grid) Validate() error { return g.check(loader.New()) }
+
+// check validates the grid with the loader its cells will use: the names,
+// the policies and hardware, and every workload file (so that a bad case
+// file or topology is an error before the first cell, not a failed cell),
+// with the inputs when the grid replaces the workloads' own.
+func (g Grid) check(ws *loader.Loader) error {
 	if len(g.Workloads) == 0 || len(g.Policies) == 0 || len(g.HW) == 0 {
 		return errors.New("the sweep needs at least one workload, one policy and one hardware")
 	}
@@ -78,11 +85,6 @@ func (g Grid) Validate() error {
 			return err
 		}
 	}
-	for _, f := range g.Inputs {
-		if _, err := os.Stat(f); err != nil {
-			return fmt.Errorf("input %s: %w", f, err)
-		}
-	}
 	for _, p := range g.Policies {
 		if _, err := drivers.LoadPolicy(p); err != nil {
 			return err
@@ -91,6 +93,13 @@ func (g Grid) Validate() error {
 	for _, h := range g.HW {
 		if _, err := npu.LoadConfig(h); err != nil {
 			return err
+		}
+	}
+	for _, spec := range g.Workloads {
+		if loader.IsFile(spec) || len(g.Inputs) > 0 {
+			if _, err := experiment.LoadWorkload(experiment.Cell{Workload: spec, Samples: g.Samples, Inputs: g.Inputs}, ws); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -143,12 +152,16 @@ type SweepOptions struct {
 // grid's canonical order, so that serial, parallel, resumed and sharded-then-
 // merged sweeps leave the same bytes. It returns the results in that order.
 func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
-	if err := g.Validate(); err != nil {
+	ws := loader.New()
+	if err := g.check(ws); err != nil {
 		return nil, err
 	}
 	m := SweepManifest{Grid: g, Shard: o.Shard}
 	done, err := prepareDir(o.Dir, m, o.Resume)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkUnchanged(o.Dir, done, g, ws); err != nil {
 		return nil, err
 	}
 	var todo []experiment.Cell
@@ -165,7 +178,7 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = appendResults(f, runCells(todo, o.Workers, loader.New(), experiment.NewReferences()), done, total, o.Progress)
+	err = appendResults(f, runCells(todo, o.Workers, ws, experiment.NewReferences()), done, total, o.Progress)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("%s: %w", ResultsFile, cerr)
 	}
@@ -201,7 +214,8 @@ func appendResults(f *os.File, results <-chan *experiment.Result, done map[strin
 // runCells runs cells on a pool of workers and delivers each result as it
 // finishes; the cells share the workloads ws builds and the reference values
 // refs keeps. A cell that cannot run (its policy asks for what its hardware
-// lacks) yields a result carrying the error.
+// lacks) or fails (a fault in npusim) yields a result carrying the error;
+// the other cells run on.
 func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *experiment.References) <-chan *experiment.Result {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -214,11 +228,7 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 		go func() {
 			defer wg.Done()
 			for c := range jobs {
-				r, err := experiment.Run(c, ws, refs)
-				if err != nil {
-					r = experiment.Failed(c, err)
-				}
-				out <- r
+				out <- runCell(c, ws, refs)
 			}
 		}()
 	}
@@ -233,6 +243,27 @@ func runCells(cells []experiment.Cell, workers int, ws *loader.Loader, refs *exp
 	return out
 }
 
+// runCell runs one cell's experiment; an error or a panic becomes the
+// cell's result.
+func runCell(c experiment.Cell, ws *loader.Loader, refs *experiment.References) (r *experiment.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = experiment.Failed(c, fmt.Errorf("internal error (a fault in npusim, please report it): %v", p))
+			r.Failed = true
+		}
+	}()
+	r, err := runExperiment(c, ws, refs)
+	if err != nil {
+		r = experiment.Failed(c, err)
+		r.Failed = !drivers.IsUnsupported(err)
+	}
+	return r
+}
+
+// runExperiment is the experiment a sweep runs for a cell; tests replace it
+// to make a cell fail.
+var runExperiment = experiment.Run
+
 // prepareDir creates the results directory, or, when resuming, checks that
 // it holds the same sweep and returns its complete results (dropping a
 // half-written last line).
@@ -242,8 +273,11 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 	if err != nil {
 		return nil, err
 	}
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("results directory %s: exists and is not a directory", dir)
+	}
 	if resume {
-		have, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+		have, err := limits.ReadFile(filepath.Join(dir, ManifestFile))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			// nothing to resume: start afresh
@@ -256,8 +290,13 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 			if err != nil {
 				return nil, err
 			}
-			for _, r := range results {
+			for _, r := range results { // later lines supersede earlier ones
 				done[r.Key()] = r
+			}
+			for k, r := range done { // failed cells, and those without digests (an older npusim), run again
+				if r.Error != "" || !isDigest(r.PolicyDigest) || !isDigest(r.HWDigest) || !isDigest(r.WorkloadDigest) {
+					delete(done, k)
+				}
 			}
 			return done, nil
 		}
@@ -268,41 +307,6 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 		return nil, err
 	}
 	return done, atomicfile.WriteBytes(filepath.Join(dir, ManifestFile), append(want, '\n'))
-}
-
-// readResults reads a results directory's results.jsonl. With repair, a
-// last line that was cut short is removed from the file; otherwise it is an
-// error.
-func readResults(dir string, repair bool) ([]*experiment.Result, error) {
-	path := filepath.Join(dir, ResultsFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var results []*experiment.Result
-	good := 0
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Bytes()
-		var r experiment.Result
-		complete := good+len(text) < len(data) // a newline follows
-		if err := json.Unmarshal(text, &r); err != nil || !complete || r.Workload == "" {
-			if repair && good+len(text)+1 >= len(data) { // the last line: cut short by an interruption
-				if err := os.Truncate(path, int64(good)); err != nil {
-					return nil, err
-				}
-				break
-			}
-			return nil, fmt.Errorf("%s: line %d is not a complete result", path, line)
-		}
-		good += len(text) + 1
-		results = append(results, &r)
-	}
-	return results, sc.Err()
 }
 
 // finish rewrites results.jsonl in canonical order and returns the results.
@@ -328,31 +332,78 @@ func finish(dir string, g Grid, shard *Shard, done map[string]*experiment.Result
 }
 
 // LoadResults reads a complete results directory: its manifest and its
-// results in canonical order.
+// results in canonical order. A directory without results.jsonl, with a
+// line that is not a complete result, or without a result for every cell
+// of its sweep is an error (report refuses it rather than write a report of
+// part of a sweep).
 func LoadResults(dir string) (SweepManifest, []*experiment.Result, error) {
+	m, results, err := loadShard(dir)
+	if err != nil {
+		return m, nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, ResultsFile)); err != nil {
+		return m, nil, fmt.Errorf("results directory %s: no %s: the sweep has not finished a cell", dir, ResultsFile)
+	}
+	byKey, err := covers(dir, m.Grid, m.Shard, results)
+	if err != nil {
+		return m, nil, err
+	}
+	results = results[:0]
+	for i, c := range m.Grid.Cells() {
+		if m.Shard == nil || m.Shard.includes(i) {
+			results = append(results, byKey[c.Key()])
+		}
+	}
+	return m, results, nil
+}
+
+// loadShard reads a results directory's manifest and the complete results
+// it holds so far, which may be fewer than its cells (merge says which
+// shard lacks which).
+func loadShard(dir string) (SweepManifest, []*experiment.Result, error) {
 	var m SweepManifest
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := limits.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		return m, nil, fmt.Errorf("results directory %s: %w", dir, err)
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := jsonfile.Decode(data, &m, false); err != nil {
 		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
 	}
 	results, err := readResults(dir, false)
 	if err != nil {
 		return m, nil, err
 	}
-	return m, results, nil
+	return m, latest(results), nil
+}
+
+// latest keeps the last result of each cell (in the order of those last
+// lines): a resumed sweep appends a failed cell's new result after its old
+// one until it rewrites the file.
+func latest(results []*experiment.Result) []*experiment.Result {
+	last := map[string]int{}
+	for i, r := range results {
+		last[r.Key()] = i
+	}
+	var out []*experiment.Result
+	for i, r := range results {
+		if last[r.Key()] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Merge combines the results directories of a sharded sweep into dir, in
-// canonical order; every cell of the grid must be present exactly once.
+// canonical order; every cell of the grid must be present exactly once, and
+// every policy, hardware and workload name must stand for one content in
+// all the shards.
 func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 	var grid *Grid
 	var given shardSet
 	done := map[string]*experiment.Result{}
+	seen := contents{}
 	for _, s := range shards {
-		m, results, err := LoadResults(s)
+		m, results, err := loadShard(s)
 		if err != nil {
 			return nil, err
 		}
@@ -369,6 +420,9 @@ func Merge(dir string, shards []string) ([]*experiment.Result, error) {
 		for _, r := range results {
 			if done[r.Key()] != nil {
 				return nil, fmt.Errorf("cell %s appears in more than one shard", r.Key())
+			}
+			if err := seen.note(r, "results directory "+s); err != nil {
+				return nil, err
 			}
 			done[r.Key()] = r
 		}

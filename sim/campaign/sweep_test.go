@@ -71,8 +71,10 @@ func TestSweepParallelShardedResumedAreIdentical(t *testing.T) {
 	os.WriteFile(filepath.Join(resumed, ResultsFile), cut, 0o644)
 	ran := 0
 	got := sweepBytes(t, resumed, SweepOptions{Resume: true, Progress: func(done, total int, r *experiment.Result) { ran++ }})
-	if !bytes.Equal(serial, got) || ran != len(smallGrid.Cells())-2 {
-		t.Errorf("resumed sweep ran %d cells (want %d) and equal=%v", ran, len(smallGrid.Cells())-2, bytes.Equal(serial, got))
+	// lines[5] is a cell that cannot run (edge-tpu-like lacks truncate):
+	// a failed cell is run again on resume, so only lines[0] is kept.
+	if !bytes.Equal(serial, got) || ran != len(smallGrid.Cells())-1 {
+		t.Errorf("resumed sweep ran %d cells (want %d) and equal=%v", ran, len(smallGrid.Cells())-1, bytes.Equal(serial, got))
 	}
 }
 

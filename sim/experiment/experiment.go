@@ -122,8 +122,21 @@ type Result struct {
 	// as a warning that synthetic weights are not representative.
 	Caveat string `json:"caveat,omitempty"`
 	// Error says why the cell could not run (a policy asking for an
-	// arithmetic mode the hardware lacks); the other fields are then empty.
+	// arithmetic mode the hardware lacks, or a fault); the other fields are
+	// then empty and the cell counts as failed.
 	Error string `json:"error,omitempty"`
+	// Failed marks an Error that is a failure (anything but a policy
+	// asking for what the hardware does not implement, which is a finding:
+	// drivers.IsUnsupported): a sweep with a failed cell exits 1, and
+	// --resume runs it again.
+	Failed bool `json:"failed,omitempty"`
+	// PolicyDigest, HWDigest and WorkloadDigest identify the contents the
+	// cell ran (drivers.Policy.Digest, npu.Config.Digest,
+	// workloads.Workload.Digest), so that results made from different
+	// files under one name are never mixed.
+	PolicyDigest   string `json:"policyDigest,omitempty"`
+	HWDigest       string `json:"hwDigest,omitempty"`
+	WorkloadDigest string `json:"workloadDigest,omitempty"`
 }
 
 // Run performs one experiment: it loads the cell's workload with ws,
@@ -131,14 +144,9 @@ type Result struct {
 // NPU and compares each layer and the outputs with the reference
 // interpreter, whose values refs keeps.
 func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
-	w, err := ws.Load(cell.Workload)
+	w, err := LoadWorkload(cell, ws)
 	if err != nil {
 		return nil, err
-	}
-	if len(cell.Inputs) > 0 {
-		if w, err = withInputs(w, cell.Inputs); err != nil {
-			return nil, err
-		}
 	}
 	policy, err := drivers.LoadPolicy(cell.Policy)
 	if err != nil {
@@ -151,9 +159,31 @@ func Run(cell Cell, ws *loader.Loader, refs *References) (*Result, error) {
 	return RunOn(cell, w, policy, hw, refs)
 }
 
+// LoadWorkload loads the cell's workload with ws, its input set replaced
+// by the cell's input files when it names some, and checks the run the
+// cell asks for against the limits in force (workloads.Workload.CheckRun).
+func LoadWorkload(cell Cell, ws *loader.Loader) (*workloads.Workload, error) {
+	w, err := ws.Load(cell.Workload)
+	if err != nil {
+		return nil, err
+	}
+	if len(cell.Inputs) > 0 {
+		if w, err = withInputs(w, cell.Inputs); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.CheckRun(cell.Samples, 1); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
 // RunOn performs an experiment on an already loaded workload, policy and
 // hardware configuration (cell names them in the result).
 func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References) (*Result, error) {
+	if err := w.CheckRun(cell.Samples, 1); err != nil {
+		return nil, err
+	}
 	compiled, err := drivers.Compile(w.Model, policy, hw)
 	if err != nil {
 		return nil, err
@@ -166,7 +196,7 @@ func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Con
 		samples = min(samples, cell.Samples)
 	}
 	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat,
-		Hardware: summarize(hw)}
+		Hardware: summarize(hw), PolicyDigest: policy.Digest(), HWDigest: hw.Digest(), WorkloadDigest: w.Digest()}
 	r.Layers = make([]LayerResult, len(w.Model.Ops))
 	r.setRoutes(compiled.Routes)
 	for i, c := range compiled.Choices {

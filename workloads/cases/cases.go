@@ -3,15 +3,15 @@ package cases
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/npusim/npusim/internal/jsonfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -85,7 +85,7 @@ type paramsJSON struct {
 // field ("case conv.json: cases[0].inputs[0].zeroPoint: 300 outside 0..255 for
 // TENSOR_QUANT8_ASYMM").
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", path, err)
 	}
@@ -123,6 +123,9 @@ func Parse(name string, data []byte) (*File, error) {
 	if len(raw.Cases) == 0 {
 		return nil, fmt.Errorf("cases: the file has no cases")
 	}
+	if err := limits.Check(limits.Samples, "cases", uint64(len(raw.Cases))); err != nil {
+		return nil, err
+	}
 	f := &File{Name: name, Op: kind}
 	for i := range raw.Cases {
 		cs, err := buildCase(kind, &raw, &params, i)
@@ -151,6 +154,9 @@ func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) 
 	}
 	for j, in := range c.Inputs {
 		name := fmt.Sprintf("%s.inputs[%d]", prefix, j)
+		if in == nil {
+			return nil, fmt.Errorf("%s: null, want a tensor object", name)
+		}
 		t, err := in.tensor(name, in.Data, "data")
 		if err != nil {
 			return nil, err
@@ -237,6 +243,9 @@ func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*w
 		t.Params.ZeroPoint = int32(*j.ZeroPoint)
 	}
 	if j.Scale != nil {
+		if err := checkFloat32(name+".scale", float64(*j.Scale)); err != nil {
+			return nil, err
+		}
 		t.Params.Scale = float32(*j.Scale)
 	} else if typ != quant.Int8PerChannel && !(typ == quant.Int32 && j.Scales != nil) {
 		return nil, fmt.Errorf("%s.scale: missing", name)
@@ -248,7 +257,10 @@ func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*w
 		if j.ChannelDim == nil {
 			return nil, fmt.Errorf("%s.channelDim: missing for per-channel scales", name)
 		}
-		for _, s := range j.Scales {
+		for k, s := range j.Scales {
+			if err := checkFloat32(fmt.Sprintf("%s.scales[%d]", name, k), float64(s)); err != nil {
+				return nil, err
+			}
 			t.Params.Scales = append(t.Params.Scales, float32(s))
 		}
 		t.Params.Axis = *j.ChannelDim
@@ -314,6 +326,9 @@ func (p *paramsJSON) apply(op *workloads.Op, m *workloads.Model) error {
 			}
 			fh, fw = f.Shape[1], f.Shape[2]
 		}
+		if max(fh, fw, op.StrideH, op.StrideW, op.DilationH, op.DilationW) > workloads.MaxGeometry {
+			return nil // out of range: the model's validation names the field
+		}
 		op.Padding.Top, op.Padding.Bottom = quant.SamePadding(in.Shape[1], fh, op.StrideH, op.DilationH)
 		op.Padding.Left, op.Padding.Right = quant.SamePadding(in.Shape[2], fw, op.StrideW, op.DilationW)
 	default:
@@ -322,43 +337,20 @@ func (p *paramsJSON) apply(op *workloads.Op, m *workloads.Model) error {
 	return nil
 }
 
-// decodeJSON decodes one JSON value, turning the decoder's errors into ones
-// that say where (line and column, or the field) and what was expected.
+// decodeJSON decodes one JSON value, with errors that say where (line and
+// column, or the field) and what was expected.
 func decodeJSON(data []byte, v any, strict bool) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if strict {
-		dec.DisallowUnknownFields()
-	}
-	err := dec.Decode(v)
-	var syntax *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		if dec.More() {
-			return fmt.Errorf("bad JSON: extra data after the top-level value")
-		}
-		return nil
-	case errors.As(err, &syntax):
-		line, col := position(data, syntax.Offset)
-		return fmt.Errorf("bad JSON at line %d, column %d: %v", line, col, syntax)
-	case errors.As(err, &typeErr):
-		return fmt.Errorf("%s: expected %v, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
-	case errors.Is(err, io.EOF):
-		return fmt.Errorf("bad JSON: the file is empty")
-	}
-	return fmt.Errorf("bad JSON: %w", err)
+	return jsonfile.Decode(data, v, strict)
 }
 
-func position(data []byte, offset int64) (line, col int) {
-	line, col = 1, 1
-	for _, b := range data[:min(int(offset), len(data))] {
-		if b == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
+// checkFloat32 checks that a scale survives the conversion to float32:
+// 1e-300 would become 0 and 1e300 infinity, and the error would show
+// those instead of what the file says.
+func checkFloat32(field string, v float64) error {
+	if f := float32(v); (f == 0) != (v == 0) || math.IsInf(float64(f), 0) != math.IsInf(v, 0) {
+		return fmt.Errorf("%s: %g is outside the range of a float32 scale", field, v)
 	}
-	return line, col
+	return nil
 }
 
 // jsonFloat is a JSON number that may also be given as the strings "NaN",
@@ -427,7 +419,7 @@ func quoteNonFinite(data []byte) []byte {
 // LooksLike reports whether a JSON file declares an op and cases at
 // its top level, so that a directory walk can pass over other JSON files.
 func LooksLike(path string) bool {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return true // let the loader report the error
 	}

@@ -10,13 +10,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -34,7 +34,7 @@ import (
 //
 // Errors name the file and what is wrong.
 func Read(path string, t *workloads.Tensor) (*quant.Tensor, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("input %s: %w", path, err)
 	}
@@ -128,7 +128,7 @@ var (
 // the data that follows.
 func parseNpy(data []byte) (descr string, shape []int, body []byte, err error) {
 	if !bytes.HasPrefix(data, npyMagic) || len(data) < 10 {
-		return "", nil, nil, fmt.Errorf("not a NumPy .npy file (no \\x93NUMPY magic)")
+		return "", nil, nil, fmt.Errorf("header: not a NumPy .npy file (no \\x93NUMPY magic)")
 	}
 	var headerLen, start int
 	switch data[6] {

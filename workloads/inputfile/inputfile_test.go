@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/npusim/npusim/internal/fuzzcheck"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -81,4 +82,29 @@ func TestReadInput(t *testing.T) {
 	if _, err := Read(write("neg.npy", npy("|i1", []int{2}, []byte{1, 0xff})), u); err == nil || !strings.Contains(err.Error(), "data[1]: -1 outside 0..255") {
 		t.Errorf("signed codes for a uint8 input: %v", err)
 	}
+}
+
+// FuzzDecodeNpy: any bytes read as a .npy input give a tensor of the
+// model input's shape and type, or one error line naming what is wrong;
+// reading allocates at most 64 KiB plus 64 bytes per input byte.
+func FuzzDecodeNpy(f *testing.F) {
+	body := make([]byte, 16)
+	f.Add(npy("|u1", []int{1, 4, 4, 1}, body))
+	f.Add(npy("<f4", []int{4, 4, 1}, make([]byte, 64)))
+	f.Add(npy("|i1", []int{1, 4, 4, 1}, body))
+	f.Add(npy("<f8", []int{1, 4, 4, 1000000000000}, body))
+	f.Add([]byte("\x93NUMPY\x03\x00\xff\xff\xff\x7f{'descr': '|u1'"))
+	in := &workloads.Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Uint8, Shape: []int{1, 4, 4, 1}, Params: quant.Params{Scale: 0.5, ZeroPoint: 3}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var q *quant.Tensor
+		var err error
+		fuzzcheck.Alloc(t, 64<<10+64*uint64(len(data)), func() { q, err = decodeInput(".npy", data, in) })
+		if err != nil {
+			fuzzcheck.Error(t, err, "")
+			return
+		}
+		if !slices.Equal(q.Shape, in.Shape) || q.Type != in.Type || q.Validate() != nil {
+			t.Fatalf("decoded %v %v: %v", q.Type, q.Shape, q.Validate())
+		}
+	})
 }

@@ -68,6 +68,10 @@ func formatOf(spec string) *format {
 	return nil
 }
 
+// IsFile reports whether a spec names a model file (by the suffix of a
+// format) rather than a zoo workload.
+func IsFile(spec string) bool { return formatOf(spec) != nil }
+
 // Check validates a spec without building the workload: a zoo name with
 // valid options, or an existing file of a known format.
 func Check(spec string) error {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
+	"github.com/npusim/npusim/internal/limits"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/inputfile"
@@ -38,7 +40,7 @@ func OutputPath(path string, k, s int) string {
 // seeded by the model's bytes, so the same file always gives the same
 // inputs.
 func Load(path string) (*workloads.Workload, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("workload %s: %w", path, err)
 	}
@@ -58,7 +60,16 @@ func Load(path string) (*workloads.Workload, error) {
 
 func readSamples(path string, m *workloads.Model) ([][]*quant.Tensor, error) {
 	var samples [][]*quant.Tensor
+	if len(m.Inputs) == 0 {
+		return nil, nil
+	}
 	for s := 0; ; s++ {
+		if err := limits.Check(limits.Samples, "input samples beside "+path, uint64(s+1)); err != nil {
+			if _, statErr := os.Stat(InputPath(path, 0, s)); statErr == nil {
+				return nil, err
+			}
+			return samples, nil
+		}
 		var sample []*quant.Tensor
 		for k, i := range m.Inputs {
 			file := InputPath(path, k, s)
@@ -162,33 +173,7 @@ func WriteWorkload(w *workloads.Workload, path string) error {
 	return writeFiles(files)
 }
 
-// writeFiles writes every file or, on an error, none.
+// writeFiles writes every file or, on an error, none (atomicfile.WriteAll).
 func writeFiles(files map[string][]byte) error {
-	tmp := map[string]string{}
-	defer func() {
-		for _, t := range tmp {
-			os.Remove(t)
-		}
-	}()
-	for path, data := range files {
-		f, err := os.CreateTemp(filepath.Dir(path), ".npusim-*")
-		if err != nil {
-			return err
-		}
-		tmp[path] = f.Name()
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for path, t := range tmp {
-		if err := os.Rename(t, path); err != nil {
-			return err
-		}
-		delete(tmp, path)
-	}
-	return nil
+	return atomicfile.WriteAll(files)
 }

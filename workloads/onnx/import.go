@@ -1,10 +1,12 @@
 package onnx
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
 	pb "github.com/advancedclimatesystems/gonnx/onnx"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 	"google.golang.org/protobuf/proto"
@@ -54,7 +56,7 @@ type floatInput struct {
 func Unmarshal(data []byte, name string) (*workloads.Model, error) {
 	mp := &pb.ModelProto{}
 	if err := proto.Unmarshal(data, mp); err != nil {
-		return nil, fmt.Errorf("not an ONNX model: %w", err)
+		return nil, fmt.Errorf("not an ONNX model: the file is not a valid protocol buffer (%d bytes)", len(data))
 	}
 	return Import(mp, name)
 }
@@ -69,11 +71,11 @@ func Import(mp *pb.ModelProto, name string) (*workloads.Model, error) {
 	im := &importer{m: &workloads.Model{Name: name, Description: g.DocString},
 		consts: map[string]*constant{}, deqConsts: map[string]*qconst{}, deqLayout: map[int]bool{}, values: map[string]*value{}, uses: map[string]int{}}
 	if err := im.readGraph(g); err != nil {
-		return nil, err
+		return nil, errors.New(printable.String(err.Error())) // node and value names come from the file
 	}
 	foldFullyConnected(im.m)
 	if err := im.m.Validate(); err != nil {
-		return nil, fmt.Errorf("imported model: %w", err)
+		return nil, fmt.Errorf("imported model: %s", printable.String(err.Error()))
 	}
 	return im.m, nil
 }
@@ -172,7 +174,10 @@ func staticShape(name string, s *pb.TensorShapeProto) ([]int, error) {
 		}
 		shape = append(shape, int(v))
 	}
-	return shape, quant.ValidateShape(shape)
+	if err := quant.ValidateShape(shape); err != nil {
+		return nil, fmt.Errorf("input %s: %w", name, err)
+	}
+	return shape, nil
 }
 
 func (im *importer) readOutputs(g *pb.GraphProto) error {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	pb "github.com/advancedclimatesystems/gonnx/onnx"
+	"github.com/npusim/npusim/internal/fuzzcheck"
+	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 	"google.golang.org/protobuf/proto"
 )
@@ -76,11 +78,16 @@ func FuzzImport(f *testing.F) {
 		f.Add(data[:len(data)/2])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := Unmarshal(data, "fuzz.onnx")
-		if err == nil {
-			if verr := m.Validate(); verr != nil {
-				t.Fatalf("imported a model that does not validate: %v", verr)
-			}
+		fuzzcheck.Small(t)
+		var m *workloads.Model
+		var err error
+		fuzzcheck.Alloc(t, 16<<20+64*uint64(len(data)), func() { m, err = Unmarshal(data, "fuzz.onnx") })
+		if err != nil {
+			fuzzcheck.Error(t, err, "")
+			return
+		}
+		if verr := m.Validate(); verr != nil {
+			t.Fatalf("imported a model that does not validate: %v", verr)
 		}
 	})
 }

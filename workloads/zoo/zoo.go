@@ -20,6 +20,7 @@ package zoo
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,7 +101,7 @@ func parseSpec(spec string) (string, map[string]int, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		def, ok := e.options[k]
 		if !ok {
-			return "", nil, fmt.Errorf("workload %q: %s has no option %q (options: %v)", spec, name, k, e.options)
+			return "", nil, fmt.Errorf("workload %q: %s has no option %q (%s)", spec, name, k, optionList(e.options))
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100*max(def, 10) {
@@ -132,4 +133,17 @@ func sortedOptionKeys(m map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// optionList says which options a workload takes and their defaults, in
+// name order ("options: steps (default 24)").
+func optionList(options map[string]int) string {
+	if len(options) == 0 {
+		return "it takes no options"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(options)) {
+		parts = append(parts, fmt.Sprintf("%s (default %d)", k, options[k]))
+	}
+	return "options: " + strings.Join(parts, ", ")
 }
