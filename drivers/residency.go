@@ -410,12 +410,13 @@ func (pl *planner) liveAt(k int) []int {
 	return live
 }
 
-// allocate finds the highest aligned range of the activation scratchpad
-// for tensor t that no tensor kept during op k occupies.
+// allocate finds the highest aligned range of the activation scratchpad,
+// below the ceiling (ceiling.go), for tensor t that no tensor kept during
+// op k occupies.
 func (pl *planner) allocate(k, t int) (int, bool) {
 	n := pl.m.Tensors[t].Len()
 	live := pl.liveAt(k)
-	addr := (pl.hw.Bytes(npu.ActivationSRAM) - n) / sramAlign * sramAlign
+	addr := (pl.ceiling() - n) / sramAlign * sramAlign
 	for {
 		clash := slices.IndexFunc(live, func(i int) bool {
 			r := pl.res[i]

@@ -1,7 +1,6 @@
 package drivers
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/npusim/npusim/npu"
@@ -42,13 +41,13 @@ const ExpandInt16 = "int16"
 func (p *Policy) resolveFusions(r *arithmetic, hw *npu.Config) error {
 	if p.ResidualFusion {
 		if hw.Fusion.Residual == nil {
-			return fmt.Errorf("policy %s folds residual ADDs into requantization, which %s cannot do (no fusion.residual path)", p.Label(), hw.Name)
+			return unsupported("policy %s folds residual ADDs into requantization, which %s cannot do (no fusion.residual path)", p.Label(), hw.Name)
 		}
 		r.foldResidual = true
 	}
 	if p.ExpandFusion == ExpandInt16 {
 		if hw.Fusion.WideDepthwise == nil {
-			return fmt.Errorf("policy %s keeps expansions at 16 bits for the depthwise layer, which %s cannot read (no fusion.wide_depthwise path)", p.Label(), hw.Name)
+			return unsupported("policy %s keeps expansions at 16 bits for the depthwise layer, which %s cannot read (no fusion.wide_depthwise path)", p.Label(), hw.Name)
 		}
 		r.wideExpand = true
 	}
