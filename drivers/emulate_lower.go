@@ -120,8 +120,8 @@ func (e *emulation) matmul(mm *npu.MatMul, b emuBuffers, pass int, sums bool) []
 	}
 	rs := npu.AccRegion{Base: b.rowsum[pass%2], RowStride: 1}
 	if sums {
-		o = append(o, &npu.MatMul{M: mm.M, K: mm.K, N: 1, A: mm.A, AOperand: mm.AOperand, B: b.ones, BColStride: 1, BRowStride: 1,
-			BOperand: npu.Operand8{Signed: true}, Acc: rs, Mode: mm.Mode})
+		o = append(o, &npu.MatMul{M: mm.M, K: mm.K, N: 1, A: mm.A, AOperand: mm.AOperand,
+			B: b.ones, BColStride: 1, BRowStride: 1, BOperand: npu.Operand8{Signed: true}, Acc: rs, Mode: mm.Mode})
 	}
 	return append(o, e.correct(mm.M, mm.N, mm.Acc, npu.Column(rs.Base, 1), false, b)...)
 }
@@ -146,7 +146,8 @@ func (e *emulation) pieces(k0, k int) [][2]int {
 // per-row operand (perElement false) or a block. The product of an 8-bit
 // zero point and a row sum fits 32 bits; on a 16-bit datapath it is the
 // sum of its 16-bit halves' products.
-func (e *emulation) correct(m, n int, acc npu.AccRegion, sums npu.VSource, perElement bool, b emuBuffers) []npu.Operation {
+func (e *emulation) correct(m, n int, acc npu.AccRegion, sums npu.VSource, perElement bool,
+	b emuBuffers) []npu.Operation {
 	cols, src := 1, func(r npu.AccRegion) npu.VSource { return npu.Column(r.Base, 1) }
 	if perElement {
 		cols, src = n, npu.Block

@@ -94,7 +94,7 @@ func (q *seq) sel(dst npu.AccRegion, c, a, b npu.VSource) {
 
 // rowALU appends an ALU command over per-column row dst.
 func (q *seq) rowALU(op npu.VALUOp, dst int, a, b npu.VSource) {
-	q.ops = append(q.ops, &npu.VALU{Op: op, M: 1, N: q.n, A: a, B: b, Dst: npu.AccRegion{Base: q.rowAt(dst), RowStride: q.n}})
+	q.ops = append(q.ops, &npu.VALU{Op: op, M: 1, N: q.n, A: a, B: b, Dst: q.rowRegion(dst)})
 }
 
 // field appends the load of a record field into per-column row dst.
@@ -104,7 +104,8 @@ func (q *seq) field(f npu.RecordField, records, dst int) {
 
 // mul16 appends a 16x16 multiply of halves (high?, signed?) of a and b.
 func (q *seq) mul16(dst npu.AccRegion, a npu.VSource, aHigh, aSigned bool, b npu.VSource, bHigh, bSigned bool) {
-	q.ops = append(q.ops, &npu.VMul16{M: q.m, N: q.n, A: a, AHigh: aHigh, ASigned: aSigned, B: b, BHigh: bHigh, BSigned: bSigned, Dst: dst})
+	q.ops = append(q.ops, &npu.VMul16{M: q.m, N: q.n, Dst: dst,
+		A: a, AHigh: aHigh, ASigned: aSigned, B: b, BHigh: bHigh, BSigned: bSigned})
 }
 
 func blk(r npu.AccRegion) npu.VSource { return npu.Block(r) }
@@ -263,8 +264,10 @@ func (q *seq) totalRows(v quant.Variant) {
 	q.rowALU(npu.VSub, rowRoundHi, q.row(total), imm(33))
 	q.rowALU(npu.VShl, rowRoundHi, imm(1), q.row(rowRoundHi))
 	q.ops = append(q.ops,
-		&npu.VALU{Op: npu.VSel, M: 1, N: q.n, A: imm(0), B: q.row(rowRoundLo), C: q.row(over32), Dst: q.rowRegion(rowRoundLo)},
-		&npu.VALU{Op: npu.VSel, M: 1, N: q.n, A: q.row(rowRoundHi), B: imm(0), C: q.row(over32), Dst: q.rowRegion(rowRoundHi)})
+		&npu.VALU{Op: npu.VSel, M: 1, N: q.n, A: imm(0), B: q.row(rowRoundLo), C: q.row(over32),
+			Dst: q.rowRegion(rowRoundLo)},
+		&npu.VALU{Op: npu.VSel, M: 1, N: q.n, A: q.row(rowRoundHi), B: imm(0), C: q.row(over32),
+			Dst: q.rowRegion(rowRoundHi)})
 	q.rowALU(npu.VSub, rowMask, imm(32), q.row(total))  // 32 - total
 	q.rowALU(npu.VSub, rowRight, q.row(total), imm(32)) // total - 32
 	q.rowALU(npu.VGt, rowPathB, q.row(total), imm(31))  // total >= 32

@@ -29,7 +29,8 @@ func (pl *planner) weightsOf(op *workloads.Op, n *need) weightView {
 	in, filter, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Inputs[1]], pl.m.Tensors[op.Output]
 	oc := out.Shape[len(out.Shape)-1]
 	zx := int64(in.Params.ZeroPoint)
-	v := weightView{n: oc, k: len(filter.Data) / oc, x: max(zx-int64(in.Type.Min()), int64(in.Type.Max())-zx), ones: n.fold}
+	largest := max(zx-int64(in.Type.Min()), int64(in.Type.Max())-zx) // the largest |input - zero point|
+	v := weightView{n: oc, k: len(filter.Data) / oc, x: largest, ones: n.fold}
 	zw := int64(filter.Params.ZeroPoint)
 	if n.fold {
 		zw = 0
@@ -125,7 +126,7 @@ func (pl *planner) checkAccumulation(op *workloads.Op, a arithmetic, n *need) er
 		return nil
 	}
 	n.chunks = w.chunks(limit)
-	n.why = append(n.why, fmt.Sprintf("%v accumulators could overflow (partial sums up to %d): %d chunks of the reduction of %d",
-		mode, w.bound(0, w.k), len(n.chunks), w.k))
+	n.why = append(n.why, fmt.Sprintf("%v accumulators could overflow (partial sums up to %d): "+
+		"%d chunks of the reduction of %d", mode, w.bound(0, w.k), len(n.chunks), w.k))
 	return nil
 }

@@ -47,7 +47,9 @@ func checkBaseUnchanged(t *testing.T, p *Policy, data []byte) {
 		t.Fatal(err)
 	}
 	for _, v := range p.VersionNames() {
-		p.withVersion(v)
+		if _, err := p.withVersion(v); err != nil {
+			t.Fatalf("version %q of a parsed policy does not load: %v", v, err)
+		}
 	}
 	if !reflect.DeepEqual(fresh.Requant, p.Requant) || !reflect.DeepEqual(fresh.Dynamic, p.Dynamic) || fresh.Accumulator != p.Accumulator ||
 		fresh.NudgeZeroPoints != p.NudgeZeroPoints || fresh.Weights != p.Weights || len(fresh.Versions) != len(p.Versions) {

@@ -90,7 +90,8 @@ func nudgeZeroPoints(m *workloads.Model) []string {
 		out := m.Tensors[op.Output]
 		switch op.Kind {
 		case workloads.Softmax, workloads.Logistic:
-		case workloads.AveragePool2D, workloads.MaxPool2D, workloads.Relu, workloads.Relu1, workloads.Relu6, workloads.Reshape:
+		case workloads.AveragePool2D, workloads.MaxPool2D,
+			workloads.Relu, workloads.Relu1, workloads.Relu6, workloads.Reshape:
 			out.Params = m.Tensors[op.Inputs[0]].Params
 		default:
 			if out.Range == nil {
@@ -103,7 +104,8 @@ func nudgeZeroPoints(m *workloads.Model) []string {
 	rescaleBiases(m, before)
 	notes := []string{fmt.Sprintf("zero-point nudge: %d activation grids changed", changed)}
 	if skipped > 0 {
-		notes = append(notes, fmt.Sprintf("zero-point nudge: %d tensors have no calibrated range and keep their grid", skipped))
+		notes = append(notes,
+			fmt.Sprintf("zero-point nudge: %d tensors have no calibrated range and keep their grid", skipped))
 	}
 	return notes
 }
@@ -141,7 +143,8 @@ func rescaleBiases(m *workloads.Model, inScaleBefore []float32) {
 
 // weightScales returns the new per-channel scales (and zero point) a scheme
 // gives a weight tensor, or ok=false when the tensor is left alone.
-func weightScales(w *workloads.Tensor, scheme WeightScheme, channels int, real func(c int) (lo, hi float64)) (scales []float32, ok bool) {
+func weightScales(w *workloads.Tensor, scheme WeightScheme, channels int,
+	realRange func(c int) (lo, hi float64)) (scales []float32, ok bool) {
 	old := make([]float32, channels)
 	for c := range old {
 		old[c] = w.Params.ChannelScale(c)
@@ -170,7 +173,7 @@ func weightScales(w *workloads.Tensor, scheme WeightScheme, channels int, real f
 		}
 		var mx float64
 		for c := range channels {
-			lo, hi := real(c)
+			lo, hi := realRange(c)
 			mx = max(mx, -lo, hi)
 		}
 		s := float32(max(mx/127, 1e-9))
@@ -232,7 +235,8 @@ func rescaleWeights(m *workloads.Model, scheme WeightScheme) []string {
 		}
 		bias := make([]int32, len(b.Data))
 		for c, q := range b.Data {
-			bias[c] = int32(min(max(math.Round(float64(q)*float64(w.Params.ChannelScale(c))/float64(scales[c])), math.MinInt32), math.MaxInt32))
+			scaled := math.Round(float64(q) * float64(w.Params.ChannelScale(c)) / float64(scales[c]))
+			bias[c] = int32(min(max(scaled, math.MinInt32), math.MaxInt32))
 		}
 		inScale := m.Tensors[op.Inputs[0]].Params.Scale
 		biasScales := make([]float32, channels)

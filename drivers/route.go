@@ -50,13 +50,15 @@ func (p *Policy) checkExact() error {
 	}
 	switch {
 	case p.NudgeZeroPoints || p.Weights != WeightsAsIs:
-		return fmt.Errorf("exact: an exact policy keeps the model's grids and weights (zero_point_nudge and weights must be unset)")
+		return fmt.Errorf("exact: an exact policy keeps the model's grids and weights " +
+			"(zero_point_nudge and weights must be unset)")
 	case p.PartialSums == PartialSumsInt16:
 		return fmt.Errorf("exact: an exact policy keeps exact int32 partial sums (partial_sums: int16)")
 	case len(p.Dynamic) > 0:
 		return fmt.Errorf("exact: an exact policy's arithmetic does not change with the device state (no dynamic rules)")
 	case p.Accumulator != (Accumulator{}) && p.Accumulator != (Accumulator{Bits: 32, Overflow: npu.Wrap}):
-		return fmt.Errorf("exact: an exact policy accumulates in exact 32-bit wrapping arithmetic, got %d-bit %s", p.Accumulator.Bits, p.Accumulator.Overflow)
+		return fmt.Errorf("exact: an exact policy accumulates in exact 32-bit wrapping arithmetic, got %d-bit %s",
+			p.Accumulator.Bits, p.Accumulator.Overflow)
 	}
 	return nil
 }
@@ -80,8 +82,9 @@ func (p *Policy) allows() (emulate, cpu bool) {
 // resolveExact is resolve for a policy that takes routes: its arithmetic as
 // asked, whatever the hardware implements (the plan stage finds the routes).
 func (p *Policy) resolveExact(hw *npu.Config) (arithmetic, error) {
-	r := arithmetic{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32, separate: p.Fusion == FusionSeparate,
-		accumulate: npu.Accumulation{Bits: 32, Overflow: npu.Wrap}, vectorDW: hw.Vector.Depthwise}
+	r := arithmetic{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32,
+		separate: p.Fusion == FusionSeparate, accumulate: npu.Accumulation{Bits: 32, Overflow: npu.Wrap},
+		vectorDW: hw.Vector.Depthwise}
 	if p.Requant != nil {
 		r.variant = *p.Requant
 	}

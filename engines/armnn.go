@@ -58,7 +58,8 @@ func RandomArmNN(seed uint64, samples int) (*workloads.Workload, error) {
 	}
 	m := w.Model
 	op := m.Ops[0]
-	in, filter, bias, out := m.Tensors[op.Inputs[0]], m.Tensors[op.Inputs[1]], m.Tensors[op.Inputs[2]], m.Tensors[op.Output]
+	in, filter := m.Tensors[op.Inputs[0]], m.Tensors[op.Inputs[1]]
+	bias, out := m.Tensors[op.Inputs[2]], m.Tensors[op.Output]
 	if filter.Params.PerChannel() {
 		filter.Type, filter.Params = quant.Int8, quant.Params{Scale: filter.Params.Scales[0]}
 		if in.Type == quant.Uint8 {
@@ -79,7 +80,7 @@ func RandomArmNN(seed uint64, samples int) (*workloads.Workload, error) {
 	case 2:
 		extremes(w, filter)
 	case 3:
-		cancelling(w, filter)
+		cancelling(filter)
 	}
 	bias.Params = quant.Params{Scale: float32(float64(in.Params.Scale) * float64(filter.Params.Scale))}
 	for _, sample := range w.Inputs {
@@ -102,7 +103,7 @@ func extremes(w *workloads.Workload, filter *workloads.Tensor) {
 }
 
 // cancelling makes neighbouring weights opposite, around the zero point.
-func cancelling(w *workloads.Workload, filter *workloads.Tensor) {
+func cancelling(filter *workloads.Tensor) {
 	zp := filter.Params.ZeroPoint
 	span := min(filter.Type.Max()-zp, zp-max(filter.Type.Min(), -127))
 	for i := 0; i+1 < len(filter.Data); i += 2 {
@@ -116,11 +117,14 @@ func cancelling(w *workloads.Workload, filter *workloads.Tensor) {
 func armnnCaseOf(w *workloads.Workload) armnnCase {
 	m := w.Model
 	op := m.Ops[0]
-	in, filter, bias, out := m.Tensors[op.Inputs[0]], m.Tensors[op.Inputs[1]], m.Tensors[op.Inputs[2]], m.Tensors[op.Output]
+	in, filter := m.Tensors[op.Inputs[0]], m.Tensors[op.Inputs[1]]
+	bias, out := m.Tensors[op.Inputs[2]], m.Tensors[op.Output]
 	dh, dw := op.Dilation()
+	weights := armnnTensor{Shape: filter.Shape, Scale: filter.Params.Scale, ZeroPoint: filter.Params.ZeroPoint,
+		Data: filter.Data}
 	c := armnnCase{Layer: "conv", Type: "u8", Activation: op.Activation.String(),
 		Input:    armnnTensor{Shape: in.Shape, Scale: in.Params.Scale, ZeroPoint: in.Params.ZeroPoint},
-		Weights:  armnnTensor{Shape: filter.Shape, Scale: filter.Params.Scale, ZeroPoint: filter.Params.ZeroPoint, Data: filter.Data},
+		Weights:  weights,
 		Bias:     armnnTensor{Shape: bias.Shape, Scale: bias.Params.Scale, Data: bias.Data},
 		Output:   armnnTensor{Shape: out.Shape, Scale: out.Params.Scale, ZeroPoint: out.Params.ZeroPoint},
 		Pad:      [4]int{op.Padding.Top, op.Padding.Bottom, op.Padding.Left, op.Padding.Right},

@@ -42,21 +42,21 @@ func emulated(t *testing.T, w *workloads.Workload, s int, e reference.Engine) []
 
 // compare fails on the first element where the engine and its emulation
 // differ, and counts the outputs where both differ from TFLite.
-func compare(t *testing.T, name string, real, emu, tflite []*quant.Tensor) (elements, changed int) {
+func compare(t *testing.T, name string, engine, emu, tflite []*quant.Tensor) (elements, changed int) {
 	t.Helper()
-	for k := range real {
-		if !slices.Equal(real[k].Shape, emu[k].Shape) {
-			t.Fatalf("%s output %d: shape %v, emulation %v", name, k, real[k].Shape, emu[k].Shape)
+	for k := range engine {
+		if !slices.Equal(engine[k].Shape, emu[k].Shape) {
+			t.Fatalf("%s output %d: shape %v, emulation %v", name, k, engine[k].Shape, emu[k].Shape)
 		}
-		for i := range real[k].Data {
-			if real[k].Data[i] != emu[k].Data[i] {
-				t.Fatalf("%s output %d element %d: engine %d, emulation %d (tflite %d)", name, k, i, real[k].Data[i], emu[k].Data[i], tflite[k].Data[i])
+		for i := range engine[k].Data {
+			if engine[k].Data[i] != emu[k].Data[i] {
+				t.Fatalf("%s output %d element %d: engine %d, emulation %d (tflite %d)", name, k, i, engine[k].Data[i], emu[k].Data[i], tflite[k].Data[i])
 			}
-			if real[k].Data[i] != tflite[k].Data[i] {
+			if engine[k].Data[i] != tflite[k].Data[i] {
 				changed++
 			}
 		}
-		elements += len(real[k].Data)
+		elements += len(engine[k].Data)
 	}
 	return elements, changed
 }

@@ -29,7 +29,8 @@ var singleOps = []workloads.OpKind{workloads.Conv2D, workloads.DepthwiseConv2D, 
 // accumulators occur. It has samples random input samples.
 func RandomOp(kind workloads.OpKind, seed uint64, samples int) (*workloads.Workload, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x6f6e6e78))
-	g := &opGen{rng: rng, typ: []quant.Type{quant.Uint8, quant.Int8}[rng.IntN(2)], m: &workloads.Model{Name: fmt.Sprintf("%v-%d", kind, seed)}}
+	g := &opGen{rng: rng, typ: []quant.Type{quant.Uint8, quant.Int8}[rng.IntN(2)],
+		m: &workloads.Model{Name: fmt.Sprintf("%v-%d", kind, seed)}}
 	x := g.activation("x", g.inputShape(kind))
 	g.m.Inputs = []int{x}
 	y := g.op(kind, x)
@@ -65,7 +66,8 @@ func (g *opGen) params() quant.Params {
 }
 
 func (g *opGen) activation(name string, shape []int) int {
-	return g.m.AddTensor(&workloads.Tensor{Name: name, Tensor: quant.Tensor{Type: g.typ, Shape: shape, Params: g.params()}})
+	t := &workloads.Tensor{Name: name, Tensor: quant.Tensor{Type: g.typ, Shape: shape, Params: g.params()}}
+	return g.m.AddTensor(t)
 }
 
 func (g *opGen) inputShape(kind workloads.OpKind) []int {
@@ -106,7 +108,8 @@ func (g *opGen) op(kind workloads.OpKind, x int) int {
 	case workloads.MaxPool2D:
 		op.FilterH, op.FilterW = 1+g.rng.IntN(min(in.Shape[1], 3)), 1+g.rng.IntN(min(in.Shape[2], 3))
 		op.StrideH, op.StrideW = 1+g.rng.IntN(2), 1+g.rng.IntN(2)
-		shape = []int{in.Shape[0], (in.Shape[1]-op.FilterH)/op.StrideH + 1, (in.Shape[2]-op.FilterW)/op.StrideW + 1, in.Shape[3]}
+		outH, outW := (in.Shape[1]-op.FilterH)/op.StrideH+1, (in.Shape[2]-op.FilterW)/op.StrideW+1
+		shape = []int{in.Shape[0], outH, outW, in.Shape[3]}
 		p = in.Params
 	case workloads.Softmax:
 		op.Beta = 1
@@ -114,7 +117,7 @@ func (g *opGen) op(kind workloads.OpKind, x int) int {
 	case workloads.Relu6:
 		p = in.Params
 	}
-	if kind != workloads.Softmax && kind != workloads.Relu6 && kind != workloads.MaxPool2D && kind != workloads.AveragePool2D {
+	if fusesActivation(kind) {
 		op.Activation = quant.Activation(g.rng.IntN(4))
 	}
 	op.Output = g.m.AddTensor(&workloads.Tensor{Name: "out", Tensor: quant.Tensor{Type: g.typ, Shape: shape, Params: p}})
@@ -122,11 +125,22 @@ func (g *opGen) op(kind workloads.OpKind, x int) int {
 	return op.Output
 }
 
+// fusesActivation reports whether ops of the kind carry a fused activation;
+// softmax, relu6 and the pools do not.
+func fusesActivation(kind workloads.OpKind) bool {
+	switch kind {
+	case workloads.Softmax, workloads.Relu6, workloads.MaxPool2D, workloads.AveragePool2D:
+		return false
+	}
+	return true
+}
+
 // conv draws a convolution's geometry and weights and returns its output shape.
 func (g *opGen) conv(op *workloads.Op, in *workloads.Tensor) []int {
 	fh, fw := 1+g.rng.IntN(min(in.Shape[1], 3)), 1+g.rng.IntN(min(in.Shape[2], 3))
 	op.StrideH, op.StrideW = 1+g.rng.IntN(2), 1+g.rng.IntN(2)
-	op.Padding = workloads.Padding{Top: g.rng.IntN(fh), Bottom: g.rng.IntN(fh), Left: g.rng.IntN(fw), Right: g.rng.IntN(fw)}
+	op.Padding = workloads.Padding{Top: g.rng.IntN(fh), Bottom: g.rng.IntN(fh),
+		Left: g.rng.IntN(fw), Right: g.rng.IntN(fw)}
 	inC, outC := in.Shape[3], 1+g.rng.IntN(16)
 	if op.Kind == workloads.DepthwiseConv2D {
 		op.DepthMultiplier = 1 + g.rng.IntN(2)
@@ -162,7 +176,8 @@ func (g *opGen) weights(shape []int, axis int, perChannelOK bool) []int {
 	for i := range w.Data {
 		w.Data[i] = w.Type.Min() + g.rng.Int32N(w.Type.Max()-w.Type.Min()+1)
 	}
-	b := &workloads.Tensor{Name: "b", Tensor: quant.Tensor{Type: quant.Int32, Shape: []int{channels}, Data: make([]int32, channels)}}
+	b := &workloads.Tensor{Name: "b",
+		Tensor: quant.Tensor{Type: quant.Int32, Shape: []int{channels}, Data: make([]int32, channels)}}
 	bs := make([]float32, channels)
 	for c := range bs {
 		bs[c] = float32(float64(in.Params.Scale) * float64(w.Params.ChannelScale(c)))

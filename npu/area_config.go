@@ -27,7 +27,9 @@ type AreaConfig struct {
 // it leaves out: the values of the presets, whose YAML cites them (7 nm
 // logic; TSMC N7's 0.027 um^2 high-density bitcell at 70% array efficiency;
 // two-port scratchpads, a port adding a third of the macro).
-var DefaultArea = AreaConfig{NodeNM: 7, SRAMBitcellUM2: 0.027, SRAMArrayEfficiency: 0.70, SRAMPorts: 2, SRAMPortOverhead: 1.0 / 3}
+var DefaultArea = AreaConfig{
+	NodeNM: 7, SRAMBitcellUM2: 0.027, SRAMArrayEfficiency: 0.70, SRAMPorts: 2, SRAMPortOverhead: 1.0 / 3,
+}
 
 // withDefaults fills the fields left at zero from DefaultArea.
 func (a AreaConfig) withDefaults() AreaConfig {
@@ -61,10 +63,10 @@ func (c *Config) checkArea() error {
 		want  string
 	}{
 		{"area.node_nm", finite(a.NodeNM) && a.NodeNM >= 3 && a.NodeNM <= 180, a.NodeNM, "from 3 to 180"},
-		{"area.sram_bitcell_um2", finite(a.SRAMBitcellUM2) && a.SRAMBitcellUM2 > 0 && a.SRAMBitcellUM2 <= 10, a.SRAMBitcellUM2, "> 0 and <= 10"},
-		{"area.sram_array_efficiency", finite(a.SRAMArrayEfficiency) && a.SRAMArrayEfficiency > 0 && a.SRAMArrayEfficiency <= 1, a.SRAMArrayEfficiency, "> 0 and <= 1"},
+		{"area.sram_bitcell_um2", positiveUpTo(a.SRAMBitcellUM2, 10), a.SRAMBitcellUM2, "> 0 and <= 10"},
+		{"area.sram_array_efficiency", positiveUpTo(a.SRAMArrayEfficiency, 1), a.SRAMArrayEfficiency, "> 0 and <= 1"},
 		{"area.sram_ports", a.SRAMPorts >= 1 && a.SRAMPorts <= 8, a.SRAMPorts, "from 1 to 8"},
-		{"area.sram_port_overhead", finite(a.SRAMPortOverhead) && a.SRAMPortOverhead > 0 && a.SRAMPortOverhead <= 4, a.SRAMPortOverhead, "> 0 and <= 4"},
+		{"area.sram_port_overhead", positiveUpTo(a.SRAMPortOverhead, 4), a.SRAMPortOverhead, "> 0 and <= 4"},
 	}
 	for _, ch := range checks {
 		if !ch.ok {
@@ -73,3 +75,6 @@ func (c *Config) checkArea() error {
 	}
 	return nil
 }
+
+// positiveUpTo reports whether x is a finite number in (0, hi].
+func positiveUpTo(x, hi float64) bool { return finite(x) && x > 0 && x <= hi }

@@ -89,7 +89,7 @@ func TestEnergyLedger(t *testing.T) {
 	}
 	commands[CompStatic] = cfg.StaticPJ(s.Cycles)
 	for comp := range NumComponents {
-		if !close(commands[comp], s.Energy[comp]) || !close(layers[comp], s.Energy[comp]) {
+		if !near(commands[comp], s.Energy[comp]) || !near(layers[comp], s.Energy[comp]) {
 			t.Errorf("%v: commands sum to %v pJ, layers to %v, total says %v", comp, commands[comp], layers[comp], s.Energy[comp])
 		}
 	}
@@ -97,11 +97,11 @@ func TestEnergyLedger(t *testing.T) {
 	for _, e := range s.Energy {
 		parts += e
 	}
-	if !close(parts, s.Energy.Total()) || s.Energy[CompArray] != float64(50*80*40)*0.05 {
+	if !near(parts, s.Energy.Total()) || s.Energy[CompArray] != float64(50*80*40)*0.05 {
 		t.Errorf("total %v, parts %v, array %v (want 160000 MACs x 0.05 pJ)", s.Energy.Total(), parts, s.Energy[CompArray])
 	}
 	// 1 GHz, 50 mW: static energy is 50 pJ per cycle
-	if !close(s.Energy[CompStatic], 50*float64(s.Cycles)) {
+	if !near(s.Energy[CompStatic], 50*float64(s.Cycles)) {
 		t.Errorf("static %v pJ over %d cycles, want 50 pJ per cycle", s.Energy[CompStatic], s.Cycles)
 	}
 
@@ -114,7 +114,8 @@ func TestEnergyLedger(t *testing.T) {
 	}
 }
 
-func close(a, b float64) bool { return a-b < 1e-6*max(1, b) && b-a < 1e-6*max(1, b) }
+// near reports whether a lies within 1e-6 of b, relative to b when b exceeds 1.
+func near(a, b float64) bool { return a-b < 1e-6*max(1, b) && b-a < 1e-6*max(1, b) }
 
 // TestRequantModesCostWhatTheHardwareSays runs the same requantization in
 // 16-bit and in 32-bit double-rounding mode.
@@ -227,8 +228,8 @@ func TestBadPrograms(t *testing.T) {
 		{"missing dependency", "mobile-npu", func(p *Program) { p.Commands[4].Deps = nil },
 			"hazard: command 4 (requant) touches weight SRAM [300, 460) while command 2 (dma.load) in flight touches weight SRAM [300, 460); a dependency is missing"},
 		{"forward dependency", "mobile-npu", func(p *Program) { p.Commands[1].Deps = []int{4} }, "dependency 4 is not an earlier command"},
-		{"variant the hardware lacks", "edge-tpu-like", func(p *Program) {}, "the requantization unit of edge-tpu-like does not implement double-rounding (it has [fp32])"},
-		{"accumulator the hardware lacks", "low-cost", func(p *Program) {}, "low-cost does not implement 32-bit wrap accumulators (it has [acc24-saturate])"},
+		{"variant the hardware lacks", "edge-tpu-like", func(*Program) {}, "the requantization unit of edge-tpu-like does not implement double-rounding (it has [fp32])"},
+		{"accumulator the hardware lacks", "low-cost", func(*Program) {}, "low-cost does not implement 32-bit wrap accumulators (it has [acc24-saturate])"},
 		{"window outside the tile", "mobile-npu", func(p *Program) { p.Commands[3].Op.(*MatMul).A.TileW = 5 }, "im2col reads input columns 0..19, but the tile holds 0..4"},
 	}
 	for _, tc := range cases {

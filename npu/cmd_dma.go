@@ -58,7 +58,8 @@ func (d *DMA) key() string { return "dma" }
 // Footprint implements Operation: a load writes the scratchpad box, a store
 // reads it.
 func (d *DMA) Footprint() []Span {
-	return []Span{{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + boxEnd(d.RunBytes, d.Rows, d.SRAMRowStride, d.Planes, d.SRAMPlaneStride), Write: !d.Store}}
+	end := boxEnd(d.RunBytes, d.Rows, d.SRAMRowStride, d.Planes, d.SRAMPlaneStride)
+	return []Span{{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + end, Write: !d.Store}}
 }
 
 // Check implements Operation.

@@ -64,7 +64,8 @@ func (h *Host) Check(cfg *Config, dramBytes uint64) error {
 	}
 	for _, r := range append([]Region{h.Output}, h.Inputs...) {
 		if r.Bytes < 0 || r.Addr+uint64(r.Bytes) > dramBytes {
-			return fmt.Errorf("tensor %s: DRAM [%d, %d) outside the program's %d bytes", r.Name, r.Addr, r.Addr+uint64(r.Bytes), dramBytes)
+			return fmt.Errorf("tensor %s: DRAM [%d, %d) outside the program's %d bytes",
+				r.Name, r.Addr, r.Addr+uint64(r.Bytes), dramBytes)
 		}
 	}
 	return nil

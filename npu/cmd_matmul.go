@@ -137,11 +137,13 @@ func (ac accumulator) wrap(x int64) int64 {
 // checkWindow verifies that every in-image tap of the first pixels output
 // pixels lies inside the tile held in the scratchpad.
 func (a *Im2col) checkWindow(pixels int) error {
-	if !positive(a.OutW, a.FilterH, a.FilterW, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Channels, a.TileH, a.TileW, a.ImageH, a.ImageW) {
+	if !positive(a.OutW, a.FilterH, a.FilterW, a.StrideH, a.StrideW, a.DilationH, a.DilationW,
+		a.Channels, a.TileH, a.TileW, a.ImageH, a.ImageW) {
 		return fmt.Errorf("im2col operand has a zero or negative extent: %+v", *a)
 	}
 	if a.Channel < 0 || a.Channel+a.Channels > a.PixelStride {
-		return fmt.Errorf("im2col channels [%d, %d) outside the %d-byte pixel", a.Channel, a.Channel+a.Channels, a.PixelStride)
+		return fmt.Errorf("im2col channels [%d, %d) outside the %d-byte pixel",
+			a.Channel, a.Channel+a.Channels, a.PixelStride)
 	}
 	rows, cols := ceilDiv(pixels, a.OutW), min(pixels, a.OutW)
 	check := func(what string, out0, outs, stride, pad, filter, dilation, image, tile0, tileN int) error {
@@ -155,7 +157,8 @@ func (a *Im2col) checkWindow(pixels int) error {
 		}
 		return nil
 	}
-	if err := check("rows", a.OutY, rows, a.StrideH, a.PadTop, a.FilterH, a.DilationH, a.ImageH, a.TileY, a.TileH); err != nil {
+	err := check("rows", a.OutY, rows, a.StrideH, a.PadTop, a.FilterH, a.DilationH, a.ImageH, a.TileY, a.TileH)
+	if err != nil {
 		return err
 	}
 	return check("columns", a.OutX, cols, a.StrideW, a.PadLeft, a.FilterW, a.DilationW, a.ImageW, a.TileX, a.TileW)
@@ -164,7 +167,8 @@ func (a *Im2col) checkWindow(pixels int) error {
 // tileSpan is the byte range of the activation scratchpad an im2col tile
 // occupies.
 func (a *Im2col) tileSpan() Span {
-	return Span{SRAM: ActivationSRAM, Lo: a.Base, Hi: a.Base + (a.TileH-1)*a.RowStride + (a.TileW-1)*a.PixelStride + a.PixelStride}
+	end := (a.TileH-1)*a.RowStride + (a.TileW-1)*a.PixelStride + a.PixelStride
+	return Span{SRAM: ActivationSRAM, Lo: a.Base, Hi: a.Base + end}
 }
 
 // MatMul multiplies the M x K im2col operand A by the K x N weight block B
@@ -208,8 +212,8 @@ func (m *MatMul) Check(cfg *Config, _ uint64) error {
 	if !positive(m.M, m.K, m.N) {
 		return fmt.Errorf("bad dimensions M=%d K=%d N=%d", m.M, m.K, m.N)
 	}
-	if m.A.K0+m.K > m.A.FilterH*m.A.FilterW*m.A.Channels {
-		return fmt.Errorf("reduction [%d, %d) beyond the %d taps of the im2col operand", m.A.K0, m.A.K0+m.K, m.A.FilterH*m.A.FilterW*m.A.Channels)
+	if taps := m.A.FilterH * m.A.FilterW * m.A.Channels; m.A.K0+m.K > taps {
+		return fmt.Errorf("reduction [%d, %d) beyond the %d taps of the im2col operand", m.A.K0, m.A.K0+m.K, taps)
 	}
 	if err := checkWeightZero(cfg, m.BOperand); err != nil {
 		return err
@@ -263,15 +267,16 @@ func (m *MatMul) Execute(sp *Scratchpads, cfg *Config) {
 	if m.executeFast(sp) {
 		return
 	}
-	execMatMul(m, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
+	execMatMul(m, cfg.Array.Rows, cfg.Array.Dataflow, sp[ActivationSRAM], sp[WeightSRAM], sp[AccumulatorSRAM])
 }
 
 // execMatMul computes a MatMul from the scratchpads. A wrapping accumulator
 // is associative, so any summation order gives the hardware's result and a
 // blocked kernel computes it; a saturating one is summed in the array's
 // order: per fold of R reduction rows (weight stationary) or over all of K in
-// each PE (output stationary), each partial saturated at every step.
-func execMatMul(c *MatMul, rows, cols int, df Dataflow, act, wgt, acc *Scratchpad) {
+// each PE (output stationary), each partial saturated at every step. The
+// array's column count does not change that order.
+func execMatMul(c *MatMul, rows int, df Dataflow, act, wgt, acc *Scratchpad) {
 	a := make([]int32, c.M*c.K)
 	c.A.gather(act, c.AOperand, c.M, c.K, a)
 	b := make([]int32, c.N*c.K) // B transposed: b[n*K+k]

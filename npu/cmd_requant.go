@@ -68,7 +68,8 @@ func (r *Requant) Check(cfg *Config, _ uint64) error {
 		return fmt.Errorf("bad dimensions %dx%d or clamp [%d, %d]", r.M, r.N, r.Lo, r.Hi)
 	}
 	if _, ok := cfg.RequantMode(r.Variant); !ok {
-		return fmt.Errorf("the requantization unit of %s does not implement %v (it has %v)", cfg.Name, r.Variant, cfg.RequantVariants())
+		return fmt.Errorf("the requantization unit of %s does not implement %v (it has %v)",
+			cfg.Name, r.Variant, cfg.RequantVariants())
 	}
 	return nil
 }

@@ -148,7 +148,8 @@ func (p *Pool) key() string { return "pool" }
 
 // Footprint implements Operation.
 func (p *Pool) Footprint() []Span {
-	return []Span{p.In.tileSpan(), {SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + (p.Pixels-1)*p.OutPixelStride + p.In.Channels, Write: true}}
+	end := (p.Pixels-1)*p.OutPixelStride + p.In.Channels
+	return []Span{p.In.tileSpan(), {SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + end, Write: true}}
 }
 
 // Check implements Operation.

@@ -403,7 +403,8 @@ func (v *VMul32) Check(cfg *Config, _ uint64) error {
 		return err
 	}
 	if cfg.Vector.Integer.MultiplierBits < 32 {
-		return fmt.Errorf("the vector unit of %s has %d-bit multipliers, not 32x32", cfg.Name, cfg.Vector.Integer.MultiplierBits)
+		return fmt.Errorf("the vector unit of %s has %d-bit multipliers, not 32x32",
+			cfg.Name, cfg.Vector.Integer.MultiplierBits)
 	}
 	return nil
 }

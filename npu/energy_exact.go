@@ -41,7 +41,8 @@ func (cfg *Config) priceVectorInt(c VectorIntCounters) (float64, error) {
 		return 0, fmt.Errorf("pricing vector integer operations: the vector unit of %s has no integer datapath", cfg.Name)
 	}
 	if c.Mul32 > 0 && v.MultiplierBits < 32 {
-		return 0, fmt.Errorf("pricing vector integer operations: the vector unit of %s has %d-bit multipliers, not 32x32", cfg.Name, v.MultiplierBits)
+		return 0, fmt.Errorf("pricing vector integer operations: the vector unit of %s has %d-bit multipliers, not 32x32",
+			cfg.Name, v.MultiplierBits)
 	}
 	return float64(c.Ops)*v.OpPJ + float64(c.Mul16)*v.Mul16PJ + float64(c.Mul32)*v.Mul32PJ, nil
 }
@@ -55,5 +56,6 @@ func (cfg *Config) priceHost(c HostCounters) (float64, error) {
 	if h == nil {
 		return 0, fmt.Errorf("pricing host work: %s has no host CPU", cfg.Name)
 	}
-	return float64(c.GEMMMACs)*h.GEMM.MACpJ + float64(c.DepthwiseMACs)*h.Depthwise.MACpJ + float64(c.Handoffs)*h.HandoffUJ*1e6, nil
+	macs := float64(c.GEMMMACs)*h.GEMM.MACpJ + float64(c.DepthwiseMACs)*h.Depthwise.MACpJ
+	return macs + float64(c.Handoffs)*h.HandoffUJ*1e6, nil
 }

@@ -102,7 +102,8 @@ func (m *MatMul) executeFast(sp *Scratchpads) bool {
 		return false
 	}
 	work := sp[AccumulatorSRAM].work
-	if kernels.PackA(&work.a, sp[ActivationSRAM].data, m.A.window(), m.M, m.A.K0, m.K, kernels.Operand(m.AOperand)) != nil {
+	err := kernels.PackA(&work.a, sp[ActivationSRAM].data, m.A.window(), m.M, m.A.K0, m.K, kernels.Operand(m.AOperand))
+	if err != nil {
 		return false
 	}
 	kernels.PackB(&work.b, sp[WeightSRAM].data[m.B:], m.N, m.K, m.BColStride, m.BRowStride, kernels.Operand(m.BOperand))

@@ -148,7 +148,7 @@ func TestMatMulKernelsMatchPlainLoops(t *testing.T) {
 		rows, cols, df := 1+rng.IntN(16), 1+rng.IntN(16), []Dataflow{WeightStationary, OutputStationary}[rng.IntN(2)]
 		sp := testScratchpads(rng, size[ActivationSRAM], size[WeightSRAM], size[AccumulatorSRAM])
 		want := sp.clone()
-		execMatMul(c, rows, cols, df, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
+		execMatMul(c, rows, df, want[ActivationSRAM], want[WeightSRAM], want[AccumulatorSRAM])
 		cfg := &Config{Array: ArrayConfig{Rows: rows, Cols: cols, Dataflow: df}}
 		if c.Mode.Overflow == Wrap && storedZero(c.AOperand) && storedZero(c.BOperand) && c.Acc.Base%4 == 0 {
 			eligible++

@@ -214,7 +214,8 @@ func (s HWSpec) Load() (*Config, error) {
 		}
 	}
 	if got := c.Digest(); s.Digest != "" && !strings.HasPrefix(got, s.Digest) {
-		return nil, fmt.Errorf("hw %s: the configuration's digest is %s, not %s: its base preset or file changed since the name was written, or the digest is mistyped", s, got[:len(s.Digest)], s.Digest)
+		return nil, fmt.Errorf("hw %s: the configuration's digest is %s, not %s: its base preset or file "+
+			"changed since the name was written, or the digest is mistyped", s, got[:len(s.Digest)], s.Digest)
 	}
 	return c, nil
 }

@@ -87,7 +87,8 @@ func (c *Config) requantMode(v quant.Variant) (RequantMode, error) {
 	if m, ok := cat.RequantMode(v); ok {
 		return m, nil
 	}
-	return RequantMode{}, fmt.Errorf("requant: %s has no energy figure in %s or %s; describe it in a hardware file", v, c.Name, cat.Name)
+	return RequantMode{}, fmt.Errorf("requant: %s has no energy figure in %s or %s; describe it in a hardware file",
+		v, c.Name, cat.Name)
 }
 
 // setRequantLanes reads requant.lanes=N.
@@ -113,7 +114,8 @@ func (c *Config) setAccumulators(o HWOverride) error {
 	for _, item := range o.List {
 		var bits int
 		var overflow string
-		if _, err := fmt.Sscanf(item, "acc%d-%s", &bits, &overflow); err != nil || fmt.Sprintf("acc%d-%s", bits, overflow) != item {
+		_, err := fmt.Sscanf(item, "acc%d-%s", &bits, &overflow)
+		if err != nil || fmt.Sprintf("acc%d-%s", bits, overflow) != item {
 			return fmt.Errorf("array.accumulators: want accBITS-OVERFLOW such as acc24-saturate, got %q", item)
 		}
 		m, err := c.accumulatorMode(bits, Overflow(overflow))
@@ -139,7 +141,8 @@ func (c *Config) accumulatorMode(bits int, overflow Overflow) (AccumulatorMode, 
 	if m, ok := cat.AccumulatorMode(bits, overflow); ok {
 		return m, nil
 	}
-	return AccumulatorMode{}, fmt.Errorf("array.accumulators: acc%d-%s: no such mode (bits 16, 24 or 32; overflow wrap or saturate)", bits, overflow)
+	return AccumulatorMode{}, fmt.Errorf("array.accumulators: acc%d-%s: no such mode "+
+		"(bits 16, 24 or 32; overflow wrap or saturate)", bits, overflow)
 }
 
 // setPath sets the single value at a YAML path of v (a struct), parsing

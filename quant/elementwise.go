@@ -129,7 +129,8 @@ func (p SoftmaxParams) SoftmaxRow(in, out []int32, t Type) {
 
 // expOfDiff returns exp(beta*scale*d) in Q0.31 for a difference d <= 0.
 func (p SoftmaxParams) expOfDiff(d int32) int32 {
-	return ExpOnNegativeValues(MultiplyByQuantizedMultiplier(d, p.InputMultiplier, p.InputLeftShift), softmaxDiffIntegerBits)
+	scaled := MultiplyByQuantizedMultiplier(d, p.InputMultiplier, p.InputLeftShift)
+	return ExpOnNegativeValues(scaled, softmaxDiffIntegerBits)
 }
 
 // LogisticParams are the parameters of TFLite's quantized logistic: the
@@ -163,7 +164,8 @@ func (p LogisticParams) Apply(x int32, t Type) int32 {
 	case c >= p.InputRadius:
 		u = 255
 	default:
-		f := FixedPointLogistic(MultiplyByQuantizedMultiplier(c, p.InputMultiplier, p.InputLeftShift), logisticInputIntegerBits)
+		scaled := MultiplyByQuantizedMultiplier(c, p.InputMultiplier, p.InputLeftShift)
+		f := FixedPointLogistic(scaled, logisticInputIntegerBits)
 		u = min(RoundingDivideByPOT(f, 23), 255) // Q0.31 to Q23.8; 256 saturates
 	}
 	return u + t.Min()

@@ -40,7 +40,8 @@ func ParseType(name string) (Type, error) {
 			return t, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown tensor type %q (want TENSOR_QUANT8_ASYMM, TENSOR_QUANT8_ASYMM_SIGNED, TENSOR_QUANT8_SYMM_PER_CHANNEL or TENSOR_INT32)", name)
+	return 0, fmt.Errorf("unknown tensor type %q (want TENSOR_QUANT8_ASYMM, TENSOR_QUANT8_ASYMM_SIGNED, "+
+		"TENSOR_QUANT8_SYMM_PER_CHANNEL or TENSOR_INT32)", name)
 }
 
 // MarshalText implements encoding.TextMarshaler with the NNAPI name.

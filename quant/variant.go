@@ -107,7 +107,8 @@ func ParseVariant(s string) (Variant, error) {
 	}
 	bits, err := strconv.Atoi(bitsText)
 	if err != nil || !v.narrowable() || bits < 8 || bits > 32 {
-		return Variant{}, fmt.Errorf("bad requantization variant %q: only single-rounding, round-half-away and truncate take a multiplier width, 8 to 32 bits", s)
+		return Variant{}, fmt.Errorf("bad requantization variant %q: only single-rounding, round-half-away "+
+			"and truncate take a multiplier width, 8 to 32 bits", s)
 	}
 	if bits != 32 {
 		v.Bits = bits

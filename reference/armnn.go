@@ -98,7 +98,8 @@ func armnnBias(bias *quant.Tensor, c int) float32 {
 func ArmNNFullyConnected(in, weights, bias, out *quant.Tensor) error {
 	units, size := weights.Shape[0], weights.Shape[1]
 	if in.Len()%size != 0 || out.Len() != in.Len()/size*units {
-		return fmt.Errorf("FullyConnected: input %v, weights %v and output %v do not agree", in.Shape, weights.Shape, out.Shape)
+		return fmt.Errorf("FullyConnected: input %v, weights %v and output %v do not agree",
+			in.Shape, weights.Shape, out.Shape)
 	}
 	for b := range in.Len() / size {
 		for u := range units {
@@ -119,6 +120,7 @@ func ArmNNFullyConnected(in, weights, bias, out *quant.Tensor) error {
 // decoded values, encoded on the output's grid. ActNone copies.
 func ArmNNActivation(in, out *quant.Tensor, act quant.Activation) error {
 	if len(in.Data) != len(out.Data) {
+		//nolint:staticcheck // ST1005: Activation is the ArmNN layer's name, a proper noun as FullyConnected is.
 		return fmt.Errorf("Activation: %d elements in, %d out", len(in.Data), len(out.Data))
 	}
 	f := func(x float32) float32 { return x }
@@ -141,10 +143,13 @@ func ArmNNActivation(in, out *quant.Tensor, act quant.Activation) error {
 // equal.
 func ArmNNAdd(a, b, out *quant.Tensor) error {
 	if len(a.Data) != len(out.Data) || len(b.Data) != len(out.Data) {
+		//nolint:staticcheck // ST1005: Addition is the ArmNN workload's name, a proper noun as FullyConnected is.
 		return fmt.Errorf("Addition: broadcasting is not emulated")
 	}
 	for i := range out.Data {
-		v := armnnDecode(a.Data[i], a.Params.ZeroPoint, a.Params.Scale) + armnnDecode(b.Data[i], b.Params.ZeroPoint, b.Params.Scale)
+		x := armnnDecode(a.Data[i], a.Params.ZeroPoint, a.Params.Scale)
+		y := armnnDecode(b.Data[i], b.Params.ZeroPoint, b.Params.Scale)
+		v := x + y
 		out.Data[i] = armnnEncode(v, out.Params.Scale, out.Params.ZeroPoint, out.Type)
 	}
 	return nil
@@ -158,7 +163,10 @@ func ArmNNAveragePool(in, out *quant.Tensor, p PoolParams) error {
 		return err
 	}
 	decoded := in.Clone()
-	pool(decoded, out, PoolParams{Padding: p.Padding, StrideH: p.StrideH, StrideW: p.StrideW, FilterH: p.FilterH, FilterW: p.FilterW},
+	// without the fused activation, which ArmNN runs as an Activation layer
+	unfused := PoolParams{Padding: p.Padding, StrideH: p.StrideH, StrideW: p.StrideW,
+		FilterH: p.FilterH, FilterW: p.FilterW}
+	pool(decoded, out, unfused,
 		func(window []int32) int32 {
 			var sum float32
 			for _, q := range window {

@@ -24,7 +24,8 @@ type ConvParams struct {
 
 func (p ConvParams) check(in, out []int, fh, fw, outC int) error {
 	if p.StrideH < 1 || p.StrideW < 1 || p.DilationH < 1 || p.DilationW < 1 {
-		return fmt.Errorf("strides and dilations must be >= 1, got stride %dx%d dilation %dx%d", p.StrideH, p.StrideW, p.DilationH, p.DilationW)
+		return fmt.Errorf("strides and dilations must be >= 1, got stride %dx%d dilation %dx%d",
+			p.StrideH, p.StrideW, p.DilationH, p.DilationW)
 	}
 	if len(in) != 4 || len(out) != 4 {
 		return fmt.Errorf("input and output must be 4-D NHWC, got %v and %v", in, out)
@@ -116,7 +117,8 @@ func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.
 	}
 	inC := in.Shape[3]
 	if p.DepthMultiplier < 1 || inC*p.DepthMultiplier != outC {
-		return fmt.Errorf("DEPTHWISE_CONV_2D: %d input channels x depth multiplier %d != %d output channels", inC, p.DepthMultiplier, outC)
+		return fmt.Errorf("DEPTHWISE_CONV_2D: %d input channels x depth multiplier %d != %d output channels",
+			inC, p.DepthMultiplier, outC)
 	}
 	n, h, w := in.Shape[0], in.Shape[1], in.Shape[2]
 	oh, ow := out.Shape[1], out.Shape[2]

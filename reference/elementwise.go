@@ -95,7 +95,8 @@ func checkProbabilityOutput(op string, in, out *quant.Tensor) error {
 		return fmt.Errorf("%s: output shape %v, want %v", op, out.Shape, in.Shape)
 	}
 	if out.Params.Scale != 1.0/256 || out.Params.ZeroPoint != out.Type.Min() {
-		return fmt.Errorf("%s: output must have scale 1/256 and zero point %d, got %v and %d", op, out.Type.Min(), out.Params.Scale, out.Params.ZeroPoint)
+		return fmt.Errorf("%s: output must have scale 1/256 and zero point %d, got %v and %d",
+			op, out.Type.Min(), out.Params.Scale, out.Params.ZeroPoint)
 	}
 	return nil
 }

@@ -47,7 +47,8 @@ func imageWindow(in *quant.Tensor, b, oy, ow, fh, fw int, p ConvParams) kernels.
 
 // conv2DFast is Conv2D by packed GEMMs, blocks of whole output rows at a
 // time; false when the input's zero point has no byte for padding.
-func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant, mult []quant.Multiplier, lo, hi int32) bool {
+func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams,
+	v quant.Variant, mult []quant.Multiplier, lo, hi int32) bool {
 	n, outC, fh, fw := in.Shape[0], filter.Shape[0], filter.Shape[1], filter.Shape[2]
 	oh, ow, k := out.Shape[1], out.Shape[2], fh*fw*in.Shape[3]
 	var b kernels.PackedB
@@ -72,7 +73,8 @@ func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Varia
 
 // depthwiseConv2DFast is DepthwiseConv2D by the depthwise kernel, blocks of
 // whole output rows at a time.
-func depthwiseConv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant, mult []quant.Multiplier, lo, hi int32) {
+func depthwiseConv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams,
+	v quant.Variant, mult []quant.Multiplier, lo, hi int32) {
 	n, fh, fw, outC := in.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
 	img, wt, rows := bytesOf(in), bytesOf(filter), max(1, blockPixels/ow)
@@ -81,7 +83,8 @@ func depthwiseConv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams, v qu
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
 			m := min(rows, oh-oy) * ow
-			kernels.Depthwise(acc, outC, img, imageWindow(in, bi, oy, ow, fh, fw, p), m, operand(in), wt, outC, operand(filter), p.DepthMultiplier)
+			win := imageWindow(in, bi, oy, ow, fh, fw, p)
+			kernels.Depthwise(acc, outC, img, win, m, operand(in), wt, outC, operand(filter), p.DepthMultiplier)
 			kernels.Requantize(res, outC, acc, outC, m, outC, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
 			kernels.Widen(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
 		}

@@ -24,13 +24,3 @@ func fma32(a, b, c float32) float32 {
 	}
 	return r
 }
-
-// roundHalfAway32 rounds a float32 to the nearest integer, halves away from
-// zero (C's round), saturated to int64's range.
-func roundHalfAway32(x float32) float64 { return math.Round(float64(x)) }
-
-// clampFloat limits a float to [lo, hi] then converts it, as the encoders of
-// quantized engines do.
-func clampFloat(x float64, lo, hi int32) int32 {
-	return int32(min(max(x, float64(lo)), float64(hi)))
-}

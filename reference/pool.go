@@ -20,7 +20,8 @@ func (p PoolParams) check(op string, in, out *quant.Tensor) error {
 		return fmt.Errorf("%s: filter must be at least 1x1, got %dx%d", op, p.FilterH, p.FilterW)
 	}
 	if p.Top >= p.FilterH || p.Bottom >= p.FilterH || p.Left >= p.FilterW || p.Right >= p.FilterW {
-		return fmt.Errorf("%s: padding top %d, bottom %d, left %d, right %d: each must be smaller than the %dx%d window (no window may lie wholly in padding)",
+		return fmt.Errorf("%s: padding top %d, bottom %d, left %d, right %d: "+
+			"each must be smaller than the %dx%d window (no window may lie wholly in padding)",
 			op, p.Top, p.Bottom, p.Left, p.Right, p.FilterH, p.FilterW)
 	}
 	if err := c.check(in.Shape, out.Shape, p.FilterH, p.FilterW, in.Shape[len(in.Shape)-1]); err != nil {

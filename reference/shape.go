@@ -24,7 +24,8 @@ func Concatenation(ins []*quant.Tensor, out *quant.Tensor, axis int) error {
 		}
 		for d := range rank {
 			if d != axis && t.Shape[d] != out.Shape[d] {
-				return fmt.Errorf("CONCATENATION: input %d shape %v does not match output %v off axis %d", i, t.Shape, out.Shape, axis)
+				return fmt.Errorf("CONCATENATION: input %d shape %v does not match output %v off axis %d",
+					i, t.Shape, out.Shape, axis)
 			}
 		}
 		total += t.Shape[axis]

@@ -44,9 +44,11 @@ type designMetric struct {
 
 var designMetrics = []designMetric{
 	{DesignEnergyPlot, "Area and energy", "energy per inference (uJ)",
-		func(r *experiment.Result) float64 { return r.EnergyUJ }, func(d campaign.DesignResult) *experiment.Result { return d.LowestEnergy }},
+		func(r *experiment.Result) float64 { return r.EnergyUJ },
+		func(d campaign.DesignResult) *experiment.Result { return d.LowestEnergy }},
 	{DesignLatencyPlot, "Area and latency", "latency per inference (ms)",
-		func(r *experiment.Result) float64 { return r.LatencyMs }, func(d campaign.DesignResult) *experiment.Result { return d.Fastest }},
+		func(r *experiment.Result) float64 { return r.LatencyMs },
+		func(d campaign.DesignResult) *experiment.Result { return d.Fastest }},
 }
 
 // designAreaPlot plots the designs of one workload by area and a metric.
@@ -70,14 +72,13 @@ func designAreaPlot(ds *designSpace, workload string, m designMetric) (Plot, *fi
 		a := d.Hardware.TotalMM2
 		best.X, best.Y = append(best.X, a), append(best.Y, m.value(b))
 		pl.Policies, filled = append(pl.Policies, ds.id(d.HW)), append(filled, campaign.BitExact(b))
-		switch {
-		case d.Exact == nil:
+		if d.Exact == nil {
 			otherFront.X, otherFront.Y = append(otherFront.X, a), append(otherFront.Y, m.value(b))
-		default:
-			exactFront.X, exactFront.Y = append(exactFront.X, a), append(exactFront.Y, m.value(d.Exact))
-			if d.Exact != b {
-				exact.X, exact.Y = append(exact.X, a), append(exact.Y, m.value(d.Exact))
-			}
+			continue
+		}
+		exactFront.X, exactFront.Y = append(exactFront.X, a), append(exactFront.Y, m.value(d.Exact))
+		if d.Exact != b {
+			exact.X, exact.Y = append(exact.X, a), append(exact.Y, m.value(d.Exact))
 		}
 	}
 	if len(best.X) == 0 {
@@ -207,7 +208,8 @@ func padRange(a *plot.Axis, share float64) {
 // the right. Series: "latency" and "energy", X the ratio, Y the row;
 // Policies names the rows.
 func designPricePlot(ds *designSpace, workload string) (Plot, *figure) {
-	pl := Plot{Kind: DesignPricePlot, Workload: workload, Title: "Price of determinism by requantizer and accumulators: " + workload,
+	pl := Plot{Kind: DesignPricePlot, Workload: workload,
+		Title:  "Price of determinism by requantizer and accumulators: " + workload,
 		XLabel: "cheapest bit-exact policy / best policy", YLabel: "requantization modes (lanes)"}
 	lat, en := Series{Name: "latency", Unit: "x"}, Series{Name: "energy", Unit: "x"}
 	var accs, accOf []string
@@ -249,9 +251,10 @@ func paintDesignPrice(c draw.Canvas, pl Plot, accs, accOf []string) error {
 		p.Add(plotter.NewGrid())
 		for a, acc := range accs {
 			var pts plotter.XYs
+			spread := 0.25 * (float64(a) - float64(len(accs)-1)/2) / float64(max(len(accs), 1))
 			for i := range s.X {
 				if accOf[i] == acc {
-					pts = append(pts, plotter.XY{X: s.X[i], Y: s.Y[i] + 0.25*(float64(a)-float64(len(accs)-1)/2)/float64(max(len(accs), 1))})
+					pts = append(pts, plotter.XY{X: s.X[i], Y: s.Y[i] + spread})
 				}
 			}
 			sc, err := plotter.NewScatter(pts)

@@ -3,7 +3,6 @@ package reports
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -127,7 +126,8 @@ func newDesignPage(ds *designSpace, iso []campaign.IsoPair, figures map[string][
 // row is a design's line of the table.
 func (ds *designSpace) row(d campaign.DesignResult) designRow {
 	r := designRow{ID: ds.id(d.HW), HW: d.HW, Ran: fmt.Sprintf("%d of %d", d.Ran, d.Cells),
-		Best: "-", BestExact: "-", Energy: "-", Latency: "-", Fastest: "-", ExactPolicy: "none ran", LatencyPrice: "-", EnergyPrice: "-"}
+		Best: "-", BestExact: "-", Energy: "-", Latency: "-", Fastest: "-", ExactPolicy: "none ran",
+		LatencyPrice: "-", EnergyPrice: "-"}
 	if h := d.Hardware; h != nil {
 		r.Requant, r.Accumulators = strings.Join(h.Requant, ", "), accumulatorsText(h.Accumulators)
 		r.MACs, r.Area = strconv.Itoa(h.MACs), strconv.FormatFloat(h.TotalMM2, 'f', 4, 64)
@@ -225,8 +225,9 @@ func designSection(dir string, results []*experiment.Result, figures map[string]
 	return newDesignPage(ds, m.Grid.IsoArea, figures), nil
 }
 
-// designTemplate is the design-space section of report.html.
-var designTemplate = template.Must(reportTemplate.New("design").Parse(`
+// designTemplate is the design-space section of report.html, the template
+// "design" that reportTemplate calls.
+const designTemplate = `{{define "design"}}
 <hr>
 <h2 id="design-space">Design space</h2>
 <p>{{.Designs}} hardware designs. Each is numbered (D1, D2, ...) in the plots; its name is the hardware it
@@ -243,11 +244,17 @@ runs it again).</p>
 <div class="scroll">
 <table>
 <thead>
-<tr><th>design</th><th>requantization (lanes)</th><th>accumulators</th><th>MACs</th><th>area mm2</th><th>exact area mm2</th><th>ran</th><th>best policy</th><th>bit-exact</th><th>energy uJ</th><th>latency ms</th><th>fastest</th><th>cheapest bit-exact</th><th>latency price</th><th>energy price</th></tr>
+<tr><th>design</th><th>requantization (lanes)</th><th>accumulators</th><th>MACs</th><th>area mm2</th>` +
+	`<th>exact area mm2</th><th>ran</th><th>best policy</th><th>bit-exact</th><th>energy uJ</th><th>latency ms</th>` +
+	`<th>fastest</th><th>cheapest bit-exact</th><th>latency price</th><th>energy price</th></tr>
 </thead>
 <tbody>
 {{- range .Rows}}
-<tr><td class="name" title="{{.HW}}">{{.ID}}</td><td class="name">{{.Requant}}</td><td class="name">{{.Accumulators}}</td><td>{{.MACs}}</td><td>{{.Area}}</td><td>{{.Exact}}</td><td>{{.Ran}}</td><td class="name">{{.Best}}</td><td>{{.BestExact}}</td><td>{{.Energy}}</td><td>{{.Latency}}</td><td class="name">{{.Fastest}}</td><td class="name">{{.ExactPolicy}}</td><td>{{.LatencyPrice}}</td><td>{{.EnergyPrice}}</td></tr>
+<tr><td class="name" title="{{.HW}}">{{.ID}}</td><td class="name">{{.Requant}}</td>` +
+	`<td class="name">{{.Accumulators}}</td><td>{{.MACs}}</td><td>{{.Area}}</td><td>{{.Exact}}</td><td>{{.Ran}}</td>` +
+	`<td class="name">{{.Best}}</td><td>{{.BestExact}}</td><td>{{.Energy}}</td><td>{{.Latency}}</td>` +
+	`<td class="name">{{.Fastest}}</td><td class="name">{{.ExactPolicy}}</td><td>{{.LatencyPrice}}</td>` +
+	`<td>{{.EnergyPrice}}</td></tr>
 {{- end}}
 </tbody>
 </table>
@@ -266,14 +273,17 @@ runs it again).</p>
 <div class="scroll">
 <table>
 <thead>
-<tr><th>workload</th><th>design</th><th>exact area of budget mm2</th><th>spent on</th><th>alternative</th><th>what it adds</th><th>fastest latency</th><th>lowest energy</th></tr>
+<tr><th>workload</th><th>design</th><th>exact area of budget mm2</th><th>spent on</th><th>alternative</th>` +
+	`<th>what it adds</th><th>fastest latency</th><th>lowest energy</th></tr>
 </thead>
 <tbody>
 {{- range .}}
-<tr><td class="name">{{.Workload}}</td><td class="name">{{.Design}}</td><td>{{.ExactArea}}</td><td class="name">{{.Spend}}</td><td class="name">{{.Alternative}}</td><td class="name">{{.Added}}</td><td>{{.Latency}}</td><td>{{.Energy}}</td></tr>
+<tr><td class="name">{{.Workload}}</td><td class="name">{{.Design}}</td><td>{{.ExactArea}}</td>` +
+	`<td class="name">{{.Spend}}</td><td class="name">{{.Alternative}}</td><td class="name">{{.Added}}</td>` +
+	`<td>{{.Latency}}</td><td>{{.Energy}}</td></tr>
 {{- end}}
 </tbody>
 </table>
 </div>
 {{- end}}
-`))
+{{end}}`

@@ -112,7 +112,8 @@ func TestDesignSection(t *testing.T) {
 		}
 	}
 	// the design section sits between the results and the policies
-	if i, j, k := strings.Index(page, `id="results"`), strings.Index(page, `id="design-space"`), strings.Index(page, `id="policies"`); !(i < j && j < k) {
+	i, j, k := strings.Index(page, `id="results"`), strings.Index(page, `id="design-space"`), strings.Index(page, `id="policies"`)
+	if i < 0 || j <= i || k <= j {
 		t.Errorf("sections at %d, %d, %d", i, j, k)
 	}
 }

@@ -29,9 +29,12 @@ func DesignTable(w io.Writer, dir string, results []*experiment.Result) error {
 	fmt.Fprintf(w, "\ndesign space: %d hardware designs\n", page.Designs)
 	for _, dw := range page.Workloads {
 		fmt.Fprintf(w, "%s:\n", dw.Workload)
-		t := newNamedTable(w, 1, "design", "area mm2", "exact area mm2", "ran", "best policy", "bit-exact", "energy uJ", "latency ms", "cheapest bit-exact", "latency price", "energy price")
+		t := newNamedTable(w, 1, "design", "area mm2", "exact area mm2", "ran", "best policy", "bit-exact",
+			"energy uJ", "latency ms", "cheapest bit-exact", "latency price", "energy price")
 		for _, r := range dw.Rows {
-			if err := t.Append(r.ID, r.Area, r.Exact, r.Ran, r.Best, r.BestExact, r.Energy, r.Latency, r.ExactPolicy, r.LatencyPrice, r.EnergyPrice); err != nil {
+			err := t.Append(r.ID, r.Area, r.Exact, r.Ran, r.Best, r.BestExact,
+				r.Energy, r.Latency, r.ExactPolicy, r.LatencyPrice, r.EnergyPrice)
+			if err != nil {
 				return err
 			}
 		}
@@ -41,9 +44,11 @@ func DesignTable(w io.Writer, dir string, results []*experiment.Result) error {
 	}
 	if len(page.Iso) > 0 {
 		fmt.Fprintln(w, "iso-area alternatives (the design's exact area spent otherwise):")
-		t := newNamedTable(w, 4, "workload", "design", "spent on", "alternative", "exact area of budget mm2", "adds", "fastest latency", "lowest energy")
+		t := newNamedTable(w, 4, "workload", "design", "spent on", "alternative",
+			"exact area of budget mm2", "adds", "fastest latency", "lowest energy")
 		for _, r := range page.Iso {
-			if err := t.Append(r.Workload, r.Design, r.Spend, r.Alternative, r.ExactArea, r.Added, r.Latency, r.Energy); err != nil {
+			err := t.Append(r.Workload, r.Design, r.Spend, r.Alternative, r.ExactArea, r.Added, r.Latency, r.Energy)
+			if err != nil {
 				return err
 			}
 		}

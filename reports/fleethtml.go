@@ -32,7 +32,8 @@ var fleetExplanations = []explanation{
 	{string(FleetLSBPlot), "Largest output error per device",
 		"Each bar counts the devices whose largest difference from the reference interpreter, over all outputs " +
 			"of all their samples, is that many LSB of the output grid (when a device is 16 LSB or more off, the " +
-			"bars beyond 3 LSB gather ranges: 4-7, 8-15 and so on), stacked by policy, with the total above it. The bar at 0 holds the bit-exact " +
+			"bars beyond 3 LSB gather ranges: 4-7, 8-15 and so on), stacked by policy, with the total above it. " +
+			"The bar at 0 holds the bit-exact " +
 			"devices; NNAPI accepts 1 LSB (3 for mobilenet-class networks), so the devices of the next bars pass " +
 			"its test while computing something else."},
 	{string(FleetFlipsPlot), "Top-1 flips per device",
@@ -64,7 +65,8 @@ func WriteFleetHTML(path string, spec campaign.FleetSpec, devices []campaign.Dev
 	return atomicfile.Write(path, func(w io.Writer) error { return fleetTemplate.Execute(w, page) })
 }
 
-func newFleetPage(path string, spec campaign.FleetSpec, devices []campaign.DeviceResult, plots []Plot) (*fleetPage, error) {
+func newFleetPage(path string, spec campaign.FleetSpec, devices []campaign.DeviceResult,
+	plots []Plot) (*fleetPage, error) {
 	groups := fleetGroups(spec, devices)
 	quality := qualityOf(devices)
 	page := &fleetPage{
@@ -143,7 +145,9 @@ td.warn { color: #a35a00; font-weight: bold; }
 <body>
 <h1>npusim fleet report</h1>
 <p><strong>{{.Summary}}.</strong></p>
-<p>Workload <code>{{.Spec.Workload}}</code>, {{if .Spec.Samples}}{{count .Spec.Samples "sample" "samples"}} per device{{else}}every sample of the workload on each device{{end}}, fleet seed {{.Spec.Seed}};
+<p>Workload <code>{{.Spec.Workload}}</code>, ` +
+	`{{if .Spec.Samples}}{{count .Spec.Samples "sample" "samples"}} per device` +
+	`{{else}}every sample of the workload on each device{{end}}, fleet seed {{.Spec.Seed}};
 hardware {{range $i, $h := .Spec.HW}}{{if $i}}, {{end}}<code>{{$h}}</code>{{end}};
 policies {{range $i, $p := .Spec.Policies}}{{if $i}}, {{end}}<code>{{$p}}</code>{{end}}.</p>
 

@@ -138,12 +138,12 @@ func WriteFleetPlots(dir string, spec campaign.FleetSpec, devices []campaign.Dev
 
 // countTicks marks whole numbers: each of them, labelled, across a span
 // of 10 or less, else those of the default ticks (see wholeTicks).
-func countTicks(min, max float64) []plot.Tick {
-	if max-min > 10 {
-		return wholeTicks(min, max)
+func countTicks(lo, hi float64) []plot.Tick {
+	if hi-lo > 10 {
+		return wholeTicks(lo, hi)
 	}
 	var ticks []plot.Tick
-	for v := math.Ceil(min); v <= max; v++ {
+	for v := math.Ceil(lo); v <= hi; v++ {
 		if v == 0 {
 			v = 0 // not -0
 		}
@@ -164,7 +164,8 @@ func intValue(x *int) (int64, bool) {
 // for which value says false are left out), a bar per bin stacked by
 // policy, with the total above each bar. zero names the bin of 0 if not
 // empty. Without a device to count it returns no figure.
-func fleetDistribution(pl Plot, policies []string, devices []campaign.DeviceResult, zero string, value func(campaign.DeviceResult) (int64, bool)) (Plot, *figure) {
+func fleetDistribution(pl Plot, policies []string, devices []campaign.DeviceResult, zero string,
+	value func(campaign.DeviceResult) (int64, bool)) (Plot, *figure) {
 	pl.YLabel, pl.Policies = "devices", policies
 	largest, counted := int64(0), 0
 	for _, d := range devices {

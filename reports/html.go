@@ -100,7 +100,8 @@ func WriteHTML(path string, results []*experiment.Result, plots []Plot) error {
 }
 
 func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*htmlPage, error) {
-	page := &htmlPage{Cells: len(results), Explanations: plotExplanations, Texts: htmlTexts(results), Caveats: caveatNotes(results)}
+	page := &htmlPage{Cells: len(results), Explanations: plotExplanations,
+		Texts: htmlTexts(results), Caveats: caveatNotes(results)}
 	for _, col := range sweepColumns {
 		page.Header = append(page.Header, col.header)
 	}
@@ -136,8 +137,9 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 		if err != nil {
 			return nil, fmt.Errorf("plot %s: %w", p.Title, err)
 		}
+		fig := htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)}
 		if isDesignPlot(p.Kind) {
-			designFigures[p.Workload] = append(designFigures[p.Workload], htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
+			designFigures[p.Workload] = append(designFigures[p.Workload], fig)
 			continue
 		}
 		if p.Kind == PricePlot {
@@ -149,7 +151,7 @@ func newHTMLPage(path string, results []*experiment.Result, plots []Plot) (*html
 			page.Groups = append(page.Groups, htmlGroup{Workload: p.Workload, HW: p.HW})
 			n++
 		}
-		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, htmlFigure{Src: src, Title: p.Title, Kind: string(p.Kind)})
+		page.Groups[n-1].Figures = append(page.Groups[n-1].Figures, fig)
 	}
 	page.Price = newHTMLPrice(campaign.Prices(results), pricePlot, priceSrc)
 	page.Design, err = designSection(filepath.Dir(path), results, designFigures)
@@ -165,7 +167,8 @@ func htmlTableRow(c cell) htmlRow {
 		case i < identityColumns:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "name"})
 		case c.Error != "":
-			row.Cells = append(row.Cells, htmlCell{Text: "error: " + c.Error, Class: "error", Span: len(sweepColumns) - identityColumns})
+			row.Cells = append(row.Cells, htmlCell{Text: "error: " + c.Error, Class: "error",
+				Span: len(sweepColumns) - identityColumns})
 			return row
 		case col.header == verdictHeader && c.NNAPIPass:
 			row.Cells = append(row.Cells, htmlCell{Text: col.show(c), Class: "pass"})
@@ -219,7 +222,8 @@ func count(n int, one, many string) string {
 
 // pageStyle is the style sheet of the report pages.
 const pageStyle = `<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; margin: 2em auto; max-width: 84em; padding: 0 1em; color: #222; line-height: 1.45; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; ` +
+	`margin: 2em auto; max-width: 84em; padding: 0 1em; color: #222; line-height: 1.45; }
 h1, h2, h3 { line-height: 1.2; }
 h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 table { border-collapse: collapse; font-size: .88em; }
@@ -246,7 +250,21 @@ mark { background: #c00; color: #fff; }
 </style>
 `
 
-var reportTemplate = template.Must(template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(textsTemplate)).Parse(`<!DOCTYPE html>
+// reportTemplate is report.html: the page, calling the generated texts
+// (textsTemplate) and the design space (designTemplate).
+var reportTemplate = newReportTemplate()
+
+// newReportTemplate parses report.html's page and its named sections.
+func newReportTemplate() *template.Template {
+	t := template.New("report").Funcs(template.FuncMap{"count": count})
+	for _, text := range []string{textsTemplate, designTemplate, reportPage} {
+		t = template.Must(t.Parse(text))
+	}
+	return t
+}
+
+// reportPage is the body of report.html.
+const reportPage = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -255,9 +273,12 @@ var reportTemplate = template.Must(template.Must(template.New("report").Funcs(te
 ` + pageStyle + `</head>
 <body>
 <h1>npusim sweep report</h1>
-<p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under {{count (len .Policies) "policy" "policies"}} on {{count (len .HW) "hardware configuration" "hardware configurations"}}
+<p>{{count .Cells "cell" "cells"}}: {{count (len .Workloads) "workload" "workloads"}} under ` +
+	`{{count (len .Policies) "policy" "policies"}} on ` +
+	`{{count (len .HW) "hardware configuration" "hardware configurations"}}
 {{- if .Failed}}; {{count .Failed "cell" "cells"}} could not run{{end}}.
-{{- with .Design}} The <a href="#design-space">design space</a> of {{.Designs}} hardware designs follows the table.{{end}}</p>
+{{- with .Design}} The <a href="#design-space">design space</a> of {{.Designs}} hardware designs ` +
+	`follows the table.{{end}}</p>
 
 <h2 id="price">The price of determinism</h2>
 <div class="scroll">
@@ -267,7 +288,9 @@ var reportTemplate = template.Must(template.Must(template.New("report").Funcs(te
 </thead>
 <tbody>
 {{- range .Price.Rows}}
-<tr class="{{.Class}}">{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr class="{{.Class}}">` +
+	`{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}>{{.Text}}</td>{{end}}` +
+	`</tr>
 {{- end}}
 </tbody>
 </table>
@@ -299,7 +322,8 @@ fastest policy's (1: no price), and what the fastest policy's outputs lose.</fig
 </thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}{{if gt .Span 1}} colspan="{{.Span}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr>{{range .Cells}}<td{{with .Class}} class="{{.}}"{{end}}{{with .Title}} title="{{.}}"{{end}}` +
+	`{{if gt .Span 1}} colspan="{{.Span}}"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>
@@ -361,4 +385,4 @@ design-space section has the plots of each workload across the designs.</p>
 {{- end}}
 </body>
 </html>
-`))
+`

@@ -23,7 +23,8 @@ const (
 )
 
 // PriceTitle heads the price of determinism table.
-const PriceTitle = "Price of determinism: the cheapest bit-exact policy against the fastest and the lowest-energy policy"
+const PriceTitle = "Price of determinism: " +
+	"the cheapest bit-exact policy against the fastest and the lowest-energy policy"
 
 // priceRow is one row of the price table: the cheapest bit-exact policy of
 // a workload and hardware against one shortcut, the fastest policy or the
@@ -40,10 +41,10 @@ type priceRow struct {
 func priceRows(prices []campaign.Price) []priceRow {
 	var rows []priceRow
 	for _, p := range prices {
-		switch {
-		case p.Fastest == nil:
+		switch p.Fastest {
+		case nil:
 			rows = append(rows, priceRow{Price: p, against: noPolicyRan})
-		case p.Fastest == p.LowestEnergy:
+		case p.LowestEnergy:
 			rows = append(rows, priceRow{p, againstBoth, p.Fastest})
 		default:
 			rows = append(rows, priceRow{p, againstFastest, p.Fastest}, priceRow{p, againstLowest, p.LowestEnergy})
@@ -269,7 +270,8 @@ func requantizerFacts(hw string) string {
 	for i, m := range cfg.Requant.Modes {
 		names[i] = m.Variant.String()
 	}
-	return fmt.Sprintf("its requantizer implements %d of the %d modes natively (%s) %s", len(names), len(all), strings.Join(names, ", "), lanes)
+	return fmt.Sprintf("its requantizer implements %d of the %d modes natively (%s) %s",
+		len(names), len(all), strings.Join(names, ", "), lanes)
 }
 
 // laneFacts says at how many lanes the modes run: "at 32 lanes (mult16 at

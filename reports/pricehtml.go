@@ -51,9 +51,11 @@ func htmlPriceRow(r priceRow) htmlRow {
 		case header == verdictHeader:
 			cell.Class = "fail"
 		case header == "exact latency" && r.Exact != nil:
-			cell.Title = fmt.Sprintf("%s %s ms, %s %s ms", r.Exact.Policy, significant(r.Exact.LatencyMs), r.other.Policy, significant(r.other.LatencyMs))
+			cell.Title = fmt.Sprintf("%s %s ms, %s %s ms", r.Exact.Policy, significant(r.Exact.LatencyMs),
+				r.other.Policy, significant(r.other.LatencyMs))
 		case header == "exact energy" && r.Exact != nil:
-			cell.Title = fmt.Sprintf("%s %s uJ, %s %s uJ", r.Exact.Policy, significant(r.Exact.EnergyUJ), r.other.Policy, significant(r.other.EnergyUJ))
+			cell.Title = fmt.Sprintf("%s %s uJ, %s %s uJ", r.Exact.Policy, significant(r.Exact.EnergyUJ),
+				r.other.Policy, significant(r.other.EnergyUJ))
 		}
 		row.Cells = append(row.Cells, cell)
 	}

@@ -178,8 +178,8 @@ func addAnnotations(p *plot.Plot, annotations []string) error {
 type ratioTicks struct{}
 
 // Ticks implements plot.Ticker.
-func (ratioTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(min, max)
+func (ratioTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i, t := range ticks {
 		if !t.IsMinor() {
 			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', 6, 64) + "x"

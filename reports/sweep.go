@@ -181,7 +181,9 @@ func SweepTable(w io.Writer, results []*experiment.Result) error {
 		}
 	}
 	for k, e := range errs {
-		if _, err := fmt.Fprintf(w, "[%d] %s under %s on %s: %s\n", k+1, strings.Join(e.workloads, ", "), e.policy, e.hw, shortError(e.msg, 160)); err != nil {
+		_, err := fmt.Fprintf(w, "[%d] %s under %s on %s: %s\n",
+			k+1, strings.Join(e.workloads, ", "), e.policy, e.hw, shortError(e.msg, 160))
+		if err != nil {
 			return err
 		}
 	}

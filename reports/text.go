@@ -37,7 +37,8 @@ func markFirst(text string, i int, ansi bool) string {
 func TextComparison(w io.Writer, policy string, t *experiment.TextResult, ansi bool) error {
 	at := t.Diverge - 1
 	width := max(len("reference"), len(policy))
-	_, err := fmt.Fprintf(w, "\n  prompt:%s %q\n  %-*s  %s\n  %-*s  %s\n  %s\n", strings.Repeat(" ", width-len("prompt")+1), t.Prompt,
+	_, err := fmt.Fprintf(w, "\n  prompt:%s %q\n  %-*s  %s\n  %-*s  %s\n  %s\n",
+		strings.Repeat(" ", width-len("prompt")+1), t.Prompt,
 		width+1, "reference:", markFirst(t.Reference, at, ansi),
 		width+1, policy+":", markFirst(t.Generated, at, ansi), TextVerdict(t))
 	return err
@@ -49,7 +50,8 @@ func TextVerdict(t *experiment.TextResult) string {
 		return fmt.Sprintf("the same %d characters as the reference", len(t.Generated))
 	}
 	rest := max(len(t.Reference), len(t.Generated)) - (t.Diverge - 1)
-	return fmt.Sprintf("parts from the reference at character %d of %d: %d characters shared, then %s of the remaining %d positions agree",
+	return fmt.Sprintf("parts from the reference at character %d of %d: %d characters shared, "+
+		"then %s of the remaining %d positions agree",
 		t.Diverge, len(t.Reference), t.Diverge-1, share(t.Agreement), rest)
 }
 

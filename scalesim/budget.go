@@ -28,7 +28,8 @@ func (b *budget) add(l Layer) error {
 		what string
 		n    uint64
 	}{
-		{l.Name + " input (IFMAP Height x IFMAP Width x Channels, padded)", limits.Product(l.IfmapH+bottom, l.IfmapW+right, c)},
+		{l.Name + " input (IFMAP Height x IFMAP Width x Channels, padded)",
+			limits.Product(l.IfmapH+bottom, l.IfmapW+right, c)},
 		{l.Name + " filters (Filter Height x Filter Width x Channels x Num Filter)", limits.Product(fh, fw, c, f)},
 		{l.Name + " output (output pixels x Num Filter, x Channels when depthwise)", output},
 	} {
@@ -44,7 +45,8 @@ func (b *budget) add(l Layer) error {
 	if l.Depthwise() { // SCALE-Sim runs one layer per channel
 		b.layers = limits.Add(b.layers, uint64(c-1))
 	}
-	if err := limits.Check(limits.Ops, "the topology's layers up to "+l.Name+" (a depthwise layer counts one per channel)", b.layers); err != nil {
+	layers := "the topology's layers up to " + l.Name + " (a depthwise layer counts one per channel)"
+	if err := limits.Check(limits.Ops, layers, b.layers); err != nil {
 		return err
 	}
 	b.macs = limits.Add(b.macs, l.macs())

@@ -203,7 +203,8 @@ func ParseConfig(path string, r io.Reader) (*Config, error) {
 	case "CALC":
 		c.InterfaceBandwidth = v.value
 	case "USER":
-		return nil, f.errorf(v.line, "run_presets.InterfaceBandwidth: USER (a given DRAM bandwidth, with memory stalls) is not modelled; use CALC")
+		return nil, f.errorf(v.line, "run_presets.InterfaceBandwidth: "+
+			"USER (a given DRAM bandwidth, with memory stalls) is not modelled; use CALC")
 	default:
 		return nil, f.errorf(v.line, "run_presets.InterfaceBandwidth: must be CALC, got %q", v.value)
 	}

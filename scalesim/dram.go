@@ -25,7 +25,8 @@ const (
 
 // errSameCycle reports two prefetch chunks completing in one cycle, where
 // SCALE-Sim divides by a zero-cycle prefetch window and fails.
-var errSameCycle = errors.New("two read-buffer prefetch chunks complete in the same cycle (SCALE-Sim fails here with a division by zero)")
+var errSameCycle = errors.New("two read-buffer prefetch chunks complete in the same cycle " +
+	"(SCALE-Sim fails here with a division by zero)")
 
 // readBuffer replays SCALE-Sim's CALC-mode read buffer (its
 // ReadBufferEstimateBw) to count DRAM reads. It never stalls the array; it

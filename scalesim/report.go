@@ -33,14 +33,18 @@ func (r *Run) ReportFiles() []ReportFile {
 
 // WriteComputeReport writes COMPUTE_REPORT.csv.
 func (r *Run) WriteComputeReport(w io.Writer) error {
-	return r.writeReport(w, "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %", func(l *LayerReport) []string {
-		return []string{integer(l.TotalCycles), integer(l.StallCycles), PyFloat(l.OverallUtil), PyFloat(l.MappingEfficiency), PyFloat(l.ComputeUtil)}
+	const header = "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %"
+	return r.writeReport(w, header, func(l *LayerReport) []string {
+		return []string{integer(l.TotalCycles), integer(l.StallCycles),
+			PyFloat(l.OverallUtil), PyFloat(l.MappingEfficiency), PyFloat(l.ComputeUtil)}
 	})
 }
 
 // WriteBandwidthReport writes BANDWIDTH_REPORT.csv.
 func (r *Run) WriteBandwidthReport(w io.Writer) error {
-	return r.writeReport(w, "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW", func(l *LayerReport) []string {
+	const header = "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, " +
+		"Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW"
+	return r.writeReport(w, header, func(l *LayerReport) []string {
 		si, sf, so := l.SRAMBandwidth()
 		di, df, do := l.DRAMBandwidth()
 		return []string{PyFloat(si), PyFloat(sf), PyFloat(so), PyFloat(di), PyFloat(df), PyFloat(do)}
@@ -54,7 +58,8 @@ func (r *Run) WriteDetailedAccessReport(w io.Writer) error {
 	header := "LayerID"
 	for _, mem := range []string{"SRAM", "DRAM"} {
 		for _, op := range []struct{ name, verb string }{{"IFMAP", "Reads"}, {"Filter", "Reads"}, {"OFMAP", "Writes"}} {
-			header += ", " + mem + " " + op.name + " Start Cycle, " + mem + " " + op.name + " Stop Cycle, " + mem + " " + op.name + " " + op.verb
+			column := mem + " " + op.name
+			header += ", " + column + " Start Cycle, " + column + " Stop Cycle, " + column + " " + op.verb
 		}
 	}
 	return r.writeReport(w, header, func(l *LayerReport) []string {
@@ -67,12 +72,13 @@ func (r *Run) WriteDetailedAccessReport(w io.Writer) error {
 }
 
 // writeReport writes a header and one line per layer, SCALE-Sim's way:
-// cells joined by ", ", each line ending with ",".
+// cells joined by ", ", each line ending with ",". A bufio.Writer keeps its
+// first write error and Flush returns it.
 func (r *Run) writeReport(w io.Writer, header string, cells func(*LayerReport) []string) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(header + ",\n")
+	fmt.Fprint(bw, header+",\n")
 	for i := range r.Layers {
-		bw.WriteString(strconv.Itoa(i) + ", " + strings.Join(cells(&r.Layers[i]), ", ") + ",\n")
+		fmt.Fprint(bw, strconv.Itoa(i)+", "+strings.Join(cells(&r.Layers[i]), ", ")+",\n")
 	}
 	return bw.Flush()
 }

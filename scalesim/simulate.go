@@ -46,7 +46,8 @@ type LayerReport struct {
 // SRAMBandwidth returns the average SRAM words per cycle of the three
 // operands: words over TotalCycles.
 func (r *LayerReport) SRAMBandwidth() (ifmap, filter, ofmap float64) {
-	return ratio(r.SRAMIfmap.Words, r.TotalCycles), ratio(r.SRAMFilter.Words, r.TotalCycles), ratio(r.SRAMOfmap.Words, r.TotalCycles)
+	return ratio(r.SRAMIfmap.Words, r.TotalCycles), ratio(r.SRAMFilter.Words, r.TotalCycles),
+		ratio(r.SRAMOfmap.Words, r.TotalCycles)
 }
 
 // DRAMBandwidth returns the average DRAM words per cycle of the three
@@ -114,7 +115,7 @@ func SimulateLayer(c *Config, l Layer) (LayerReport, error) {
 
 // checkLayer rejects layers whose tables would not fit in memory.
 func checkLayer(l Layer) error {
-	if l.IfmapH < 1 || l.IfmapW < 1 || l.FilterH < 1 || l.FilterW < 1 || l.Channels < 1 || l.Filters < 1 || l.StrideH < 1 || l.StrideW < 1 {
+	if min(l.IfmapH, l.IfmapW, l.FilterH, l.FilterW, l.Channels, l.Filters, l.StrideH, l.StrideW) < 1 {
 		return fmt.Errorf("dimensions must be >= 1, got %+v", l)
 	}
 	if l.FilterH > l.IfmapH || l.FilterW > l.IfmapW {
@@ -124,7 +125,8 @@ func checkLayer(l Layer) error {
 	input := float64(l.IfmapH+bottom) * float64(l.IfmapW+right) * float64(l.Channels)
 	filters := float64(l.FilterH) * float64(l.FilterW) * float64(l.Channels) * float64(l.Filters)
 	if input > maxSpace || filters > maxSpace || float64(l.OfmapH())*float64(l.OfmapW()) > maxSpace {
-		return fmt.Errorf("too large: the padded input (%.0f words), the filters (%.0f words) or the output pixels (%d) exceed %d",
+		return fmt.Errorf("too large: the padded input (%.0f words), the filters (%.0f words) "+
+			"or the output pixels (%d) exceed %d",
 			input, filters, l.M(), maxSpace)
 	}
 	return nil

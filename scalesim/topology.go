@@ -103,8 +103,9 @@ func (l Layer) OfmapH() int { return ceilDiv(l.IfmapH-l.FilterH+l.StrideH, l.Str
 // OfmapW is the output width, as OfmapH.
 func (l Layer) OfmapW() int { return ceilDiv(l.IfmapW-l.FilterW+l.StrideW, l.StrideW) }
 
-// M, N and K are the dimensions of the layer's matrix product: M output
-// pixels, N filters, K = FilterH x FilterW x Channels weights per filter.
+// M is the number of output pixels. M, N and K are the dimensions of the
+// layer's matrix product: M output pixels, N filters, K = FilterH x FilterW x
+// Channels weights per filter.
 func (l Layer) M() int { return l.OfmapH() * l.OfmapW() }
 
 // N is the number of filters; see M.
@@ -195,12 +196,13 @@ func ParseTopology(path string, r io.Reader, format Format) (*Topology, error) {
 					if t.Format == FormatGEMM {
 						columns = gemmColumns
 					}
-					return nil, errorf(line, "the first line must be the header (%s); SCALE-Sim skips it, so this layer would be lost", strings.Join(columns, ", "))
+					return nil, errorf(line, "the first line must be the header (%s); "+
+						"SCALE-Sim skips it, so this layer would be lost", strings.Join(columns, ", "))
 				}
 			}
 			if t.Format == FormatAuto {
 				t.Format = FormatConv
-				if len(fields) == 4 && strings.EqualFold(fields[1], "M") && strings.EqualFold(fields[2], "N") && strings.EqualFold(fields[3], "K") {
+				if isGEMMHeader(fields) {
 					t.Format = FormatGEMM
 				}
 			}
@@ -294,12 +296,19 @@ func parseTopologyLayer(fields []string, format Format) (Layer, error) {
 		l.StrideW = values[8]
 	}
 	if l.FilterH > l.IfmapH {
-		return Layer{}, fmt.Errorf("Filter Height: %d is larger than IFMAP Height %d", l.FilterH, l.IfmapH)
+		return Layer{}, fmt.Errorf("%s: %d is larger than %s %d", columns[3], l.FilterH, columns[1], l.IfmapH)
 	}
 	if l.FilterW > l.IfmapW {
-		return Layer{}, fmt.Errorf("Filter Width: %d is larger than IFMAP Width %d", l.FilterW, l.IfmapW)
+		return Layer{}, fmt.Errorf("%s: %d is larger than %s %d", columns[4], l.FilterW, columns[2], l.IfmapW)
 	}
 	return l, nil
+}
+
+// isGEMMHeader reports whether a header line names the GEMM layout's
+// columns: a layer name, then M, N and K in any letter case.
+func isGEMMHeader(fields []string) bool {
+	return len(fields) == 4 && strings.EqualFold(fields[1], "M") &&
+		strings.EqualFold(fields[2], "N") && strings.EqualFold(fields[3], "K")
 }
 
 // gemmHint suggests the GEMM layout for a four-field line read as

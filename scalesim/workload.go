@@ -163,9 +163,11 @@ func (t *Topology) Workload(seed uint64) (*workloads.Workload, error) {
 	for _, l := range t.Layers {
 		macs += l.MACs()
 	}
+	description := fmt.Sprintf("SCALE-Sim topology %s: %d layers, %d MACs, seeded synthetic weights",
+		t.Name, len(t.Layers), macs)
 	return &workloads.Workload{
 		Name:        t.Name,
-		Description: fmt.Sprintf("SCALE-Sim topology %s: %d layers, %d MACs, seeded synthetic weights", t.Name, len(t.Layers), macs),
+		Description: description,
 		Source:      "SCALE-Sim topology file " + t.Name + ".csv (layer shapes only)",
 		Synthetic:   true,
 		Task:        workloads.Generic,

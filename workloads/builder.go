@@ -89,7 +89,8 @@ func windowShape(in []int, fh, fw, stride, dilation int, p Padding, channels int
 // gainHi]) multiplying its weights, and a bias drawn around zero.
 // channelOf(i) is the output channel of weight i. The layer methods draw
 // with gains in [0.5, 1.5] (depthwise layers [0.1, 4]).
-func (b *Builder) SyntheticWeights(n, fanIn, channels int, channelOf func(i int) int, gainLo, gainHi float64) (w, bias []float32) {
+func (b *Builder) SyntheticWeights(n, fanIn, channels int, channelOf func(i int) int,
+	gainLo, gainHi float64) (w, bias []float32) {
 	std := math.Sqrt(2 / float64(fanIn))
 	gains := make([]float64, channels)
 	bias = make([]float32, channels)
@@ -107,17 +108,20 @@ func (b *Builder) SyntheticWeights(n, fanIn, channels int, channelOf func(i int)
 // Conv adds a CONV_2D with synthetic weights.
 func (b *Builder) Conv(name string, x, outC, fh, fw, stride int, pad PadMode, act quant.Activation) int {
 	inC := b.Shape(x)[3]
-	w, bias := b.SyntheticWeights(outC*fh*fw*inC, fh*fw*inC, outC, func(i int) int { return i / (fh * fw * inC) }, 0.5, 1.5)
+	channelOf := func(i int) int { return i / (fh * fw * inC) }
+	w, bias := b.SyntheticWeights(outC*fh*fw*inC, fh*fw*inC, outC, channelOf, 0.5, 1.5)
 	return b.ConvWith(name, x, outC, fh, fw, stride, pad, act, w, bias)
 }
 
 // ConvWith adds a CONV_2D with the given weights [outC, fh, fw, inC] and bias.
-func (b *Builder) ConvWith(name string, x, outC, fh, fw, stride int, pad PadMode, act quant.Activation, w, bias []float32) int {
+func (b *Builder) ConvWith(name string, x, outC, fh, fw, stride int, pad PadMode, act quant.Activation,
+	w, bias []float32) int {
 	in := b.Shape(x)
 	p := padding(pad, in[1], in[2], fh, fw, stride, 1)
 	wt := b.tensor(name+"/weights", []int{outC, fh, fw, in[3]}, w)
 	bt := b.tensor(name+"/bias", []int{outC}, bias)
-	op := &Op{Name: name, Kind: Conv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride, Activation: act}
+	op := &Op{Name: name, Kind: Conv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride,
+		Activation: act}
 	return b.Op(op, windowShape(in, fh, fw, stride, 1, p, outC))
 }
 
@@ -131,7 +135,8 @@ func (b *Builder) Depthwise(name string, x, f, stride int, pad PadMode, act quan
 	p := padding(pad, in[1], in[2], f, f, stride, 1)
 	wt := b.tensor(name+"/weights", []int{1, f, f, c}, w)
 	bt := b.tensor(name+"/bias", []int{c}, bias)
-	op := &Op{Name: name, Kind: DepthwiseConv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride, DepthMultiplier: 1, Activation: act}
+	op := &Op{Name: name, Kind: DepthwiseConv2D, Inputs: []int{x, wt, bt}, Padding: p, StrideH: stride, StrideW: stride,
+		DepthMultiplier: 1, Activation: act}
 	return b.Op(op, windowShape(in, f, f, stride, 1, p, c))
 }
 
@@ -171,7 +176,8 @@ func (b *Builder) Mul(name string, x, y int) int {
 
 // DepthwiseWith adds a DEPTHWISE_CONV_2D (depth multiplier 1) with the given
 // f x f weights [1, f, f, C] and bias.
-func (b *Builder) DepthwiseWith(name string, x, f, stride int, pad PadMode, act quant.Activation, w, bias []float32) int {
+func (b *Builder) DepthwiseWith(name string, x, f, stride int, pad PadMode, act quant.Activation,
+	w, bias []float32) int {
 	in := b.Shape(x)
 	c := in[3]
 	p := padding(pad, in[1], in[2], f, f, stride, 1)
@@ -186,7 +192,8 @@ func (b *Builder) DepthwiseWith(name string, x, f, stride int, pad PadMode, act 
 func (b *Builder) Pool(name string, kind OpKind, x, f, stride int, pad PadMode) int {
 	in := b.Shape(x)
 	p := padding(pad, in[1], in[2], f, f, stride, 1)
-	op := &Op{Name: name, Kind: kind, Inputs: []int{x}, Padding: p, StrideH: stride, StrideW: stride, FilterH: f, FilterW: f}
+	op := &Op{Name: name, Kind: kind, Inputs: []int{x}, Padding: p, StrideH: stride, StrideW: stride,
+		FilterH: f, FilterW: f}
 	return b.Op(op, windowShape(in, f, f, stride, 1, p, in[3]))
 }
 

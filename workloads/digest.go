@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
+	"hash"
 
 	"github.com/npusim/npusim/quant"
 )
@@ -20,7 +20,8 @@ func (w *Workload) Digest() string {
 	fmt.Fprintf(h, "task %d\n", w.Task)
 	m := w.Model
 	for i, t := range m.Tensors {
-		fmt.Fprintf(h, "tensor %d %q %v %v %v %d %v %d\n", i, t.Name, t.Type, t.Shape, t.Params.Scale, t.Params.ZeroPoint, t.Params.Scales, t.Params.Axis)
+		fmt.Fprintf(h, "tensor %d %q %v %v %v %d %v %d\n",
+			i, t.Name, t.Type, t.Shape, t.Params.Scale, t.Params.ZeroPoint, t.Params.Scales, t.Params.Axis)
 		if t.Range != nil {
 			fmt.Fprintf(h, "range %v %v\n", t.Range.Min, t.Range.Max)
 		}
@@ -41,10 +42,11 @@ func (w *Workload) Digest() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// writeValues writes a tensor's values (none for an activation).
-func writeValues(w io.Writer, t *quant.Tensor) {
-	fmt.Fprintf(w, "values %d\n", len(t.Data))
+// writeValues adds a tensor's values (none for an activation) to a digest;
+// a hash's Write never returns an error.
+func writeValues(h hash.Hash, t *quant.Tensor) {
+	fmt.Fprintf(h, "values %d\n", len(t.Data))
 	if len(t.Data) > 0 {
-		w.Write(t.Bytes())
+		h.Write(t.Bytes())
 	}
 }

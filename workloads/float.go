@@ -85,7 +85,7 @@ func (m *FloatModel) RunOp(op *Op, v [][]float32) []float32 {
 	case AveragePool2D, MaxPool2D:
 		m.pool(op, in, out)
 	case Relu, Relu1, Relu6:
-		act := map[OpKind]quant.Activation{Relu: quant.ActRelu, Relu1: quant.ActRelu1, Relu6: quant.ActRelu6}[op.Kind]
+		act, _ := op.Kind.ReluActivation()
 		for i, x := range in {
 			out[i] = Activate(x, act)
 		}

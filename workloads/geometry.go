@@ -37,7 +37,8 @@ func checkWindowGeometry(op *Op, fh, fw int) error {
 		return nil
 	}
 	if p.Top >= fh || p.Bottom >= fh || p.Left >= fw || p.Right >= fw {
-		return fmt.Errorf("%s.padding: top %d, bottom %d, left %d, right %d: each must be smaller than the %dx%d window (NNAPI: no pooling window may lie wholly in padding)",
+		return fmt.Errorf("%s.padding: top %d, bottom %d, left %d, right %d: each must be smaller than "+
+			"the %dx%d window (NNAPI: no pooling window may lie wholly in padding)",
 			op.Name, p.Top, p.Bottom, p.Left, p.Right, fh, fw)
 	}
 	return nil

@@ -33,6 +33,31 @@ func OpKinds() []OpKind {
 		MaxPool2D, Relu, Relu1, Relu6, Softmax, Logistic, Concatenation, Reshape}
 }
 
+// ReluActivation is the clamp a standalone RELU, RELU1 or RELU6 op applies,
+// and false for every other kind.
+func (k OpKind) ReluActivation() (quant.Activation, bool) {
+	switch k {
+	case Relu:
+		return quant.ActRelu, true
+	case Relu1:
+		return quant.ActRelu1, true
+	case Relu6:
+		return quant.ActRelu6, true
+	}
+	return quant.ActNone, false
+}
+
+// ReluOp is the standalone op of a fused activation clamp, and false for
+// quant.ActNone.
+func ReluOp(a quant.Activation) (OpKind, bool) {
+	for _, k := range []OpKind{Relu, Relu1, Relu6} {
+		if act, _ := k.ReluActivation(); act == a {
+			return k, true
+		}
+	}
+	return "", false
+}
+
 // Range is the real interval observed for an activation tensor during
 // calibration.
 type Range struct {

@@ -42,7 +42,8 @@ func Quantize(fm *FloatModel, calibration [][][]float32) (*Model, error) {
 	for i, t := range fm.Tensors {
 		if t.Data == nil {
 			r := ranges[i]
-			m.Tensors[i] = &Tensor{Name: t.Name, Tensor: quant.Tensor{Type: quant.Int8, Shape: t.Shape, Params: ActivationParams(r)}, Range: &r}
+			q := quant.Tensor{Type: quant.Int8, Shape: t.Shape, Params: ActivationParams(r)}
+			m.Tensors[i] = &Tensor{Name: t.Name, Tensor: q, Range: &r}
 		}
 	}
 	for _, op := range fm.Ops {
@@ -132,7 +133,8 @@ func quantizeWeights(fm *FloatModel, m *Model, op *Op) {
 	for c := range scales {
 		scales[c] = max(scales[c]/127, 1e-9)
 	}
-	w := &Tensor{Name: fw.Name, Tensor: quant.Tensor{Type: quant.Int8PerChannel, Shape: fw.Shape, Params: quant.Params{Scales: scales, Axis: axis}}}
+	perChannel := quant.Params{Scales: scales, Axis: axis}
+	w := &Tensor{Name: fw.Name, Tensor: quant.Tensor{Type: quant.Int8PerChannel, Shape: fw.Shape, Params: perChannel}}
 	if perTensor {
 		w.Type, w.Params = quant.Int8, quant.Params{Scale: scales[0]}
 	}
@@ -162,7 +164,8 @@ func quantizeWeights(fm *FloatModel, m *Model, op *Op) {
 func QuantizeInput(t *Tensor, x []float32) *quant.Tensor {
 	q := quant.NewTensor(t.Type, t.Shape, t.Params)
 	for i, v := range x {
-		q.Data[i] = quant.Clamp(int64(math.Round(float64(v)/float64(t.Params.Scale)))+int64(t.Params.ZeroPoint), t.Type.Min(), t.Type.Max())
+		steps := int64(math.Round(float64(v) / float64(t.Params.Scale)))
+		q.Data[i] = quant.Clamp(steps+int64(t.Params.ZeroPoint), t.Type.Min(), t.Type.Max())
 	}
 	return q
 }

@@ -17,7 +17,7 @@ func (m *Model) Validate() error {
 		return err
 	}
 	for i, t := range m.Tensors {
-		if err := t.Tensor.Validate(); err != nil {
+		if err := t.Validate(); err != nil {
 			return fmt.Errorf("%s.%w", m.tensorName(i), err)
 		}
 	}
@@ -46,7 +46,8 @@ func (m *Model) Validate() error {
 			return err
 		}
 		if ready[op.Output] {
-			return fmt.Errorf("%s: writes %s, which is already an input, a constant or another op's output", op.Name, m.tensorName(op.Output))
+			return fmt.Errorf("%s: writes %s, which is already an input, a constant or another op's output",
+				op.Name, m.tensorName(op.Output))
 		}
 		if err := m.checkOp(op); err != nil {
 			return err
@@ -148,7 +149,8 @@ func (m *Model) checkWeights(op *Op) error {
 		return fmt.Errorf("%s.type: a filter must be 8-bit, got %v", filter.Name, filter.Type)
 	}
 	if filter.Type != quant.Int8PerChannel && filter.Type != in.Type {
-		return fmt.Errorf("%s.type: %v filter with %v input (per-tensor filters share the input's type)", filter.Name, filter.Type, in.Type)
+		return fmt.Errorf("%s.type: %v filter with %v input (per-tensor filters share the input's type)",
+			filter.Name, filter.Type, in.Type)
 	}
 	if filter.Params.PerChannel() && filter.Params.Axis != axis {
 		return fmt.Errorf("%s.channelDim: must be %d for %v, got %d", filter.Name, axis, op.Kind, filter.Params.Axis)
@@ -194,7 +196,8 @@ func (m *Model) inferShape(op *Op) ([]int, error) {
 	case FullyConnected:
 		size, units := m.Tensors[op.Inputs[1]].Shape[1], m.Tensors[op.Inputs[1]].Shape[0]
 		if in.Len()%size != 0 {
-			return nil, fmt.Errorf("%s.shape: %v has %d elements, not a multiple of the weights' input size %d", in.Name, in.Shape, in.Len(), size)
+			return nil, fmt.Errorf("%s.shape: %v has %d elements, not a multiple of the weights' input size %d",
+				in.Name, in.Shape, in.Len(), size)
 		}
 		return []int{in.Len() / size, units}, nil
 	case Add, Mul:
@@ -215,7 +218,8 @@ func (m *Model) inferShape(op *Op) ([]int, error) {
 	case Reshape:
 		out := m.Tensors[op.Output]
 		if out.Len() != in.Len() {
-			return nil, fmt.Errorf("%s.shape: %v has %d elements, the input %v has %d", out.Name, out.Shape, out.Len(), in.Shape, in.Len())
+			return nil, fmt.Errorf("%s.shape: %v has %d elements, the input %v has %d",
+				out.Name, out.Shape, out.Len(), in.Shape, in.Len())
 		}
 		return out.Shape, nil
 	}
@@ -232,52 +236,88 @@ func (m *Model) checkProbability(op *Op, in *Tensor) ([]int, error) {
 }
 
 func (m *Model) inferWindowShape(op *Op, in *Tensor) ([]int, error) {
-	if len(in.Shape) != 4 {
-		return nil, fmt.Errorf("%s.shape: %v needs a 4-D NHWC input, got %v", in.Name, op.Kind, in.Shape)
+	if err := checkWindowAttributes(op, in); err != nil {
+		return nil, err
 	}
-	if op.StrideH < 1 || op.StrideW < 1 {
-		return nil, fmt.Errorf("%s.strideH/strideW: must be >= 1, got %d and %d", op.Name, op.StrideH, op.StrideW)
+	win, err := m.filterWindowOf(op, in)
+	if err != nil {
+		return nil, err
 	}
-	if op.DilationH < 0 || op.DilationW < 0 {
-		return nil, fmt.Errorf("%s.dilationH/dilationW: must be >= 1, got %d and %d", op.Name, op.DilationH, op.DilationW)
-	}
-	p := op.Padding
-	if p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0 {
-		return nil, fmt.Errorf("%s.padding: each side must be >= 0, got top %d, bottom %d, left %d, right %d", op.Name, p.Top, p.Bottom, p.Left, p.Right)
-	}
-	fh, fw, channels := op.FilterH, op.FilterW, in.Shape[3]
-	dh, dw := op.Dilation()
-	switch op.Kind {
-	case Conv2D:
-		f := m.Tensors[op.Inputs[1]]
-		fh, fw, channels = f.Shape[1], f.Shape[2], f.Shape[0]
-		if f.Shape[3] != in.Shape[3] {
-			return nil, fmt.Errorf("%s.shape: %v has %d input channels, the input %v has %d", f.Name, f.Shape, f.Shape[3], in.Shape, in.Shape[3])
-		}
-	case DepthwiseConv2D:
-		f := m.Tensors[op.Inputs[1]]
-		fh, fw, channels = f.Shape[1], f.Shape[2], f.Shape[3]
-		if f.Shape[0] != 1 {
-			return nil, fmt.Errorf("%s.shape: a depthwise filter is [1, fH, fW, outC], got %v", f.Name, f.Shape)
-		}
-		if op.DepthMultiplier < 1 || op.DepthMultiplier > channels || in.Shape[3]*op.DepthMultiplier != channels {
-			return nil, fmt.Errorf("%s.depthMultiplier: %d input channels x %d != %d filter channels", op.Name, in.Shape[3], op.DepthMultiplier, channels)
-		}
-	default:
-		dh, dw = 1, 1
-		if fh < 1 || fw < 1 {
-			return nil, fmt.Errorf("%s.filterH/filterW: must be >= 1, got %d and %d", op.Name, fh, fw)
-		}
-	}
+	fh, fw, dh, dw := win.h, win.w, win.dilationH, win.dilationW
 	if err := checkWindowGeometry(op, fh, fw); err != nil {
 		return nil, err
 	}
+	p := op.Padding
+	paddedH, paddedW := in.Shape[1]+p.Top+p.Bottom, in.Shape[2]+p.Left+p.Right
 	oh := quant.ConvOutputSize(in.Shape[1], fh, op.StrideH, dh, p.Top, p.Bottom)
 	ow := quant.ConvOutputSize(in.Shape[2], fw, op.StrideW, dw, p.Left, p.Right)
-	if oh < 1 || ow < 1 || in.Shape[1]+p.Top+p.Bottom < (fh-1)*dh+1 || in.Shape[2]+p.Left+p.Right < (fw-1)*dw+1 {
-		return nil, fmt.Errorf("%s: a %dx%d window (dilation %dx%d) does not fit the padded %dx%d input", op.Name, fh, fw, dh, dw, in.Shape[1]+p.Top+p.Bottom, in.Shape[2]+p.Left+p.Right)
+	if oh < 1 || ow < 1 || paddedH < (fh-1)*dh+1 || paddedW < (fw-1)*dw+1 {
+		return nil, fmt.Errorf("%s: a %dx%d window (dilation %dx%d) does not fit the padded %dx%d input",
+			op.Name, fh, fw, dh, dw, paddedH, paddedW)
 	}
-	return []int{in.Shape[0], oh, ow, channels}, nil
+	return []int{in.Shape[0], oh, ow, win.channels}, nil
+}
+
+// checkWindowAttributes checks what every window op needs whatever its
+// kind: a 4-D input, strides >= 1, dilations not negative, padding >= 0.
+func checkWindowAttributes(op *Op, in *Tensor) error {
+	if len(in.Shape) != 4 {
+		return fmt.Errorf("%s.shape: %v needs a 4-D NHWC input, got %v", in.Name, op.Kind, in.Shape)
+	}
+	if op.StrideH < 1 || op.StrideW < 1 {
+		return fmt.Errorf("%s.strideH/strideW: must be >= 1, got %d and %d", op.Name, op.StrideH, op.StrideW)
+	}
+	if op.DilationH < 0 || op.DilationW < 0 {
+		return fmt.Errorf("%s.dilationH/dilationW: must be >= 1, got %d and %d", op.Name, op.DilationH, op.DilationW)
+	}
+	p := op.Padding
+	if p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0 {
+		return fmt.Errorf("%s.padding: each side must be >= 0, got top %d, bottom %d, left %d, right %d",
+			op.Name, p.Top, p.Bottom, p.Left, p.Right)
+	}
+	return nil
+}
+
+// filterWindow is the window a window op slides over its input: its height
+// and width, its dilations and the output channels it makes.
+type filterWindow struct {
+	h, w                 int
+	dilationH, dilationW int
+	channels             int
+}
+
+// filterWindowOf reads a window op's window: from the filter tensor of a
+// convolution (checked against the input's channels), from the op's
+// attributes for a pool (undilated).
+func (m *Model) filterWindowOf(op *Op, in *Tensor) (filterWindow, error) {
+	dh, dw := op.Dilation()
+	win := filterWindow{h: op.FilterH, w: op.FilterW, dilationH: dh, dilationW: dw, channels: in.Shape[3]}
+	switch op.Kind {
+	case Conv2D:
+		f := m.Tensors[op.Inputs[1]]
+		win.h, win.w, win.channels = f.Shape[1], f.Shape[2], f.Shape[0]
+		if f.Shape[3] != in.Shape[3] {
+			return win, fmt.Errorf("%s.shape: %v has %d input channels, the input %v has %d",
+				f.Name, f.Shape, f.Shape[3], in.Shape, in.Shape[3])
+		}
+	case DepthwiseConv2D:
+		f := m.Tensors[op.Inputs[1]]
+		win.h, win.w, win.channels = f.Shape[1], f.Shape[2], f.Shape[3]
+		if f.Shape[0] != 1 {
+			return win, fmt.Errorf("%s.shape: a depthwise filter is [1, fH, fW, outC], got %v", f.Name, f.Shape)
+		}
+		multiplier := op.DepthMultiplier
+		if multiplier < 1 || multiplier > win.channels || in.Shape[3]*multiplier != win.channels {
+			return win, fmt.Errorf("%s.depthMultiplier: %d input channels x %d != %d filter channels",
+				op.Name, in.Shape[3], multiplier, win.channels)
+		}
+	default:
+		win.dilationH, win.dilationW = 1, 1
+		if win.h < 1 || win.w < 1 {
+			return win, fmt.Errorf("%s.filterH/filterW: must be >= 1, got %d and %d", op.Name, win.h, win.w)
+		}
+	}
+	return win, nil
 }
 
 func (m *Model) inferConcatShape(op *Op) ([]int, error) {

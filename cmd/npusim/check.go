@@ -88,7 +88,8 @@ none failed, 1 when some did, 2 when a file could not be read.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print machine-readable per-case results")
 	policyFlag(cmd, &policyName, "", "run the cases through it on the simulated NPU instead of the interpreter")
 	hwFlag(cmd, &hwName, npu.DefaultPreset, "used with --policy")
-	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(), "requantization variant of the interpreter (one of: "+variantList()+")")
+	cmd.Flags().StringVar(&variantName, "variant", quant.VariantDoubleRounding.String(),
+		"requantization variant of the interpreter (one of: "+variantList()+")")
 	return cmd
 }
 
@@ -145,7 +146,8 @@ func printCheck(cmd *cobra.Command, results []experiment.CaseResult, asJSON bool
 			if !r.Pass {
 				verdict = "FAIL"
 			}
-			fmt.Fprintf(out, "%-34s %-18s %6d elements  max diff %3d LSB  %s\n", printable.String(r.Name), r.Op, r.Elements, r.MaxDiff, verdict)
+			fmt.Fprintf(out, "%-34s %-18s %6d elements  max diff %3d LSB  %s\n",
+				printable.String(r.Name), r.Op, r.Elements, r.MaxDiff, verdict)
 		}
 		fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed)
 	}

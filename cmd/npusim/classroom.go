@@ -70,8 +70,10 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
 			return serveClassroom(ctx, cmd, addr, s)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to serve the page on (host:port; port 0 picks a free one)")
-	cmd.Flags().StringVar(&static, "static", "", "write the page as static files into this new or empty directory instead of serving it")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080",
+		"address to serve the page on (host:port; port 0 picks a free one)")
+	cmd.Flags().StringVar(&static, "static", "",
+		"write the page as static files into this new or empty directory instead of serving it")
 	return cmd
 }
 

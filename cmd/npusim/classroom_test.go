@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -68,7 +69,7 @@ func TestServeClassroom(t *testing.T) {
 	cmd := &cobra.Command{}
 	cmd.SetOut(w)
 	done := make(chan error, 1)
-	go func() { done <- serveClassroom(ctx, cmd, "127.0.0.1:0", s); w.Close() }()
+	go func() { done <- errors.Join(serveClassroom(ctx, cmd, "127.0.0.1:0", s), w.Close()) }()
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,9 @@ func TestServeClassroom(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte("<title>npusim classroom</title>")) {
 		t.Errorf("GET %s: %d %.80q", url, resp.StatusCode, body)
 	}

@@ -58,26 +58,33 @@ JSON (what the classroom page shows, for the same inputs).`,
 func printDemoNPU(cmd *cobra.Command, d *demo.Mul, hw string, rows []demo.NPURow) {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "\nOn the simulated NPU (%s), under each driver policy:\n\n", hw)
-	fmt.Fprintf(out, "%-16s %-22s %5s %8s %4s %9s %7s %10s\n", "policy", "requant mode", "code", "real", rightHeader(d), "commands", "cycles", "energy pJ")
+	fmt.Fprintf(out, "%-16s %-22s %5s %8s %4s %9s %7s %10s\n",
+		"policy", "requant mode", "code", "real", rightHeader(d), "commands", "cycles", "energy pJ")
 	for _, r := range rows {
 		six := "yes"
 		if !r.Six {
 			six = "NO"
 		}
-		fmt.Fprintf(out, "%-16s %-22s %5d %8.4f %4s %9d %7d %10.1f\n", r.Policy, r.Requant, r.Code, r.Real, six, r.Commands, r.Cycles, r.EnergyPJ)
+		fmt.Fprintf(out, "%-16s %-22s %5d %8.4f %4s %9d %7d %10.1f\n",
+			r.Policy, r.Requant, r.Code, r.Real, six, r.Commands, r.Cycles, r.EnergyPJ)
 	}
 }
 
 func printDemo(cmd *cobra.Command, d *demo.Mul) {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%s x %s on an int8 layer\n\n", strconv.FormatFloat(d.X, 'g', -1, 64), strconv.FormatFloat(d.W, 'g', -1, 64))
-	fmt.Fprintf(out, "  activation %s: %v scale %v zero point %d -> code %d\n", realText(d.X), d.XType, d.XParams.Scale, d.XParams.ZeroPoint, d.QX)
+	fmt.Fprintf(out, "%s x %s on an int8 layer\n\n",
+		strconv.FormatFloat(d.X, 'g', -1, 64), strconv.FormatFloat(d.W, 'g', -1, 64))
+	fmt.Fprintf(out, "  activation %s: %v scale %v zero point %d -> code %d\n",
+		realText(d.X), d.XType, d.XParams.Scale, d.XParams.ZeroPoint, d.QX)
 	fmt.Fprintf(out, "  weight     %s: %v scale %s -> code %d\n", realText(d.W), d.WType, weightScaleText(d), d.QW)
-	fmt.Fprintf(out, "  output        : %v scale %v zero point %d (%s)\n", d.OutType, d.OutPars.Scale, d.OutPars.ZeroPoint, targetText(d))
+	fmt.Fprintf(out, "  output        : %v scale %v zero point %d (%s)\n",
+		d.OutType, d.OutPars.Scale, d.OutPars.ZeroPoint, targetText(d))
 	fmt.Fprintf(out, "  accumulator   : %s = %d\n", accText(d), d.Acc)
-	fmt.Fprintf(out, "  multiplier    : %v x %v / %v = %.12f\n", d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale, d.Multiplier)
+	fmt.Fprintf(out, "  multiplier    : %v x %v / %v = %.12f\n",
+		d.XParams.Scale, d.WParams.Scale, d.OutPars.Scale, d.Multiplier)
 	fmt.Fprintf(out, "  exact product : %d x multiplier = %.10f%s\n\n", d.Acc, d.Exact, exactNote(d))
-	fmt.Fprintf(out, "%-22s %6s %12s %6s %7s %5s %8s %s\n", "variant", "acc", "multiplier", "shift", "rounded", "code", "real", rightHeader(d))
+	fmt.Fprintf(out, "%-22s %6s %12s %6s %7s %5s %8s %s\n",
+		"variant", "acc", "multiplier", "shift", "rounded", "code", "real", rightHeader(d))
 	for _, r := range d.Rows {
 		mult := fmt.Sprint(r.Multiplier.Q)
 		shift := fmt.Sprint(r.Multiplier.Shift)
@@ -88,7 +95,8 @@ func printDemo(cmd *cobra.Command, d *demo.Mul) {
 		if !r.Six {
 			six = "NO"
 		}
-		fmt.Fprintf(out, "%-22s %6d %12s %6s %7d %5d %8.4f %s\n", r.Variant, d.Acc, mult, shift, r.Scaled, r.Code, r.Real, six)
+		fmt.Fprintf(out, "%-22s %6d %12s %6s %7d %5d %8.4f %s\n",
+			r.Variant, d.Acc, mult, shift, r.Scaled, r.Code, r.Real, six)
 	}
 	fmt.Fprintln(out)
 	for _, r := range d.Rows {

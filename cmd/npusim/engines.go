@@ -72,7 +72,8 @@ func printEngines(out io.Writer, names []string) error {
 			if r.NNAPIPass {
 				verdict = "PASS"
 			}
-			fmt.Fprintf(out, "| %s | %s | %d | %s | %d | %.2f%% | %s (<=%d) |\n", name, e, r.Samples, exact, r.MaxLSB, 100*r.Changed, verdict, r.NNAPILimit)
+			fmt.Fprintf(out, "| %s | %s | %d | %s | %d | %.2f%% | %s (<=%d) |\n",
+				name, e, r.Samples, exact, r.MaxLSB, 100*r.Changed, verdict, r.NNAPILimit)
 		}
 	}
 	return nil

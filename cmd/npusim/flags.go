@@ -42,7 +42,8 @@ func policiesFlag(cmd *cobra.Command, p *[]string, def []string, note string) {
 
 // hwHelp says what names a hardware configuration.
 func hwHelp() string {
-	return "preset (" + strings.Join(npu.Presets(), ", ") + ") or YAML file, with overrides as PRESET{key=value, ...} (npusim show-hw --help)"
+	return "preset (" + strings.Join(npu.Presets(), ", ") + ") or YAML file, " +
+		"with overrides as PRESET{key=value, ...} (npusim show-hw --help)"
 }
 
 // hwFlag declares --hw, one hardware configuration.

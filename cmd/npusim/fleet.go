@@ -79,7 +79,8 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 }
 
 // finishFleet writes a fleet directory's reports and prints its summary.
-func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult, asJSON bool) error {
+func finishFleet(cmd *cobra.Command, dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult,
+	asJSON bool) error {
 	if err := reports.GenerateFleet(dir, spec, devices); err != nil {
 		return runtimeErr(err)
 	}

@@ -115,13 +115,13 @@ func caseFile(op, params string, in, out []int) string {
 }
 
 // hwFile is the mobile-npu preset with one line replaced.
-func hwFile(t *testing.T, old, new string) string {
+func hwFile(t *testing.T, old, repl string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "npu", "presets", "mobile-npu.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(string(data), old, new, 1)
+	text := strings.Replace(string(data), old, repl, 1)
 	if text == string(data) {
 		t.Fatalf("%q is not in mobile-npu.yaml", old)
 	}
@@ -212,8 +212,7 @@ func TestHostileValues(t *testing.T) {
 // difference (exit 1); a malformed field is exit 2.
 func TestHostileManifests(t *testing.T) {
 	dir := t.TempDir()
-	policy := filepath.Join(dir, "mine.yaml")
-	os.WriteFile(policy, []byte("requant: mult16\nversions:\n  \"1.0\": {}\n  \"1.1\": {requant: truncate}\n"), 0o644)
+	policy := writeTemp(t, dir, "mine.yaml", "requant: mult16\nversions:\n  \"1.0\": {}\n  \"1.1\": {requant: truncate}\n")
 	manifest := filepath.Join(dir, "m.json")
 	if status, _, errOut := runCLI("run", "--workload", "rnn-unrolled:steps=4", "--policy", policy+"@1.1", "--samples", "1", "--manifest", manifest); status != 0 {
 		t.Fatalf("run --manifest: exit %d: %s", status, errOut)
@@ -227,8 +226,8 @@ func TestHostileManifests(t *testing.T) {
 	}
 	recorded, _ := os.ReadFile(manifest)
 	onDevice, _ := os.ReadFile(filepath.Join(device, "run-0002.json"))
-	edit := func(data []byte, old, new string) string {
-		text := strings.Replace(string(data), old, new, 1)
+	edit := func(data []byte, old, repl string) string {
+		text := strings.Replace(string(data), old, repl, 1)
 		if text == string(data) {
 			t.Fatalf("%q is not in the manifest", old)
 		}
@@ -247,8 +246,8 @@ func TestHostileManifests(t *testing.T) {
 		t.Fatalf("the device's manifest: exit %d: %s", status, out)
 	}
 	state := edit(onDevice, `"sramHeld": 0`, `"sramHeld": 0.75`)
-	os.WriteFile(filepath.Join(dir, "state.json"), []byte(state), 0o644)
-	if status, out, _ := runCLI("replay", filepath.Join(dir, "state.json")); status != 1 || !strings.Contains(out, "DIFFERS: replay differs from the manifest: the recorded state") {
+	statePath := writeTemp(t, dir, "state.json", state)
+	if status, out, _ := runCLI("replay", statePath); status != 1 || !strings.Contains(out, "DIFFERS: replay differs from the manifest: the recorded state") {
 		t.Errorf("an edited device state: exit %d: %s", status, out)
 	}
 }
@@ -258,8 +257,7 @@ func TestHostileManifests(t *testing.T) {
 // file changed is refused.
 func TestHostileResultsDirectories(t *testing.T) {
 	dir := t.TempDir()
-	hw := filepath.Join(dir, "my.yaml")
-	os.WriteFile(hw, []byte(hwFile(t, "static_mw: 50", "static_mw: 40")), 0o644)
+	hw := writeTemp(t, dir, "my.yaml", hwFile(t, "static_mw: 50", "static_mw: 40"))
 	out := filepath.Join(dir, "results")
 	if status, _, errOut := runCLI("sweep", "--workloads", "mac2x3", "--policies", "reference,mult16", "--hw", hw, "--out", out); status != 0 {
 		t.Fatalf("sweep: exit %d: %s", status, errOut)
@@ -275,16 +273,21 @@ func TestHostileResultsDirectories(t *testing.T) {
 		{"no sweep", nil, []string{"report", "{dir}"}, 2, "sweep.json: no such file or directory"},
 	})
 	half := filepath.Join(dir, "half")
-	os.MkdirAll(half, 0o755)
-	os.WriteFile(filepath.Join(half, "sweep.json"), manifest, 0o644)
-	os.WriteFile(filepath.Join(half, "results.jsonl"), []byte(first), 0o644)
-	os.WriteFile(filepath.Join(half, "report.html"), []byte(old), 0o644)
-	runCLI("report", half)
+	if err := os.MkdirAll(half, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTemp(t, half, "sweep.json", string(manifest))
+	writeTemp(t, half, "results.jsonl", first)
+	writeTemp(t, half, "report.html", old)
+	status, _, errOut := runCLI("report", half)
+	if status != 2 || !strings.Contains(errOut, "an interrupted sweep: npusim sweep --resume completes it") {
+		t.Errorf("report on a half-finished sweep: exit %d: %s", status, errOut)
+	}
 	if got, _ := os.ReadFile(filepath.Join(half, "report.html")); string(got) != old {
 		t.Errorf("report overwrote report.html of a half-finished sweep")
 	}
-	os.WriteFile(hw, []byte(hwFile(t, "static_mw: 50", "static_mw: 45")), 0o644)
-	status, _, errOut := runCLI("sweep", "--workloads", "mac2x3", "--policies", "reference,mult16", "--hw", hw, "--out", out, "--resume")
+	writeTemp(t, dir, "my.yaml", hwFile(t, "static_mw: 50", "static_mw: 45"))
+	status, _, errOut = runCLI("sweep", "--workloads", "mac2x3", "--policies", "reference,mult16", "--hw", hw, "--out", out, "--resume")
 	if status != 2 || !strings.Contains(errOut, "was made with hw "+hw+" of digest") {
 		t.Errorf("resume after the hardware file changed: exit %d: %s", status, errOut)
 	}
@@ -299,10 +302,14 @@ func TestHostileOutputPaths(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	os.Mkdir(filepath.Join(dir, "m.json"), 0o755)
-	os.WriteFile(filepath.Join(dir, "real.onnx"), []byte("old"), 0o644)
-	os.Symlink("real.onnx", filepath.Join(dir, "link.onnx"))
-	os.WriteFile(filepath.Join(dir, "file"), []byte("a file"), 0o644)
+	if err := os.Mkdir(filepath.Join(dir, "m.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTemp(t, dir, "real.onnx", "old")
+	if err := os.Symlink("real.onnx", filepath.Join(dir, "link.onnx")); err != nil {
+		t.Fatal(err)
+	}
+	writeTemp(t, dir, "file", "a file")
 	before := entries(t, dir)
 	runProbes(t, []probe{
 		{"manifest to a directory", nil, []string{"run", "--workload", "mac2x3", "--manifest", dir + "/m.json"}, 2, "--manifest: " + dir + "/m.json: is a directory, not a file"},
@@ -404,8 +411,7 @@ func TestSweepWithAFailingCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := strings.NewReplacer("activation_kib: 16", "activation_kib: 1", "weight_kib: 8", "weight_kib: 1", "accumulator_kib: 4", "accumulator_kib: 1").Replace(string(tiny))
-	hw := filepath.Join(dir, "small.yaml")
-	os.WriteFile(hw, []byte(small), 0o644)
+	hw := writeTemp(t, dir, "small.yaml", small)
 	out := filepath.Join(dir, "s")
 	args := []string{"sweep", "--workloads", "mac2x3,digits-mlp", "--policies", "mult16,vendor-b", "--hw", "low-cost," + hw, "--samples", "2", "--out", out}
 	status, stdout, errOut := runCLI(args...)

@@ -89,7 +89,8 @@ It prints a short summary on stdout.`,
 			if own != nil {
 				own.WriteSummary(cmd.OutOrStdout())
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "computed %s, %d cycles, in %v\n", plural(len(run.Layers), "layer"), run.TotalCycles(), elapsed.Round(time.Microsecond))
+			fmt.Fprintf(cmd.ErrOrStderr(), "computed %s, %d cycles, in %v\n",
+				plural(len(run.Layers), "layer"), run.TotalCycles(), elapsed.Round(time.Microsecond))
 			return nil
 		},
 	}
@@ -98,7 +99,8 @@ It prints a short summary on stdout.`,
 	f.StringVarP(&topologyPath, "topology", "t", "", "SCALE-Sim topology file (.csv)")
 	f.StringVarP(&outDir, "out", "p", ".", "log directory; the reports go to OUT/<run_name>/")
 	f.StringVarP(&inputType, "input-type", "i", "auto", "topology layout: conv, gemm or auto (read from the header)")
-	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model (double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
+	f.BoolVar(&withOwn, "npusim", withOwn, "also run the layers on npusim's own model "+
+		"(double buffering, DMA, DRAM, energy, values) and write "+compare.ReportFile)
 	requireFlags(cmd, "config", "topology")
 	return cmd
 }
@@ -134,7 +136,8 @@ func printScaleSimSummary(w io.Writer, run *scalesim.Run, dir string) {
 	c := run.Config
 	fmt.Fprintf(w, "%s: %s dataflow, %dx%d array, SRAM %d/%d/%d kB (ifmap/filter/ofmap), CALC bandwidth\n",
 		c.RunName, c.Dataflow, c.ArrayHeight, c.ArrayWidth, c.IfmapSRAMKB, c.FilterSRAMKB, c.OfmapSRAMKB)
-	fmt.Fprintf(w, "topology %s (%s layout): %s", run.Topology.Name, run.Topology.Format, plural(len(run.Topology.Layers), "layer"))
+	fmt.Fprintf(w, "topology %s (%s layout): %s",
+		run.Topology.Name, run.Topology.Format, plural(len(run.Topology.Layers), "layer"))
 	if len(run.Layers) != len(run.Topology.Layers) {
 		fmt.Fprintf(w, ", run as %d with the depthwise layers split per channel", len(run.Layers))
 	}
@@ -144,15 +147,19 @@ func printScaleSimSummary(w io.Writer, run *scalesim.Run, dir string) {
 		macs += l.Layer.MACs()
 	}
 	if len(run.Layers) <= summaryLayers {
-		fmt.Fprintf(w, "%-7s %-16s %12s %9s %10s   %s\n", "LayerID", "layer", "cycles", "util %", "mapping %", "DRAM words/cycle ifmap filter ofmap")
+		fmt.Fprintf(w, "%-7s %-16s %12s %9s %10s   %s\n",
+			"LayerID", "layer", "cycles", "util %", "mapping %", "DRAM words/cycle ifmap filter ofmap")
 		for i, l := range run.Layers {
 			di, df, do := l.DRAMBandwidth()
-			fmt.Fprintf(w, "%-7d %-16s %12d %9.2f %10.2f   %.3f %.3f %.3f\n", i, l.Layer.Name, l.TotalCycles, l.OverallUtil, l.MappingEfficiency, di, df, do)
+			fmt.Fprintf(w, "%-7d %-16s %12d %9.2f %10.2f   %.3f %.3f %.3f\n",
+				i, l.Layer.Name, l.TotalCycles, l.OverallUtil, l.MappingEfficiency, di, df, do)
 		}
 		fmt.Fprintln(w)
 	}
 	total := run.TotalCycles()
 	pes := int64(c.ArrayHeight) * int64(c.ArrayWidth)
-	fmt.Fprintf(w, "total: %d cycles, %d MACs, %.2f %% of the array's MAC slots used\n", total, macs, 100*float64(macs)/float64(total*pes))
-	fmt.Fprintf(w, "reports: %s/{%s,%s,%s}\n", dir, scalesim.ComputeReportFile, scalesim.BandwidthReportFile, scalesim.DetailedAccessReportFile)
+	fmt.Fprintf(w, "total: %d cycles, %d MACs, %.2f %% of the array's MAC slots used\n",
+		total, macs, 100*float64(macs)/float64(total*pes))
+	fmt.Fprintf(w, "reports: %s/{%s,%s,%s}\n",
+		dir, scalesim.ComputeReportFile, scalesim.BandwidthReportFile, scalesim.DetailedAccessReportFile)
 }

@@ -64,11 +64,13 @@ checks the contents. The same form works wherever --hw does.`,
 // area spent on exact arithmetic.
 func printArea(w io.Writer, cfg *npu.Config, b area.Breakdown, derivations bool) error {
 	total := b.TotalMM2()
-	fmt.Fprintf(w, "%s: %.4f mm^2 at %g nm (logic: Aladdin's 40 nm figures x %.4f, Stillmaker & Baas)\n", cfg.Name, total, b.NodeNM, b.LogicScale)
+	fmt.Fprintf(w, "%s: %.4f mm^2 at %g nm (logic: Aladdin's 40 nm figures x %.4f, Stillmaker & Baas)\n",
+		cfg.Name, total, b.NodeNM, b.LogicScale)
 	fmt.Fprintf(w, "digest %s\n\n", cfg.Digest()[:16])
 	fmt.Fprintf(w, "%-8s %-24s %7s %12s %10s %7s\n", "unit", "part", "count", "um^2 each", "mm^2", "share")
 	for _, p := range b.Parts {
-		fmt.Fprintf(w, "%-8s %-24s %7d %12.2f %10.5f %6.2f%%\n", p.Unit, p.Name, p.Count, p.UM2, p.TotalUM2()/1e6, 100*p.TotalUM2()/1e6/total)
+		fmt.Fprintf(w, "%-8s %-24s %7d %12.2f %10.5f %6.2f%%\n",
+			p.Unit, p.Name, p.Count, p.UM2, p.TotalUM2()/1e6, 100*p.TotalUM2()/1e6/total)
 		if derivations {
 			fmt.Fprintf(w, "%8s   %s\n", "", p.Derivation)
 		}
@@ -91,7 +93,8 @@ func printArea(w io.Writer, cfg *npu.Config, b area.Breakdown, derivations bool)
 		_, err := fmt.Fprintln(w, "bit-exact arithmetic only: none (the requantizer has no double-rounding mode)")
 		return err
 	}
-	_, err := fmt.Fprintf(w, "bit-exact arithmetic only: %.5f mm^2 (%.2f%%), the requantizer hardware that serves %s alone\n",
+	_, err := fmt.Fprintf(w, "bit-exact arithmetic only: %.5f mm^2 (%.2f%%), "+
+		"the requantizer hardware that serves %s alone\n",
 		exact, 100*exact/total, strings.Join(modes, " and "))
 	return err
 }

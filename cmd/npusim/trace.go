@@ -98,7 +98,8 @@ func parseTraceFlags(hw, gemm, dataflow, variantName, vcdPath string) (*traceRun
 	}
 	mode, ok := cfg.RequantMode(t.variant)
 	if !ok {
-		return nil, fmt.Errorf("--variant: hw %s does not implement %v (it has %v)", cfg.Name, t.variant, cfg.RequantVariants())
+		return nil, fmt.Errorf("--variant: hw %s does not implement %v (it has %v)",
+			cfg.Name, t.variant, cfg.RequantVariants())
 	}
 	t.lanes = mode.Lanes
 	acc := cfg.Array.Accumulators[0]
@@ -174,7 +175,8 @@ func (t *traceRun) simulate(w io.Writer) (*traceResult, error) {
 		mm.B[i] = byte(rng.Uint32())
 	}
 	res := &traceResult{mult: t.variant.MultiplierFromReal(1 / (128 * math.Sqrt(float64(t.k))))}
-	rc := &rtl.RequantCommand{M: t.m, N: t.n, Acc: mm.Acc, Bias: make([]int32, t.n), Multipliers: make([]quant.Multiplier, t.n),
+	rc := &rtl.RequantCommand{M: t.m, N: t.n, Acc: mm.Acc,
+		Bias: make([]int32, t.n), Multipliers: make([]quant.Multiplier, t.n),
 		Lo: math.MinInt8, Hi: math.MaxInt8, Out: make([]int32, t.m*t.n)}
 	for i := range rc.Multipliers {
 		rc.Multipliers[i] = res.mult
@@ -212,14 +214,17 @@ func (t *traceRun) print(out io.Writer, r *traceResult) {
 	c := t.cfg
 	fast := npu.MatMulCycles(&npu.MatMul{M: t.m, K: t.k, N: t.n}, c.Array.Rows, c.Array.Cols, c.Array.Dataflow)
 	n := t.m * t.n
-	fmt.Fprintf(out, "hw %s: %dx%d %s array, %g MHz; int8 operands from seed %d\n", c.Name, c.Array.Rows, c.Array.Cols, c.Array.Dataflow, c.ClockMHz, t.seed)
+	fmt.Fprintf(out, "hw %s: %dx%d %s array, %g MHz; int8 operands from seed %d\n",
+		c.Name, c.Array.Rows, c.Array.Cols, c.Array.Dataflow, c.ClockMHz, t.seed)
 	folds := "folds"
 	if r.folds == 1 {
 		folds = "fold"
 	}
-	fmt.Fprintf(out, "matmul  %dx%dx%d, acc%d-%s: %d %s, %d cycles (fast model %d)\n", t.m, t.k, t.n, t.mode.Bits, t.mode.Overflow, r.folds, folds, r.mmCycles, fast)
+	fmt.Fprintf(out, "matmul  %dx%dx%d, acc%d-%s: %d %s, %d cycles (fast model %d)\n",
+		t.m, t.k, t.n, t.mode.Bits, t.mode.Overflow, r.folds, folds, r.mmCycles, fast)
 	fmt.Fprintf(out, "requant %v, %d lanes x %d stages: %d outputs, %d cycles (fast model, %d stages: %d)\n",
-		t.variant, t.lanes, rtl.RequantDepth, n, r.rqCycles, c.Requant.PipelineDepth, (n+t.lanes-1)/t.lanes+c.Requant.PipelineDepth)
+		t.variant, t.lanes, rtl.RequantDepth, n, r.rqCycles,
+		c.Requant.PipelineDepth, (n+t.lanes-1)/t.lanes+c.Requant.PipelineDepth)
 	total := r.mmCycles + r.rqCycles
 	fmt.Fprintf(out, "total   %d cycles, %.0f ns\n", total, float64(total)*1000/c.ClockMHz)
 	fmt.Fprintf(out, "\naccumulators (%dx%d):\n", t.m, t.n)

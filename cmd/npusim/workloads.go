@@ -44,8 +44,9 @@ driver policy presets (with what each changes) or hardware presets.`,
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(out, "%-16s %dx%d %s array at %g MHz, SRAM %d/%d/%d KiB, requantization %v%s\n", n, c.Array.Rows, c.Array.Cols,
-						c.Array.Dataflow, c.ClockMHz, c.SRAM.ActivationKiB, c.SRAM.WeightKiB, c.SRAM.AccumulatorKiB, c.RequantVariants(), exactFeatures(c))
+					fmt.Fprintf(out, "%-16s %dx%d %s array at %g MHz, SRAM %d/%d/%d KiB, requantization %v%s\n",
+						n, c.Array.Rows, c.Array.Cols, c.Array.Dataflow, c.ClockMHz,
+						c.SRAM.ActivationKiB, c.SRAM.WeightKiB, c.SRAM.AccumulatorKiB, c.RequantVariants(), exactFeatures(c))
 				}
 			}
 			return nil
@@ -112,9 +113,11 @@ macs, params, paramBytes and a layers array.`,
 			fmt.Fprintf(out, "inputs: %d sample(s)\n\n", len(w.Inputs))
 			fmt.Fprintf(out, "%-32s %-18s %-18s %14s %12s\n", "layer", "op", "output", "MACs", "params")
 			for _, l := range s.Layers {
-				fmt.Fprintf(out, "%-32s %-18s %-18s %14d %12d\n", printable.String(l.Name), l.Kind, fmt.Sprint(l.Output), l.MACs, l.Params)
+				fmt.Fprintf(out, "%-32s %-18s %-18s %14d %12d\n",
+					printable.String(l.Name), l.Kind, fmt.Sprint(l.Output), l.MACs, l.Params)
 			}
-			fmt.Fprintf(out, "\ntotal: %d MACs (%.1f M), %d parameters (%.2f M), %d parameter bytes\n", s.MACs, float64(s.MACs)/1e6, s.Params, float64(s.Params)/1e6, s.ParamBytes)
+			fmt.Fprintf(out, "\ntotal: %d MACs (%.1f M), %d parameters (%.2f M), %d parameter bytes\n",
+				s.MACs, float64(s.MACs)/1e6, s.Params, float64(s.Params)/1e6, s.ParamBytes)
 			return nil
 		},
 	}

@@ -20,8 +20,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // TargetError reports a path npusim will not write a file to.
@@ -86,8 +88,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	if err := os.Rename(tmp, target); err != nil {
-		os.Remove(tmp)
-		return err
+		return errors.Join(err, os.Remove(tmp))
 	}
 	return nil
 }
@@ -101,8 +102,9 @@ func writeTemp(target string, write func(io.Writer) error) (name string, err err
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			// The content is discarded, so a failed Close loses nothing.
+			_ = f.Close()
+			err = errors.Join(err, os.Remove(f.Name()))
 		}
 	}()
 	bw := bufio.NewWriter(f)
@@ -123,7 +125,7 @@ func writeTemp(target string, write func(io.Writer) error) (name string, err err
 
 // WriteAll writes several files, each as Write does, so that either all of
 // them are replaced or, on an error, none.
-func WriteAll(files map[string][]byte) error {
+func WriteAll(files map[string][]byte) (err error) {
 	targets := map[string]string{}
 	for path := range files {
 		target, err := Resolve(path)
@@ -134,8 +136,8 @@ func WriteAll(files map[string][]byte) error {
 	}
 	temps := map[string]string{}
 	defer func() {
-		for _, tmp := range temps {
-			os.Remove(tmp)
+		for _, path := range slices.Sorted(maps.Keys(temps)) {
+			err = errors.Join(err, os.Remove(temps[path]))
 		}
 	}()
 	for path, data := range files {
@@ -198,9 +200,7 @@ func WriteDir(parent, name string, files []File) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			for i := len(created) - 1; i >= 0; i-- {
-				os.Remove(created[i]) // only succeeds while empty
-			}
+			err = errors.Join(err, removeDirs(created))
 		}
 	}()
 	target := filepath.Join(parent, name)
@@ -211,7 +211,9 @@ func WriteDir(parent, name string, files []File) (err error) {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp) // gone after a successful rename
+	defer func() {
+		err = errors.Join(err, os.RemoveAll(tmp)) // gone after a successful rename
+	}()
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
@@ -259,12 +261,19 @@ func mkdirAllTracked(dir string) ([]string, error) {
 	var created []string
 	for i := len(missing) - 1; i >= 0; i-- {
 		if err := os.Mkdir(missing[i], 0o755); err != nil {
-			for j := len(created) - 1; j >= 0; j-- {
-				os.Remove(created[j])
-			}
-			return nil, err
+			return nil, errors.Join(err, removeDirs(created))
 		}
 		created = append(created, missing[i])
 	}
 	return created, nil
+}
+
+// removeDirs removes the directories mkdirAllTracked created, innermost
+// first. Each removal succeeds only while its directory is empty.
+func removeDirs(created []string) error {
+	var err error
+	for i := len(created) - 1; i >= 0; i-- {
+		err = errors.Join(err, os.Remove(created[i]))
+	}
+	return err
 }

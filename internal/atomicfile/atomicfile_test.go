@@ -32,7 +32,9 @@ func TestWrite(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	err := Write(path, func(w io.Writer) error {
-		io.WriteString(w, "half of tw")
+		if _, err := io.WriteString(w, "half of tw"); err != nil {
+			return err
+		}
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -51,6 +53,14 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+// must stops the test when a step of its setup failed.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func file(name, text string) File {
 	return File{Name: name, Write: func(w io.Writer) error { _, err := io.WriteString(w, text); return err }}
 }
@@ -65,7 +75,7 @@ func TestWriteDir(t *testing.T) {
 		t.Fatalf("run holds %v", got)
 	}
 	// An existing run directory: its files are replaced, others kept.
-	os.WriteFile(filepath.Join(parent, "run", "keep"), []byte("k"), 0o644)
+	must(t, os.WriteFile(filepath.Join(parent, "run", "keep"), []byte("k"), 0o644))
 	if err := WriteDir(parent, "run", []File{file("a", "3")}); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +98,7 @@ func TestWriteDirFailureLeavesNothing(t *testing.T) {
 	if got := names(t, base); len(got) != 0 {
 		t.Errorf("a failed write left %v behind", got)
 	}
-	os.WriteFile(filepath.Join(base, "run"), []byte("in the way"), 0o644)
+	must(t, os.WriteFile(filepath.Join(base, "run"), []byte("in the way"), 0o644))
 	if err := WriteDir(base, "run", []File{file("a", "1")}); err == nil {
 		t.Error("a file in the way of the run directory was accepted")
 	}
@@ -101,7 +111,9 @@ func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "results.csv")
 	err := Write(path, func(w io.Writer) error {
-		io.WriteString(w, "partial")
+		if _, err := io.WriteString(w, "partial"); err != nil {
+			return err
+		}
 		return errors.New("disk full")
 	})
 	if err == nil || err.Error() != "disk full" {
@@ -117,12 +129,12 @@ func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
 // is a TargetError before anything is written, and nothing is left behind.
 func TestTargets(t *testing.T) {
 	dir := t.TempDir()
-	real := filepath.Join(dir, "real.json")
-	os.WriteFile(real, []byte("old"), 0o600)
-	os.Symlink("real.json", filepath.Join(dir, "link.json"))
-	os.Symlink(filepath.Join(dir, "missing", "x"), filepath.Join(dir, "dangling.json"))
-	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
-	os.Symlink("sub", filepath.Join(dir, "linkdir"))
+	regular := filepath.Join(dir, "real.json")
+	must(t, os.WriteFile(regular, []byte("old"), 0o600))
+	must(t, os.Symlink("real.json", filepath.Join(dir, "link.json")))
+	must(t, os.Symlink(filepath.Join(dir, "missing", "x"), filepath.Join(dir, "dangling.json")))
+	must(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
+	must(t, os.Symlink("sub", filepath.Join(dir, "linkdir")))
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -141,8 +153,8 @@ func TestTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, _ := os.Lstat(filepath.Join(dir, "link.json"))
-	data, _ := os.ReadFile(real)
-	mode, _ := os.Stat(real)
+	data, _ := os.ReadFile(regular)
+	mode, _ := os.Stat(regular)
 	if info.Mode()&os.ModeSymlink == 0 || string(data) != "new" || mode.Mode().Perm() != 0o644 {
 		t.Errorf("through the link: link kept %v, file %q, mode %v", info.Mode()&os.ModeSymlink != 0, data, mode.Mode().Perm())
 	}
@@ -159,7 +171,7 @@ func TestWriteAll(t *testing.T) {
 	if err := WriteAll(map[string][]byte{a: []byte("model"), b: []byte("input")}); err != nil {
 		t.Fatal(err)
 	}
-	os.Mkdir(filepath.Join(dir, "c.npy"), 0o755)
+	must(t, os.Mkdir(filepath.Join(dir, "c.npy"), 0o755))
 	err := WriteAll(map[string][]byte{a: []byte("other"), filepath.Join(dir, "c.npy"): nil})
 	data, _ := os.ReadFile(a)
 	if err == nil || string(data) != "model" {

@@ -31,7 +31,9 @@ func Alloc(t testing.TB, most uint64, f func()) {
 
 // internals are the marks of a message that speaks Go rather than the file
 // format: package-qualified type names, decoder prefixes, runtime errors.
-var internals = regexp.MustCompile(`\b(json|yaml|strconv|bufio|proto|reflect|runtime): |Go (struct|value)|\b(main|workloads|drivers|npu|campaign|scalesim|quant|cases|experiment|onnx)\.[a-z]*[A-Z]|\[\]\*?[a-z]+\.[A-Z]|cannot unmarshal|token too long|goroutine |nil pointer|index out of range`)
+var internals = regexp.MustCompile(`\b(json|yaml|strconv|bufio|proto|reflect|runtime): |Go (struct|value)|` +
+	`\b(main|workloads|drivers|npu|campaign|scalesim|quant|cases|experiment|onnx)\.[a-z]*[A-Z]|\[\]\*?[a-z]+\.[A-Z]|` +
+	`cannot unmarshal|token too long|goroutine |nil pointer|index out of range`)
 
 // Error fails t unless err is one line that starts with prefix (the file
 // as the loader names it), says where (a field, a line or a key, after a

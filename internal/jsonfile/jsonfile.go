@@ -47,7 +47,8 @@ func Explain(data []byte, err error) error {
 			field = "the top-level value"
 		}
 		line, col := Position(data, typeErr.Offset)
-		return fmt.Errorf("%s: expected %s, got %s (line %d, column %d)", field, Kind(typeErr.Type), jsonKind(typeErr.Value), line, col)
+		return fmt.Errorf("%s: expected %s, got %s (line %d, column %d)",
+			field, Kind(typeErr.Type), jsonKind(typeErr.Value), line, col)
 	case errors.Is(err, io.EOF):
 		return errors.New("bad JSON: the file is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -4,7 +4,8 @@ import "fmt"
 
 // Depthwise computes a depthwise convolution's accumulators with the best
 // implementation; see [Impl.Depthwise].
-func Depthwise(acc []int32, accStride int, img []byte, w Window, pixels int, x Operand, wt []byte, wTapStride int, wop Operand, mult int) {
+func Depthwise(acc []int32, accStride int, img []byte, w Window, pixels int, x Operand,
+	wt []byte, wTapStride int, wop Operand, mult int) {
 	best.Depthwise(acc, accStride, img, w, pixels, x, wt, wTapStride, wop, mult)
 }
 
@@ -16,10 +17,12 @@ func Depthwise(acc []int32, accStride int, img []byte, w Window, pixels int, x O
 //
 // in wrapping int32 arithmetic, taps in filter row-major order. Padding taps
 // read the zero point, so they add nothing and are skipped.
-func (im Impl) Depthwise(acc []int32, accStride int, img []byte, w Window, pixels int, x Operand, wt []byte, wTapStride int, wop Operand, mult int) {
+func (im Impl) Depthwise(acc []int32, accStride int, img []byte, w Window, pixels int, x Operand,
+	wt []byte, wTapStride int, wop Operand, mult int) {
 	cout := w.Channels * mult
 	if pixels < 1 || cout < 1 || mult < 1 || accStride < cout || len(acc) < (pixels-1)*accStride+cout {
-		panic(fmt.Sprintf("kernels: Depthwise of %d pixels x %d channels into %d values %d apart", pixels, cout, len(acc), accStride))
+		panic(fmt.Sprintf("kernels: Depthwise of %d pixels x %d channels into %d values %d apart",
+			pixels, cout, len(acc), accStride))
 	}
 	d := depthwise{w: &w, img: img, x: x, cout: cout, mult: mult, run: dwRunGo}
 	if mult == 1 && dwRunSIMD[im] != nil {

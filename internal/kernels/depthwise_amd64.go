@@ -60,10 +60,13 @@ func tapsPtr(taps []dwTap) *dwTap {
 // the zero-extended bytes XOR flip.
 //
 //go:noescape
-func dwPixelsSignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, zero int32)
+func dwPixelsSignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int,
+	taps *dwTap, ntaps int, w *int32, cout int, zero int32)
 
 //go:noescape
-func dwPixelsUnsignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, zero int32)
+func dwPixelsUnsignedAVX512(acc *int32, accStride int, src *byte, at, pixStride, n int,
+	taps *dwTap, ntaps int, w *int32, cout int, zero int32)
 
 //go:noescape
-func dwPixelsAVX2(acc *int32, accStride int, src *byte, at, pixStride, n int, taps *dwTap, ntaps int, w *int32, cout int, flip uint32, zero int32)
+func dwPixelsAVX2(acc *int32, accStride int, src *byte, at, pixStride, n int,
+	taps *dwTap, ntaps int, w *int32, cout int, flip uint32, zero int32)

@@ -93,7 +93,8 @@ func packA8SIMD(p *PackedA, img []byte, w *Window, k0 int, op Operand) error {
 	var offs [mr8]int
 	if base, step, ok := w.strided(&plan, p.m); ok {
 		if base < 0 || base+(p.m-1)*step+p.k > len(img) {
-			panic(fmt.Sprintf("kernels: PackA: window reads bytes [%d, %d) of a %d-byte image", base, base+(p.m-1)*step+p.k, len(img)))
+			panic(fmt.Sprintf("kernels: PackA: window reads bytes [%d, %d) of a %d-byte image",
+				base, base+(p.m-1)*step+p.k, len(img)))
 		}
 		for m0 := 0; m0 < p.m; m0 += mr8 {
 			for i := range offs {

@@ -9,7 +9,8 @@ import (
 
 // Requantize turns an int32 block into 8-bit outputs with the best
 // implementation; see [Impl.Requantize].
-func Requantize(dst []byte, dstStride int, acc []int32, accStride, rows, cols int, bias []int32, mult []quant.Multiplier, v quant.Variant, zp, lo, hi int32) {
+func Requantize(dst []byte, dstStride int, acc []int32, accStride, rows, cols int,
+	bias []int32, mult []quant.Multiplier, v quant.Variant, zp, lo, hi int32) {
 	best.Requantize(dst, dstStride, acc, accStride, rows, cols, bias, mult, v, zp, lo, hi)
 }
 
@@ -20,14 +21,19 @@ func Requantize(dst []byte, dstStride int, acc []int32, accStride, rows, cols in
 // to dst[m*dstStride+n], the bias added in wrapping int32 arithmetic (bias
 // nil adds nothing). The variant's dispatch is made once per call and each
 // column's multiplier decoded once; results are bit for bit those of quant.
-func (im Impl) Requantize(dst []byte, dstStride int, acc []int32, accStride, rows, cols int, bias []int32, mult []quant.Multiplier, v quant.Variant, zp, lo, hi int32) {
+func (im Impl) Requantize(dst []byte, dstStride int, acc []int32, accStride, rows, cols int,
+	bias []int32, mult []quant.Multiplier, v quant.Variant, zp, lo, hi int32) {
 	if rows < 1 || cols < 1 {
 		return
 	}
-	if len(mult) < cols || (bias != nil && len(bias) < cols) || len(acc) < (rows-1)*accStride+cols || len(dst) < (rows-1)*dstStride+cols {
-		panic(fmt.Sprintf("kernels: Requantize of %dx%d with %d multipliers, %d biases, %d accumulators, %d outputs", rows, cols, len(mult), len(bias), len(acc), len(dst)))
+	fewColumns := len(mult) < cols || (bias != nil && len(bias) < cols)
+	shortBlock := len(acc) < (rows-1)*accStride+cols || len(dst) < (rows-1)*dstStride+cols
+	if fewColumns || shortBlock {
+		panic(fmt.Sprintf("kernels: Requantize of %dx%d with %d multipliers, %d biases, %d accumulators, %d outputs",
+			rows, cols, len(mult), len(bias), len(acc), len(dst)))
 	}
-	r := requant{dst: dst, dstStride: dstStride, acc: acc, accStride: accStride, rows: rows, cols: cols, bias: bias, zp: zp, lo: lo, hi: hi}
+	r := requant{dst: dst, dstStride: dstStride, acc: acc, accStride: accStride, rows: rows, cols: cols,
+		bias: bias, zp: zp, lo: lo, hi: hi}
 	mult = mult[:cols]
 	if requantSIMD[im] != nil && requantSIMD[im](&r, v, mult) {
 		return

@@ -76,7 +76,8 @@ func requantSingleAVX512(r *requant, v quant.Variant, mult []quant.Multiplier, l
 			q[2*padded+lane] = -1
 		}
 	}
-	requantSingleRoundingAVX512(&r.dst[0], r.dstStride, &r.acc[0], r.accStride, r.rows, len(mult), &c[0], &q[0], padded, lim)
+	requantSingleRoundingAVX512(&r.dst[0], r.dstStride, &r.acc[0], r.accStride, r.rows, len(mult),
+		&c[0], &q[0], padded, lim)
 	return true
 }
 
@@ -101,7 +102,8 @@ func requantFP32AVX512(r *requant, mult []quant.Multiplier) bool {
 // less the zero point.
 //
 //go:noescape
-func requantDoubleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride, rows, cols int, consts *int32, padded int, lim *[3]int32)
+func requantDoubleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride, rows, cols int,
+	consts *int32, padded int, lim *[3]int32)
 
 // requantSingleRoundingAVX512 is the single-rounding family on sixteen
 // columns at a time: consts holds the bias and Q vectors, q64 three arrays
@@ -109,10 +111,12 @@ func requantDoubleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride
 // sixteen, then odd ones): shift, rounding constant, away mask.
 //
 //go:noescape
-func requantSingleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride, rows, cols int, consts *int32, q64 *int64, padded int, lim *[3]int32)
+func requantSingleRoundingAVX512(dst *byte, dstStride int, acc *int32, accStride, rows, cols int,
+	consts *int32, q64 *int64, padded int, lim *[3]int32)
 
 // requantFP32AVX512Kernel scales in float32, clamps to lim[0..1] (the bounds
 // less the zero point), rounds half to even and adds zp.
 //
 //go:noescape
-func requantFP32AVX512Kernel(dst *byte, dstStride int, acc *int32, accStride, rows, cols int, consts *int32, padded int, lim *[3]float32, zp int32)
+func requantFP32AVX512Kernel(dst *byte, dstStride int, acc *int32, accStride, rows, cols int,
+	consts *int32, padded int, lim *[3]float32, zp int32)

@@ -107,7 +107,8 @@ func (w *Window) rowPlan(k0, k int) im2colRow {
 		r.segs = append(r.segs, s)
 		r.spanY, r.spanX = max(r.spanY, s.dy), max(r.spanX, s.dx)
 		if len(r.merged) > 0 {
-			if last := &r.merged[len(r.merged)-1]; last.dy == s.dy && last.dx*w.PixelStride+last.ch+last.n == s.dx*w.PixelStride+s.ch {
+			last := &r.merged[len(r.merged)-1]
+			if lastEnd := last.dx*w.PixelStride + last.ch + last.n; last.dy == s.dy && lastEnd == s.dx*w.PixelStride+s.ch {
 				last.n += n
 				i += n
 				continue

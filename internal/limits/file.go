@@ -16,7 +16,7 @@ func ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read-only file: Close cannot lose data
 	info, err := f.Stat()
 	if err != nil {
 		return nil, err

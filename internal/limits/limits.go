@@ -70,13 +70,16 @@ var specs = [numKinds]spec{
 	Elements:      {"elements", "elements", "elements of one tensor", 1 << 24},
 	ModelElements: {"model-elements", "elements", "elements of all the tensors of one model", 1 << 25},
 	Ops:           {"ops", "operations", "operations (layers) of one model", 1 << 16},
-	MACs:          {"macs", "multiply-accumulates", "multiply-accumulates (and pool window reads) of one inference", 1 << 33},
-	Samples:       {"samples", "samples", "input samples of one workload or run", 1 << 16},
-	Work:          {"work", "multiply-accumulates", "multiply-accumulates of all the inferences of one experiment, repeat or replay", 1 << 35},
-	Steps:         {"steps", "layer executions", "layer executions (inferences x operations) of one experiment, repeat or replay", 1 << 20},
-	Runs:          {"runs", "runs", "runs of one simulated device (repeat --runs, a manifest's device.run)", 1 << 20},
-	Devices:       {"devices", "devices", "devices of one fleet", 1 << 17},
-	FileBytes:     {"file-bytes", "bytes", "bytes of one input file", 1 << 28},
+	MACs: {"macs", "multiply-accumulates",
+		"multiply-accumulates (and pool window reads) of one inference", 1 << 33},
+	Samples: {"samples", "samples", "input samples of one workload or run", 1 << 16},
+	Work: {"work", "multiply-accumulates",
+		"multiply-accumulates of all the inferences of one experiment, repeat or replay", 1 << 35},
+	Steps: {"steps", "layer executions",
+		"layer executions (inferences x operations) of one experiment, repeat or replay", 1 << 20},
+	Runs:      {"runs", "runs", "runs of one simulated device (repeat --runs, a manifest's device.run)", 1 << 20},
+	Devices:   {"devices", "devices", "devices of one fleet", 1 << 17},
+	FileBytes: {"file-bytes", "bytes", "bytes of one input file", 1 << 28},
 }
 
 // Name is the limit's name on the command line ("elements").
@@ -140,7 +143,8 @@ func (e *ExceededError) Error() string {
 	if e.Got == math.MaxUint64 {
 		got = "more than 2^64"
 	}
-	msg := fmt.Sprintf("%s %s, more than the limit of %d %s (raise it with --limit %s=N)", got, s.unit, e.Limit, s.what, s.name)
+	msg := fmt.Sprintf("%s %s, more than the limit of %d %s (raise it with --limit %s=N)",
+		got, s.unit, e.Limit, s.what, s.name)
 	if e.Field == "" {
 		return msg
 	}

@@ -40,7 +40,8 @@ func String(s string) string {
 // clean reports whether s needs no escaping.
 func clean(s string) bool {
 	for _, r := range s {
-		if r == utf8.RuneError || r < 0x20 || r == 0x7f || (r >= 0x80 && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))) {
+		control := r < 0x20 || r == 0x7f || r >= 0x80 && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
+		if r == utf8.RuneError || control {
 			return false
 		}
 	}

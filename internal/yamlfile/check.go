@@ -220,13 +220,18 @@ func quoteValue(v string) string {
 // join extends a field path with a key, quoting keys that hold dots
 // (versions."1.1").
 func join(path, key string) string {
-	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
-		return !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) {
+	plain := key != "" && !strings.ContainsFunc(key, func(r rune) bool { return !keyRune(r) })
+	if !plain {
 		key = strconv.Quote(key)
 	}
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// keyRune reports whether r may stand unquoted in a key of a field path:
+// an ASCII letter or digit, '_' or '-'.
+func keyRune(r rune) bool {
+	return r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

@@ -21,7 +21,9 @@ import (
 // IsPath reports whether a name refers to a file rather than a preset: it
 // contains a path separator or ends in .yaml or .yml.
 func IsPath(nameOrPath string) bool {
-	return strings.ContainsAny(nameOrPath, `/\`) || strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml")
+	hasSeparator := strings.ContainsAny(nameOrPath, `/\`)
+	yamlName := strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml")
+	return hasSeparator || yamlName
 }
 
 // ErrNoPreset reports a name that is not one of the presets.

@@ -33,8 +33,12 @@ func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	own := filepath.Join(dir, "mine.yaml")
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(own, []byte("size: 4\n"), 0o644)
-	os.WriteFile(bad, []byte("size: 4\ncolour: red\n"), 0o644)
+	if err := os.WriteFile(own, []byte("size: 4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("size: 4\ncolour: red\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		nameOrPath string
 		size       int

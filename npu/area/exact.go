@@ -72,8 +72,10 @@ type Summary struct {
 func Summarize(c *npu.Config) Summary {
 	total := Of(c).TotalMM2()
 	exact := Exact(c)
-	s := Summary{Digest: c.Digest()[:16], NodeNM: c.Area.NodeNM, TotalMM2: total, ExactMM2: exact, ExactShare: exact / total,
-		MACs: c.Array.Rows * c.Array.Cols}
+	s := Summary{
+		Digest: c.Digest()[:16], NodeNM: c.Area.NodeNM, MACs: c.Array.Rows * c.Array.Cols,
+		TotalMM2: total, ExactMM2: exact, ExactShare: exact / total,
+	}
 	for _, m := range c.Requant.Modes {
 		s.Requant = append(s.Requant, fmt.Sprintf("%s:%d", m.Variant, m.Lanes))
 	}

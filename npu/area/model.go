@@ -69,7 +69,8 @@ func Of(c *npu.Config) Breakdown {
 		b.Parts = append(b.Parts, p)
 	}
 	b.Parts = append(b.Parts, sramParts(c)...)
-	slices.SortStableFunc(b.Parts, func(x, y Part) int { return slices.Index(Units, x.Unit) - slices.Index(Units, y.Unit) })
+	byUnit := func(x, y Part) int { return slices.Index(Units, x.Unit) - slices.Index(Units, y.Unit) }
+	slices.SortStableFunc(b.Parts, byUnit)
 	return b
 }
 
@@ -83,7 +84,8 @@ func arrayParts(c *npu.Config) []Part {
 		saturating = saturating || a.Overflow == npu.Saturate
 	}
 	pe := Multiplier(8, 8) + Adder(widest) + Register(8+8+widest+3)
-	how := fmt.Sprintf("8x8 multiplier, %d-bit accumulate adder, registers for the weight, activation and %d-bit partial sum with valid and last bits", widest, widest)
+	how := fmt.Sprintf("8x8 multiplier, %d-bit accumulate adder, "+
+		"registers for the weight, activation and %d-bit partial sum with valid and last bits", widest, widest)
 	for _, a := range c.Array.Accumulators {
 		if extra, what := overflowLogic(a, widest); extra > 0 {
 			pe += extra
@@ -127,7 +129,8 @@ func overflowLogic(a npu.AccumulatorMode, widest int) (float64, string) {
 func vectorParts(c *npu.Config) []Part {
 	v := c.Vector
 	lane := Adder(32) + Comparator(32) + Logic(32) + Register(32*(v.PipelineDepth+1))
-	how := fmt.Sprintf("32-bit adder, comparator and logic; %d registers of 32 bits (pipeline and accumulator)", v.PipelineDepth+1)
+	how := fmt.Sprintf("32-bit adder, comparator and logic; %d registers of 32 bits (pipeline and accumulator)",
+		v.PipelineDepth+1)
 	if v.Depthwise {
 		lane += Multiplier(8, 8)
 		how += "; 8x8 multiplier for depthwise MACs"

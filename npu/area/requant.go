@@ -62,7 +62,8 @@ var features = []feature{
 	}},
 	{"float multiplier", func(v quant.Variant) (float64, string, bool) {
 		return FloatMultiplierUM2 + Logic(32) + Shifter(32) + Adder(8) + Shifter(32) + Adder(32),
-			"fp32 multiplier + int-to-float (leading-zero logic, normalising shift, 8-bit exponent) + float-to-int (shift, round-to-even add)", v.Mode == quant.FP32
+			"fp32 multiplier + int-to-float (leading-zero logic, normalising shift, 8-bit exponent)" +
+				" + float-to-int (shift, round-to-even add)", v.Mode == quant.FP32
 	}},
 	{"left shift", func(v quant.Variant) (float64, string, bool) {
 		return Shifter(32), "32-bit shift of the accumulator for positive exponents", doubleRounding(v)
@@ -83,7 +84,8 @@ var features = []feature{
 	}},
 	{"rounding divide", func(v quant.Variant) (float64, string, bool) {
 		return 2*Logic(32) + 2*Adder(32) + Comparator(32) + Shifter(32),
-			"RoundingDivideByPOT: mask and remainder (2 logic), threshold and increment (2 adders), compare, shift", doubleRounding(v)
+			"RoundingDivideByPOT: mask and remainder (2 logic), threshold and increment (2 adders), compare, shift",
+			doubleRounding(v)
 	}},
 	{"half-away correction", func(v quant.Variant) (float64, string, bool) {
 		return Logic(32), "sign-dependent rounding constant (1 logic op)", v.Mode == quant.RoundHalfAway
@@ -95,7 +97,8 @@ var features = []feature{
 // registers.
 func outputStage(depth int) (float64, string) {
 	return 2*Adder(32) + 4*Comparator(32) + Register(32*depth),
-		fmt.Sprintf("bias and zero-point adders, int32 saturation and clamp (4 compares), %d pipeline registers of 32 bits", depth)
+		fmt.Sprintf("bias and zero-point adders, int32 saturation and clamp (4 compares), "+
+			"%d pipeline registers of 32 bits", depth)
 }
 
 // requantParts are the requantization unit's parts at 40 nm: each feature

@@ -32,7 +32,8 @@ type hostDone struct {
 }
 
 // newHostCPU builds the host CPU unit with its port "ToCP".
-func newHostCPU(name string, engine sim.Engine, freq sim.Freq, cfg *npu.Config, dram npu.Memory, kernels []npu.HostKernel) *HostCPU {
+func newHostCPU(name string, engine sim.Engine, freq sim.Freq,
+	cfg *npu.Config, dram npu.Memory, kernels []npu.HostKernel) *HostCPU {
 	h := &HostCPU{cfg: cfg, dram: dram, kernels: kernels}
 	h.TickingComponent = sim.NewTickingComponent(name, engine, freq, h)
 	h.toCP = sim.NewLimitNumMsgPort(h, queueDepth, name+".ToCP")
@@ -117,7 +118,8 @@ func runHost(op *npu.Host, dram npu.Memory, kernels []npu.HostKernel) error {
 		return err
 	}
 	if len(out) != op.Output.Bytes {
-		return fmt.Errorf("kernel %d wrote %d bytes, the output %s has %d", op.Kernel, len(out), op.Output.Name, op.Output.Bytes)
+		return fmt.Errorf("kernel %d wrote %d bytes, the output %s has %d",
+			op.Kernel, len(out), op.Output.Name, op.Output.Bytes)
 	}
 	return dram.Write(op.Output.Addr, out)
 }

@@ -221,7 +221,8 @@ func (a *Array) check(mm *MatMul) error {
 	case mm.M < 1 || mm.K < 1 || mm.N < 1:
 		return fmt.Errorf("rtl: matmul %dx%dx%d: dimensions must be positive", mm.M, mm.K, mm.N)
 	case len(mm.A) < mm.M*mm.K || len(mm.B) < mm.K*mm.N || len(mm.Acc) < mm.M*mm.N:
-		return fmt.Errorf("rtl: matmul %dx%dx%d: operands of %d, %d and %d elements are too short", mm.M, mm.K, mm.N, len(mm.A), len(mm.B), len(mm.Acc))
+		return fmt.Errorf("rtl: matmul %dx%dx%d: operands of %d, %d and %d elements are too short",
+			mm.M, mm.K, mm.N, len(mm.A), len(mm.B), len(mm.Acc))
 	}
 	for _, o := range []npu.Operand8{mm.AOperand, mm.BOperand} {
 		lo, hi := int32(0), int32(255)
@@ -229,7 +230,8 @@ func (a *Array) check(mm *MatMul) error {
 			lo, hi = -128, 127
 		}
 		if o.Zero < lo || o.Zero > hi {
-			return fmt.Errorf("rtl: matmul operand zero point %d outside %d..%d: the corrected value would not fit the 9-bit operand bus", o.Zero, lo, hi)
+			return fmt.Errorf("rtl: matmul operand zero point %d outside %d..%d: "+
+				"the corrected value would not fit the 9-bit operand bus", o.Zero, lo, hi)
 		}
 	}
 	return nil

@@ -118,7 +118,8 @@ func (b RequantBuilder) WithClock(c *Clock) RequantBuilder {
 // ("npu.requant"). It panics on fewer than one lane or an unknown mode.
 func (b RequantBuilder) Build(name string) *Requant {
 	switch b.variant.Mode {
-	case quant.DoubleRounding, quant.DoubleRoundingNoSat, quant.SingleRounding, quant.RoundHalfAway, quant.Truncate, quant.Mult24, quant.FP32:
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat, quant.SingleRounding,
+		quant.RoundHalfAway, quant.Truncate, quant.Mult24, quant.FP32:
 	default:
 		panic(fmt.Sprintf("rtl: unknown requantization mode %q", b.variant.Mode))
 	}
@@ -131,7 +132,8 @@ func (b RequantBuilder) Build(name string) *Requant {
 	}
 	return &Requant{
 		name: name, variant: b.variant, lanes: b.lanes, clock: clk, frac: int32(b.variant.FracBits()),
-		cur: make([]stage, RequantDepth*b.lanes), next: make([]stage, RequantDepth*b.lanes), in: make([]stage, b.lanes), inBias: make([]int32, b.lanes),
+		cur: make([]stage, RequantDepth*b.lanes), next: make([]stage, RequantDepth*b.lanes),
+		in: make([]stage, b.lanes), inBias: make([]int32, b.lanes),
 	}
 }
 
@@ -167,7 +169,8 @@ func (p *Requant) Run(c *RequantCommand) (int, error) {
 			if e := g*p.lanes + l; e < n {
 				col := e % c.N
 				m := c.Multipliers[col]
-				p.in[l] = stage{Valid: true, X: int64(c.Acc[e]), Shift: int32(m.Shift), Q: m.Q, Scale: m.Scale, Index: int32(e)}
+				p.in[l] = stage{Valid: true, X: int64(c.Acc[e]), Shift: int32(m.Shift),
+					Q: m.Q, Scale: m.Scale, Index: int32(e)}
 				p.inBias[l] = c.Bias[col]
 			}
 		}
@@ -203,77 +206,104 @@ func (p *Requant) eval() {
 // step applies stage s's logic to the value it latches.
 func (p *Requant) step(s int, r *stage) {
 	c := p.cmd
-	mode := p.variant.Mode
 	switch s {
 	case stageMultiply:
-		x := int32(r.X)
-		switch mode {
-		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
-			// A wrapping left shift for a positive exponent, then the
-			// 32 x 32 multiply; the right shift waits for stage 3.
-			left, right := max(r.Shift, 0), max(-r.Shift, 0)
-			x <<= left
-			r.X = int64(x) * int64(r.Q)
-			r.Sat = mode == quant.DoubleRounding && x == math.MinInt32 && r.Q == math.MinInt32
-			r.Shift = right
-		case quant.FP32:
-			r.X = int64(math.Float32bits(float32(x) * r.Scale))
-		default:
-			r.X = int64(x) * int64(r.Q)
-			r.Shift = p.frac - r.Shift // total right shift of the single rounding
-		}
+		p.multiply(r)
 	case stageRound:
-		switch mode {
-		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
-			// The doubling high multiply: round to nearest, ties up.
-			if r.Sat {
-				r.X = math.MaxInt32
-				break
-			}
-			nudge := int64(1 << 30)
-			if r.X < 0 {
-				nudge = 1 - 1<<30
-			}
-			r.X = int64(int32((r.X + nudge) / (1 << 31)))
-		case quant.FP32:
-			// Clamp in float to the output range less the zero point.
-			f := math.Float32frombits(uint32(r.X))
-			f = min(max(f, float32(c.Lo-c.ZeroPoint)), float32(c.Hi-c.ZeroPoint))
-			r.X = int64(math.Float32bits(f))
-		default:
-			// The single rounding's constant, added before the shift.
-			if total := r.Shift; total >= 1 && total <= 62 {
-				switch mode {
-				case quant.Truncate:
-				case quant.RoundHalfAway:
-					if r.X < 0 {
-						r.X--
-					}
-					r.X += 1 << (total - 1)
-				default:
-					r.X += 1 << (total - 1)
-				}
-			}
-		}
+		p.round(r)
 	case stageShift:
-		switch mode {
-		case quant.DoubleRounding, quant.DoubleRoundingNoSat:
-			r.X = int64(roundingShiftRight(int32(r.X), r.Shift))
-		case quant.FP32:
-			r.X = int64(int32(math.RoundToEven(float64(math.Float32frombits(uint32(r.X))))))
-		default:
-			r.X = int64(singleShift(mode, r.X, r.Shift))
-		}
+		p.shift(r)
 	case stageZeroPoint:
-		if mode == quant.FP32 {
+		if p.variant.Mode == quant.FP32 {
 			r.X = int64(int32(r.X) + c.ZeroPoint)
 		} else {
 			r.X += int64(c.ZeroPoint)
 		}
 	case stageClamp:
-		if mode != quant.FP32 { // FP32 clamped before rounding
+		if p.variant.Mode != quant.FP32 { // FP32 clamped before rounding
 			r.X = min(max(r.X, int64(c.Lo)), int64(c.Hi))
 		}
+	}
+}
+
+// multiply is the multiply stage: the accumulator times the record's
+// multiplier, in 64 bits or in float32.
+func (p *Requant) multiply(r *stage) {
+	x := int32(r.X)
+	switch mode := p.variant.Mode; mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		// A wrapping left shift for a positive exponent, then the
+		// 32 x 32 multiply; the right shift waits for stage 3.
+		left, right := max(r.Shift, 0), max(-r.Shift, 0)
+		x <<= left
+		r.X = int64(x) * int64(r.Q)
+		r.Sat = mode == quant.DoubleRounding && x == math.MinInt32 && r.Q == math.MinInt32
+		r.Shift = right
+	case quant.FP32:
+		r.X = int64(math.Float32bits(float32(x) * r.Scale))
+	default:
+		r.X = int64(x) * int64(r.Q)
+		r.Shift = p.frac - r.Shift // total right shift of the single rounding
+	}
+}
+
+// round is the first rounding stage: the doubling high multiply, the float
+// clamp, or the single rounding's constant.
+func (p *Requant) round(r *stage) {
+	c := p.cmd
+	switch mode := p.variant.Mode; mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		// The doubling high multiply: round to nearest, ties up.
+		if r.Sat {
+			r.X = math.MaxInt32
+			break
+		}
+		nudge := int64(1 << 30)
+		if r.X < 0 {
+			nudge = 1 - 1<<30
+		}
+		r.X = int64(int32((r.X + nudge) / (1 << 31)))
+	case quant.FP32:
+		// Clamp in float to the output range less the zero point.
+		f := math.Float32frombits(uint32(r.X))
+		f = min(max(f, float32(c.Lo-c.ZeroPoint)), float32(c.Hi-c.ZeroPoint))
+		r.X = int64(math.Float32bits(f))
+	default:
+		r.X = addRoundingConstant(mode, r.X, r.Shift)
+	}
+}
+
+// addRoundingConstant adds the single rounding's constant for a right shift
+// by total bits to the product x: none when truncating or for shifts outside
+// 1..62, half a unit otherwise, less one for negative x when rounding half
+// away from zero.
+func addRoundingConstant(mode quant.Mode, x int64, total int32) int64 {
+	if total < 1 || total > 62 {
+		return x
+	}
+	switch mode {
+	case quant.Truncate:
+	case quant.RoundHalfAway:
+		if x < 0 {
+			x--
+		}
+		x += 1 << (total - 1)
+	default:
+		x += 1 << (total - 1)
+	}
+	return x
+}
+
+// shift is the shift stage: the second rounding's right shift, the float's
+// rounding to an integer, or the single rounding's shift and saturation.
+func (p *Requant) shift(r *stage) {
+	switch mode := p.variant.Mode; mode {
+	case quant.DoubleRounding, quant.DoubleRoundingNoSat:
+		r.X = int64(roundingShiftRight(int32(r.X), r.Shift))
+	case quant.FP32:
+		r.X = int64(int32(math.RoundToEven(float64(math.Float32frombits(uint32(r.X))))))
+	default:
+		r.X = int64(singleShift(mode, r.X, r.Shift))
 	}
 }
 

@@ -111,7 +111,8 @@ func bits(x int32) uint64 { return uint64(uint32(x)) }
 // for arrays of at most MaxTracedPEs elements.
 func (t *Tracer) TraceArray(a *Array, sel Signals) error {
 	if sel&SignalPEs != 0 && a.rows*a.cols > MaxTracedPEs {
-		return fmt.Errorf("rtl: trace %s: %dx%d array exceeds the %d PEs whose registers a trace dumps", a.name, a.rows, a.cols, MaxTracedPEs)
+		return fmt.Errorf("rtl: trace %s: %dx%d array exceeds the %d PEs whose registers a trace dumps",
+			a.name, a.rows, a.cols, MaxTracedPEs)
 	}
 	n := a.name
 	if sel&SignalControl != 0 {
@@ -208,12 +209,16 @@ func (t *Tracer) sample(cycle uint64) {
 	if t.err != nil {
 		return
 	}
-	t.w.Time(2 * t.half * cycle)
+	if t.err = t.w.Time(2 * t.half * cycle); t.err != nil {
+		return
+	}
 	t.w.Set(t.clk, 1)
 	for _, s := range t.signals {
 		t.w.Set(s.v, s.get())
 	}
-	t.w.Time(2*t.half*cycle + t.half)
+	if t.err = t.w.Time(2*t.half*cycle + t.half); t.err != nil {
+		return
+	}
 	t.w.Set(t.clk, 0)
 }
 

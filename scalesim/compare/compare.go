@@ -101,7 +101,8 @@ func (c *Comparison) WriteReport(w io.Writer) error {
 	for _, l := range c.SCALESim.Layers {
 		scale[l.Layer.Name] += l.TotalCycles
 	}
-	rows := [][]string{{"Layer", "Op", "SCALE-Sim Total Cycles", "npusim Cycles", "npusim Latency us", "npusim Stall On DMA Cycles",
+	rows := [][]string{{"Layer", "Op", "SCALE-Sim Total Cycles",
+		"npusim Cycles", "npusim Latency us", "npusim Stall On DMA Cycles",
 		"npusim MACs", "npusim DRAM Bytes", "npusim Energy uJ", "Max LSB vs Reference"}}
 	for _, l := range c.NPUSim.Layers {
 		sc := ""
@@ -114,7 +115,8 @@ func (c *Comparison) WriteReport(w io.Writer) error {
 			strconv.FormatFloat(l.EnergyPJ.Total()/1e6, 'f', 6, 64), strconv.FormatInt(l.Deviation.MaxLSB, 10)})
 	}
 	own := c.NPUSim
-	rows = append(rows, []string{"total", "", strconv.FormatInt(c.SCALESim.TotalCycles(), 10), strconv.FormatUint(own.Cycles, 10),
+	rows = append(rows, []string{"total", "",
+		strconv.FormatInt(c.SCALESim.TotalCycles(), 10), strconv.FormatUint(own.Cycles, 10),
 		strconv.FormatFloat(own.LatencyMs*1000, 'f', 3, 64), "", "", strconv.FormatUint(own.DRAMBytes, 10),
 		strconv.FormatFloat(own.EnergyUJ, 'f', 6, 64), strconv.FormatInt(own.Output.MaxLSB, 10)})
 	return csv.NewWriter(w).WriteAll(rows)
@@ -128,7 +130,8 @@ func (c *Comparison) WriteSummary(w io.Writer) {
 		match = "match"
 	}
 	fmt.Fprintf(w, "\nnpusim's own model of the same layers (%s):\n", ReportFile)
-	fmt.Fprintf(w, "  %d cycles (SCALE-Sim: %d), %.3f ms, %.3f uJ, %d DRAM bytes, MAC utilisation %.1f%%; outputs %s the reference interpreter\n",
+	fmt.Fprintf(w, "  %d cycles (SCALE-Sim: %d), %.3f ms, %.3f uJ, %d DRAM bytes, MAC utilisation %.1f%%; "+
+		"outputs %s the reference interpreter\n",
 		own.Cycles, c.SCALESim.TotalCycles(), own.LatencyMs, own.EnergyUJ, own.DRAMBytes, 100*own.MACUtilization, match)
 	for _, n := range c.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)

@@ -32,7 +32,10 @@ func (m *Manifest) Check() error {
 			return fmt.Errorf("%s: missing", f.field)
 		}
 	}
-	for _, f := range []struct{ field, v string }{{"inputDigest", m.InputDigest}, {"policyDigest", m.PolicyDigest}, {"hwDigest", m.HWDigest}} {
+	digests := []struct{ field, v string }{
+		{"inputDigest", m.InputDigest}, {"policyDigest", m.PolicyDigest}, {"hwDigest", m.HWDigest},
+	}
+	for _, f := range digests {
 		if err := checkDigest(f.field, f.v); err != nil {
 			return err
 		}
@@ -84,7 +87,8 @@ func (m *Manifest) checkSamples() error {
 func (m *Manifest) checkTensors(field string, tensors []TensorDigest) error {
 	most := limits.Mul(uint64(limits.Of(limits.Ops)), uint64(len(m.Samples)))
 	if uint64(len(tensors)) > most {
-		return fmt.Errorf("%s: %d tensors, more than %d operations x %d samples", field, len(tensors), limits.Of(limits.Ops), len(m.Samples))
+		return fmt.Errorf("%s: %d tensors, more than %d operations x %d samples",
+			field, len(tensors), limits.Of(limits.Ops), len(m.Samples))
 	}
 	samples := map[int]bool{}
 	for _, s := range m.Samples {

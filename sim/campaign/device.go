@@ -100,7 +100,8 @@ func (s DeviceState) Apply(hw *npu.Config) (*npu.Config, error) {
 	c.SRAM.AccumulatorKiB = max(int(float64(hw.SRAM.AccumulatorKiB)*free), 1)
 	c.DRAM.BandwidthGBps = hw.DRAM.BandwidthGBps * (1 - s.Load)
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("%s with %.0f%% of its SRAM held by another client and a DRAM load of %g: %w", hw.Name, 100*s.SRAMHeld, s.Load, err)
+		return nil, fmt.Errorf("%s with %.0f%% of its SRAM held by another client and a DRAM load of %g: %w",
+			hw.Name, 100*s.SRAMHeld, s.Load, err)
 	}
 	return &c, nil
 }

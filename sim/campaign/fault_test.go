@@ -29,7 +29,7 @@ func failing(t *testing.T) {
 		switch {
 		case c.Workload == "mac2x3" && c.Policy == "mult16":
 			var m map[string]int
-			m["boom"]++ // a fault: assignment to a nil map
+			m["boom"]++ //nolint:staticcheck // the injected fault: a real runtime panic for the sweep to isolate
 		case c.Workload == "rnn-unrolled:steps=3" && c.Policy == "truncate":
 			return nil, errors.New("injected failure")
 		}
@@ -89,6 +89,13 @@ func readFile(t *testing.T, path string) []byte {
 	return data
 }
 
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestResultsThatCannotMix: report refuses a directory with an incomplete
 // line; resume drops an incomplete last line and runs its cell again, but
 // refuses one in the middle; resume and merge refuse results made from
@@ -96,7 +103,7 @@ func readFile(t *testing.T, path string) []byte {
 func TestResultsThatCannotMix(t *testing.T) {
 	base := t.TempDir()
 	policy := filepath.Join(base, "mine.yaml")
-	os.WriteFile(policy, []byte("name: mine\nrequant: mult16\n"), 0o644)
+	writeFile(t, policy, []byte("name: mine\nrequant: mult16\n"))
 	g := Grid{Workloads: []string{"mac2x3", "rnn-unrolled:steps=2"}, Policies: []string{"reference", policy}, HW: []string{"tiny"}}
 	clean := sweepGridBytes(t, g, filepath.Join(base, "clean"), SweepOptions{})
 	lines := bytes.SplitAfter(clean, []byte("\n"))
@@ -107,23 +114,25 @@ func TestResultsThatCannotMix(t *testing.T) {
 	}
 
 	cut := filepath.Join(base, "cut")
-	os.MkdirAll(cut, 0o755)
-	os.WriteFile(filepath.Join(cut, ManifestFile), readFile(t, filepath.Join(base, "clean", ManifestFile)), 0o644)
+	if err := os.MkdirAll(cut, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(cut, ManifestFile), readFile(t, filepath.Join(base, "clean", ManifestFile)))
 	incomplete := `{"workload":"mac2x3","policy":"` + policy + `","hw":"tiny"}` + "\n"
-	os.WriteFile(filepath.Join(cut, ResultsFile), append(append([]byte(nil), lines[0]...), incomplete...), 0o644)
+	writeFile(t, filepath.Join(cut, ResultsFile), append(append([]byte(nil), lines[0]...), incomplete...))
 	if _, _, err := LoadResults(cut); err == nil || !strings.Contains(err.Error(), "line 2 is not a complete result") {
 		t.Errorf("report of an interrupted sweep: %v", err)
 	}
 	if got := sweepGridBytes(t, g, cut, SweepOptions{Resume: true}); !bytes.Equal(got, clean) {
 		t.Error("resuming after an incomplete last line differs from the clean sweep")
 	}
-	os.WriteFile(filepath.Join(cut, ResultsFile), append([]byte(incomplete), lines[0]...), 0o644)
+	writeFile(t, filepath.Join(cut, ResultsFile), append([]byte(incomplete), lines[0]...))
 	if _, err := Sweep(g, SweepOptions{Dir: cut, Resume: true}); err == nil || !strings.Contains(err.Error(), "line 1 is not a complete result") {
 		t.Errorf("an incomplete line in the middle: %v", err)
 	}
 
-	os.WriteFile(filepath.Join(cut, ResultsFile), clean, 0o644)
-	os.WriteFile(policy, []byte("name: mine\nrequant: truncate\n"), 0o644)
+	writeFile(t, filepath.Join(cut, ResultsFile), clean)
+	writeFile(t, policy, []byte("name: mine\nrequant: truncate\n"))
 	if _, err := Sweep(g, SweepOptions{Dir: cut, Resume: true}); err == nil || !strings.Contains(err.Error(), "which now has digest") {
 		t.Errorf("resuming with an edited policy file: %v", err)
 	}
@@ -150,7 +159,7 @@ func TestFleetFaultIsolation(t *testing.T) {
 	if bytes.Equal(slow, preset.Source) {
 		t.Fatal("tiny.yaml has no bandwidth_gbps: 4")
 	}
-	os.WriteFile(hw, slow, 0o644)
+	writeFile(t, hw, slow)
 	spec := FleetSpec{Workload: "mac2x3", Devices: 12, HW: []string{hw}, Policies: []string{"reference"}, Seed: 3}
 	devices, err := RunFleet(spec, 2, nil)
 	if err != nil {
@@ -173,11 +182,11 @@ func TestFleetFaultIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitAfter(readFile(t, filepath.Join(dir, DevicesFile)), []byte("\n"))
-	os.WriteFile(filepath.Join(dir, DevicesFile), bytes.Join(append(lines[:1], lines[2:]...), nil), 0o644)
+	writeFile(t, filepath.Join(dir, DevicesFile), bytes.Join(append(lines[:1], lines[2:]...), nil))
 	if _, _, err := LoadFleet(dir); err == nil || !strings.Contains(err.Error(), "not device 1 of its fleet of 12") {
 		t.Errorf("a fleet directory missing device 1: %v", err)
 	}
-	os.WriteFile(filepath.Join(dir, FleetFile), bytes.Replace(readFile(t, filepath.Join(dir, FleetFile)), []byte(`"devices": 12`), []byte(`"devices": 4000000000000`), 1), 0o644)
+	writeFile(t, filepath.Join(dir, FleetFile), bytes.Replace(readFile(t, filepath.Join(dir, FleetFile)), []byte(`"devices": 12`), []byte(`"devices": 4000000000000`), 1))
 	if _, _, err := LoadFleet(dir); err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("a fleet of 4e12 devices: %v", err)
 	}
@@ -195,7 +204,7 @@ func TestFleetMergeRefusesMixedContents(t *testing.T) {
 	spec := FleetSpec{Workload: "mac2x3", Devices: 4, HW: []string{hw}, Policies: []string{"reference"}, Seed: 5}
 	var shards []string
 	for i, source := range [][]byte{preset.Source, bytes.Replace(preset.Source, []byte("static_mw:"), []byte("static_mw: 1 #"), 1)} {
-		os.WriteFile(hw, source, 0o644)
+		writeFile(t, hw, source)
 		sh := &Shard{Index: i + 1, Count: 2}
 		devices, err := RunFleet(spec, 1, sh)
 		if err != nil {

@@ -179,7 +179,8 @@ func (fr *fleetRunner) device(i int) (r DeviceResult) {
 	}()
 	r, err := fr.run(hwName, policyName, state)
 	if err != nil {
-		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state, Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
+		return DeviceResult{Device: i, HW: hwName, Policy: policyName, Seed: seed, State: state,
+			Error: err.Error(), Failed: !drivers.IsUnsupported(err)}
 	}
 	r.Device, r.HW, r.Policy, r.Seed, r.State = i, hwName, policyName, seed, state
 	return r
@@ -204,12 +205,14 @@ func (fr *fleetRunner) run(hwName, policyName string, state DeviceState) (Device
 		return DeviceResult{}, err
 	}
 	sig := p.Signature(fr.w.Model, state.Conditions())
-	valueKey := fmt.Sprintf("%s|%s|%d/%d/%d|%s", hwName, p.Label(), eff.SRAM.ActivationKiB, eff.SRAM.WeightKiB, eff.SRAM.AccumulatorKiB, sig)
+	valueKey := fmt.Sprintf("%s|%s|%d/%d/%d|%s", hwName, p.Label(),
+		eff.SRAM.ActivationKiB, eff.SRAM.WeightKiB, eff.SRAM.AccumulatorKiB, sig)
 	r, err := fr.values.Get(valueKey, func() (DeviceResult, error) { return fr.outputs(p, hw, state) })
 	if err != nil {
 		return DeviceResult{}, err
 	}
-	t, err := fr.timing.Get(fmt.Sprintf("%s|%g|%g", valueKey, eff.ClockMHz, eff.DRAM.BandwidthGBps), func() (timing, error) {
+	timingKey := fmt.Sprintf("%s|%g|%g", valueKey, eff.ClockMHz, eff.DRAM.BandwidthGBps)
+	t, err := fr.timing.Get(timingKey, func() (timing, error) {
 		sr, err := fr.compiled.run(fr.w, p, hw, state, 0)
 		if err != nil {
 			return timing{}, err
@@ -240,13 +243,15 @@ func (fr *fleetRunner) outputs(p *drivers.Policy, hw *npu.Config, state DeviceSt
 			return r, err
 		}
 		for k, o := range m.Outputs {
-			dev.Add(sr.run.Outputs[k], ref[o])
-			outs, refOuts = append(outs, sr.run.Outputs[k]), append(refOuts, ref[o])
-			if fr.w.Task == workloads.Recurrent && diverge == 0 && experiment.MaxAbsDiff(sr.run.Outputs[k].Data, ref[o].Data) != 0 {
+			got, want := sr.run.Outputs[k], ref[o]
+			dev.Add(got, want)
+			outs, refOuts = append(outs, got), append(refOuts, want)
+			if fr.w.Task == workloads.Recurrent && diverge == 0 && experiment.MaxAbsDiff(got.Data, want.Data) != 0 {
 				diverge = k + 1
 			}
 		}
-		if fr.w.Task == workloads.Classifier && experiment.Argmax(sr.run.Outputs[0].Data) != experiment.Argmax(ref[m.Outputs[0]].Data) {
+		got, want := sr.run.Outputs[0].Data, ref[m.Outputs[0]].Data
+		if fr.w.Task == workloads.Classifier && experiment.Argmax(got) != experiment.Argmax(want) {
 			flips++
 		}
 	}

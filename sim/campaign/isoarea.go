@@ -71,7 +71,8 @@ func IsoAlternatives(s npu.HWSpec, cfg *npu.Config, opt IsoAreaOption) ([]IsoPai
 func (p *IsoPair) grow(s npu.HWSpec, plain *npu.Config, budget float64) error {
 	base := area.Of(plain).TotalMM2()
 	if base > budget {
-		p.Added = fmt.Sprintf("nothing: without its exact modes the design takes %.4g mm^2, over the %.4g mm^2 budget", base, budget)
+		p.Added = fmt.Sprintf("nothing: without its exact modes the design takes %.4g mm^2, over the %.4g mm^2 budget",
+			base, budget)
 		return nil
 	}
 	one := plain.Clone()
@@ -84,7 +85,8 @@ func (p *IsoPair) grow(s npu.HWSpec, plain *npu.Config, budget float64) error {
 		if area.Of(c).TotalMM2() > budget {
 			continue
 		}
-		overrides := append(withoutKeys(s.Overrides, "requant", "requant.modes", "requant.lanes", step), requantOverride(plain), sizeOverride(step, c))
+		kept := withoutKeys(s.Overrides, "requant", "requant.modes", "requant.lanes", step)
+		overrides := append(kept, requantOverride(plain), sizeOverride(step, c))
 		name, cfg, err := resolve(npu.HWSpec{Base: s.Base, Overrides: overrides})
 		if err != nil {
 			continue

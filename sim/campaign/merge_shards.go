@@ -26,7 +26,8 @@ func (s *shardSet) add(dir string, sh *Shard) error {
 		s.count, s.dirs = sh.Count, map[int]string{}
 	}
 	if sh.Count != s.count {
-		return fmt.Errorf("results directory %s is shard %d/%d, but the others are shards of %d", dir, sh.Index, sh.Count, s.count)
+		return fmt.Errorf("results directory %s is shard %d/%d, but the others are shards of %d",
+			dir, sh.Index, sh.Count, s.count)
 	}
 	if prev, dup := s.dirs[sh.Index]; dup {
 		return fmt.Errorf("shard %d/%d is given twice: %s and %s", sh.Index, sh.Count, prev, dir)

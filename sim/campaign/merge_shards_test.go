@@ -28,11 +28,11 @@ func TestMergeNamesMissingShards(t *testing.T) {
 	if err := os.MkdirAll(cut, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	manifest, _ := os.ReadFile(filepath.Join(s2, ManifestFile))
-	results, _ := os.ReadFile(filepath.Join(s2, ResultsFile))
+	manifest := readFile(t, filepath.Join(s2, ManifestFile))
+	results := readFile(t, filepath.Join(s2, ResultsFile))
 	first, _, _ := bytes.Cut(results, []byte("\n"))
-	os.WriteFile(filepath.Join(cut, ManifestFile), manifest, 0o644)
-	os.WriteFile(filepath.Join(cut, ResultsFile), append(first, '\n'), 0o644)
+	writeFile(t, filepath.Join(cut, ManifestFile), manifest)
+	writeFile(t, filepath.Join(cut, ResultsFile), append(first, '\n'))
 
 	for _, c := range []struct {
 		name   string

@@ -73,7 +73,8 @@ func Prices(results []*experiment.Result) []Price {
 func groupByWorkloadHW(results []*experiment.Result) [][]*experiment.Result {
 	var groups [][]*experiment.Result
 	for _, r := range results {
-		i := slices.IndexFunc(groups, func(g []*experiment.Result) bool { return g[0].Workload == r.Workload && g[0].HW == r.HW })
+		sameGroup := func(g []*experiment.Result) bool { return g[0].Workload == r.Workload && g[0].HW == r.HW }
+		i := slices.IndexFunc(groups, sameGroup)
 		if i < 0 {
 			groups = append(groups, nil)
 			i = len(groups) - 1

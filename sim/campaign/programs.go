@@ -31,7 +31,8 @@ type stateRun struct {
 // run compiles a workload under a policy for the hardware as the device
 // state leaves it (or takes the program compiled for an equal case), and
 // runs one sample.
-func (ps *programs) run(w *workloads.Workload, p *drivers.Policy, hw *npu.Config, state DeviceState, sample int) (*stateRun, error) {
+func (ps *programs) run(w *workloads.Workload, p *drivers.Policy, hw *npu.Config,
+	state DeviceState, sample int) (*stateRun, error) {
 	if state.ClockFactor == 0 { // an idle device
 		state.ClockFactor = 1
 	}
@@ -48,7 +49,8 @@ func (ps *programs) run(w *workloads.Workload, p *drivers.Policy, hw *npu.Config
 	if err != nil {
 		return nil, err
 	}
-	c, err := ps.compiled.Get(string(key), func() (*drivers.Compiled, error) { return drivers.CompileUnder(w.Model, p, eff, cond) })
+	compile := func() (*drivers.Compiled, error) { return drivers.CompileUnder(w.Model, p, eff, cond) }
+	c, err := ps.compiled.Get(string(key), compile)
 	if err != nil {
 		return nil, err
 	}

@@ -114,13 +114,15 @@ func covers(dir string, g Grid, shard *Shard, results []*experiment.Result) (map
 		if shard == nil || shard.includes(i) {
 			want++
 			if byKey[c.Key()] == nil {
-				return nil, fmt.Errorf("results directory %s: %s holds %d of the %d cells of its sweep, not %s under %s on %s (an interrupted sweep: npusim sweep --resume completes it)",
+				return nil, fmt.Errorf("results directory %s: %s holds %d of the %d cells of its sweep, "+
+					"not %s under %s on %s (an interrupted sweep: npusim sweep --resume completes it)",
 					dir, ResultsFile, len(results), countCells(g, shard), c.Workload, c.Policy, c.HW)
 			}
 		}
 	}
 	if len(byKey) != want {
-		return nil, fmt.Errorf("results directory %s: %s holds %d cells, its sweep has %d", dir, ResultsFile, len(byKey), want)
+		return nil, fmt.Errorf("results directory %s: %s holds %d cells, its sweep has %d",
+			dir, ResultsFile, len(byKey), want)
 	}
 	return byKey, nil
 }
@@ -152,8 +154,7 @@ func (c contents) note(r *experiment.Result, where string) error {
 	} {
 		key := d.kind + " " + d.name
 		if first, ok := c[key]; ok && first != d.digest {
-			return fmt.Errorf("%s: %s has contents of digest %.12s here and %.12s elsewhere; results made from different files under one name cannot be mixed",
-				where, key, d.digest, first)
+			return mixedContents(where, key, d.digest, first)
 		}
 		c[key] = d.digest
 	}
@@ -164,12 +165,18 @@ func (c contents) note(r *experiment.Result, where string) error {
 func (c contents) merge(digests map[string]string, where string) error {
 	for _, key := range slices.Sorted(maps.Keys(digests)) {
 		if first, ok := c[key]; ok && first != digests[key] {
-			return fmt.Errorf("%s: %s has contents of digest %.12s here and %.12s elsewhere; results made from different files under one name cannot be mixed",
-				where, key, digests[key], first)
+			return mixedContents(where, key, digests[key], first)
 		}
 		c[key] = digests[key]
 	}
 	return nil
+}
+
+// mixedContents is the error for results, or a fleet shard, made from a
+// file of other contents under a name (key) than results elsewhere.
+func mixedContents(where, key, here, elsewhere string) error {
+	return fmt.Errorf("%s: %s has contents of digest %.12s here and %.12s elsewhere; "+
+		"results made from different files under one name cannot be mixed", where, key, here, elsewhere)
 }
 
 func inputsOf(c experiment.Cell) string {
@@ -201,16 +208,18 @@ func checkUnchanged(dir string, done map[string]*experiment.Result, g Grid, ws *
 			kind, name, recorded string
 			compute              func() (string, error)
 		}{
-			{"policy", c.Policy, r.PolicyDigest, func() (string, error) { p, err := drivers.LoadPolicy(c.Policy); return digestOf(p, err) }},
-			{"hw", c.HW, r.HWDigest, func() (string, error) { h, err := npu.LoadConfig(c.HW); return digestOf(h, err) }},
-			{"workload", c.Workload, r.WorkloadDigest, func() (string, error) { w, err := experiment.LoadWorkload(c, ws); return digestOf(w, err) }},
+			{"policy", c.Policy, r.PolicyDigest, func() (string, error) { return digestOf(drivers.LoadPolicy(c.Policy)) }},
+			{"hw", c.HW, r.HWDigest, func() (string, error) { return digestOf(npu.LoadConfig(c.HW)) }},
+			{"workload", c.Workload, r.WorkloadDigest,
+				func() (string, error) { return digestOf(experiment.LoadWorkload(c, ws)) }},
 		} {
 			got, err := digest(d.kind, d.name, d.compute)
 			if err != nil {
 				return err
 			}
 			if got != d.recorded {
-				return fmt.Errorf("results directory %s: %s was made with %s %s of digest %.12s, which now has digest %.12s; resume with the contents it was made with, or use another --out",
+				return fmt.Errorf("results directory %s: %s was made with %s %s of digest %.12s, "+
+					"which now has digest %.12s; resume with the contents it was made with, or use another --out",
 					dir, c.Key(), d.kind, d.name, d.recorded, got)
 			}
 		}

@@ -66,11 +66,11 @@ func TestSweepParallelShardedResumedAreIdentical(t *testing.T) {
 	}
 	lines := bytes.SplitAfter(serial, []byte("\n"))
 	cut := append(append(append([]byte(nil), lines[0]...), lines[5]...), lines[7][:len(lines[7])/2]...)
-	manifest, _ := os.ReadFile(filepath.Join(base, "serial", ManifestFile))
-	os.WriteFile(filepath.Join(resumed, ManifestFile), manifest, 0o644)
-	os.WriteFile(filepath.Join(resumed, ResultsFile), cut, 0o644)
+	manifest := readFile(t, filepath.Join(base, "serial", ManifestFile))
+	writeFile(t, filepath.Join(resumed, ManifestFile), manifest)
+	writeFile(t, filepath.Join(resumed, ResultsFile), cut)
 	ran := 0
-	got := sweepBytes(t, resumed, SweepOptions{Resume: true, Progress: func(done, total int, r *experiment.Result) { ran++ }})
+	got := sweepBytes(t, resumed, SweepOptions{Resume: true, Progress: func(int, int, *experiment.Result) { ran++ }})
 	// lines[5] is a cell that cannot run (edge-tpu-like lacks truncate):
 	// a failed cell is run again on resume, so only lines[0] is kept.
 	if !bytes.Equal(serial, got) || ran != len(smallGrid.Cells())-1 {

@@ -119,7 +119,8 @@ func (d *Mul) row(v quant.Variant) Row {
 func (d *Mul) explain(v quant.Variant, m quant.Multiplier, scaled int32) string {
 	if v.Mode == quant.FP32 {
 		p := float32(d.Acc) * m.Scale
-		return fmt.Sprintf("float32 scale %.9g; float32(%d) x scale = %.9g, rounded half to even -> %d", m.Scale, d.Acc, p, scaled)
+		return fmt.Sprintf("float32 scale %.9g; float32(%d) x scale = %.9g, rounded half to even -> %d",
+			m.Scale, d.Acc, p, scaled)
 	}
 	total := v.FracBits() - m.Shift
 	product := new(big.Rat).SetFrac(big.NewInt(int64(d.Acc)*int64(m.Q)), new(big.Int).Lsh(big.NewInt(1), uint(total)))
@@ -184,8 +185,8 @@ func (d *Mul) OnNPU(hw string) ([]NPURow, error) {
 			return nil, err
 		}
 		out := run.Outputs[0]
-		r := NPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]), Commands: len(compiled.Program.Commands),
-			Cycles: run.Stats.Cycles, EnergyPJ: run.Stats.Energy.Total()}
+		r := NPURow{Policy: name, Code: out.Data[0], Real: out.Params.Dequantize(out.Data[0]),
+			Commands: len(compiled.Program.Commands), Cycles: run.Stats.Cycles, EnergyPJ: run.Stats.Energy.Total()}
 		r.Six = r.Code == d.Target
 		for _, mode := range sortedModes(run.Stats.Counters.RequantOutputs) {
 			r.Requant = mode

@@ -48,7 +48,8 @@ func (in MulInputs) Validate() error {
 		}
 	}
 	if m := quant.RealMultiplier(in.XParams.Scale, in.WParams.Scale, in.OutParams.Scale); m >= 1 {
-		return fmt.Errorf("out-scale: must be more than x-scale x w-scale = %.6g: the walkthrough takes layer multipliers below 1, as NNAPI required of fully connected layers before Android 10 (got %.6g)",
+		return fmt.Errorf("out-scale: must be more than x-scale x w-scale = %.6g: the walkthrough takes "+
+			"layer multipliers below 1, as NNAPI required of fully connected layers before Android 10 (got %.6g)",
 			float64(in.XParams.Scale)*float64(in.WParams.Scale), m)
 	}
 	return nil

@@ -33,7 +33,8 @@ func CheckCase(file string, c *cases.Case, v quant.Variant, tolerance int64) (Ca
 // CheckCaseOnNPU compiles a case under a driver policy for the hardware,
 // runs it on the simulated NPU and compares its output with the expected
 // one.
-func CheckCaseOnNPU(file string, c *cases.Case, p *drivers.Policy, hw *npu.Config, tolerance int64) (CaseResult, error) {
+func CheckCaseOnNPU(file string, c *cases.Case, p *drivers.Policy, hw *npu.Config,
+	tolerance int64) (CaseResult, error) {
 	compiled, err := drivers.Compile(c.Model, p, hw)
 	if err != nil {
 		return CaseResult{}, err

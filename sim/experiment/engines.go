@@ -32,7 +32,8 @@ func RunEngine(m *workloads.Model, inputs []*quant.Tensor, e reference.Engine) (
 }
 
 // walk evaluates a model's ops in order with one kernel function.
-func walk(m *workloads.Model, inputs []*quant.Tensor, run func(*workloads.Op, []*quant.Tensor, *quant.Tensor) error) ([]*quant.Tensor, error) {
+func walk(m *workloads.Model, inputs []*quant.Tensor,
+	run func(*workloads.Op, []*quant.Tensor, *quant.Tensor) error) ([]*quant.Tensor, error) {
 	if len(inputs) != len(m.Inputs) {
 		return nil, fmt.Errorf("model %s takes %d inputs, got %d", m.Name, len(m.Inputs), len(inputs))
 	}
@@ -44,7 +45,8 @@ func walk(m *workloads.Model, inputs []*quant.Tensor, run func(*workloads.Op, []
 	}
 	for k, i := range m.Inputs {
 		if in, t := inputs[k], m.Tensors[i]; in.Type != t.Type || in.Len() != t.Len() {
-			return nil, fmt.Errorf("input %d: %v with %d elements, model %s wants %v %v", k, in.Type, in.Len(), m.Name, t.Type, t.Shape)
+			return nil, fmt.Errorf("input %d: %v with %d elements, model %s wants %v %v",
+				k, in.Type, in.Len(), m.Name, t.Type, t.Shape)
 		}
 		values[i] = inputs[k]
 	}
@@ -103,7 +105,8 @@ func armnnOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error 
 	dh, dw := op.Dilation()
 	conv := reference.ConvParams{Padding: reference.Padding(op.Padding), StrideH: op.StrideH, StrideW: op.StrideW,
 		DilationH: dh, DilationW: dw, DepthMultiplier: op.DepthMultiplier}
-	pool := reference.PoolParams{Padding: reference.Padding(op.Padding), StrideH: op.StrideH, StrideW: op.StrideW, FilterH: op.FilterH, FilterW: op.FilterW}
+	pool := reference.PoolParams{Padding: reference.Padding(op.Padding), StrideH: op.StrideH, StrideW: op.StrideW,
+		FilterH: op.FilterH, FilterW: op.FilterW}
 	var err error
 	switch op.Kind {
 	case workloads.Conv2D, workloads.DepthwiseConv2D:
@@ -117,7 +120,7 @@ func armnnOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error 
 	case workloads.MaxPool2D:
 		err = reference.MaxPool2D(in(0), out, pool) // max commutes with the monotone decode and encode
 	case workloads.Relu, workloads.Relu1, workloads.Relu6:
-		act := map[workloads.OpKind]quant.Activation{workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6}[op.Kind]
+		act, _ := op.Kind.ReluActivation()
 		return reference.ArmNNActivation(in(0), out, act)
 	case workloads.Softmax:
 		return reference.ArmNNSoftmax(in(0), out, op.Beta)

@@ -69,13 +69,16 @@ func TestShortcutsNeverTakeRoutes(t *testing.T) {
 			t.Errorf("mult16 on %s took routes: %s", hw, r.Routes)
 		}
 	}
-	r, err := Run(Cell{Workload: "digits-cnn", Policy: "truncate", HW: "fixed-per-tensor", Samples: 2}, ws, refs)
+	_, err := Run(Cell{Workload: "digits-cnn", Policy: "truncate", HW: "fixed-per-tensor", Samples: 2}, ws, refs)
 	if err == nil || !strings.Contains(err.Error(), "does not implement") {
 		t.Errorf("truncate on fixed-per-tensor: %v", err)
 	}
-	r, err = Run(Cell{Workload: "digits-cnn", Policy: "zp-nudge", HW: "fixed-per-tensor", Samples: 2}, ws, refs)
-	if err != nil || r.Routes != "" || !strings.Contains(strings.Join(r.Notes, "; "), "forced per-tensor weights") {
-		t.Errorf("zp-nudge on fixed-per-tensor: %v, routes %q, notes %q", err, r.Routes, r.Notes)
+	r, err := Run(Cell{Workload: "digits-cnn", Policy: "zp-nudge", HW: "fixed-per-tensor", Samples: 2}, ws, refs)
+	if err != nil {
+		t.Fatalf("zp-nudge on fixed-per-tensor: %v", err)
+	}
+	if r.Routes != "" || !strings.Contains(strings.Join(r.Notes, "; "), "forced per-tensor weights") {
+		t.Errorf("zp-nudge on fixed-per-tensor: routes %q, notes %q", r.Routes, r.Notes)
 	}
 }
 
@@ -93,7 +96,10 @@ func TestFallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hw, _ := npu.LoadConfig("edge-tpu-like")
+	hw, err := npu.LoadConfig("edge-tpu-like")
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := drivers.Compile(w.Model, cpu, hw)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,8 @@ func HostKernels(c *drivers.Compiled) []npu.HostKernel {
 				if k >= len(inputs) {
 					return nil, fmt.Errorf("%s: %d inputs given, more needed", op.Name, len(inputs))
 				}
-				values[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params, Data: quant.DecodeBytes(t.Type, inputs[k])}
+				values[i] = &quant.Tensor{Type: t.Type, Shape: t.Shape, Params: t.Params,
+					Data: quant.DecodeBytes(t.Type, inputs[k])}
 				k++
 			}
 			t := m.Tensors[op.Output]

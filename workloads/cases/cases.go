@@ -164,7 +164,7 @@ func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) 
 		if t.Data == nil {
 			return nil, fmt.Errorf("%s.data: missing", name)
 		}
-		cs.Inputs = append(cs.Inputs, t.Tensor.Clone())
+		cs.Inputs = append(cs.Inputs, t.Clone())
 		t.Data = nil
 		m.Inputs = append(m.Inputs, m.AddTensor(t))
 	}
@@ -184,7 +184,7 @@ func buildCase(kind workloads.OpKind, raw *caseJSON, params *paramsJSON, i int) 
 	if out.Data == nil {
 		return nil, fmt.Errorf("%s.output.expected: missing", prefix)
 	}
-	cs.Expected = out.Tensor.Clone()
+	cs.Expected = out.Clone()
 	out.Data = nil
 	op.Output = m.AddTensor(out)
 	m.Outputs = []int{op.Output}
@@ -233,51 +233,74 @@ func (j *tensorJSON) tensor(name string, values []int64, valuesField string) (*w
 	if err := quant.ValidateShape(t.Shape); err != nil {
 		return nil, fmt.Errorf("%s.%w", name, err)
 	}
-	if values != nil && len(values) != quant.NumElements(t.Shape) {
-		return nil, fmt.Errorf("%s.%s: %d values for shape %v (%d elements)", name, valuesField, len(values), t.Shape, quant.NumElements(t.Shape))
+	if n := quant.NumElements(t.Shape); values != nil && len(values) != n {
+		return nil, fmt.Errorf("%s.%s: %d values for shape %v (%d elements)", name, valuesField, len(values), t.Shape, n)
 	}
-	if j.ZeroPoint != nil {
-		if *j.ZeroPoint < math.MinInt32 || *j.ZeroPoint > math.MaxInt32 {
-			return nil, fmt.Errorf("%s.zeroPoint: %d outside %d..%d for %v", name, *j.ZeroPoint, typ.Min(), typ.Max(), typ)
-		}
-		t.Params.ZeroPoint = int32(*j.ZeroPoint)
+	if t.Params, err = j.params(name, typ); err != nil {
+		return nil, err
 	}
-	if j.Scale != nil {
-		if err := checkFloat32(name+".scale", float64(*j.Scale)); err != nil {
-			return nil, err
-		}
-		t.Params.Scale = float32(*j.Scale)
-	} else if typ != quant.Int8PerChannel && !(typ == quant.Int32 && j.Scales != nil) {
-		return nil, fmt.Errorf("%s.scale: missing", name)
+	if t.Data, err = codes(name+"."+valuesField, values, typ); err != nil {
+		return nil, err
 	}
-	if typ == quant.Int8PerChannel || j.Scales != nil {
-		if j.Scales == nil {
-			return nil, fmt.Errorf("%s.scales: missing for %v", name, typ)
-		}
-		if j.ChannelDim == nil {
-			return nil, fmt.Errorf("%s.channelDim: missing for per-channel scales", name)
-		}
-		for k, s := range j.Scales {
-			if err := checkFloat32(fmt.Sprintf("%s.scales[%d]", name, k), float64(s)); err != nil {
-				return nil, err
-			}
-			t.Params.Scales = append(t.Params.Scales, float32(s))
-		}
-		t.Params.Axis = *j.ChannelDim
-	}
-	if values != nil {
-		t.Data = make([]int32, len(values))
-		for k, v := range values {
-			if v < int64(typ.Min()) || v > int64(typ.Max()) {
-				return nil, fmt.Errorf("%s.%s[%d]: %d outside %d..%d for %v", name, valuesField, k, v, typ.Min(), typ.Max(), typ)
-			}
-			t.Data[k] = int32(v)
-		}
-	}
-	if err := t.Tensor.Validate(); err != nil {
+	if err := t.Validate(); err != nil {
 		return nil, fmt.Errorf("%s.%w", name, err)
 	}
 	return t, nil
+}
+
+// params reads a tensor object's quantization: a zero point, and a scale
+// or per-channel scales along a channel dimension (an int32 bias may have
+// either).
+func (j *tensorJSON) params(name string, typ quant.Type) (quant.Params, error) {
+	var p quant.Params
+	if j.ZeroPoint != nil {
+		if *j.ZeroPoint < math.MinInt32 || *j.ZeroPoint > math.MaxInt32 {
+			return p, fmt.Errorf("%s.zeroPoint: %d outside %d..%d for %v", name, *j.ZeroPoint, typ.Min(), typ.Max(), typ)
+		}
+		p.ZeroPoint = int32(*j.ZeroPoint)
+	}
+	perChannelBias := typ == quant.Int32 && j.Scales != nil
+	if j.Scale != nil {
+		if err := checkFloat32(name+".scale", float64(*j.Scale)); err != nil {
+			return p, err
+		}
+		p.Scale = float32(*j.Scale)
+	} else if typ != quant.Int8PerChannel && !perChannelBias {
+		return p, fmt.Errorf("%s.scale: missing", name)
+	}
+	if typ != quant.Int8PerChannel && j.Scales == nil {
+		return p, nil
+	}
+	if j.Scales == nil {
+		return p, fmt.Errorf("%s.scales: missing for %v", name, typ)
+	}
+	if j.ChannelDim == nil {
+		return p, fmt.Errorf("%s.channelDim: missing for per-channel scales", name)
+	}
+	for k, s := range j.Scales {
+		if err := checkFloat32(fmt.Sprintf("%s.scales[%d]", name, k), float64(s)); err != nil {
+			return p, err
+		}
+		p.Scales = append(p.Scales, float32(s))
+	}
+	p.Axis = *j.ChannelDim
+	return p, nil
+}
+
+// codes checks that values, read from field, are codes of typ and converts
+// them; nil stays nil.
+func codes(field string, values []int64, typ quant.Type) ([]int32, error) {
+	if values == nil {
+		return nil, nil
+	}
+	data := make([]int32, len(values))
+	for k, v := range values {
+		if v < int64(typ.Min()) || v > int64(typ.Max()) {
+			return nil, fmt.Errorf("%s[%d]: %d outside %d..%d for %v", field, k, v, typ.Min(), typ.Max(), typ)
+		}
+		data[k] = int32(v)
+	}
+	return data, nil
 }
 
 // apply copies the params onto the op, resolving NNAPI's implicit padding.
@@ -311,7 +334,8 @@ func (p *paramsJSON) apply(op *workloads.Op, m *workloads.Model) error {
 	}
 	switch p.Padding.Scheme {
 	case "explicit":
-		op.Padding = workloads.Padding{Top: p.Padding.Top, Bottom: p.Padding.Bottom, Left: p.Padding.Left, Right: p.Padding.Right}
+		pad := p.Padding
+		op.Padding = workloads.Padding{Top: pad.Top, Bottom: pad.Bottom, Left: pad.Left, Right: pad.Right}
 	case "VALID":
 	case "SAME":
 		in := m.Tensors[op.Inputs[0]]

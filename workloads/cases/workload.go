@@ -15,7 +15,8 @@ func LoadWorkload(path string) (*workloads.Workload, error) {
 		return nil, err
 	}
 	first := f.Cases[0]
-	w := &workloads.Workload{Name: path, Description: "op case file " + f.Name + " (" + string(f.Op) + ")", Source: path, Model: first.Model}
+	description := "op case file " + f.Name + " (" + string(f.Op) + ")"
+	w := &workloads.Workload{Name: path, Description: description, Source: path, Model: first.Model}
 	for _, c := range f.Cases {
 		if sameInterface(first.Model, c.Model) {
 			w.Inputs = append(w.Inputs, c.Inputs)

@@ -50,12 +50,7 @@ func decodeInput(ext string, data []byte, t *workloads.Tensor) (*quant.Tensor, e
 		return nil, fmt.Errorf("model input %s is %v; only 8-bit inputs are read from files", t.Name, t.Type)
 	}
 	if ext != ".npy" {
-		if len(data) != t.Len() {
-			return nil, fmt.Errorf("%d bytes of raw %v codes, model input %s %v has %d elements", len(data), t.Type, t.Name, t.Shape, t.Len())
-		}
-		q := quant.NewTensor(t.Type, t.Shape, t.Params)
-		q.Data = quant.DecodeBytes(t.Type, data)
-		return q, nil
+		return decodeRaw(data, t)
 	}
 	descr, shape, body, err := parseNpy(data)
 	if err != nil {
@@ -104,7 +99,19 @@ func decodeInput(ext string, data []byte, t *workloads.Tensor) (*quant.Tensor, e
 		}
 		return workloads.QuantizeInput(t, x), nil
 	}
-	return nil, fmt.Errorf("header.descr: dtype %q not supported (want int8 |i1, uint8 |u1, float32 <f4 or float64 <f8)", descr)
+	return nil, fmt.Errorf("header.descr: dtype %q not supported "+
+		"(want int8 |i1, uint8 |u1, float32 <f4 or float64 <f8)", descr)
+}
+
+// decodeRaw reads a file of raw codes, one byte per element of t.
+func decodeRaw(data []byte, t *workloads.Tensor) (*quant.Tensor, error) {
+	if len(data) != t.Len() {
+		return nil, fmt.Errorf("%d bytes of raw %v codes, model input %s %v has %d elements",
+			len(data), t.Type, t.Name, t.Shape, t.Len())
+	}
+	q := quant.NewTensor(t.Type, t.Shape, t.Params)
+	q.Data = quant.DecodeBytes(t.Type, data)
+	return q, nil
 }
 
 // matchShape accepts a file shape equal to the tensor's, or to it with a
@@ -146,7 +153,8 @@ func parseNpy(data []byte) (descr string, shape []int, body []byte, err error) {
 		return "", nil, nil, fmt.Errorf("header: %d bytes announced, the file has %d", headerLen, len(data)-start)
 	}
 	header := string(data[start : start+headerLen])
-	d, f, s := npyDescr.FindStringSubmatch(header), npyFortran.FindStringSubmatch(header), npyShape.FindStringSubmatch(header)
+	d, f := npyDescr.FindStringSubmatch(header), npyFortran.FindStringSubmatch(header)
+	s := npyShape.FindStringSubmatch(header)
 	if d == nil || f == nil || s == nil {
 		return "", nil, nil, fmt.Errorf("header: want descr, fortran_order and shape, got %q", strings.TrimSpace(header))
 	}

@@ -26,7 +26,8 @@ func (im *importer) emit(op *workloads.Op, outName string, typ quant.Type, shape
 }
 
 func (im *importer) constTensor(name string, typ quant.Type, shape []int, p quant.Params, data []int32) int {
-	t := im.m.AddTensor(&workloads.Tensor{Name: name, Tensor: quant.Tensor{Type: typ, Shape: shape, Params: p, Data: data}})
+	q := quant.Tensor{Type: typ, Shape: shape, Params: p, Data: data}
+	t := im.m.AddTensor(&workloads.Tensor{Name: name, Tensor: q})
 	im.bound = append(im.bound, true)
 	return t
 }
@@ -35,7 +36,8 @@ func (im *importer) constTensor(name string, typ quant.Type, shape []int, p quan
 func (im *importer) image(v *value) (*workloads.Tensor, error) {
 	t := im.m.Tensors[v.t]
 	if !v.nchw {
-		return nil, fmt.Errorf("input %s: an NCHW image is expected, got shape %v in another layout (a Transpose is missing)", t.Name, t.Shape)
+		return nil, fmt.Errorf("input %s: an NCHW image is expected, got shape %v in another layout "+
+			"(a Transpose is missing)", t.Name, t.Shape)
 	}
 	return t, nil
 }
@@ -69,7 +71,8 @@ func (im *importer) buildConv(name, outName string, a attrs, c convOperands) err
 	case c.group == inC && c.w.c.dims[1] == 1 && m%inC == 0:
 		op.Kind, op.DepthMultiplier = workloads.DepthwiseConv2D, m/inC
 	default:
-		return fmt.Errorf("attribute group: %d with weights %v on %d channels (npusim has plain and depthwise convolutions)", c.group, c.w.c.dims, inC)
+		return fmt.Errorf("attribute group: %d with weights %v on %d channels "+
+			"(npusim has plain and depthwise convolutions)", c.group, c.w.c.dims, inC)
 	}
 	filter, bias, err := im.filterAndBias(name, op.Kind, in, c.w, c.bias)
 	if err != nil {
@@ -86,7 +89,8 @@ func (im *importer) buildConv(name, outName string, a attrs, c convOperands) err
 
 // filterAndBias converts ONNX weights [M, C/group, kH, kW] (or [M, K] for a
 // fully connected layer) and an int32 bias into IR constants.
-func (im *importer) filterAndBias(name string, kind workloads.OpKind, in *workloads.Tensor, w, b *qconst) (int, int, error) {
+func (im *importer) filterAndBias(name string, kind workloads.OpKind, in *workloads.Tensor,
+	w, b *qconst) (int, int, error) {
 	d := w.c.dims
 	var shape []int
 	axis := 0
@@ -160,7 +164,8 @@ func (im *importer) bias(name string, in *workloads.Tensor, wp quant.Params, cha
 }
 
 // buildFullyConnected adds a FULLY_CONNECTED; w is [units, K].
-func (im *importer) buildFullyConnected(name, outName string, x *value, w, b *qconst, out quant.Params, act quant.Activation) error {
+func (im *importer) buildFullyConnected(name, outName string, x *value, w, b *qconst,
+	out quant.Params, act quant.Activation) error {
 	in := im.m.Tensors[x.t]
 	if len(w.c.dims) != 2 || in.Len()%w.c.dims[1] != 0 {
 		return fmt.Errorf("weights: shape %v does not divide the input %v", w.c.dims, im.onnxShape(x))
@@ -192,7 +197,8 @@ func transposed(w *qconst) *qconst {
 	return &t
 }
 
-func (im *importer) buildBinary(kind workloads.OpKind, name, outName string, a, b *value, out quant.Params, act quant.Activation) error {
+func (im *importer) buildBinary(kind workloads.OpKind, name, outName string, a, b *value,
+	out quant.Params, act quant.Activation) error {
 	ta, tb := im.m.Tensors[a.t], im.m.Tensors[b.t]
 	if a.nchw != b.nchw || (!slices.Equal(ta.Shape, tb.Shape) && (a.nchw || b.nchw)) {
 		return fmt.Errorf("inputs %v and %v: only equal shapes are read for images", im.onnxShape(a), im.onnxShape(b))

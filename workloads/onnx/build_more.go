@@ -9,7 +9,8 @@ import (
 )
 
 // buildPool adds an AVERAGE_POOL_2D or MAX_POOL_2D; global covers the image.
-func (im *importer) buildPool(kind workloads.OpKind, name, outName string, a attrs, x *value, global bool, out quant.Params, act quant.Activation) error {
+func (im *importer) buildPool(kind workloads.OpKind, name, outName string, a attrs, x *value, global bool,
+	out quant.Params, act quant.Activation) error {
 	in, err := im.image(x)
 	if err != nil {
 		return err
@@ -73,7 +74,8 @@ func (im *importer) buildClamp(name, outName string, x *value, lo, hi int32) err
 	t := im.m.Tensors[x.t]
 	act, ok := activationFor(t.Type, t.Params, lo, hi)
 	if !ok {
-		return fmt.Errorf("inputs min/max: [%d, %d] is not the range of RELU, RELU1 or RELU6 on scale %v, zero point %d", lo, hi, t.Params.Scale, t.Params.ZeroPoint)
+		return fmt.Errorf("inputs min/max: [%d, %d] is not the range of RELU, RELU1 or RELU6 on scale %v, zero point %d",
+			lo, hi, t.Params.Scale, t.Params.ZeroPoint)
 	}
 	if act == quant.ActNone {
 		im.values[outName] = x // a clamp to the whole range changes nothing
@@ -85,14 +87,15 @@ func (im *importer) buildClamp(name, outName string, x *value, lo, hi int32) err
 		im.values[outName] = x
 		return nil
 	}
-	kind := map[quant.Activation]workloads.OpKind{quant.ActRelu: workloads.Relu, quant.ActRelu1: workloads.Relu1, quant.ActRelu6: workloads.Relu6}[act]
+	kind, _ := workloads.ReluOp(act) // act is not ActNone here
 	im.emit(&workloads.Op{Name: name, Kind: kind, Inputs: []int{x.t}}, outName, t.Type, t.Shape, t.Params)
 	return nil
 }
 
 // buildProbability adds a SOFTMAX over the channels (or last dimension) or a
 // LOGISTIC.
-func (im *importer) buildProbability(kind workloads.OpKind, name, outName string, x *value, axis int64, out quant.Params) error {
+func (im *importer) buildProbability(kind workloads.OpKind, name, outName string, x *value, axis int64,
+	out quant.Params) error {
 	t := im.m.Tensors[x.t]
 	if kind == workloads.Softmax {
 		rank := int64(len(t.Shape))
@@ -103,7 +106,8 @@ func (im *importer) buildProbability(kind workloads.OpKind, name, outName string
 		if x.nchw {
 			last = 1
 		}
-		if axis != last && !(x.nchw && t.Shape[3] == t.Len()/t.Shape[0]) {
+		onlyChannels := x.nchw && t.Shape[3] == t.Len()/t.Shape[0] // one pixel: the channels are the whole sample
+		if axis != last && !onlyChannels {
 			return fmt.Errorf("attribute axis: %d; npusim's SOFTMAX runs along the channels", axis)
 		}
 	}
@@ -201,7 +205,8 @@ func (im *importer) buildTranspose(outName string, x *value, perm []int64) error
 	case len(t.Shape) == 4 && !x.nchw && slices.Equal(perm, []int64{0, 3, 1, 2}):
 		im.values[outName] = &value{t: x.t, nchw: true}
 	default:
-		return fmt.Errorf("attribute perm: %v on shape %v; npusim reads only the NCHW <-> NHWC transposes", perm, im.onnxShape(x))
+		return fmt.Errorf("attribute perm: %v on shape %v; npusim reads only the NCHW <-> NHWC transposes",
+			perm, im.onnxShape(x))
 	}
 	return nil
 }

@@ -39,11 +39,13 @@ func decodeTensor(t *pb.TensorProto) (*constant, error) {
 	}
 	size := map[int32]int{dtFloat: 4, dtUint8: 1, dtInt8: 1, dtInt32: 4, dtInt64: 8}[t.DataType]
 	if size == 0 {
-		return nil, fmt.Errorf("initializer %s: data_type %v not supported (want FLOAT, UINT8, INT8, INT32 or INT64)", t.Name, pb.TensorProto_DataType(t.DataType))
+		return nil, fmt.Errorf("initializer %s: data_type %v not supported (want FLOAT, UINT8, INT8, INT32 or INT64)",
+			t.Name, pb.TensorProto_DataType(t.DataType))
 	}
 	if t.RawData != nil {
 		if len(t.RawData) != n*size {
-			return nil, fmt.Errorf("initializer %s: raw_data has %d bytes for %d elements of %d bytes", t.Name, len(t.RawData), n, size)
+			return nil, fmt.Errorf("initializer %s: raw_data has %d bytes for %d elements of %d bytes",
+				t.Name, len(t.RawData), n, size)
 		}
 		c.fromRaw(t.RawData, n)
 		return c, nil

@@ -43,8 +43,9 @@ func Export(m *workloads.Model) (*pb.ModelProto, error) {
 	for _, i := range m.Outputs {
 		e.g.Output = append(e.g.Output, valueInfo(e.names[i], elemType(m.Tensors[i].Type), e.onnxShape(i)))
 	}
+	opsets := []*pb.OperatorSetIdProto{{Domain: "", Version: opsetONNX}, {Domain: msDomain, Version: opsetMicrosoft}}
 	return &pb.ModelProto{IrVersion: irVersion, ProducerName: "npusim", Graph: e.g, DocString: m.Description,
-		OpsetImport: []*pb.OperatorSetIdProto{{Domain: "", Version: opsetONNX}, {Domain: msDomain, Version: opsetMicrosoft}}}, nil
+		OpsetImport: opsets}, nil
 }
 
 // Marshal exports a model and encodes it as an ONNX file's bytes.
@@ -122,8 +123,9 @@ func (e *exporter) quantParams(i int) (scale, zeroPoint string) {
 // quantization annotation, so that readers know them before any op uses it.
 func (e *exporter) annotate(i int) {
 	s, z := e.quantParams(i)
-	e.g.QuantizationAnnotation = append(e.g.QuantizationAnnotation, &pb.TensorAnnotation{TensorName: e.names[i],
-		QuantParameterTensorNames: []*pb.StringStringEntryProto{{Key: "SCALE_TENSOR", Value: s}, {Key: "ZERO_POINT_TENSOR", Value: z}}})
+	names := []*pb.StringStringEntryProto{{Key: "SCALE_TENSOR", Value: s}, {Key: "ZERO_POINT_TENSOR", Value: z}}
+	e.g.QuantizationAnnotation = append(e.g.QuantizationAnnotation,
+		&pb.TensorAnnotation{TensorName: e.names[i], QuantParameterTensorNames: names})
 }
 
 // quantized returns an activation's name, scale and zero point, the
@@ -144,7 +146,7 @@ func (e *exporter) op(op *workloads.Op) error {
 	case workloads.AveragePool2D, workloads.MaxPool2D:
 		return e.pool(op)
 	case workloads.Relu, workloads.Relu1, workloads.Relu6:
-		act := map[workloads.OpKind]quant.Activation{workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6}[op.Kind]
+		act, _ := op.Kind.ReluActivation()
 		e.clip(op.Name, e.names[op.Inputs[0]], e.names[op.Output], op.Output, act)
 		return nil
 	case workloads.Softmax, workloads.Logistic:
@@ -160,7 +162,8 @@ func (e *exporter) op(op *workloads.Op) error {
 
 // withActivation emits a node writing op's output, followed by a Clip on the
 // stored codes when the op has a fused activation.
-func (e *exporter) withActivation(opType, domain string, op *workloads.Op, out string, inputs []string, attrs ...*pb.AttributeProto) {
+func (e *exporter) withActivation(opType, domain string, op *workloads.Op, out string, inputs []string,
+	attrs ...*pb.AttributeProto) {
 	if op.Activation == quant.ActNone {
 		e.node(opType, domain, op.Name, inputs, []string{out}, attrs...)
 		return
@@ -262,8 +265,8 @@ func (e *exporter) fullyConnected(op *workloads.Op) error {
 	inputs := slices.Concat([]string{flat, s, z}, e.weights(w, []int{units, size, 1, 1}, w.Data),
 		e.quantized(op.Output)[1:], []string{e.bias(op.Inputs[2])})
 	e.withActivation("QLinearConv", "", op, conv, inputs, attrInts("kernel_shape", 1, 1))
-	e.node("Reshape", "", op.Name+"/unflatten", []string{conv, e.init(int64Tensor(op.Name+"_output_shape", dims64(out.Shape)))},
-		[]string{e.names[op.Output]})
+	shape := e.init(int64Tensor(op.Name+"_output_shape", dims64(out.Shape)))
+	e.node("Reshape", "", op.Name+"/unflatten", []string{conv, shape}, []string{e.names[op.Output]})
 	return nil
 }
 
@@ -310,7 +313,8 @@ func (e *exporter) probability(op *workloads.Op) error {
 	if e.nchw(op.Inputs[0]) {
 		axis = 1
 	}
-	e.node("QLinearSoftmax", msDomain, op.Name, inputs, []string{e.names[op.Output]}, attrInt("axis", axis), attrInt("opset", opsetONNX))
+	e.node("QLinearSoftmax", msDomain, op.Name, inputs, []string{e.names[op.Output]},
+		attrInt("axis", axis), attrInt("opset", opsetONNX))
 	return nil
 }
 

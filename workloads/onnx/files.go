@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -146,14 +145,13 @@ func EncodeArray(q *quant.Tensor) []byte {
 	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
 	pad := 64 - (10+len(header)+1)%64
 	header += strings.Repeat(" ", pad%64) + "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(&b, binary.LittleEndian, uint16(len(header)))
-	b.WriteString(header)
+	b := []byte("\x93NUMPY\x01\x00")
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(header)))
+	b = append(b, header...)
 	for _, v := range data {
-		b.WriteByte(byte(v))
+		b = append(b, byte(v))
 	}
-	return b.Bytes()
+	return b
 }
 
 // WriteWorkload exports a workload's model to path and writes its input set

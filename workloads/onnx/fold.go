@@ -48,7 +48,8 @@ func isFlatConv(m *workloads.Model, r1, conv, r2 *workloads.Op, readers []int) b
 func fullyConnected(m *workloads.Model, r1, conv, r2 *workloads.Op) *workloads.Op {
 	w := m.Tensors[conv.Inputs[1]]
 	w.Shape = []int{w.Shape[0], w.Shape[3]}
-	return &workloads.Op{Name: conv.Name, Kind: workloads.FullyConnected, Inputs: []int{r1.Inputs[0], conv.Inputs[1], conv.Inputs[2]},
+	inputs := []int{r1.Inputs[0], conv.Inputs[1], conv.Inputs[2]}
+	return &workloads.Op{Name: conv.Name, Kind: workloads.FullyConnected, Inputs: inputs,
 		Output: r2.Output, Activation: conv.Activation}
 }
 

@@ -69,7 +69,8 @@ func Import(mp *pb.ModelProto, name string) (*workloads.Model, error) {
 		return nil, fmt.Errorf("graph: the model has none")
 	}
 	im := &importer{m: &workloads.Model{Name: name, Description: g.DocString},
-		consts: map[string]*constant{}, deqConsts: map[string]*qconst{}, deqLayout: map[int]bool{}, values: map[string]*value{}, uses: map[string]int{}}
+		consts: map[string]*constant{}, deqConsts: map[string]*qconst{}, deqLayout: map[int]bool{},
+		values: map[string]*value{}, uses: map[string]int{}}
 	if err := im.readGraph(g); err != nil {
 		return nil, errors.New(printable.String(err.Error())) // node and value names come from the file
 	}
@@ -149,7 +150,8 @@ func (im *importer) readInputs(g *pb.GraphProto) error {
 		}
 		typ, ok := quantType(tt.ElemType)
 		if !ok {
-			return fmt.Errorf("input %s: element type %v not supported (want UINT8, INT8 or FLOAT)", in.Name, pb.TensorProto_DataType(tt.ElemType))
+			return fmt.Errorf("input %s: element type %v not supported (want UINT8, INT8 or FLOAT)",
+				in.Name, pb.TensorProto_DataType(tt.ElemType))
 		}
 		v := im.newValue(in.Name, typ, shape, quant.Params{})
 		im.m.Inputs = append(im.m.Inputs, v.t)

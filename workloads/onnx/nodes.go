@@ -10,7 +10,8 @@ import (
 
 // readNode reads one node of either form.
 func (im *importer) readNode(n *pb.NodeProto) error {
-	if len(n.Output) != 1 && !(n.OpType == "MaxPool" && len(n.Output) == 2 && n.Output[1] == "") {
+	maxPoolWithoutIndices := n.OpType == "MaxPool" && len(n.Output) == 2 && n.Output[1] == ""
+	if len(n.Output) != 1 && !maxPoolWithoutIndices {
 		return fmt.Errorf("outputs: %d; npusim reads nodes with one output", len(n.Output))
 	}
 	if n.Domain != "" && n.Domain != "ai.onnx" && n.Domain != msDomain {

@@ -49,7 +49,8 @@ func (im *importer) bind(t int, p quant.Params) error {
 		return nil
 	}
 	if tt.Params.Scale != p.Scale || tt.Params.ZeroPoint != p.ZeroPoint {
-		return fmt.Errorf("tensor %s: quantized as (%v, %d) here and (%v, %d) before", tt.Name, p.Scale, p.ZeroPoint, tt.Params.Scale, tt.Params.ZeroPoint)
+		return fmt.Errorf("tensor %s: quantized as (%v, %d) here and (%v, %d) before",
+			tt.Name, p.Scale, p.ZeroPoint, tt.Params.Scale, tt.Params.ZeroPoint)
 	}
 	return nil
 }

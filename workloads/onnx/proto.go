@@ -79,7 +79,8 @@ func int64Tensor(name string, data []int64) *pb.TensorProto {
 func valueInfo(name string, dt int32, shape []int) *pb.ValueInfoProto {
 	s := &pb.TensorShapeProto{}
 	for _, d := range shape {
-		s.Dim = append(s.Dim, &pb.TensorShapeProto_Dimension{Value: &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}})
+		value := &pb.TensorShapeProto_Dimension_DimValue{DimValue: int64(d)}
+		s.Dim = append(s.Dim, &pb.TensorShapeProto_Dimension{Value: value})
 	}
 	return &pb.ValueInfoProto{Name: name, Type: &pb.TypeProto{Value: &pb.TypeProto_TensorType{
 		TensorType: &pb.TypeProto_Tensor{ElemType: dt, Shape: s}}}}

@@ -147,7 +147,7 @@ func (im *importer) quantize(n *pb.NodeProto, a attrs) error {
 		im.m.Inputs = append(im.m.Inputs, v.t)
 		return nil
 	case f.deq >= 0:
-		if q := im.m.Tensors[f.deq].Params; q.Scale != p.Scale || q.ZeroPoint != p.ZeroPoint || im.m.Tensors[f.deq].Type != typ {
+		if q := im.m.Tensors[f.deq]; q.Params.Scale != p.Scale || q.Params.ZeroPoint != p.ZeroPoint || q.Type != typ {
 			return fmt.Errorf("input %s: requantizing a tensor to another grid has no npusim op", n.Input[0])
 		}
 		im.values[n.Output[0]] = &value{t: f.deq, nchw: im.deqLayout[f.deq]}
@@ -224,7 +224,8 @@ func (p *pending) activation(typ quant.Type, out quant.Params) (quant.Activation
 	}
 	act, ok := activationFor(typ, out, q(p.clip[0]), q(p.clip[1]))
 	if !ok {
-		return 0, fmt.Errorf("node %s (Clip): inputs min/max: [%v, %v] is not RELU, RELU1 or RELU6 on the output grid", p.clipBy, p.clip[0], p.clip[1])
+		return 0, fmt.Errorf("node %s (Clip): inputs min/max: [%v, %v] is not RELU, RELU1 or RELU6 on the output grid",
+			p.clipBy, p.clip[0], p.clip[1])
 	}
 	return act, nil
 }
@@ -255,7 +256,8 @@ func (im *importer) finishOp(n *pb.NodeProto, a attrs, outName string, out quant
 	return im.finishUnary(n, a, x, outName, out, act)
 }
 
-func (im *importer) finishUnary(n *pb.NodeProto, a attrs, x *value, outName string, out quant.Params, act quant.Activation) error {
+func (im *importer) finishUnary(n *pb.NodeProto, a attrs, x *value, outName string,
+	out quant.Params, act quant.Activation) error {
 	name := nodeName(n)
 	in := im.m.Tensors[x.t]
 	sameGrid := in.Params.Scale == out.Scale && in.Params.ZeroPoint == out.ZeroPoint
@@ -308,7 +310,8 @@ func (im *importer) finishSameGrid(n *pb.NodeProto, a attrs, x *value, outName s
 		lo, hi := quant.ActRelu.Range(in.Type, in.Params.Scale, in.Params.ZeroPoint)
 		return im.buildClamp(nodeName(n), outName, x, lo, hi)
 	case "Reshape", "Flatten", "Transpose":
-		codes := &pb.NodeProto{Name: n.Name, OpType: n.OpType, Input: slices.Clone(n.Input), Output: []string{outName}, Attribute: n.Attribute}
+		codes := &pb.NodeProto{Name: n.Name, OpType: n.OpType, Input: slices.Clone(n.Input), Output: []string{outName},
+			Attribute: n.Attribute}
 		codes.Input[0] = in.Name
 		im.values[in.Name] = x
 		return im.codesNode(codes, a)

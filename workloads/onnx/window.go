@@ -94,8 +94,9 @@ func (a attrs) padding(inH, inW int, w window) (workloads.Padding, error) {
 func (w window) outShape(in []int, channels int) ([]int, error) {
 	oh := quant.ConvOutputSize(in[1], w.kh, w.sh, w.dh, w.pad.Top, w.pad.Bottom)
 	ow := quant.ConvOutputSize(in[2], w.kw, w.sw, w.dw, w.pad.Left, w.pad.Right)
-	if oh < 1 || ow < 1 || in[1]+w.pad.Top+w.pad.Bottom < (w.kh-1)*w.dh+1 || in[2]+w.pad.Left+w.pad.Right < (w.kw-1)*w.dw+1 {
-		return nil, fmt.Errorf("a %dx%d window does not fit the padded %dx%d input", w.kh, w.kw, in[1]+w.pad.Top+w.pad.Bottom, in[2]+w.pad.Left+w.pad.Right)
+	paddedH, paddedW := in[1]+w.pad.Top+w.pad.Bottom, in[2]+w.pad.Left+w.pad.Right
+	if oh < 1 || ow < 1 || paddedH < (w.kh-1)*w.dh+1 || paddedW < (w.kw-1)*w.dw+1 {
+		return nil, fmt.Errorf("a %dx%d window does not fit the padded %dx%d input", w.kh, w.kw, paddedH, paddedW)
 	}
 	return []int{in[0], oh, ow, channels}, nil
 }

@@ -10,7 +10,8 @@ import (
 
 func init() {
 	register("mac2x3", `the classroom "2 x 3": one int8 multiply of a 2.0 activation by a 3.0 weight`, nil, buildMac2x3)
-	register("rnn-unrolled", "a recurrent int8 cell h' = relu6(W h + b), 32 units, unrolled for steps steps with each output fed back", map[string]int{"steps": 24}, buildRNN)
+	register("rnn-unrolled", "a recurrent int8 cell h' = relu6(W h + b), 32 units, "+
+		"unrolled for steps steps with each output fed back", map[string]int{"steps": 24}, buildRNN)
 }
 
 // Mac2x3 parameters: an int8 fully connected layer of one input and one
@@ -29,11 +30,15 @@ var (
 
 func buildMac2x3(map[string]int) (*workloads.Workload, error) {
 	m := &workloads.Model{Name: "mac2x3"}
-	x := m.AddTensor(&workloads.Tensor{Name: "x", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Input}})
-	w := m.AddTensor(&workloads.Tensor{Name: "w", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Weight, Data: []int32{127}}})
-	b := m.AddTensor(&workloads.Tensor{Name: "b", Tensor: quant.Tensor{Type: quant.Int32, Shape: []int{1},
-		Params: quant.Params{Scale: float32(float64(Mac2x3Input.Scale) * float64(Mac2x3Weight.Scale))}, Data: []int32{0}}})
-	y := m.AddTensor(&workloads.Tensor{Name: "y", Tensor: quant.Tensor{Type: quant.Int8, Shape: []int{1, 1}, Params: Mac2x3Output}})
+	tensor := func(name string, typ quant.Type, shape []int, p quant.Params, data []int32) int {
+		t := quant.Tensor{Type: typ, Shape: shape, Params: p, Data: data}
+		return m.AddTensor(&workloads.Tensor{Name: name, Tensor: t})
+	}
+	x := tensor("x", quant.Int8, []int{1, 1}, Mac2x3Input, nil)
+	w := tensor("w", quant.Int8, []int{1, 1}, Mac2x3Weight, []int32{127})
+	biasScale := float32(float64(Mac2x3Input.Scale) * float64(Mac2x3Weight.Scale))
+	b := tensor("b", quant.Int32, []int{1}, quant.Params{Scale: biasScale}, []int32{0})
+	y := tensor("y", quant.Int8, []int{1, 1}, Mac2x3Output, nil)
 	m.Ops = []*workloads.Op{{Name: "mul", Kind: workloads.FullyConnected, Inputs: []int{x, w, b}, Output: y}}
 	m.Inputs, m.Outputs = []int{x}, []int{y}
 	if err := m.Validate(); err != nil {
@@ -72,7 +77,9 @@ func buildRNN(opts map[string]int) (*workloads.Workload, error) {
 	bt := b.Const("cell/bias", []int{rnnHidden}, bias)
 	var outputs []int
 	for t := range steps {
-		h = b.Op(&workloads.Op{Name: stepName(t + 1), Kind: workloads.FullyConnected, Inputs: []int{h, wt, bt}, Activation: quant.ActRelu6}, []int{1, rnnHidden})
+		cell := &workloads.Op{Name: stepName(t + 1), Kind: workloads.FullyConnected, Inputs: []int{h, wt, bt},
+			Activation: quant.ActRelu6}
+		h = b.Op(cell, []int{1, rnnHidden})
 		states = append(states, h)
 		outputs = append(outputs, h)
 	}
@@ -98,7 +105,8 @@ func buildRNN(opts map[string]int) (*workloads.Workload, error) {
 	for _, s := range samples(8, 2) {
 		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], s[0])})
 	}
-	return &workloads.Workload{Description: Describe("rnn-unrolled"), Source: "synthetic recurrent cell (Elman-style, relu6)", Synthetic: true,
+	source := "synthetic recurrent cell (Elman-style, relu6)"
+	return &workloads.Workload{Description: Describe("rnn-unrolled"), Source: source, Synthetic: true,
 		Caveat: workloads.SyntheticCaveat, Task: workloads.Recurrent, Model: m, Inputs: inputs}, nil
 }
 

@@ -33,12 +33,15 @@ var (
 	digitsCNNWeights []byte
 )
 
-const digitsSource = `trained in Go (workloads/zoo/internal/train) on UCI "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY 4.0)`
+const digitsSource = `trained in Go (workloads/zoo/internal/train) on ` +
+	`UCI "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY 4.0)`
 
 func init() {
-	register("digits-mlp", "a trained classifier of 8x8 handwritten digits: fully connected 64 -> 32 (relu) -> 10, softmax; the 539 labelled test images of UCI optical digits",
+	register("digits-mlp", "a trained classifier of 8x8 handwritten digits: fully connected 64 -> 32 (relu) -> 10, "+
+		"softmax; the 539 labelled test images of UCI optical digits",
 		nil, func(map[string]int) (*workloads.Workload, error) { return buildDigits("digits-mlp") })
-	register("digits-cnn", "a trained CNN of 8x8 handwritten digits: two 3x3 conv (relu) + 2x2 max pool stages, 8 and 16 channels, fully connected 10, softmax; the 539 labelled test images of UCI optical digits",
+	register("digits-cnn", "a trained CNN of 8x8 handwritten digits: two 3x3 conv (relu) + 2x2 max pool stages, "+
+		"8 and 16 channels, fully connected 10, softmax; the 539 labelled test images of UCI optical digits",
 		nil, func(map[string]int) (*workloads.Workload, error) { return buildDigits("digits-cnn") })
 }
 

@@ -142,7 +142,8 @@ func buildFashion(opts map[string]int) (*workloads.Workload, error) {
 	}
 	count := opts["images"]
 	if count > len(test) {
-		return nil, fmt.Errorf("workload fashion-mobilenet: images=%d, but only %d test images are committed", count, len(test))
+		return nil, fmt.Errorf("workload fashion-mobilenet: images=%d, but only %d test images are committed",
+			count, len(test))
 	}
 	calibration := make([][][]float32, len(cal))
 	for i := range cal {

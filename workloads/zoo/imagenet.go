@@ -75,7 +75,8 @@ func newWaveField(rng *rand.Rand, n int, amp float64) waveField {
 	for k := range f {
 		freq := 0.5 + 3.5*rng.Float64()
 		dir := 2 * math.Pi * rng.Float64()
-		f[k] = wave{amp: amp * (0.3 + 0.7*rng.Float64()), fx: freq * math.Cos(dir), fy: freq * math.Sin(dir), phase: 2 * math.Pi * rng.Float64()}
+		f[k] = wave{amp: amp * (0.3 + 0.7*rng.Float64()), fx: freq * math.Cos(dir), fy: freq * math.Sin(dir),
+			phase: 2 * math.Pi * rng.Float64()}
 	}
 	return f
 }
@@ -129,5 +130,6 @@ func imageClassifier(fm *workloads.FloatModel, name, source string) (*workloads.
 	for _, img := range smoothImages(imageInputImages, in[1], in[2], in[3], imageInputSeed) {
 		inputs = append(inputs, []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], img)})
 	}
-	return &workloads.Workload{Description: Describe(name), Source: source, Synthetic: true, Caveat: workloads.SyntheticCaveat, Task: workloads.Classifier, Model: m, Inputs: inputs}, nil
+	return &workloads.Workload{Description: Describe(name), Source: source, Synthetic: true,
+		Caveat: workloads.SyntheticCaveat, Task: workloads.Classifier, Model: m, Inputs: inputs}, nil
 }

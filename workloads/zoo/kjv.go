@@ -37,16 +37,17 @@ var (
 const KJVPrompt = "and the lord said unto moses, "
 
 const (
-	kjvSource = "LSTM cell (Hochreiter and Schmidhuber 1997, forget gate of Gers et al. 2000) with hard-tanh (RELU1) activations " +
-		"and a clamped cell state, trained in Go (workloads/internal/train, Adam, backpropagation through 64 characters)"
+	kjvSource = "LSTM cell (Hochreiter and Schmidhuber 1997, forget gate of Gers et al. 2000) " +
+		"with hard-tanh (RELU1) activations and a clamped cell state, " +
+		"trained in Go (workloads/internal/train, Adam, backpropagation through 64 characters)"
 	kjvData = "the King James Version of the Bible (1611; public domain), the text of Debian's bible-kjv: " +
 		"trained on its first 95%%, quantization calibrated on 2,000 characters of the held-out 5%%; " +
 		"greedy generation of %d characters from the prompt %q"
 )
 
 func init() {
-	register("kjv-lstm", "a trained character-level language model (LSTM, 128 units, 34 characters) generating King James English greedily "+
-		"from a fixed prompt, one NPU inference per character",
+	register("kjv-lstm", "a trained character-level language model (LSTM, 128 units, 34 characters) "+
+		"generating King James English greedily from a fixed prompt, one NPU inference per character",
 		map[string]int{"chars": 200}, buildKJV)
 }
 
@@ -127,6 +128,7 @@ func buildKJV(opts map[string]int) (*workloads.Workload, error) {
 	for _, i := range m.Inputs[1:] {
 		sample = append(sample, workloads.QuantizeInput(m.Tensors[i], make([]float32, m.Tensors[i].Len())))
 	}
-	return &workloads.Workload{Description: Describe("kjv-lstm"), Source: kjvSource, Data: fmt.Sprintf(kjvData, gen.Length, gen.Prompt),
+	data := fmt.Sprintf(kjvData, gen.Length, gen.Prompt)
+	return &workloads.Workload{Description: Describe("kjv-lstm"), Source: kjvSource, Data: data,
 		Task: workloads.Generator, Model: m, Inputs: [][]*quant.Tensor{sample}, Generation: gen}, nil
 }

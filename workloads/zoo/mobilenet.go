@@ -8,15 +8,18 @@ import (
 )
 
 func init() {
-	register("mobilenet-v1", "MobileNet v1 1.0/224: 13 depthwise-separable blocks, ReLU6, 1001 classes (synthetic weights)", nil,
+	register("mobilenet-v1",
+		"MobileNet v1 1.0/224: 13 depthwise-separable blocks, ReLU6, 1001 classes (synthetic weights)", nil,
 		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV1("mobilenet-v1", 1, 224), "mobilenet-v1", mobileNetV1Source)
 		})
-	register("mobilenet-v1-0.25-128", "MobileNet v1 0.25/128: MobileNet v1 at a quarter of the width on 128x128 images (synthetic weights)", nil,
+	register("mobilenet-v1-0.25-128",
+		"MobileNet v1 0.25/128: MobileNet v1 at a quarter of the width on 128x128 images (synthetic weights)", nil,
 		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV1("mobilenet-v1-0.25-128", 0.25, 128), "mobilenet-v1-0.25-128", mobileNetV1Source)
 		})
-	register("mobilenet-v2", "MobileNet v2 1.0/224: 17 inverted residual blocks with linear bottlenecks, ReLU6, 1001 classes (synthetic weights)", nil,
+	register("mobilenet-v2", "MobileNet v2 1.0/224: 17 inverted residual blocks with linear bottlenecks, ReLU6, "+
+		"1001 classes (synthetic weights)", nil,
 		func(map[string]int) (*workloads.Workload, error) {
 			return imageClassifier(mobileNetV2("mobilenet-v2"), "mobilenet-v2", mobileNetV2Source)
 		})
@@ -24,10 +27,13 @@ func init() {
 
 // Where the MobileNets' layers and published figures come from.
 const (
-	mobileNetV1Source = "MobileNet v1, Howard et al. 2017, arXiv:1704.04861 (Table 1 layers; Table 8: 569 M mult-adds, 4.2 M parameters); " +
+	mobileNetV1Source = "MobileNet v1, Howard et al. 2017, arXiv:1704.04861 " +
+		"(Table 1 layers; Table 8: 569 M mult-adds, 4.2 M parameters); " +
 		"layers as TF-slim mobilenet_v1.py (SAME padding, 1001-class 1x1-conv classifier); " +
-		"MACs and parameters per width and resolution from TF-slim mobilenet_v1.md (1.0/224: 569 M, 4.24 M; 0.25/128: 14 M, 0.47 M)"
-	mobileNetV2Source = "MobileNetV2, Sandler et al. 2018, arXiv:1801.04381 (Table 2 layers; Table 4: 300 M multiply-adds, 3.4 M parameters); " +
+		"MACs and parameters per width and resolution from TF-slim mobilenet_v1.md " +
+		"(1.0/224: 569 M, 4.24 M; 0.25/128: 14 M, 0.47 M)"
+	mobileNetV2Source = "MobileNetV2, Sandler et al. 2018, arXiv:1801.04381 " +
+		"(Table 2 layers; Table 4: 300 M multiply-adds, 3.4 M parameters); " +
 		"layers as TF-slim mobilenet/mobilenet_v2.py (SAME padding, 1001-class 1x1-conv classifier); " +
 		"figures from TF-slim mobilenet/README.md (mobilenet_v2_1.0_224: 300 M MACs, 3.47 M parameters)"
 )
@@ -61,7 +67,9 @@ func mobileNetV1(name string, width float64, size int) *workloads.FloatModel {
 		x = b.Conv(fmt.Sprintf("Conv2d_%d_pointwise", i+1), x, depth(blk.channels), 1, 1, 1, workloads.Same, quant.ActRelu6)
 	}
 	probs := classifierHead(b, x)
-	return b.Build(fmt.Sprintf("MobileNet v1 (width multiplier %g, %dx%d input) with seeded synthetic weights", width, size, size), probs)
+	description := fmt.Sprintf("MobileNet v1 (width multiplier %g, %dx%d input) with seeded synthetic weights",
+		width, size, size)
+	return b.Build(description, probs)
 }
 
 // classifierHead ends a TF-slim network: global average pool, a 1x1

@@ -16,9 +16,12 @@ func init() {
 
 // resNet18Source says where ResNet-18's layers and published figures come
 // from.
-const resNet18Source = "ResNet-18, He et al. 2016, arXiv:1512.03385 (Table 1: 1.8 G FLOPs, counted as multiply-adds); " +
-	"layers as torchvision resnet18 (projection shortcuts only where the shape changes, 1000-class FC) with TensorFlow SAME padding; " +
-	"figures from torchvision's ResNet18_Weights.IMAGENET1K_V1 (11,689,512 parameters with 2 batch-norm parameters per channel, 1.81 GFLOPS)"
+const resNet18Source = "ResNet-18, He et al. 2016, arXiv:1512.03385 " +
+	"(Table 1: 1.8 G FLOPs, counted as multiply-adds); " +
+	"layers as torchvision resnet18 (projection shortcuts only where the shape changes, 1000-class FC) " +
+	"with TensorFlow SAME padding; " +
+	"figures from torchvision's ResNet18_Weights.IMAGENET1K_V1 " +
+	"(11,689,512 parameters with 2 batch-norm parameters per channel, 1.81 GFLOPS)"
 
 // resNet18Stages are ResNet-18's stages: two basic blocks each, the first
 // block of a stage striding (except after the max pool) and widening.

@@ -223,7 +223,8 @@ func normalizeSynthetic(fm *workloads.FloatModel, images [][]float32, s *normSta
 
 // normalizeLayer rescales one layer whose pre-activation outputs on every
 // image are in values, and turns those outputs into the rescaled layer's.
-func normalizeLayer(fm *workloads.FloatModel, op *workloads.Op, values [][][]float32, pool []gainShift, rng *rand.Rand) {
+func normalizeLayer(fm *workloads.FloatModel, op *workloads.Op, values [][][]float32,
+	pool []gainShift, rng *rand.Rand) {
 	out := fm.Tensors[op.Output].Shape
 	c := out[len(out)-1]
 	sum, sq := make([]float64, c), make([]float64, c)

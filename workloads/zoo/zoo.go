@@ -39,7 +39,8 @@ type entry struct {
 var zoo = map[string]entry{}
 
 // register adds a zoo workload (called from each zoo file's init).
-func register(name, description string, options map[string]int, build func(map[string]int) (*workloads.Workload, error)) {
+func register(name, description string, options map[string]int,
+	build func(map[string]int) (*workloads.Workload, error)) {
 	zoo[name] = entry{description, options, build}
 }
 
@@ -105,7 +106,8 @@ func parseSpec(spec string) (string, map[string]int, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100*max(def, 10) {
-			return "", nil, fmt.Errorf("workload %q: option %s must be an integer from 1 to %d, got %q", spec, k, 100*max(def, 10), v)
+			return "", nil, fmt.Errorf("workload %q: option %s must be an integer from 1 to %d, got %q",
+				spec, k, 100*max(def, 10), v)
 		}
 		opts[k] = n
 	}

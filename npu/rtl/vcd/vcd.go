@@ -40,7 +40,8 @@ var units = []string{"fs", "ps", "ns", "us", "ms", "s"}
 func (t Timescale) String() string { return fmt.Sprintf("%d %s", t.Magnitude, t.Unit) }
 
 func (t Timescale) valid() bool {
-	return (t.Magnitude == 1 || t.Magnitude == 10 || t.Magnitude == 100) && strings.Contains(" fs ps ns us ms s ", " "+t.Unit+" ")
+	magnitude := t.Magnitude == 1 || t.Magnitude == 10 || t.Magnitude == 100
+	return magnitude && strings.Contains(" fs ps ns us ms s ", " "+t.Unit+" ")
 }
 
 // Femtoseconds is the timescale's length in femtoseconds.
@@ -183,7 +184,7 @@ func (w *Writer) EndDefinitions() error {
 	for _, v := range w.root.vars {
 		w.writeVar(v)
 	}
-	w.out.WriteString("$enddefinitions $end\n")
+	w.put("$enddefinitions $end\n")
 	return w.err
 }
 
@@ -195,7 +196,14 @@ func (w *Writer) writeScope(s *scope) {
 	for _, c := range s.children {
 		w.writeScope(c)
 	}
-	w.out.WriteString("$upscope $end\n")
+	w.put("$upscope $end\n")
+}
+
+// put writes s to the output, recording the first error.
+func (w *Writer) put(s string) {
+	if _, err := w.out.WriteString(s); err != nil && w.err == nil {
+		w.err = err
+	}
 }
 
 func (w *Writer) writeVar(v Var) {
@@ -207,11 +215,8 @@ func (w *Writer) writeVar(v Var) {
 // stamp is written with the first change at t; the changes at the first time
 // form the initial $dumpvars block.
 func (w *Writer) Time(t uint64) error {
-	if w.err != nil {
-		return w.err
-	}
-	if !w.ended {
-		w.EndDefinitions()
+	if err := w.EndDefinitions(); err != nil {
+		return err
 	}
 	if w.timed && t < w.time {
 		w.err = fmt.Errorf("vcd: time %d before %d", t, w.time)
@@ -259,14 +264,12 @@ func (w *Writer) Set(v Var, value uint64) {
 func (w *Writer) writeStamp() {
 	w.stamp = false
 	if w.inDump {
-		w.out.WriteString("$end\n")
+		w.put("$end\n")
 		w.inDump = false
 	}
-	w.out.WriteString("#")
-	w.out.WriteString(strconv.FormatUint(w.time, 10))
-	w.out.WriteString("\n")
+	w.put("#" + strconv.FormatUint(w.time, 10) + "\n")
 	if !w.timed {
-		w.out.WriteString("$dumpvars\n")
+		w.put("$dumpvars\n")
 		w.inDump = true
 	}
 	w.timed = true
@@ -277,20 +280,18 @@ func (w *Writer) writeStamp() {
 // so that a viewer shows the last values up to it. Close returns the first
 // error of the whole dump.
 func (w *Writer) Close() error {
-	if w.err == nil {
-		if !w.ended {
-			w.EndDefinitions()
-		}
-		if w.inDump {
-			w.out.WriteString("$end\n")
-			w.inDump = false
-		}
-		if w.timed && w.stamp {
-			fmt.Fprintf(w.out, "#%d\n", w.time)
-		}
-		if err := w.out.Flush(); err != nil && w.err == nil {
-			w.err = err
-		}
+	if err := w.EndDefinitions(); err != nil {
+		return err
+	}
+	if w.inDump {
+		w.put("$end\n")
+		w.inDump = false
+	}
+	if w.timed && w.stamp {
+		fmt.Fprintf(w.out, "#%d\n", w.time)
+	}
+	if err := w.out.Flush(); err != nil && w.err == nil {
+		w.err = err
 	}
 	return w.err
 }

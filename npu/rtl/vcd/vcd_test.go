@@ -19,18 +19,18 @@ func TestWriterOutput(t *testing.T) {
 	if err := w.EndDefinitions(); err != nil {
 		t.Fatal(err)
 	}
-	w.Time(0)
+	at(t, w, 0)
 	w.Set(clk, 0)
 	w.Set(data, 5)
 	w.Set(wide, 1<<63)
-	w.Time(5)
+	at(t, w, 5)
 	w.Set(clk, 1)
 	w.Set(data, 5+256) // the low 8 bits did not change
-	w.Time(7)          // nothing changes at 7: no stamp
-	w.Time(10)
+	at(t, w, 7)        // nothing changes at 7: no stamp
+	at(t, w, 10)
 	w.Set(clk, 0)
 	w.Set(data, 0xff)
-	w.Time(15)
+	at(t, w, 15)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,14 @@ b11111111 "
 	}
 }
 
+// at moves w to time ts, failing the test if the writer refuses.
+func at(t *testing.T, w *Writer, ts uint64) {
+	t.Helper()
+	if err := w.Time(ts); err != nil {
+		t.Fatalf("Time(%d): %v", ts, err)
+	}
+}
+
 func TestWriterErrors(t *testing.T) {
 	w := NewWriter(new(bytes.Buffer), Timescale{1, "ns"})
 	for _, c := range []struct {
@@ -76,7 +84,7 @@ func TestWriterErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Time(10)
+	at(t, w, 10)
 	w.Set(v, 3)
 	if _, err := w.Var("top.y", 1); !errors.Is(err, ErrDeclarationsClosed) {
 		t.Errorf("Var after the header: %v, want ErrDeclarationsClosed", err)
@@ -131,6 +139,38 @@ func TestCoarsestTimescale(t *testing.T) {
 		}
 		if ts.Femtoseconds()*float64(n) != float64(uint64(c.fs+0.5)) {
 			t.Errorf("%v x %d is not %v fs", ts, n, c.fs)
+		}
+	}
+}
+
+// failingWriter refuses every write, as a full disk does.
+type failingWriter struct{}
+
+var errFull = errors.New("disk full")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errFull }
+
+// TestWriterReportsWriteErrors: a dump larger than the writer's buffer
+// meets the failing write while it runs; Time then and Close at the end
+// return that error, and Close of a small dump returns it from the flush.
+func TestWriterReportsWriteErrors(t *testing.T) {
+	for _, cycles := range []uint64{1, 100000} {
+		w := NewWriter(failingWriter{}, Timescale{1, "ns"})
+		v, err := w.Var("top.count", 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var timeErr error
+		for c := uint64(0); c < cycles && timeErr == nil; c++ {
+			if timeErr = w.Time(c); timeErr == nil {
+				w.Set(v, c)
+			}
+		}
+		if cycles > 1 && !errors.Is(timeErr, errFull) {
+			t.Errorf("%d cycles: Time returned %v, want the write error", cycles, timeErr)
+		}
+		if err := w.Close(); !errors.Is(err, errFull) {
+			t.Errorf("%d cycles: Close returned %v, want the write error", cycles, err)
 		}
 	}
 }

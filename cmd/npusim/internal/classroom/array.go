@@ -180,8 +180,9 @@ func Animate(req ArrayRequest) (*ArrayView, error) {
 	if err := rec.Attach(clk); err != nil {
 		return nil, err
 	}
-	v := &ArrayView{HW: cfg.Name, Rows: cfg.Array.Rows, Cols: cfg.Array.Cols, Dataflow: string(cfg.Array.Dataflow), ClockMHz: cfg.ClockMHz,
-		M: req.M, K: req.K, N: req.N, Variant: variant.String(), Multiplier: formatMultiplier(variant, rc.Multipliers[0]), Lanes: mode.Lanes}
+	v := &ArrayView{HW: cfg.Name, Rows: cfg.Array.Rows, Cols: cfg.Array.Cols, Dataflow: string(cfg.Array.Dataflow),
+		ClockMHz: cfg.ClockMHz, M: req.M, K: req.K, N: req.N,
+		Variant: variant.String(), Multiplier: formatMultiplier(variant, rc.Multipliers[0]), Lanes: mode.Lanes}
 	if v.MatMulCycles, err = array.Run(mm); err != nil {
 		return nil, err
 	}
@@ -194,8 +195,10 @@ func Animate(req ArrayRequest) (*ArrayView, error) {
 	}
 	v.A, v.B = matrix(values(mm.A, mm.AOperand), req.M, req.K), matrix(values(mm.B, mm.BOperand), req.K, req.N)
 	v.Acc, v.Out = matrix(mm.Acc, req.M, req.N), matrix(rc.Out, req.M, req.N)
-	v.FastCycles = npu.MatMulCycles(&npu.MatMul{M: req.M, K: req.K, N: req.N}, cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow)
-	v.RequantFormula = fmt.Sprintf("ceil(%d / %d) + %d = %d", req.M*req.N, mode.Lanes, rtl.RequantDepth, (req.M*req.N+mode.Lanes-1)/mode.Lanes+rtl.RequantDepth)
+	v.FastCycles = npu.MatMulCycles(&npu.MatMul{M: req.M, K: req.K, N: req.N},
+		cfg.Array.Rows, cfg.Array.Cols, cfg.Array.Dataflow)
+	requantCycles := (req.M*req.N+mode.Lanes-1)/mode.Lanes + rtl.RequantDepth
+	v.RequantFormula = fmt.Sprintf("ceil(%d / %d) + %d = %d", req.M*req.N, mode.Lanes, rtl.RequantDepth, requantCycles)
 	for s := range rtl.RequantDepth {
 		v.Stages = append(v.Stages, rtl.StageName(s))
 	}
@@ -215,8 +218,10 @@ func operands(req ArrayRequest, v quant.Variant, acc npu.Accumulation) (*rtl.Mat
 		return b
 	}
 	mm := &rtl.MatMul{M: req.M, K: req.K, N: req.N, A: draw(req.M * req.K), B: draw(req.K * req.N),
-		AOperand: npu.Operand8{Signed: true}, BOperand: npu.Operand8{Signed: true}, Acc: make([]int32, req.M*req.N), Mode: acc}
-	rc := &rtl.RequantCommand{M: req.M, N: req.N, Acc: mm.Acc, Bias: make([]int32, req.N), Multipliers: make([]quant.Multiplier, req.N),
+		AOperand: npu.Operand8{Signed: true}, BOperand: npu.Operand8{Signed: true},
+		Acc: make([]int32, req.M*req.N), Mode: acc}
+	rc := &rtl.RequantCommand{M: req.M, N: req.N, Acc: mm.Acc,
+		Bias: make([]int32, req.N), Multipliers: make([]quant.Multiplier, req.N),
 		Lo: math.MinInt8, Hi: math.MaxInt8, Out: make([]int32, req.M*req.N)}
 	for i := range rc.Multipliers {
 		rc.Multipliers[i] = v.MultiplierFromReal(req.Multiplier)

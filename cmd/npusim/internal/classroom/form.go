@@ -38,7 +38,7 @@ func NewMulForm(in demo.MulInputs) MulForm {
 func (f MulForm) Inputs() (demo.MulInputs, error) {
 	var in demo.MulInputs
 	var err error
-	real := func(name, s string, bits int) float64 {
+	number := func(name, s string, bits int) float64 {
 		x, e := strconv.ParseFloat(strings.TrimSpace(s), bits)
 		if e != nil && err == nil {
 			err = fmt.Errorf("%s: %q is not a number", name, s)
@@ -52,10 +52,13 @@ func (f MulForm) Inputs() (demo.MulInputs, error) {
 		}
 		return int32(z)
 	}
-	in.X, in.W = real("x", f.X, 64), real("w", f.W, 64)
-	in.XParams = quant.Params{Scale: float32(real("x-scale", f.XScale, 32)), ZeroPoint: zero("x-zero-point", f.XZeroPoint)}
-	in.WParams = quant.Params{Scale: float32(real("w-scale", f.WScale, 32)), ZeroPoint: zero("w-zero-point", f.WZeroPoint)}
-	in.OutParams = quant.Params{Scale: float32(real("out-scale", f.OutScale, 32)), ZeroPoint: zero("out-zero-point", f.OutZeroPoint)}
+	in.X, in.W = number("x", f.X, 64), number("w", f.W, 64)
+	in.XParams = quant.Params{Scale: float32(number("x-scale", f.XScale, 32)),
+		ZeroPoint: zero("x-zero-point", f.XZeroPoint)}
+	in.WParams = quant.Params{Scale: float32(number("w-scale", f.WScale, 32)),
+		ZeroPoint: zero("w-zero-point", f.WZeroPoint)}
+	in.OutParams = quant.Params{Scale: float32(number("out-scale", f.OutScale, 32)),
+		ZeroPoint: zero("out-zero-point", f.OutZeroPoint)}
 	if err != nil {
 		return demo.MulInputs{}, err
 	}

@@ -97,7 +97,8 @@ func countFold(folds []Fold, a *rtl.ArrayFrame, t, cycle int) []Fold {
 		return folds
 	}
 	f := Fold{Index: a.Fold, Rows: a.Rows, Cols: a.Cols, Streamed: t, K0: a.K0, N0: a.N0, Start: cycle, Cycles: 1}
-	f.Formula = fmt.Sprintf("2×%d + %d + %d − 2 = %d", f.Rows, f.Cols, f.Streamed, npu.FoldCycles(f.Rows, f.Cols, f.Streamed))
+	f.Formula = fmt.Sprintf("2×%d + %d + %d − 2 = %d",
+		f.Rows, f.Cols, f.Streamed, npu.FoldCycles(f.Rows, f.Cols, f.Streamed))
 	return append(folds, f)
 }
 

@@ -154,7 +154,8 @@ func Phones(req PhonesRequest) (*PhonesView, error) {
 		return nil, err
 	}
 	refCodes := ref[w.Model.Outputs[0]].Data
-	v.Reference = Phone{Policy: "reference interpreter", Codes: refCodes, Class: firstLargest(refCodes), SameCodes: true, SameClass: true,
+	v.Reference = Phone{Policy: "reference interpreter", Codes: refCodes, Class: firstLargest(refCodes),
+		SameCodes: true, SameClass: true,
 		Description: "the bit-exact CPU interpreter: what every phone should answer"}
 	for _, name := range drivers.Presets() {
 		v.Phones = append(v.Phones, v.phone(w, name, hw, input))

@@ -94,7 +94,9 @@ func TestIDXRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var one bytes.Buffer
-	WriteIDX(&one, []int{2, Side, Side}, make([]byte, 2*Side*Side))
+	if err := WriteIDX(&one, []int{2, Side, Side}, make([]byte, 2*Side*Side)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ReadImages(bytes.NewReader(one.Bytes()), bytes.NewReader(bad.Bytes())); err == nil || !strings.Contains(err.Error(), "label 12 of image 1") {
 		t.Errorf("label 12 gave %v, want an error naming it", err)
 	}

@@ -216,7 +216,8 @@ func NewMobileNet(name string, spec MobileNetSpec, cfg AdamConfig) *MobileNet {
 	}
 	n.head = unit("head", false, spec.HeadChannels, 1, 1, true)
 	n.pool = &globalPool{c: c, pixels: h * w}
-	n.fc = &linear{size: c, units: Classes, weights: newParam("logits/weights", Classes, c), bias: newParam("logits/bias", Classes)}
+	n.fc = &linear{size: c, units: Classes,
+		weights: newParam("logits/weights", Classes, c), bias: newParam("logits/bias", Classes)}
 	return n
 }
 
@@ -458,7 +459,8 @@ func (n *MobileNet) UnmarshalBinary(b []byte) error {
 		want += 4 * len(p.Value)
 	}
 	if len(b) != want {
-		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d tensors)", n.Name, len(b), want, len(n.saved()))
+		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d tensors)",
+			n.Name, len(b), want, len(n.saved()))
 	}
 	for _, p := range n.saved() {
 		for i := range p.Value {

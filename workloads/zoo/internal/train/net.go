@@ -221,7 +221,8 @@ func (n *Net) UnmarshalBinary(b []byte) error {
 		want += 4 * len(p.Value)
 	}
 	if len(b) != want {
-		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d parameter tensors)", n.Name, len(b), want, len(n.Params()))
+		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d parameter tensors)",
+			n.Name, len(b), want, len(n.Params()))
 	}
 	for _, p := range n.Params() {
 		for i := range p.Value {

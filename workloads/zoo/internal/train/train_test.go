@@ -82,8 +82,12 @@ func TestReadDigitsErrors(t *testing.T) {
 	gz := func(s string) *bytes.Reader {
 		var b bytes.Buffer
 		w := gzip.NewWriter(&b)
-		w.Write([]byte(s))
-		w.Close()
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
 		return bytes.NewReader(b.Bytes())
 	}
 	row := strings.Repeat("0,", Pixels)

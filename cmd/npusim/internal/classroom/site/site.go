@@ -57,27 +57,15 @@ type Site struct {
 func Build(ctx context.Context) (*Site, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		return nil, errors.New("the classroom page's WebAssembly is compiled from npusim's source with the Go toolchain, and go is not in PATH: install Go (https://go.dev/dl/), or copy a page written by npusim classroom --static on a machine that has it")
+		return nil, errors.New("the classroom page's WebAssembly is compiled from npusim's source " +
+			"with the Go toolchain, and go is not in PATH: install Go (https://go.dev/dl/), " +
+			"or copy a page written by npusim classroom --static on a machine that has it")
 	}
 	root, err := sourceTree()
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "npusim-classroom-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	out := filepath.Join(tmp, WasmFile)
-	cmd := exec.CommandContext(ctx, goTool, "build", "-trimpath", "-o", out, wasmPackage)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("compiling the page's WebAssembly (go build %s in %s): %v: %s", wasmPackage, root, err, strings.TrimSpace(stderr.String()))
-	}
-	wasm, err := os.ReadFile(out)
+	wasm, err := compileWasm(ctx, goTool, root)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +74,27 @@ func Build(ctx context.Context) (*Site, error) {
 		return nil, err
 	}
 	return newSite(wasm, loader)
+}
+
+// compileWasm builds the page's WebAssembly from the source tree root into
+// a temporary directory, which it removes, and returns the module's bytes.
+func compileWasm(ctx context.Context, goTool, root string) (wasm []byte, err error) {
+	tmp, err := os.MkdirTemp("", "npusim-classroom-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, os.RemoveAll(tmp)) }()
+	out := filepath.Join(tmp, WasmFile)
+	cmd := exec.CommandContext(ctx, goTool, "build", "-trimpath", "-o", out, wasmPackage)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("compiling the page's WebAssembly (go build %s in %s): %v: %s",
+			wasmPackage, root, err, strings.TrimSpace(stderr.String()))
+	}
+	return os.ReadFile(out)
 }
 
 // newSite gathers the embedded assets with the WebAssembly and its loader.
@@ -136,7 +145,9 @@ func sourceTree() (string, error) {
 			dir = parent
 		}
 	}
-	return "", fmt.Errorf("the classroom page's WebAssembly is compiled from npusim's source: run npusim classroom inside the npusim source tree (the directory with go.mod for %s, or below it)", modulePath)
+	return "", fmt.Errorf("the classroom page's WebAssembly is compiled from npusim's source: "+
+		"run npusim classroom inside the npusim source tree (the directory with go.mod for %s, or below it)",
+		modulePath)
 }
 
 func isModuleRoot(dir string) bool {
@@ -162,7 +173,8 @@ func wasmExec(ctx context.Context, goTool string) ([]byte, error) {
 			return data, nil
 		}
 	}
-	return nil, fmt.Errorf("the Go distribution in %s has no lib/wasm/%s or misc/wasm/%s", root, WasmExecFile, WasmExecFile)
+	return nil, fmt.Errorf("the Go distribution in %s has no lib/wasm/%s or misc/wasm/%s",
+		root, WasmExecFile, WasmExecFile)
 }
 
 // Files lists the page's file names, sorted.
@@ -221,18 +233,17 @@ func (s *Site) WriteDir(dir string) error {
 	}
 	for _, name := range s.Files() {
 		if err := os.WriteFile(filepath.Join(tmp, name), s.files[name], 0o644); err != nil {
-			os.RemoveAll(tmp)
-			return fmt.Errorf("--static: %w", err)
+			return fmt.Errorf("--static: %w", errors.Join(err, os.RemoveAll(tmp)))
 		}
 	}
 	err = os.Chmod(tmp, 0o755)
 	if err == nil {
-		os.Remove(dir) // an empty directory, if any
+		// An empty directory, if any; if it cannot be removed, Rename says why.
+		_ = os.Remove(dir)
 		err = os.Rename(tmp, dir)
 	}
 	if err != nil {
-		os.RemoveAll(tmp)
-		return fmt.Errorf("--static: %w", err)
+		return fmt.Errorf("--static: %w", errors.Join(err, os.RemoveAll(tmp)))
 	}
 	return nil
 }

@@ -68,7 +68,9 @@ func TestServeHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			t.Fatal(err)
+		}
 		if resp.Header.Get("Content-Encoding") == "gzip" {
 			zr, err := gzip.NewReader(bytes.NewReader(body))
 			if err != nil {

@@ -69,7 +69,8 @@ func run(textFile, dir string, quiet bool) error {
 		return fmt.Errorf("%s: %w", textFile, err)
 	}
 	if len(prepared) < 100_000 {
-		return fmt.Errorf("%s: %d characters of text, want the whole King James Version (about 4.2 million)", textFile, len(prepared))
+		return fmt.Errorf("%s: %d characters of text, want the whole King James Version (about 4.2 million)",
+			textFile, len(prepared))
 	}
 	ids, err := train.Encode(prepared)
 	if err != nil {
@@ -82,11 +83,13 @@ func run(textFile, dir string, quiet bool) error {
 		return err
 	}
 	m := train.KJVCharLM()
-	fmt.Fprintf(os.Stderr, "%d characters: %d to train on, %d held out; %+v\n", len(ids), len(trainText), len(heldOut), m.Config)
+	fmt.Fprintf(os.Stderr, "%d characters: %d to train on, %d held out; %+v\n",
+		len(ids), len(trainText), len(heldOut), m.Config)
 	start := time.Now()
 	m.Fit(trainText, 100, func(step int, loss float64) {
 		if !quiet {
-			fmt.Fprintf(os.Stderr, "%s step %5d  loss %.3f bits/char  %.0fs\n", m.Name, step, loss/math.Ln2, time.Since(start).Seconds())
+			fmt.Fprintf(os.Stderr, "%s step %5d  loss %.3f bits/char  %.0fs\n",
+				m.Name, step, loss/math.Ln2, time.Since(start).Seconds())
 		}
 	})
 	elapsed := time.Since(start)

@@ -24,7 +24,8 @@ import (
 )
 
 func main() {
-	dir := flag.String("dir", filepath.Join("workloads", "zoo", "data"), "directory holding digits.csv.gz, where the weights are written")
+	zooData := filepath.Join("workloads", "zoo", "data")
+	dir := flag.String("dir", zooData, "directory holding digits.csv.gz, where the weights are written")
 	quiet := flag.Bool("quiet", false, "no per-epoch progress")
 	flag.Parse()
 	if flag.NArg() != 0 {

@@ -41,7 +41,8 @@ const (
 
 func main() {
 	data := flag.String("data", "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's four IDX files")
-	dir := flag.String("dir", filepath.Join("workloads", "zoo", "data"), "directory the weights and image subsets are written to")
+	zooData := filepath.Join("workloads", "zoo", "data")
+	dir := flag.String("dir", zooData, "directory the weights and image subsets are written to")
 	epochs := flag.Int("epochs", 0, "epochs to train (0: the network's configured number)")
 	quiet := flag.Bool("quiet", false, "no per-epoch progress")
 	flag.Parse()
@@ -107,8 +108,10 @@ func run(data, dir string, epochs int, quiet bool) error {
 	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("%s  test accuracy %.4f (10,000 images), %.4f (first %d), float64  trained %d epochs in %.0fs  wrote %s (%d bytes)\n",
-		net.Name, net.Accuracy(testSet), net.Accuracy(testSet[:TestImages]), TestImages, net.Config.Epochs, elapsed.Seconds(), out, len(b))
+	all, first := net.Accuracy(testSet), net.Accuracy(testSet[:TestImages])
+	fmt.Printf("%s  test accuracy %.4f (10,000 images), %.4f (first %d), float64  "+
+		"trained %d epochs in %.0fs  wrote %s (%d bytes)\n",
+		net.Name, all, first, TestImages, net.Config.Epochs, elapsed.Seconds(), out, len(b))
 	return nil
 }
 
