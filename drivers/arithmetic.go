@@ -26,6 +26,9 @@ type arithmetic struct {
 	// emu is the emulation the plan stage chose for the layer (route.go).
 	exact *exactRouting
 	emu   *emulation
+	// foldResidual and wideExpand are the policy's vendor fusions
+	// (vendorfusion.go).
+	foldResidual, wideExpand bool
 }
 
 // resolution is the output of the resolve stage: the policy's base
@@ -80,6 +83,9 @@ func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
 	a := hw.Array.Accumulators[0]
 	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}
 	r.vectorDW = hw.Vector.Depthwise
+	if err := p.resolveFusions(&r, hw); err != nil {
+		return r, err
+	}
 	base := Rule{Requant: p.Requant, PartialSums: p.PartialSums, Depthwise: p.Depthwise, Accumulator: p.Accumulator}
 	r, err := p.override(r, base, hw)
 	if err != nil {

@@ -39,6 +39,11 @@ type Compiled struct {
 	// HostLayers are the layers the host CPU runs, by kernel ID
 	// (npu.Host.Kernel): a simulator supplies their kernels.
 	HostLayers []HostLayer
+	// constants is the bytes of the DRAM image that are not inputs:
+	// weights, records and tables; unavoidable the traffic of tensors too
+	// large for the activation scratchpad passing between layers the
+	// compiler does not fuse.
+	constants, unavoidable uint64
 }
 
 // LayerChoice is what the driver chose for one op.
@@ -51,6 +56,9 @@ type LayerChoice struct {
 	// Rules lists the dynamic rules that fired, described with their
 	// conditions.
 	Rules []string `json:"rules,omitempty"`
+	// Fusion says how the compiler fused the op with its neighbours, if it
+	// did ("exact: ..." changes no value, "vendor: ..." does).
+	Fusion string `json:"fusion,omitempty"`
 }
 
 // Original returns the application's grid of tensor i: its parameters in
@@ -69,12 +77,19 @@ func Compile(m *workloads.Model, p *Policy, hw *npu.Config) (*Compiled, error) {
 // configuration passed should already reflect the state: the scratchpad
 // space and clock this job gets.)
 func CompileUnder(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions) (*Compiled, error) {
-	return compile(m, p, hw, state, &intervalTracker{})
+	return compile(m, p, hw, state, options{deps: &intervalTracker{}})
+}
+
+// options are how compile runs its stages: the dependency tracker, and
+// (for tests) whether to keep every activation in DRAM and fuse nothing.
+type options struct {
+	deps     dependencyTracker
+	dramOnly bool
 }
 
 // compile runs the stages: resolve the policy, rewrite the model, plan,
 // then schedule, lower and emit every layer.
-func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, deps dependencyTracker) (*Compiled, error) {
+func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, opt options) (*Compiled, error) {
 	res, err := resolvePolicy(p, hw, m, state)
 	if err != nil {
 		return nil, err
@@ -83,15 +98,19 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, de
 	if err != nil {
 		return nil, err
 	}
-	plan, err := planModel(m, tm, res, hw)
+	plan, err := planModel(m, tm, res, hw, opt.dramOnly)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s for %s under %s: %w", m.Name, hw.Name, p.Name, err)
 	}
-	prog := emitProgram(plan, deps)
+	for k, f := range plan.fusions {
+		res.choices[k].Fusion = f
+	}
+	prog := emitProgram(plan, opt.deps)
 	if err := prog.Validate(hw); err != nil {
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
 	}
 	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
 		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices,
-		Routes: plan.exact.routes, HostLayers: plan.exact.host}, nil
+		Routes: plan.exact.routes, HostLayers: plan.exact.host,
+		constants: plan.dram.constants - regionBytes(plan.inputs), unavoidable: plan.unavoidable}, nil
 }

@@ -13,15 +13,31 @@ import (
 // prepared for planning: its geometry, operands, constants in DRAM and the
 // requantization it ends with.
 type convLayer struct {
-	op                     *workloads.Op
-	in, filter, bias, out  *workloads.Tensor
-	g                      window
-	batches, k, dm         int
-	inAddr, outAddr        uint64
-	weights, records       uint64 // DRAM addresses of the constants
-	ones                   uint64 // and of a folded zero point's ones
-	a, b                   npu.Operand8
-	lo, hi                 int32  // the requantization clamp
+	op                    *workloads.Op
+	in, filter, bias, out *workloads.Tensor
+	g                     window
+	batches, k, dm        int
+	inAddr, outAddr       uint64
+	// inRes and outRes are the input's and output's addresses in the
+	// activation scratchpad when they are kept there, else inDRAM.
+	inRes, outRes int
+	// caps are the scratchpad bytes the layer's buffers may take.
+	caps capacities
+	// band is the output rows the plan covers; preloaded says an earlier
+	// band's plan already loaded the weights, records and table.
+	band              rowBand
+	preloaded         bool
+	table             uint64 // DRAM address of the activation table
+	weights, records  uint64 // DRAM addresses of the constants
+	ones              uint64 // and of a folded zero point's ones
+	a, b              npu.Operand8
+	lo, hi            int32 // the requantization clamp
+	inScale, outScale float32
+	zp                int32 // the output's zero point
+	// fold is a residual ADD folded into the requantization; wideIn and
+	// wideOut mark a 16-bit input or output (vendorfusion.go).
+	fold                   *residualFold
+	wideIn, wideOut        bool
 	actLUT                 []byte // a separate activation pass, if the policy wants one
 	depthwise, fullyLinked bool
 }
@@ -39,21 +55,27 @@ func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 		l.k, l.dm = l.g.fh*l.g.fw, op.DepthMultiplier
 	}
 	l.inAddr, l.outAddr = pl.tensorAddr[op.Inputs[0]], pl.tensorAddr[op.Output]
+	l.inRes, l.outRes, l.caps = pl.residentAt(op.Inputs[0]), pl.residentAt(op.Output), pl.caps()
 	l.a = npu.Operand8{Signed: l.in.Type.Signed(), Zero: l.in.Params.ZeroPoint}
 	l.b = npu.Operand8{Signed: l.filter.Type.Signed(), Zero: l.filter.Params.ZeroPoint}
+	l.inScale, l.outScale, l.zp = l.in.Params.Scale, l.out.Params.Scale, l.out.Params.ZeroPoint
 	l.lo, l.hi = op.Activation.Range(l.out.Type, l.out.Params.Scale, l.out.Params.ZeroPoint)
 	if a.separate && op.Activation != quant.ActNone {
 		lo, hi := l.lo, l.hi
 		l.actLUT = lut(l.out.Type, func(x int32) int32 { return min(max(x, lo), hi) })
 		l.lo, l.hi = l.out.Type.Min(), l.out.Type.Max()
 	}
+	pl.vendorGrids(l)
+	l.band = rowBand{0, l.g.oh}
 	l.weights = pl.placeWeights(l, a.emu)
 	var rec []byte
 	for ch := range l.g.oc {
-		mult := a.variant.MultiplierFor(l.in.Params.Scale, l.filter.Params.ChannelScale(ch), l.out.Params.Scale)
-		rec = append(rec, npu.EncodeRecord(l.bias.Data[ch], mult)...)
+		rec = append(rec, npu.EncodeRecord(l.biasAt(ch), l.multiplier(a, ch))...)
 	}
 	l.records = pl.dram.constant(rec)
+	if l.actLUT != nil {
+		l.table = pl.dram.constant(l.actLUT)
+	}
 	return l
 }
 
@@ -76,7 +98,7 @@ func convWindow(l *convLayer) (window, int) {
 // columns are output channels, into the activation scratchpad.
 func (l *convLayer) requant(a arithmetic, m, n int, acc npu.AccRegion, records, out, outStride int) *npu.Requant {
 	return &npu.Requant{M: m, N: n, Acc: acc, Records: records, Variant: a.variant,
-		ZeroPoint: l.out.Params.ZeroPoint, Lo: l.lo, Hi: l.hi, Out: out, OutRowStride: outStride}
+		ZeroPoint: l.zp, Lo: l.lo, Hi: l.hi, Out: out, OutRowStride: outStride}
 }
 
 // psumShift chooses the power-of-two scale that fits a block's partial sums
@@ -94,4 +116,23 @@ func (l *convLayer) psumShift(n0, n int) int {
 		bound = float64(l.k) * 255 * 255
 	}
 	return max(0, bits.Len64(uint64(bound))-15)
+}
+
+// outputAt is where a tile's output channels from n0 go in the activation
+// scratchpad, and the stride between its pixels: into the kept output
+// tensor, or the tile's slot of the output buffers (stride oc).
+func (l *convLayer) outputAt(t tile, slot, n0 int) (addr, stride int) {
+	if kept(l.outRes) {
+		return l.outRes + l.g.pixelOffset(t)*l.g.oc + n0, l.g.oc
+	}
+	return slot + n0, l.g.oc
+}
+
+// window is the im2col window of a tile whose input was loaded at buf, or
+// of the kept input tensor.
+func (l *convLayer) window(t tile, buf int) npu.Im2col {
+	if kept(l.inRes) {
+		return l.g.residentWindow(t, l.inRes)
+	}
+	return l.g.im2col(t, buf)
 }

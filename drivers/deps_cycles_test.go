@@ -64,7 +64,7 @@ func mustRun(t *testing.T, c *drivers.Compiled, in []*quant.Tensor) *experiment.
 // the reference interpreter's.
 func TestMobileNetV2OnTiny(t *testing.T) {
 	if testing.Short() {
-		t.Skip("simulates 829,582 commands")
+		t.Skip("simulates 829,118 commands")
 	}
 	w, err := zoo.Load("mobilenet-v2")
 	if err != nil {
@@ -78,8 +78,8 @@ func TestMobileNetV2OnTiny(t *testing.T) {
 	for _, cmd := range c.Program.Commands {
 		most = max(most, len(cmd.Deps))
 	}
-	if n := len(c.Program.Commands); n != 829582 || most > 3 {
-		t.Errorf("%d commands with up to %d dependencies each, want 829582 with at most 3 (one per other unit)", n, most)
+	if n := len(c.Program.Commands); n != 829118 || most > 3 {
+		t.Errorf("%d commands with up to %d dependencies each, want 829118 with at most 3 (one per other unit)", n, most)
 	}
 	run := mustRun(t, c, w.Inputs[0])
 	want, err := experiment.RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding)

@@ -163,11 +163,11 @@ func TestIntervalTrackerIssuesAsAllPairs(t *testing.T) {
 				continue // all pairs does not finish: see BenchmarkCompileMobileNetV2
 			}
 			hw := loadHW(t, hwName)
-			old, err := compile(w.Model, policy, hw, Idle, &allPairsTracker{})
+			old, err := compile(w.Model, policy, hw, Idle, options{deps: &allPairsTracker{}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			now, err := compile(w.Model, policy, hw, Idle, &intervalTracker{})
+			now, err := compile(w.Model, policy, hw, Idle, options{deps: &intervalTracker{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,13 +24,18 @@
 //     device state gives every op its arithmetic and the LayerChoice
 //     reported to the user.
 //  2. Passes (applyPasses): the policy's rewrites of a copy of the model.
-//  3. Plan (planModel): the DRAM map (constants in an image, activations
-//     above it) and, per layer, a plan: how it is cut into tiles, blocks of
-//     output channels, reduction chunks or chunks of rows, and its layout,
-//     the named regions of each scratchpad its buffers occupy. The planner
-//     picks the largest tile whose layout fits, so the fit test and the
-//     allocation are one computation; a layer that cannot fit is an error
-//     naming the layer, the scratchpad and what it would hold.
+//  3. Plan (planModel): first the placement (residency.go): which layer
+//     outputs stay in the activation scratchpad between the layers that
+//     produce and read them (spilling by a stated policy what does not fit),
+//     and which layers fuse, exactly (fusion.go) or as the policy's vendor
+//     fusions (vendorfusion.go). Then the DRAM map (constants in an image,
+//     activations above it) and, per layer, a plan: how it is cut into
+//     tiles, blocks of output channels, reduction chunks or chunks of rows,
+//     and its layout, the named regions of each scratchpad its buffers
+//     occupy. The planner picks the largest tile whose layout fits, so the
+//     fit test and the allocation are one computation; a layer that cannot
+//     fit is an error naming the layer, the scratchpad and what it would
+//     hold.
 //  4. Schedule (layerPlan.schedule): the layer's software pipeline as a
 //     list of steps (load the next tile's input, load the next block's
 //     weights, multiply, requantize the previous block, store), each with

@@ -17,6 +17,8 @@ type dramMap struct {
 	// bytes is the DRAM the program uses: at least len(image), and the end
 	// of the last activation.
 	bytes uint64
+	// constants counts the bytes placed in the image (no alignment gaps).
+	constants uint64
 }
 
 func align(n uint64) uint64 { return (n + dramAlign - 1) / dramAlign * dramAlign }
@@ -27,6 +29,7 @@ func (d *dramMap) constant(data []byte) uint64 {
 	grow := int(addr) - len(d.image) + len(data)
 	d.image = append(d.image, make([]byte, grow)...)
 	copy(d.image[addr:], data)
+	d.constants += uint64(len(data))
 	d.bytes = max(d.bytes, uint64(len(d.image)))
 	return addr
 }

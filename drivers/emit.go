@@ -1,6 +1,10 @@
 package drivers
 
-import "github.com/npusim/npusim/npu"
+import (
+	"slices"
+
+	"github.com/npusim/npusim/npu"
+)
 
 // emitter is the last stage: it appends operations to the program as
 // commands, each with the layer it belongs to and the dependencies its
@@ -10,6 +14,9 @@ type emitter struct {
 	deps  dependencyTracker
 	layer int
 	fence fence
+	// writes maps, per scratchpad and unit, each byte to the latest
+	// command of the unit that wrote it: where captures find their writers.
+	writes [sramCount][unitCount]paintMap
 }
 
 // dependencyTracker derives a command's dependencies from the scratchpad
@@ -29,22 +36,76 @@ func (e *emitter) beginLayer(name string) {
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
 	i := len(e.prog.Commands)
-	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), op.Footprint()))
+	spans := op.Footprint()
+	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), spans))
 	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
+	for _, s := range spans {
+		if s.Write {
+			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
+		}
+	}
+}
+
+// writers lists, for each unit, the latest command since command first
+// that wrote a byte of span s: the commands whose completion makes the
+// span's bytes final (a unit completes its commands in order).
+func (e *emitter) writers(s npu.Span, first int) []int {
+	var ws []int
+	for u := range unitCount {
+		if c := e.writes[s.SRAM][u].latest(s.Lo, s.Hi); c >= first {
+			ws = append(ws, c)
+		}
+	}
+	slices.Sort(ws)
+	return ws
+}
+
+// emitPlan emits a plan of layer li. The bands of a fused chain count to
+// the layer of their stage (li for the first), and a band that finishes
+// rows of a tensor an exact link shares adds them to its capture.
+func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
+	band, isBand := p.(*bandPlan)
+	e.layer = li
+	if isBand {
+		e.layer = li + band.stage
+	}
+	first := len(e.prog.Commands)
+	for _, s := range p.schedule() {
+		for _, op := range p.lower(s) {
+			e.emit(op)
+		}
+	}
+	if isBand && band.out >= 0 {
+		c := outputs[band.out].Capture
+		piece := band.piece
+		piece.Writers = e.writers(npu.Span{SRAM: c.SRAM, Lo: piece.Addr, Hi: piece.Addr + piece.Run}, first)
+		c.Pieces = append(c.Pieces, piece)
+	}
+}
+
+// capture gives each piece of a captured output its writers among the
+// commands since command first.
+func (e *emitter) capture(r *npu.Region, first int) {
+	for k := range r.Capture.Pieces {
+		p := &r.Capture.Pieces[k]
+		span := npu.Span{SRAM: r.Capture.SRAM, Lo: p.Addr, Hi: p.Addr + (p.Rows-1)*p.SRAMStride + p.Run}
+		p.Writers = e.writers(span, first)
+	}
 }
 
 // emitProgram runs the schedule and lowering of every planned layer and
 // emits the commands.
 func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 	e := &emitter{prog: &npu.Program{}, deps: deps}
-	for _, layer := range mp.layers {
+	for li, layer := range mp.layers {
 		e.beginLayer(layer.name)
+		first := len(e.prog.Commands)
 		for _, p := range layer.plans {
-			for _, s := range p.schedule() {
-				for _, op := range p.lower(s) {
-					e.emit(op)
-				}
-			}
+			e.emitPlan(p, li, mp.outputs)
+		}
+		e.layer = li
+		for _, out := range layer.captures {
+			e.capture(&mp.outputs[out], first)
 		}
 	}
 	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs

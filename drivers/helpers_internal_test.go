@@ -65,7 +65,7 @@ func planFor(t *testing.T, m *workloads.Model, policy, hwName string) *modelPlan
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp, err := planModel(m, tm, res, hw)
+	mp, err := planModel(m, tm, res, hw, false)
 	if err != nil {
 		t.Fatal(err)
 	}

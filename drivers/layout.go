@@ -39,18 +39,31 @@ type reserve struct {
 // the allocation are one computation.
 type layout struct {
 	capacity [sramCount]int
+	lo       [sramCount]int // where each scratchpad's first region may start
 	regions  []region
 	reserves []reserve
 	end      [sramCount]int // where the last region of each scratchpad ends
 }
 
-func newLayout(hw *npu.Config) *layout {
-	l := &layout{}
-	for s := range sramCount {
-		l.capacity[s] = hw.Bytes(npu.SRAM(s))
-	}
-	return l
+// capacities are the ranges [lo, hi) of each scratchpad a layer may lay its
+// buffers out in: the whole scratchpad, less in the activation scratchpad
+// what the tensors kept there across the layer occupy (residency.go), and
+// less what the other layers of a fused chain hold (fusion.go).
+type capacities struct {
+	lo, hi [sramCount]int
 }
+
+// capacitiesOf is the whole of each of the hardware's scratchpads.
+func capacitiesOf(hw *npu.Config) capacities {
+	var c capacities
+	for s := range sramCount {
+		c.hi[s] = hw.Bytes(npu.SRAM(s))
+	}
+	return c
+}
+
+// newLayout starts a layout whose regions go from c.lo up to c.hi.
+func newLayout(c capacities) *layout { return &layout{capacity: c.hi, lo: c.lo, end: c.lo} }
 
 // place appends a region of n bytes to a scratchpad and returns its address.
 func (l *layout) place(s npu.SRAM, name string, n int) int {
@@ -81,7 +94,7 @@ func (l *layout) needs(s npu.SRAM) int {
 			counted += r.bytes
 		}
 	}
-	return max(l.end[s], counted)
+	return max(l.end[s], l.lo[s]+counted)
 }
 
 // fitsIn reports whether the layout fits one scratchpad.

@@ -11,7 +11,7 @@ import (
 // boundaries in the order placed, reserves count toward the fit without an
 // address, and the error names the scratchpad and everything in it.
 func TestLayoutPlacesAlignedRegionsAndCountsReserves(t *testing.T) {
-	lay := newLayout(loadHW(t, "tiny")) // 16 KiB activation, 8 KiB weight, 4 KiB accumulator
+	lay := newLayout(capacitiesOf(loadHW(t, "tiny"))) // 16 KiB activation, 8 KiB weight, 4 KiB accumulator
 	addrs := []int{
 		lay.place(npu.ActivationSRAM, "input[0]", 100),
 		lay.place(npu.ActivationSRAM, "output[0]", 30),
@@ -41,7 +41,7 @@ func TestLayoutPlacesAlignedRegionsAndCountsReserves(t *testing.T) {
 // TestLayoutEndBeyondCapacity: regions whose alignment padding carries the
 // last one past the end do not fit, whatever the reserves.
 func TestLayoutEndBeyondCapacity(t *testing.T) {
-	lay := newLayout(loadHW(t, "tiny"))
+	lay := newLayout(capacitiesOf(loadHW(t, "tiny")))
 	lay.place(npu.AccumulatorSRAM, "a", 1)
 	lay.place(npu.AccumulatorSRAM, "b", 4096-64+1) // starts at 64, ends at 4097
 	if got := lay.needs(npu.AccumulatorSRAM); got != 4097 {

@@ -22,7 +22,8 @@ func (p *matmulPlan) schedule() []step {
 			table: p.actLUT != nil, recordsResident: t.recordsResident}))
 	}
 	return withOnes(p.arith.emu, pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
-		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock}))
+		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock, preloaded: p.preloaded,
+		skip: p.skipInDRAM()}))
 }
 
 // lower turns a step of the schedule into operations.
@@ -42,16 +43,31 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 	case loadWeights:
 		return ops(p.loadWeights(s))
 	case loadInput:
+		switch {
+		case s.operand == 1:
+			return ops(p.loadSkip(p.tiles[s.tile], b.skip[s.tile%2]))
+		case kept(p.inRes):
+			return nil
+		}
 		return ops(p.loadInput(s))
 	case compute:
 		return p.emulated(s, p.multiply(s))
 	case requantize:
 		n0, n := p.block(s.block)
-		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), b.out[s.tile%2]+n0, p.g.oc)
-		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
+		t := p.tiles[s.tile]
+		out, stride := p.outputAt(t, b.out[s.tile%2], n0)
+		if p.arith.emu != nil {
+			r := p.requant(p.arith, t.pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride)
+			return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
+		}
+		return ops(p.requantOp(p.arith, t, n0, n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride, b.skip[s.tile%2]))
 	case activate:
-		return ops(activationPass(b.table, b.out[s.tile%2], p.tiles[s.tile].pixels(), p.g.oc, p.out.Type))
+		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
+		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
 	case store:
+		if kept(p.outRes) {
+			return nil
+		}
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[s.tile%2], p.g.oc, 0, p.g.oc))
 	}
 	panic("matmul layer: no lowering for " + s.String())
@@ -118,7 +134,7 @@ func (p *matmulPlan) loadInput(s step) *npu.DMA {
 func (p *matmulPlan) multiply(s step) []npu.Operation {
 	t := p.tiles[s.tile]
 	n0, n := p.block(s.block)
-	win, acc, first := p.g.im2col(t, p.inputSlot(s)), p.accAt(s.pass, n), n0/max(p.dm, 1)
+	win, acc, first := p.window(t, p.inputSlot(s)), p.accAt(s.pass, n), n0/max(p.dm, 1)
 	if p.tiling.inputPerBlock {
 		win, first = p.g.im2colChannels(t, p.inputSlot(s), n/p.dm), 0
 	}
@@ -169,8 +185,9 @@ func storeBytes(s npu.SRAM, addr int, dram uint64, n int) *npu.DMA {
 }
 
 // activationPass is a separate activation clamp (a table lookup) over rows
-// x cols outputs in place, when the policy does not fuse it.
-func activationPass(table, buf, rows, cols int, t quant.Type) *npu.Eltwise {
-	return &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: cols, AColStride: 1,
-		Signed: t.Signed(), LUT: table, Lo: t.Min(), Hi: t.Max(), Out: buf, OutRowStride: cols}
+// x cols outputs, stride bytes apart, in place, when the policy does not
+// fuse it.
+func activationPass(table, buf, rows, cols, stride int, t quant.Type) *npu.Eltwise {
+	return &npu.Eltwise{Kind: npu.EltLUT, Rows: rows, Cols: cols, A: buf, ARowStride: stride, AColStride: 1,
+		Signed: t.Signed(), LUT: table, Lo: t.Min(), Hi: t.Max(), Out: buf, OutRowStride: stride}
 }

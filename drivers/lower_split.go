@@ -10,6 +10,9 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 	b := &p.buf
 	switch s.kind {
 	case loadInput:
+		if kept(p.inRes) {
+			return nil
+		}
 		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[0]))
 	case loadWeights:
 		return ops(p.loadChunk(s))
@@ -25,18 +28,33 @@ func (p *matmulPlan) lowerSplit(s step) []npu.Operation {
 		if p.tiling.recordsResident {
 			records += n0 * npu.RecordBytes
 		}
-		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, b.out[0], n)
+		out, stride := p.splitOutput(s)
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.splitAcc(n), records, out, stride)
 		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
 		_, n := p.block(s.block)
-		return ops(activationPass(b.table, b.out[0], p.tiles[s.tile].pixels(), n, p.out.Type))
+		out, stride := p.splitOutput(s)
+		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), n, stride, p.out.Type))
 	case store:
+		if kept(p.outRes) {
+			return nil
+		}
 		n0, n := p.block(s.block)
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[0]-n0, n, n0, n))
 	case spillPartials:
 		return p.spillPartials(s)
 	}
 	panic("split matmul layer: no lowering for " + s.String())
+}
+
+// splitOutput is where a split layer requantizes a tile's block: into the
+// kept output tensor, or the output buffer, packed n channels per pixel.
+func (p *matmulPlan) splitOutput(s step) (addr, stride int) {
+	n0, n := p.block(s.block)
+	if kept(p.outRes) {
+		return p.outputAt(p.tiles[s.tile], 0, n0)
+	}
+	return p.buf.out[0], n
 }
 
 // chunkAt returns reduction chunk c's first index and length.
@@ -75,7 +93,7 @@ func (p *matmulPlan) multiplyChunk(s step) *npu.MatMul {
 	t := p.tiles[s.tile]
 	_, n := p.block(s.block)
 	k0, kb := p.chunkAt(s.chunk)
-	win := p.g.im2col(t, p.buf.in[0])
+	win := p.window(t, p.buf.in[0])
 	win.K0 = k0
 	return &npu.MatMul{M: t.pixels(), K: kb, N: n, A: win, AOperand: p.a, B: p.buf.weights[s.pass%2], BColStride: kb, BRowStride: 1,
 		BOperand: p.b, Acc: p.splitAcc(n), Accumulate: k0 > 0, Mode: p.arith.accumulate}

@@ -6,7 +6,7 @@ import "github.com/npusim/npusim/npu"
 
 // schedule is the depthwise pipeline.
 func (p *depthwiseVectorPlan) schedule() []step {
-	return withOnes(p.arith.emu, depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil))
+	return withOnes(p.arith.emu, depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded))
 }
 
 // lower turns a step into operations: per tile and block of channels, one
@@ -23,24 +23,38 @@ func (p *depthwiseVectorPlan) lower(s step) []npu.Operation {
 	case loadRecords:
 		return ops(loadBytes(p.records, npu.WeightSRAM, b.records, p.g.oc*npu.RecordBytes))
 	case loadInput:
+		if kept(p.inRes) {
+			return nil
+		}
 		return ops(p.g.load(p.inAddr, p.tiles[s.tile], b.in[s.tile%2]))
 	case compute:
 		t, n0, n := p.tiles[s.tile], s.block*p.cb, p.blockWidth(s.block)
-		a := p.g.im2col(t, b.in[s.tile%2])
+		a := p.window(t, b.in[s.tile%2])
+		if p.wideIn {
+			a = p.g.wideWindow(t, p.inRes)
+		}
 		a.Channel, a.Channels = n0/p.dm, n/p.dm
 		d := &npu.Depthwise{In: a, Pixels: t.pixels(), Multiplier: p.dm, AOperand: p.a,
 			W: b.weights + n0, WTapStride: p.g.oc, WOperand: p.b, Acc: p.accAt(s.pass, n), Mode: p.arith.accumulate}
-		if e := p.arith.emu; e != nil {
-			return e.depthwise(d, b.emu, s.pass)
+		switch {
+		case p.arith.emu != nil:
+			return p.arith.emu.depthwise(d, b.emu, s.pass)
+		case p.wideIn:
+			return ops(&npu.DepthwiseWide{Depthwise: *d})
 		}
 		return ops(d)
 	case requantize:
 		n0, n := s.block*p.cb, p.blockWidth(s.block)
-		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, b.out[s.tile%2]+n0, p.g.oc)
+		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], n0)
+		r := p.requant(p.arith, p.tiles[s.tile].pixels(), n, p.accAt(s.pass, n), b.records+n0*npu.RecordBytes, out, stride)
 		return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 	case activate:
-		return ops(activationPass(b.table, b.out[s.tile%2], p.tiles[s.tile].pixels(), p.g.oc, p.out.Type))
+		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
+		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
 	case store:
+		if kept(p.outRes) {
+			return nil
+		}
 		return ops(p.g.store(p.outAddr, p.tiles[s.tile], b.out[s.tile%2], p.g.oc, 0, p.g.oc))
 	}
 	panic("depthwise layer: no lowering for " + s.String())
@@ -67,17 +81,37 @@ func (p *poolPlan) lower(s step) []npu.Operation {
 	in, out := p.buf.in[slot], p.buf.out[slot]
 	switch s.kind {
 	case loadInput:
-		if s.block == all {
+		switch {
+		case kept(p.inRes):
+			return nil
+		case s.block == all:
 			return ops(p.g.load(p.in, t, in))
 		}
 		return ops(p.g.loadChannels(p.in, t, in, ch, nc))
 	case compute:
-		return ops(&npu.Pool{Max: p.max, In: p.g.im2colChannels(t, in, nc), Pixels: t.pixels(), Signed: p.signed,
-			Lo: p.lo, Hi: p.hi, Out: out, OutPixelStride: nc})
+		return ops(p.pool(t, in, out, ch, nc))
 	case store:
+		if kept(p.outRes) {
+			return nil
+		}
 		return ops(p.g.store(p.out, t, out-ch, nc, ch, nc))
 	}
 	panic("pool: no lowering for " + s.String())
+}
+
+// pool is the pool command of a tile's channels [ch, ch+nc), from the input
+// buffer in and into the output buffer out, or from and into the tensors
+// kept in the activation scratchpad.
+func (p *poolPlan) pool(t tile, in, out, ch, nc int) *npu.Pool {
+	win, outStride := p.g.im2colChannels(t, in, nc), nc
+	if kept(p.inRes) {
+		win = p.g.residentWindow(t, p.inRes)
+		win.Channel, win.Channels = ch, nc
+	}
+	if kept(p.outRes) {
+		out, outStride = p.outRes+p.g.pixelOffset(t)*p.g.oc+ch, p.g.oc
+	}
+	return &npu.Pool{Max: p.max, In: win, Pixels: t.pixels(), Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: out, OutPixelStride: outStride}
 }
 
 // schedule loads both operands of each chunk, computes and stores it.
@@ -96,28 +130,53 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 	switch s.kind {
 	case loadInput:
 		v, buf := p.views[s.operand], [2][2]int{b.in, b.in2}[s.operand][slot]
-		if v.rowStride == 0 { // a broadcast row or scalar: load it whole
+		switch {
+		case kept(p.inRes[s.operand]):
+			return nil
+		case v.rowStride == 0: // a broadcast row or scalar: load it whole
 			return ops(loadBytes(p.from[s.operand], npu.ActivationSRAM, buf, v.rows*v.cols))
 		}
 		return ops(loadBytes(p.from[s.operand]+uint64(r0*v.rowStride), npu.ActivationSRAM, buf, n*v.rowStride))
 	case compute:
-		return ops(p.eltwise(slot, n))
+		return ops(p.eltwise(slot, r0, n))
 	case requantize:
 		r := &npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
-			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: b.out[slot], OutRowStride: p.cols}
+			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
 		return requantOps(r, 0, p.arith.emu, b.emu, p.signed)
 	case store:
+		if kept(p.outRes) {
+			return nil
+		}
 		return ops(storeBytes(npu.ActivationSRAM, b.out[slot], p.to+uint64(r0*p.cols), n*p.cols))
 	}
 	panic("element-wise layer: no lowering for " + s.String())
 }
 
-// eltwise is the ADD or MUL command of a chunk of n rows in a slot.
-func (p *eltwisePlan) eltwise(slot, n int) *npu.Eltwise {
+// operandAt is where operand k of the chunk starting at row r0 is: its
+// buffer in the slot, or its rows in the kept tensor.
+func (p *eltwisePlan) operandAt(k, slot, r0 int) int {
+	if kept(p.inRes[k]) {
+		return p.inRes[k] + r0*p.views[k].rowStride
+	}
+	return [2][2]int{p.buf.in, p.buf.in2}[k][slot]
+}
+
+// outAt is where the chunk starting at row r0 goes: the slot's output
+// buffer, or its rows of the kept output tensor.
+func (p *eltwisePlan) outAt(slot, r0 int) int {
+	if kept(p.outRes) {
+		return p.outRes + r0*p.cols
+	}
+	return p.buf.out[slot]
+}
+
+// eltwise is the ADD or MUL command of a chunk of n rows from row r0 in a
+// slot.
+func (p *eltwisePlan) eltwise(slot, r0, n int) *npu.Eltwise {
 	va, vb := p.views[0], p.views[1]
-	e := &npu.Eltwise{Rows: n, Cols: p.cols, A: p.buf.in[slot], ARowStride: va.rowStride, AColStride: va.colStride,
-		B: p.buf.in2[slot], BRowStride: vb.rowStride, BColStride: vb.colStride,
-		Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: p.buf.out[slot], OutRowStride: p.cols}
+	e := &npu.Eltwise{Rows: n, Cols: p.cols, A: p.operandAt(0, slot, r0), ARowStride: va.rowStride, AColStride: va.colStride,
+		B: p.operandAt(1, slot, r0), BRowStride: vb.rowStride, BColStride: vb.colStride,
+		Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
 	if p.mul {
 		e.Kind, e.MulOffsets, e.Acc = npu.EltMul, p.mulParams.InOffset, npu.AccRegion{Base: p.buf.acc[slot], RowStride: p.cols}
 	} else {

@@ -30,13 +30,14 @@ const (
 )
 
 // reserveMargins adds a matmul layer's margins to its layout for tiles of
-// px pixels reading in input bytes.
-func (p *matmulPlan) reserveMargins(lay *layout, px, in int) {
+// px pixels reading in input bytes and writing out bytes of a block's
+// output into a buffer (no bytes for an operand kept in the scratchpad).
+func (p *matmulPlan) reserveMargins(lay *layout, px, in, out int) {
 	t := p.tiling
 	slots := 2
 	switch {
 	case t.split(p.k):
-		lay.reserve(npu.ActivationSRAM, "margin: second input and output", in+px*t.nb)
+		lay.reserve(npu.ActivationSRAM, "margin: second input and output", in+out)
 		lay.reserve(npu.AccumulatorSRAM, "margin: second accumulators and int16 partial sums", 6*px*t.nb)
 	default:
 		lay.reserve(npu.AccumulatorSRAM, "margin: int16 partial sums", 4*px*t.nb)

@@ -26,6 +26,10 @@ type layerPlan interface {
 type plannedLayer struct {
 	name  string
 	plans []layerPlan
+	// captures index the program outputs captured from the scratchpad
+	// once the layer's commands that write them complete (a tensor kept
+	// in the activation scratchpad).
+	captures []int
 }
 
 // modelPlan is the output of the plan stage: the DRAM map and every
@@ -43,6 +47,11 @@ type modelPlan struct {
 	// exact holds what exact routes recorded: each op's route and the
 	// layers given to the host CPU (route.go).
 	exact exactRecord
+	// fusions describe, per op, how its unit fused it ("" for none).
+	fusions []string
+	// unavoidable is the DRAM traffic of tensors too large for the
+	// activation scratchpad passing between units.
+	unavoidable uint64
 }
 
 // planner holds the state of the plan stage: the rewritten model, the
@@ -54,13 +63,24 @@ type planner struct {
 	// tensorAddr is each activation tensor's DRAM address (constants are
 	// laid out per op).
 	tensorAddr []uint64
-	notes      []string
-	exact      exactRecord
+	// res is each tensor's residency in the activation scratchpad and
+	// lives its producer and readers (residency.go); op is the op being
+	// planned.
+	res   []residency
+	lives []lifetime
+	op    int
+	// units are the ops planned together (residency.go), in order;
+	// vendor the vendor fusions of the unit being planned.
+	units  []unit
+	vendor vendorOps
+	notes  []string
+	exact  exactRecord
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model
-// before the policy's passes: its grids are the application's).
-func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*modelPlan, error) {
+// before the policy's passes: its grids are the application's); dramOnly
+// keeps every activation in DRAM and fuses nothing.
+func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config, dramOnly bool) (*modelPlan, error) {
 	pl := &planner{hw: hw, m: m, tensorAddr: make([]uint64, len(m.Tensors))}
 	mp := &modelPlan{tensorOutput: make([]int, len(m.Tensors))}
 	for i := range mp.tensorOutput {
@@ -71,20 +91,37 @@ func planModel(orig, m *workloads.Model, res *resolution, hw *npu.Config) (*mode
 		return nil, err
 	}
 	mp.layers = append(mp.layers, in)
-	for k, op := range m.Ops {
-		layer, err := pl.planOp(op, res.layers[k])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op.Name, err)
+	pl.initResidency()
+	var pinned []LayerRoute
+	if dramOnly {
+		for k := range m.Ops {
+			pl.units = append(pl.units, pl.makeUnit(k, nil, false))
 		}
-		mp.layers = append(mp.layers, layer)
-		mp.tensorOutput[op.Output] = len(mp.outputs)
-		mp.outputs = append(mp.outputs, npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()})
+	} else {
+		pinned = pl.pinRoutes(res)
+		pl.placeTensors(res)
+		pl.noteResidency()
+		mp.unavoidable = pl.unavoidable()
 	}
+	mp.fusions = make([]string, len(m.Ops))
+	for _, u := range pl.units {
+		pl.describeFusion(u, mp.fusions)
+		pl.op = u.k
+		layers, err := pl.planUnit(u, res)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Ops[u.k].Name, err)
+		}
+		layers[0].plans = append(pl.spillsAt(u.k), layers[0].plans...)
+		pl.addOutputs(mp, u, layers)
+		mp.layers = append(mp.layers, layers...)
+	}
+	pl.op = len(m.Ops)
 	out, err := pl.planOutputs(orig, mp)
 	if err != nil {
 		return nil, err
 	}
 	mp.layers = append(mp.layers, out)
+	pl.explainRoutes(pinned)
 	mp.dram, mp.notes, mp.exact = pl.dram, pl.notes, pl.exact
 	return mp, nil
 }
@@ -134,7 +171,72 @@ func (pl *planner) planOutputs(orig *workloads.Model, mp *modelPlan) (plannedLay
 	return layer, nil
 }
 
-// planOp places an op's output in DRAM and plans its lowering: as the
+// planUnit plans a unit. Its first layer carries the plans of all its ops
+// (a fused chain's bands, a folded ADD's work); the others have none of
+// their own.
+func (pl *planner) planUnit(u unit, res *resolution) ([]plannedLayer, error) {
+	ops := pl.m.Ops[u.k : u.k+u.n]
+	for _, op := range ops {
+		pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
+	}
+	pl.vendor = vendorOps{}
+	if u.fold {
+		pl.vendor.foldConv, pl.vendor.foldAdd = ops[u.n-2], ops[u.n-1]
+	}
+	if len(u.links) > 0 && u.links[0] == wideLink {
+		pl.vendor.wideProd, pl.vendor.wideCons = ops[0], ops[1]
+	}
+	layers := make([]plannedLayer, u.n)
+	for j, op := range ops {
+		layers[j].name = op.Name
+	}
+	var err error
+	recorded := 0 // ops whose route planOp records
+	if len(u.links) > 0 {
+		layers[0].plans, err = pl.planChain(u, res)
+	} else {
+		layers[0], err = pl.planOp(ops[0], res.layers[u.k])
+		recorded = 1
+	}
+	for _, op := range ops[recorded:] { // fused ops run natively
+		pl.route(op, LayerRoute{Kind: RouteNative})
+	}
+	pl.vendor = vendorOps{}
+	return layers, err
+}
+
+// addOutputs adds the unit's op outputs to the program's outputs: read back
+// from DRAM, captured whole from the scratchpad when kept there, or, for a
+// tensor an exact link of a chain shares, captured band by band. A 16-bit
+// link's intermediate and a folding convolution's own output never exist:
+// they get no region.
+func (pl *planner) addOutputs(mp *modelPlan, u unit, layers []plannedLayer) {
+	for j := range u.n {
+		op := pl.m.Ops[u.k+j]
+		linked := j < len(u.links)
+		if (linked && u.links[j] == wideLink) || (u.fold && j == u.n-2) {
+			continue
+		}
+		out := len(mp.outputs)
+		mp.tensorOutput[op.Output] = out
+		region := npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: pl.m.Tensors[op.Output].Len()}
+		switch r := pl.res[op.Output]; {
+		case linked:
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM}
+			for _, p := range layers[0].plans {
+				if b, ok := p.(*bandPlan); ok && b.stage == j {
+					b.out = out
+				}
+			}
+		case r.sram >= 0:
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{{Addr: r.sram, Run: region.Bytes, Rows: 1}}}
+			layers[0].captures = append(layers[0].captures, out)
+		}
+		mp.outputs = append(mp.outputs, region)
+	}
+}
+
+// planOp plans an op's lowering (its unit placed its output in DRAM): as the
 // hardware runs it, or, for a policy that takes exact routes, by the
 // cheapest route that keeps it exact (planExact).
 func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) {
@@ -144,7 +246,6 @@ func (pl *planner) planOp(op *workloads.Op, a arithmetic) (plannedLayer, error) 
 		pl.route(op, LayerRoute{Kind: RouteNative})
 		return layer, nil
 	}
-	pl.tensorAddr[op.Output] = pl.dram.activation(pl.m.Tensors[op.Output].Len())
 	var err error
 	if a.exact != nil {
 		layer.plans, err = pl.planExact(op, a)

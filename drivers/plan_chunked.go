@@ -47,6 +47,9 @@ type eltwisePlan struct {
 	views       [2]operand2D
 	from        [2]uint64 // DRAM addresses of the operands
 	to          uint64
+	inRes       [2]int // activation scratchpad addresses of kept operands, else -1
+	outRes      int
+	caps        capacities
 	lo, hi      int32
 	add         quant.AddParams
 	mulParams   quant.MulParams
@@ -60,7 +63,8 @@ type eltwisePlan struct {
 func (pl *planner) planEltwise(op *workloads.Op, a arithmetic) (*eltwisePlan, error) {
 	in0, in1, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Inputs[1]], pl.m.Tensors[op.Output]
 	p := &eltwisePlan{cols: out.Shape[len(out.Shape)-1], mul: op.Kind == workloads.Mul, signed: out.Type.Signed(), arith: a,
-		from: [2]uint64{pl.tensorAddr[op.Inputs[0]], pl.tensorAddr[op.Inputs[1]]}, to: pl.tensorAddr[op.Output]}
+		from: [2]uint64{pl.tensorAddr[op.Inputs[0]], pl.tensorAddr[op.Inputs[1]]}, to: pl.tensorAddr[op.Output],
+		inRes: [2]int{pl.residentAt(op.Inputs[0]), pl.residentAt(op.Inputs[1])}, outRes: pl.residentAt(op.Output), caps: pl.caps()}
 	for k, t := range []*workloads.Tensor{in0, in1} {
 		v, err := view2D(t.Shape, out.Shape)
 		if err != nil {
@@ -78,9 +82,7 @@ func (pl *planner) planEltwise(op *workloads.Op, a arithmetic) (*eltwisePlan, er
 		p.add = quant.NewAddParams(in0.Params, in1.Params, out.Params)
 	}
 	var err error
-	p.chunking, p.layout, p.buf, err = chooseChunk(quant.NumElements(out.Shape[:len(out.Shape)-1]), func(n int) (*layout, vectorBuffers) {
-		return p.layoutFor(pl.hw, n)
-	})
+	p.chunking, p.layout, p.buf, err = chooseChunk(quant.NumElements(out.Shape[:len(out.Shape)-1]), p.layoutFor)
 	if err != nil {
 		return nil, err
 	}
@@ -90,15 +92,16 @@ func (pl *planner) planEltwise(op *workloads.Op, a arithmetic) (*eltwisePlan, er
 	return p, nil
 }
 
-// layoutFor lays the layer out for chunks of n rows.
-func (p *eltwisePlan) layoutFor(hw *npu.Config, n int) (*layout, vectorBuffers) {
-	lay, bytes := newLayout(hw), n*p.cols
+// layoutFor lays the layer out for chunks of n rows (an operand kept in the
+// activation scratchpad needs no buffers).
+func (p *eltwisePlan) layoutFor(n int) (*layout, vectorBuffers) {
+	lay, bytes := newLayout(p.caps), n*p.cols
 	acc := 0
 	if p.mul {
 		acc = 4 * bytes
 	}
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "a", bytes}, sizedRegion{npu.ActivationSRAM, "b", bytes},
-		sizedRegion{npu.ActivationSRAM, "output", bytes}, sizedRegion{npu.AccumulatorSRAM, "products", acc})
+	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "a", unlessKept(p.inRes[0], bytes)}, sizedRegion{npu.ActivationSRAM, "b", unlessKept(p.inRes[1], bytes)},
+		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, bytes)}, sizedRegion{npu.AccumulatorSRAM, "products", acc})
 	b := vectorBuffers{in: pairs[0], in2: pairs[1], out: pairs[2], acc: pairs[3], records: -1, table: -1}
 	if p.mul {
 		b.records = lay.place(npu.WeightSRAM, "records", len(p.records))
@@ -154,8 +157,9 @@ const maxTableChunk = 64 << 10
 // planTable places the table in DRAM and chooses the chunk.
 func (pl *planner) planTable(from, to uint64, n int, t quant.Type, table []byte) (*tablePlan, error) {
 	p := &tablePlan{from: from, to: to, typ: t, tableAddr: pl.dram.constant(table)}
+	caps := pl.caps()
 	layoutFor := func(n int) (*layout, vectorBuffers) {
-		lay := newLayout(pl.hw)
+		lay := newLayout(caps)
 		tbl := placeTable(lay, table)
 		pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", n}, sizedRegion{npu.ActivationSRAM, "output", n})
 		reserveTileMargins(lay, npu.ActivationSRAM)
@@ -210,8 +214,9 @@ func (pl *planner) planSoftmax(op *workloads.Op) (*softmaxPlan, error) {
 	p := &softmaxPlan{depth: depth, from: pl.tensorAddr[op.Inputs[0]], to: pl.tensorAddr[op.Output], signed: in.Type.Signed(),
 		params: quant.NewSoftmaxParams(op.Beta, in.Params.Scale)}
 	var err error
+	caps := pl.caps()
 	p.chunking, p.layout, p.buf, err = chooseChunk(in.Len()/depth, func(n int) (*layout, vectorBuffers) {
-		lay := newLayout(pl.hw)
+		lay := newLayout(caps)
 		pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", n * depth}, sizedRegion{npu.ActivationSRAM, "output", n * depth})
 		reserveTileMargins(lay, npu.ActivationSRAM)
 		return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}
@@ -251,7 +256,7 @@ func (pl *planner) planConcat(op *workloads.Op) ([]layerPlan, error) {
 			p.table = regridTable(in.Type, in.Params, out.Params)
 		}
 		var err error
-		if p.chunking, p.layout, p.buf, err = chooseChunk(outer, p.layoutFor(pl.hw)); err != nil {
+		if p.chunking, p.layout, p.buf, err = chooseChunk(outer, p.layoutFor(pl.caps())); err != nil {
 			return nil, err
 		}
 		if p.table != nil {
@@ -264,9 +269,9 @@ func (pl *planner) planConcat(op *workloads.Op) ([]layerPlan, error) {
 }
 
 // layoutFor returns the layout of the part for chunks of n outer rows.
-func (p *concatPart) layoutFor(hw *npu.Config) func(n int) (*layout, vectorBuffers) {
+func (p *concatPart) layoutFor(caps capacities) func(n int) (*layout, vectorBuffers) {
 	return func(n int) (*layout, vectorBuffers) {
-		lay := newLayout(hw)
+		lay := newLayout(caps)
 		tbl := placeTable(lay, p.table)
 		pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "rows", n * p.width})
 		lay.reserve(npu.ActivationSRAM, "margin: second pair of rows", 2*n*p.width)

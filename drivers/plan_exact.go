@@ -17,6 +17,11 @@ import (
 // host CPU, or both.
 type exactRouting struct {
 	emulate, cpu bool
+	// pinned says the placement fixed which of the two the op takes
+	// (residency.go: pinRoutes): the host CPU reads and writes DRAM, so an
+	// op's operands stay in the activation scratchpad only if it stays on
+	// the NPU.
+	pinned bool
 }
 
 // exactRecord is what the plan stage of an exact policy records: every

@@ -42,7 +42,8 @@ func (t matmulTiling) split(k int) bool { return t.kb < k }
 // output and accumulator buffers.
 type matmulBuffers struct {
 	in, out, acc [2]int
-	half         int // int16 partial sums of a split reduction
+	skip         [2]int // a folded residual's skip operand, loaded tile by tile
+	half         int    // int16 partial sums of a split reduction
 	records      int
 	weights      [2]int
 	table        int // -1 without a separate activation pass
@@ -59,7 +60,6 @@ type matmulPlan struct {
 	tiles  []tile
 	layout *layout
 	buf    matmulBuffers
-	table  uint64 // DRAM address of the activation table
 	psum   uint64 // DRAM address of the partial sums
 }
 
@@ -87,20 +87,20 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 	if err := p.chooseWeights(hw); err != nil {
 		return nil, err
 	}
-	tileLayout := func(rows, cols int) (*layout, matmulBuffers) { return p.layoutFor(hw, rows, cols) }
 	var err error
-	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
-	if err != nil && l.depthwise {
+	wholeRows := kept(l.outRes) || l.fold != nil && kept(l.fold.skipRes)
+	t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, wholeRows, p.layoutFor)
+	if err != nil && l.depthwise && !kept(l.inRes) {
 		t.inputPerBlock = true
-		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, tileLayout)
+		t.rows, t.cols, p.layout, p.buf, err = chooseTiledLayout(&l.g, l.band, wholeRows, p.layoutFor)
+	}
+	if err == nil && t.split(p.k) && (l.fold != nil || l.wideOut) {
+		err = fmt.Errorf("a fused requantization needs the whole reduction of %d, which does not fit", p.k)
 	}
 	if err != nil {
 		return nil, err
 	}
-	p.tiles = l.g.tiles(l.batches, t.rows, t.cols)
-	if l.actLUT != nil {
-		p.table = pl.dram.constant(l.actLUT)
-	}
+	p.tiles = l.g.tiles(l.batches, l.band, t.rows, t.cols)
 	pl.noteMatMul(p)
 	return p, nil
 }
@@ -112,7 +112,7 @@ func (pl *planner) planMatMul(l *convLayer, a arithmetic) (*matmulPlan, error) {
 func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 	t := &p.tiling
 	fits := func() bool {
-		lay, _ := p.layoutFor(hw, 1, 1)
+		lay, _ := p.layoutFor(1, 1)
 		return lay.fitsIn(npu.WeightSRAM)
 	}
 	if t.weightsResident = true; fits() {
@@ -136,27 +136,38 @@ func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 // layoutFor lays the layer out for output tiles of rows x cols under the
 // plan's tiling: a double-buffered pipeline (input, output and accumulator
 // buffers in pairs), or for a split reduction single buffers plus int16
-// partial sums; then records, one or two weight slots and the table.
-func (p *matmulPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, matmulBuffers) {
+// partial sums; then records, one or two weight slots and the table. An
+// input or output kept in the activation scratchpad needs no buffer.
+func (p *matmulPlan) layoutFor(rows, cols int) (*layout, matmulBuffers) {
 	t, g := p.tiling, &p.g
-	lay, b := newLayout(hw), matmulBuffers{table: -1}
+	lay, b := newLayout(p.caps), matmulBuffers{table: -1}
 	px, in := rows*cols, g.inputBytes(rows, cols)
+	out := px * g.oc
 	if t.inputPerBlock {
 		in = g.inputPixels(rows, cols) * t.nb / p.dm
+	}
+	if kept(p.inRes) {
+		in = 0
+	}
+	if kept(p.outRes) {
+		out = 0
 	}
 	slot := p.k * t.nb
 	switch {
 	case t.split(p.k):
-		b.in[0] = lay.place(npu.ActivationSRAM, "input", in)
-		b.out[0] = lay.place(npu.ActivationSRAM, "output", px*t.nb)
+		b.in[0] = placeSome(lay, npu.ActivationSRAM, "input", in)
+		b.out[0] = placeSome(lay, npu.ActivationSRAM, "output", min(out, px*t.nb))
 		b.acc[0] = lay.place(npu.AccumulatorSRAM, "accumulators", px*t.nb*4)
 		b.half = lay.place(npu.AccumulatorSRAM, "int16 partial sums", px*t.nb*2)
 		slot = t.kb * t.nb
 	default:
 		for i := range 2 {
-			b.in[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("input[%d]", i), in)
-			b.out[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("output[%d]", i), px*g.oc)
+			b.in[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("input[%d]", i), in)
+			b.out[i] = placeSome(lay, npu.ActivationSRAM, fmt.Sprintf("output[%d]", i), out)
 			b.acc[i] = lay.place(npu.AccumulatorSRAM, fmt.Sprintf("accumulators[%d]", i), px*t.nb*4)
+			if p.skipInDRAM() {
+				b.skip[i] = lay.place(npu.ActivationSRAM, fmt.Sprintf("skip[%d]", i), px*g.oc)
+			}
 		}
 		if t.weightsResident {
 			slot = p.k * g.oc
@@ -171,8 +182,17 @@ func (p *matmulPlan) layoutFor(hw *npu.Config, rows, cols int) (*layout, matmulB
 		b.table = lay.place(npu.WeightSRAM, "activation table", 256)
 	}
 	b.emu = placeEmulation(lay, p.arith.emu, emuShape{px: px, n: t.nb, k: p.k})
-	p.reserveMargins(lay, px, in)
+	p.reserveMargins(lay, px, in, min(out, px*t.nb))
 	return lay, b
+}
+
+// placeSome places a region of n bytes, or nothing when n is 0 (an operand
+// kept in the scratchpad); it returns the region's address, -1 for none.
+func placeSome(lay *layout, s npu.SRAM, name string, n int) int {
+	if n == 0 {
+		return -1
+	}
+	return lay.place(s, name, n)
 }
 
 // noteMatMul records a layer whose weights stream or whose reduction

@@ -104,6 +104,15 @@ type Policy struct {
 	// layer (an emulation on the NPU, or the host CPU), as Fallback allows.
 	Exact    bool     `yaml:"exact"`
 	Fallback Fallback `yaml:"fallback"`
+	// ResidualFusion folds a residual ADD into the requantization of the
+	// convolution producing one of its operands: one rounding of the
+	// convolution's sum and the rescaled skip operand (vendorfusion.go).
+	ResidualFusion bool `yaml:"residual_add_fusion"`
+	// ExpandFusion fuses a 1x1 expansion convolution with the depthwise
+	// layer that reads it, keeping the intermediate at the given width
+	// ("int16": the expansion's grid with 8 more fraction bits); empty: no
+	// such fusion.
+	ExpandFusion string `yaml:"expand_depthwise_fusion"`
 	// Dynamic rules change the arithmetic per layer and per run from the
 	// device's state (see Conditions); later rules override earlier ones.
 	Dynamic []Rule `yaml:"dynamic"`
@@ -313,6 +322,9 @@ func (p *Policy) validate() error {
 	}
 	if err := p.checkExact(); err != nil {
 		return err
+	}
+	if p.ExpandFusion != "" && p.ExpandFusion != ExpandInt16 {
+		return fmt.Errorf("expand_depthwise_fusion: %q is not int16 (or empty)", p.ExpandFusion)
 	}
 	for i, r := range p.Dynamic {
 		field := fmt.Sprintf("dynamic[%d]", i)

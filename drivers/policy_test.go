@@ -250,6 +250,8 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 		{"mult16", "edge-tpu-like", "which edge-tpu-like does not implement"},
 		{"acc24", "edge-tpu-like", "policy acc24 asks for 24-bit saturate accumulators, which edge-tpu-like does not implement"},
 		{"fp32", "low-cost", "policy fp32 asks for requantization mode fp32, which low-cost does not implement (it has [mult16])"},
+		{"vendor-c", "edge-tpu-like", "policy vendor-c folds residual ADDs into requantization, which edge-tpu-like cannot do (no fusion.residual path)"},
+		{"vendor-c@1.1", "tiny", "policy vendor-c@1.1 keeps expansions at 16 bits for the depthwise layer, which tiny cannot read (no fusion.wide_depthwise path)"},
 	}
 	for _, c := range cases {
 		var p *drivers.Policy
@@ -262,8 +264,8 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 			p = mustPolicy(t, c.policy)
 		}
 		_, err := drivers.Compile(m, p, mustHW(t, c.hw))
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s on %s: %v, want %q", p.Name, c.hw, err, c.want)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !drivers.IsUnsupported(err) {
+			t.Errorf("%s on %s: %v, want an UnsupportedError %q", p.Name, c.hw, err, c.want)
 		}
 	}
 	// What the hardware has, a policy that asks for nothing particular gets.

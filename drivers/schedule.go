@@ -80,6 +80,14 @@ type pipelineShape struct {
 	// inputPerBlock loads each pass's input (a depthwise block's
 	// channels) instead of each tile's.
 	inputPerBlock bool
+	// preloaded leaves out the loads of resident weights, records and
+	// table: an earlier band of a fused chain made them.
+	preloaded bool
+	// skip loads, before each tile's first matmul, the tile of a folded
+	// residual's skip operand (operand 1) into the tile's slot: the
+	// requantizations of the tile before, which read the other slot, come
+	// after it, those of the tile two before, which read this one, before.
+	skip bool
 }
 
 // pipelineSchedule is the software pipeline of a convolution or fully
@@ -90,7 +98,10 @@ type pipelineShape struct {
 // unit overlap. A tile's outputs are stored once its last block is
 // requantized.
 func pipelineSchedule(sh pipelineShape) []step {
-	s := preloads(sh.table, sh.recordsResident, sh.weightsResident)
+	var s []step
+	if !sh.preloaded {
+		s = preloads(sh.table, sh.recordsResident, sh.weightsResident)
+	}
 	s = sh.inputLoad(s, 0)
 	s = sh.blockLoads(s, 0, 0)
 	passes := sh.tiles * sh.blocks
@@ -104,6 +115,11 @@ func pipelineSchedule(sh pipelineShape) []step {
 		}
 		if pass+1 < passes {
 			s = sh.blockLoads(s, (pass+1)%sh.blocks, pass+1)
+		}
+		if sh.skip && b == 0 { // the tile's skip operand, read by its requantizations
+			ld := mkStep(loadInput, t, all, all, all)
+			ld.operand = 1
+			s = append(s, ld)
 		}
 		s = append(s, mkStep(compute, t, b, all, pass))
 		if pass > 0 {
@@ -212,15 +228,18 @@ func splitSchedule(sh splitShape) []step {
 }
 
 // depthwiseVectorSchedule is the schedule of a depthwise layer on the vector
-// unit: weights and records resident, then per tile and block of channels a
-// depthwise command and its requantization; the next tile's input loads
-// while the current one is computed.
-func depthwiseVectorSchedule(tiles, blocks int, table bool) []step {
+// unit: weights and records resident (loaded first unless preloaded), then
+// per tile and block of channels a depthwise command and its
+// requantization; the next tile's input loads while the current one is
+// computed.
+func depthwiseVectorSchedule(tiles, blocks int, table, preloaded bool) []step {
 	var s []step
-	if table {
+	if table && !preloaded {
 		s = append(s, mkStep(loadTable, all, all, all, all))
 	}
-	s = append(s, mkStep(loadWeights, all, all, all, all), mkStep(loadRecords, all, all, all, all))
+	if !preloaded {
+		s = append(s, mkStep(loadWeights, all, all, all, all), mkStep(loadRecords, all, all, all, all))
+	}
 	s = append(s, mkStep(loadInput, 0, all, all, all))
 	for t := range tiles {
 		if t+1 < tiles {

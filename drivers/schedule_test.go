@@ -30,6 +30,14 @@ func TestSchedules(t *testing.T) {
 				"load input t1", "compute t0 b0 p0",
 				"compute t1 b0 p1", "requantize t0 b0 p0", "store t0",
 				"requantize t1 b0 p1", "store t1"}},
+		{"three tiles x one block with a folded residual's skip operand from DRAM",
+			pipelineSchedule(pipelineShape{tiles: 3, blocks: 1, weightsResident: true, recordsResident: true, skip: true}), []string{
+				"load records", "load weights", "load input t0",
+				"load input t1", "load input t0 o1", "compute t0 b0 p0",
+				// tile 2's skip reuses tile 0's slot: it loads after tile 0's requantization
+				"load input t2", "load input t1 o1", "compute t1 b0 p1", "requantize t0 b0 p0", "store t0",
+				"load input t2 o1", "compute t2 b0 p2", "requantize t1 b0 p1", "store t1",
+				"requantize t2 b0 p2", "store t2"}},
 		{"split reduction: two tiles, one block, two chunks, records per block",
 			splitSchedule(splitShape{tiles: 2, blocks: 1, chunks: 2}), []string{
 				"load weights b0 k0 p0",
@@ -39,7 +47,7 @@ func TestSchedules(t *testing.T) {
 				"load input t0 k1", "load partials t0 b0 k1", "compute t0 b0 k1 p1", "requantize t0 b0", "store t0 b0",
 				"load input t1 k1", "load partials t1 b0 k1", "compute t1 b0 k1 p1", "requantize t1 b0", "store t1 b0"}},
 		{"depthwise on the vector unit: two tiles x two blocks",
-			depthwiseVectorSchedule(2, 2, false), []string{
+			depthwiseVectorSchedule(2, 2, false, false), []string{
 				"load weights", "load records", "load input t0",
 				"load input t1", "compute t0 b0 p0", "requantize t0 b0 p0", "compute t0 b1 p1", "requantize t0 b1 p1", "store t0",
 				"compute t1 b0 p2", "requantize t1 b0 p2", "compute t1 b1 p3", "requantize t1 b1 p3", "store t1"}},

@@ -39,13 +39,22 @@ type tile struct {
 
 func (t tile) pixels() int { return t.rows * t.cols }
 
-// tiles cuts the output into tiles of at most rows x cols pixels.
-func (g *window) tiles(batches, rows, cols int) []tile {
+// rowBand is a range [lo, hi) of output rows: a plan covers one band of
+// every image, the whole output or, in a fused chain, the rows of one step
+// of the pipeline.
+type rowBand struct{ lo, hi int }
+
+// rows is the band's height.
+func (b rowBand) rows() int { return b.hi - b.lo }
+
+// tiles cuts the band of the output into tiles of at most rows x cols
+// pixels.
+func (g *window) tiles(batches int, band rowBand, rows, cols int) []tile {
 	var ts []tile
 	for b := range batches {
-		for oy := 0; oy < g.oh; oy += rows {
+		for oy := band.lo; oy < band.hi; oy += rows {
 			for ox := 0; ox < g.ow; ox += cols {
-				ts = append(ts, tile{b, oy, ox, min(rows, g.oh-oy), min(cols, g.ow-ox)})
+				ts = append(ts, tile{b, oy, ox, min(rows, band.hi-oy), min(cols, g.ow-ox)})
 			}
 		}
 	}
@@ -66,8 +75,8 @@ func (g *window) inputPixels(rows, cols int) int {
 // chooseTile finds the largest output tile (full rows first, then narrower)
 // for which fits(rows, cols) returns nil; if not even one pixel fits, it
 // returns that pixel's error.
-func (g *window) chooseTile(fits func(rows, cols int) error) (rows, cols int, err error) {
-	for rows = g.oh; rows >= 1; rows = shrink(rows) {
+func (g *window) chooseTile(maxRows int, fits func(rows, cols int) error) (rows, cols int, err error) {
+	for rows = maxRows; rows >= 1; rows = shrink(rows) {
 		if fits(rows, g.ow) == nil {
 			return rows, g.ow, nil
 		}
@@ -118,6 +127,19 @@ func (g *window) im2colChannels(t tile, buf, nc int) npu.Im2col {
 		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: nc}
 }
 
+// residentWindow is the im2col window of a tile reading the whole input
+// tensor (all images) kept at base in the activation scratchpad.
+func (g *window) residentWindow(t tile, base int) npu.Im2col {
+	r0, _ := g.inRows(t.oy, t.oy+t.rows)
+	c0, _ := g.inCols(t.ox, t.ox+t.cols)
+	a := g.im2col(t, base+((t.batch*g.h+r0)*g.w+c0)*g.c)
+	a.RowStride = g.w * g.c
+	return a
+}
+
+// pixelOffset is the index of a tile's first pixel in the output tensor.
+func (g *window) pixelOffset(t tile) int { return (t.batch*g.oh+t.oy)*g.ow + t.ox }
+
 // loadChannels is the DMA of channels [ch, ch+nc) of a tile's input window
 // into buf, packed nc bytes per pixel.
 func (g *window) loadChannels(base uint64, t tile, buf, ch, nc int) *npu.DMA {
@@ -144,10 +166,15 @@ func (g *window) store(base uint64, t tile, buf, pixelStride, ch, n int) *npu.DM
 	return d
 }
 
-// chooseTiledLayout chooses the largest tile whose layout fits, and returns
-// it with that layout and the buffer addresses taken from it.
-func chooseTiledLayout[B any](g *window, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
-	rows, cols, err = g.chooseTile(func(r, c int) error {
+// chooseTiledLayout chooses the largest tile of the band whose layout fits,
+// and returns it with that layout and the buffer addresses taken from it.
+// With wholeRows, a tile must span the output's width (its pixels are then
+// consecutive in the output tensor, as writing into a kept tensor needs).
+func chooseTiledLayout[B any](g *window, band rowBand, wholeRows bool, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
+	rows, cols, err = g.chooseTile(band.rows(), func(r, c int) error {
+		if wholeRows && c < g.ow {
+			return fmt.Errorf("an output row of %d pixels does not fit beside the tensors kept in the scratchpad", g.ow)
+		}
 		l, _ := layoutFor(r, c)
 		return l.check()
 	})

@@ -50,6 +50,11 @@ type Config struct {
 	// hands back to the CPU (nil: the SoC offers no CPU fallback).
 	Host *HostConfig `yaml:"host"`
 	Area AreaConfig  `yaml:"area"`
+	// OperatingPoints is the DVFS table, clocks rising (opp.go); the
+	// energy table holds at Energy.AtMilliVolts.
+	OperatingPoints []OperatingPoint `yaml:"operating_points"`
+	// Fusion lists the datapaths of vendor-fused layers (fusion.go).
+	Fusion FusionConfig `yaml:"fusion"`
 	// Source is the YAML the configuration was read from.
 	Source []byte `yaml:"-" json:"-"`
 }
@@ -137,6 +142,9 @@ type EnergyConfig struct {
 	SRAMWritePJPerByte float64 `yaml:"sram_write_pj_per_byte"`
 	DRAMPJPerBit       float64 `yaml:"dram_pj_per_bit"`
 	StaticMW           float64 `yaml:"static_mw"`
+	// AtMilliVolts is the supply voltage at which the on-chip figures
+	// above hold (with OperatingPoints; opp.go).
+	AtMilliVolts float64 `yaml:"at_mv"`
 }
 
 //go:embed presets/*.yaml
@@ -184,7 +192,8 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures, c.checkArea} {
+	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures, c.checkArea,
+		c.checkOperatingPoints, c.checkFusion} {
 		if err := check(); err != nil {
 			return err
 		}

@@ -19,12 +19,14 @@
 // The one idea to hold: data really moves. A Program is a command stream
 // plus a DRAM image; the DMA engine fetches the image from DRAM, units read
 // their operands from the simulated SRAM and write their results there, and
-// outputs are read back from simulated DRAM at the end. Timing comes from
-// per-command formulas (documented in docs/timing.md) scheduled as "done in
-// N cycles" events; values come from the SRAM contents (Compute.Execute),
-// computed by the int8 kernels of internal/kernels where the arithmetic is
-// associative (fast.go) and otherwise in the hardware's accumulation order,
-// so that the register-level model in npu/rtl reproduces them bit for bit.
+// outputs are read back from simulated DRAM at the end, or, for tensors a
+// program keeps in a scratchpad, gathered from it while it runs (Capture, a
+// probe that costs nothing). Timing comes from per-command formulas
+// (documented in docs/timing.md) scheduled as "done in N cycles" events;
+// values come from the SRAM contents (Compute.Execute), computed by the int8
+// kernels of internal/kernels where the arithmetic is associative (fast.go)
+// and otherwise in the hardware's accumulation order, so that the
+// register-level model in npu/rtl reproduces them bit for bit.
 //
 // This package also holds what the components share: the messages between
 // the command processor and the units (CommandReq, CommandDone), which carry
@@ -32,7 +34,8 @@
 // what they do (HookPosCommandIssued, HookPosCommandStarted,
 // HookPosCommandCompleted); and the Recorder, the hook that turns those
 // reports into Stats and prices each command's actions (Counters) with the
-// hardware's energy table. No component writes statistics.
+// hardware's energy table, at the supply voltage of the clock it runs at
+// (OperatingPoint). No component writes statistics.
 //
 // The hardware does not know which driver wrote its program: it executes
 // whatever arithmetic mode a command names, if its Config implements it.

@@ -66,6 +66,10 @@ type Counters struct {
 	VectorInt VectorIntCounters `json:"vectorInt"`
 	// Host counts the host CPU's work.
 	Host HostCounters `json:"host"`
+	// ResidualOutputs and WideMACs count the work of the fused datapaths
+	// (fusion.go).
+	ResidualOutputs uint64 `json:"residualOutputs,omitempty"`
+	WideMACs        uint64 `json:"wideMacs,omitempty"`
 }
 
 // add accumulates another set of counters.
@@ -82,6 +86,8 @@ func (c *Counters) add(o *Counters) {
 	c.PsumOps += o.PsumOps
 	c.VectorInt.add(o.VectorInt)
 	c.Host.add(o.Host)
+	c.ResidualOutputs += o.ResidualOutputs
+	c.WideMACs += o.WideMACs
 	for _, k := range sortedKeys(o.RequantOutputs) {
 		if c.RequantOutputs == nil {
 			c.RequantOutputs = map[string]uint64{}
@@ -134,8 +140,15 @@ func (cfg *Config) price(op Operation, c *Counters) (Energy, error) {
 	if e[CompHost], err = cfg.priceHost(c.Host); err != nil {
 		return Energy{}, err
 	}
+	if err := cfg.priceFused(c, &e); err != nil {
+		return Energy{}, err
+	}
 	for s, comp := range []Component{CompActivationSRAM, CompWeightSRAM, CompAccumulatorSRAM} {
 		e[comp] = float64(c.SRAMRead[s])*cfg.Energy.SRAMReadPJPerByte + float64(c.SRAMWrite[s])*cfg.Energy.SRAMWritePJPerByte
+	}
+	scale := cfg.DynamicScale() // on-chip energy follows the rail's voltage (opp.go)
+	for comp := range CompDRAM {
+		e[comp] *= scale
 	}
 	e[CompDRAM] = float64(c.DRAMRead+c.DRAMWrite) * 8 * cfg.Energy.DRAMPJPerBit
 	return e, nil
@@ -156,8 +169,27 @@ func (cfg *Config) requantPJ(name string) (float64, error) {
 	return mode.PJPerOutput, nil
 }
 
-// StaticPJ is the leakage energy of the given number of cycles.
+// StaticPJ is the leakage energy of the given number of cycles, at the
+// current clock's voltage.
 func (cfg *Config) StaticPJ(cycles uint64) float64 {
 	// mW x us = nJ; cycles / MHz = us
-	return cfg.Energy.StaticMW * float64(cycles) / cfg.ClockMHz * 1000
+	return cfg.Energy.StaticMW * cfg.LeakageScale() * float64(cycles) / cfg.ClockMHz * 1000
+}
+
+// priceFused adds the energy of the fused datapaths' work, an error if the
+// hardware lacks a datapath the counters used.
+func (cfg *Config) priceFused(c *Counters, e *Energy) error {
+	if c.ResidualOutputs > 0 {
+		if cfg.Fusion.Residual == nil {
+			return fmt.Errorf("pricing residual requantization: %s has no residual path", cfg.Name)
+		}
+		e[CompRequant] += float64(c.ResidualOutputs) * cfg.Fusion.Residual.PJPerOutput
+	}
+	if c.WideMACs > 0 {
+		if cfg.Fusion.WideDepthwise == nil {
+			return fmt.Errorf("pricing 16-bit depthwise MACs: %s has no wide depthwise path", cfg.Name)
+		}
+		e[CompVector] += float64(c.WideMACs) * cfg.Fusion.WideDepthwise.MACpJ
+	}
+	return nil
 }

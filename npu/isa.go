@@ -137,11 +137,13 @@ func (c Command) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Region is a named byte range of DRAM.
+// Region is a named byte range of DRAM, or, with a Capture, bytes gathered
+// from a scratchpad while the program runs (Addr is then unused).
 type Region struct {
-	Name  string `json:"name"`
-	Addr  uint64 `json:"addr"`
-	Bytes int    `json:"bytes"`
+	Name    string   `json:"name"`
+	Addr    uint64   `json:"addr"`
+	Bytes   int      `json:"bytes"`
+	Capture *Capture `json:"capture,omitempty"`
 }
 
 // Program is what a driver hands the NPU: the command stream, the initial

@@ -58,7 +58,7 @@ func TestHWSpecErrors(t *testing.T) {
 		{"mobile-npu{array=[16, 16]}", "array: want ROWSxCOLS"},
 		{"mobile-npu{array=0x16}", "array.rows: must be from 1 to 1024, got 0"},
 		{"mobile-npu{array=4096x16}", "array.rows: must be from 1 to 1024, got 4096"},
-		{"mobile-npu{foo=3}", `unknown key "foo" (keys here: area.*, array, array.*, clock_mhz, dma.*, dram.*, energy.*, host.*, requant, requant.*, sram.*, vector.*)`},
+		{"mobile-npu{foo=3}", `unknown key "foo" (keys here: area.*, array, array.*, clock_mhz, dma.*, dram.*, energy.*, fusion.*, host.*, operating_points, requant, requant.*, sram.*, vector.*)`},
 		{"mobile-npu{name=x}", `unknown key "name"`},
 		{"mobile-npu{sram.act=3}", `unknown key "sram.act" (keys here: sram.accumulator_kib, sram.activation_kib, sram.weight_kib)`},
 		{"mobile-npu{clock_mhz.x=3}", `unknown key "clock_mhz.x": clock_mhz is a single value`},
@@ -84,7 +84,7 @@ func TestHWSpecErrors(t *testing.T) {
 		{"mobile-npu{array.accumulators=acc32-wrap}", "array.accumulators: want a list of modes"},
 		{"mobile-npu{array=512x512}", "sram.weight_kib: 262144 bytes cannot hold one weight tile"}, // fits no longer: the tile check names the scratchpad
 		{"nosuch{array=8x8}", "hw nosuch: no such preset"},
-		{"mobile-npu{array=8x8}#deadbeef", "the configuration's digest is 25169375, not deadbeef"},
+		{"mobile-npu{array=8x8}#deadbeef", "the configuration's digest is e0643ccc, not deadbeef"},
 	} {
 		_, err := LoadConfig(c.spec)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {

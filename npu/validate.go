@@ -21,6 +21,12 @@ func (p *Program) Validate(cfg *Config) error {
 		}
 	}
 	for _, r := range p.Outputs {
+		if r.Capture != nil {
+			if err := r.Capture.check(cfg, r.Bytes, len(p.Commands)); err != nil {
+				return fmt.Errorf("output %s: capture: %w", r.Name, err)
+			}
+			continue
+		}
 		if r.Bytes < 0 || r.Addr+uint64(r.Bytes) > p.DRAMBytes {
 			return fmt.Errorf("output %s: DRAM [%d, %d) outside the program's %d bytes", r.Name, r.Addr, r.Addr+uint64(r.Bytes), p.DRAMBytes)
 		}

@@ -525,6 +525,9 @@ func layersPlot(g plotGroup) (Plot, *figure) {
 	for _, r := range g.cells {
 		s := Series{Name: r.Policy, Unit: "LSB"}
 		for k, l := range r.Layers {
+			if l.Deviation.Elements == 0 && l.Fusion != "" {
+				continue // a vendor fusion never computes the layer's output
+			}
 			s.X = append(s.X, float64(k))
 			s.Y = append(s.Y, float64(l.Deviation.MaxLSB))
 		}

@@ -92,6 +92,15 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	fmt.Fprintf(w, "%s under %s on %s, %d sample(s)\n", r.Workload, r.Policy, r.HW, r.Samples)
 	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
 		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)
+	if t := r.DRAM; t.Total() > 0 {
+		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; minimum %d (weights once + input + output), %.2fx",
+			t.Weights, t.ActivationsIn, t.ActivationsOut, t.Spills, t.Minimum, float64(t.Total())/float64(max(t.Minimum, 1)))
+		if t.MinimumForSRAM > t.Minimum {
+			fmt.Fprintf(w, "; %d with the tensors too large for the activation scratchpad between unfused layers, %.2fx",
+				t.MinimumForSRAM, float64(t.Total())/float64(t.MinimumForSRAM))
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "  energy by component:")
 	for c := range npu.NumComponents {
 		if e := r.EnergyPJ[c]; e > 0 {
@@ -121,10 +130,28 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	}
 	t := newTable(w, "layer", "op", "route", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
-		if err := t.Append(l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000),
-			fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)); err != nil {
+		dev := []string{fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)}
+		if l.Deviation.Elements == 0 && l.Fusion != "" { // a vendor fusion never computes it
+			dev = []string{"fused", "-", "-", "-"}
+		}
+		if err := t.Append(append([]string{l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}, dev...)); err != nil {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	return fusionNotes(w, r)
+}
+
+// fusionNotes lists the layers the compiler fused.
+func fusionNotes(w io.Writer, r *experiment.Result) error {
+	for _, l := range r.Layers {
+		if l.Fusion != "" {
+			if _, err := fmt.Fprintf(w, "  %s: %s\n", l.Name, l.Fusion); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -62,10 +62,10 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 			}
 			fmt.Fprintf(out, "%s under %s on %s, sample %d, %d runs on device seed %d\n", res.Workload, res.Policy, res.HW, res.Sample, len(res.Runs), res.Seed)
 			fmt.Fprintf(out, "%d distinct output digest(s)\n\n", len(res.Groups))
-			fmt.Fprintf(out, "%4s %8s %6s %6s %5s %10s %8s %s\n", "run", "temp C", "clock", "SRAM", "load", "latency ms", "max LSB", "digest")
+			fmt.Fprintf(out, "%4s %8s %6s %5s %6s %5s %10s %10s %8s %s\n", "run", "temp C", "clock", "mV", "SRAM", "load", "latency ms", "energy uJ", "max LSB", "digest")
 			for _, r := range res.Runs {
-				fmt.Fprintf(out, "%4d %8.1f %5.0f%% %5.0f%% %5.2f %10.4f %8d %s\n", r.State.Run, r.State.TemperatureC, 100*r.State.ClockFactor,
-					100*(1-r.State.SRAMHeld), r.State.Load, r.LatencyMs, r.MaxLSB, r.Digest[:12])
+				fmt.Fprintf(out, "%4d %8.1f %5.0f%% %5.0f %5.0f%% %5.2f %10.4f %10.4g %8d %s\n", r.State.Run, r.State.TemperatureC, 100*r.State.ClockFactor,
+					r.VoltageMV, 100*(1-r.State.SRAMHeld), r.State.Load, r.LatencyMs, r.EnergyUJ, r.MaxLSB, r.Digest[:12])
 			}
 			fmt.Fprintln(out)
 			for i, g := range res.Groups {

@@ -53,6 +53,12 @@ type Builder struct {
 	scratchpads            *npu.Scratchpads
 }
 
+// scratchpadWatcher is a hook that reads the NPU's scratchpads (an
+// npu.Capturer): Build hands them to it.
+type scratchpadWatcher interface {
+	Watch(sp *npu.Scratchpads)
+}
+
 // MakeBuilder returns a builder; it needs an engine and a config.
 func MakeBuilder() Builder { return Builder{} }
 
@@ -151,6 +157,9 @@ func (b Builder) Build(name string) *Platform {
 	}
 
 	for _, h := range b.hooks {
+		if w, ok := h.(scratchpadWatcher); ok {
+			w.Watch(p.Scratchpads)
+		}
 		p.CP.AcceptHook(h)
 		p.DMA.AcceptHook(h)
 		p.Matrix.AcceptHook(h)

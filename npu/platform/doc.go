@@ -42,8 +42,10 @@
 //
 // A run fails in exactly one of these ways, checked in this order: the
 // program is invalid for the hardware (npu.Program.Validate); the command
-// processor met a hazard or the program deadlocked (cp.Comp.Err); or a
-// command's energy could not be priced (npu.Recorder.Stats).
+// processor met a hazard or the program deadlocked (cp.Comp.Err); a
+// command's energy could not be priced (npu.Recorder.Stats); or a command
+// overwrote a captured region before it was taken (npu.Capturer, the hook
+// that gathers outputs kept in a scratchpad).
 //
 // Beside Run, RunValues is the functional mode: it computes a program's
 // values without timing, executing the commands in program order over fresh

@@ -60,7 +60,8 @@ func NewFunctional(cfg *npu.Config, p *npu.Program, opts ...Option) (*Functional
 }
 
 // Run computes the program's outputs with the patches written over its
-// DRAM image, executing the commands in program order (see RunValues).
+// DRAM image, executing the commands in program order and copying each
+// captured region when its last writer has executed (see RunValues).
 // The outputs are fresh slices, in the order of Program.Outputs.
 func (f *Functional) Run(patches ...Patch) ([][]byte, error) {
 	for _, s := range f.sp {
@@ -71,6 +72,10 @@ func (f *Functional) Run(patches ...Patch) ([][]byte, error) {
 		if err := f.dram.Write(pt.Addr, pt.Data); err != nil {
 			return nil, err
 		}
+	}
+	capturer := npu.NewCapturer(f.p)
+	if capturer != nil {
+		capturer.Watch(f.sp)
 	}
 	for i := range f.p.Commands {
 		start := 0.0
@@ -83,8 +88,11 @@ func (f *Functional) Run(patches ...Patch) ([][]byte, error) {
 		if f.record != nil {
 			f.record(f.p.Commands[i].Op, f.clock()-start)
 		}
+		if capturer != nil {
+			capturer.Executed(i)
+		}
 	}
-	outputs, err := readOutputs(f.dram, f.p)
+	outputs, err := readOutputs(f.dram, f.p, capturer)
 	if err != nil {
 		return nil, err
 	}

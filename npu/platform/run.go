@@ -7,9 +7,9 @@ import (
 	"github.com/sarchlab/akita/v3/sim"
 )
 
-// Result is what a run returns: the output regions read back from DRAM, in
-// the order of Program.Outputs (regions that overlap may share their
-// bytes), and the statistics.
+// Result is what a run returns: the output regions read back from DRAM or
+// captured from a scratchpad, in the order of Program.Outputs (regions that
+// overlap may share their bytes), and the statistics.
 type Result struct {
 	Outputs [][]byte
 	Stats   *npu.Stats
@@ -34,7 +34,8 @@ func HostKernels(k []npu.HostKernel) Option {
 // invalid for the hardware, has a data hazard its dependencies do not cover,
 // or cannot finish.
 func Run(cfg *npu.Config, p *npu.Program, opts ...Option) (*Result, error) {
-	plat, recorder, err := simulate(cfg, p, MakeBuilder(), opts)
+	capturer := npu.NewCapturer(p)
+	plat, recorder, err := simulate(cfg, p, MakeBuilder(), append(opts, capturing(capturer)))
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func Run(cfg *npu.Config, p *npu.Program, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	outputs, err := readOutputs(plat.Memory, p)
+	outputs, err := readOutputs(plat.Memory, p, capturer)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +79,28 @@ func simulate(cfg *npu.Config, p *npu.Program, b Builder, opts []Option) (*Platf
 	return plat, recorder, nil
 }
 
-// readOutputs reads the program's output regions from the DRAM.
-func readOutputs(dram npu.Memory, p *npu.Program) ([][]byte, error) {
+// capturing attaches a capturer (if any) as a hook.
+func capturing(c *npu.Capturer) Option {
+	return func(b Builder) Builder {
+		if c == nil {
+			return b
+		}
+		return b.WithHook(c)
+	}
+}
+
+// readOutputs reads the program's output regions from the DRAM, or from
+// the capturer those captured from a scratchpad.
+func readOutputs(dram npu.Memory, p *npu.Program, capturer *npu.Capturer) ([][]byte, error) {
 	outputs := make([][]byte, len(p.Outputs))
 	for i, r := range p.Outputs {
-		data, err := dram.Read(r.Addr, uint64(r.Bytes))
+		var data []byte
+		var err error
+		if r.Capture != nil {
+			data, err = capturer.Bytes(i)
+		} else {
+			data, err = dram.Read(r.Addr, uint64(r.Bytes))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", r.Name, err)
 		}

@@ -24,8 +24,10 @@ import "github.com/npusim/npusim/npu"
 // compiled program once and compute its values for every input sample.
 //
 // The options matter only for their host kernels (HostKernels), which
-// compute the npu.Host commands' values. Functional runs one program for
-// many inputs, reusing its scratchpads and DRAM pages.
+// compute the npu.Host commands' values. A region a program captures from
+// a scratchpad (npu.Capture) is copied when the last of its writers has
+// executed. Functional runs one program for many inputs, reusing its
+// scratchpads and DRAM pages.
 func RunValues(cfg *npu.Config, p *npu.Program, opts ...Option) ([][]byte, error) {
 	f, err := NewFunctional(cfg, p, opts...)
 	if err != nil {

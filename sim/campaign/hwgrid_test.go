@@ -236,8 +236,9 @@ func TestHWGridSweepIsDeterministic(t *testing.T) {
 
 // TestHWGridReferenceOnEveryDesign: the reference policy is bit-exact on
 // every design, through an exact route (emulation or the host CPU) on a
-// design without double rounding; the design space is computed from what
-// ran; every result carries its design's area.
+// design without double rounding; a shortcut policy the design cannot run
+// records an error; the design space is computed from what ran; every
+// result carries its design's area.
 func TestHWGridReferenceOnEveryDesign(t *testing.T) {
 	grid := hwGridSweep(t)
 	results, err := Sweep(grid, SweepOptions{Dir: t.TempDir()})
@@ -249,12 +250,15 @@ func TestHWGridReferenceOnEveryDesign(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		_, hasFP32 := cfg.RequantMode(quant.VariantFP32)
 		_, hasDR := cfg.RequantMode(quant.VariantDoubleRounding)
 		switch {
 		case r.Hardware == nil || r.Hardware.TotalMM2 != area.Of(cfg).TotalMM2() || r.Hardware.Digest != cfg.Digest()[:16]:
 			t.Errorf("%s: hardware summary %+v", r.Key(), r.Hardware)
 		case r.Policy == "reference" && (r.Error != "" || !BitExact(r)):
 			t.Errorf("%s: the reference is not bit-exact: %q", r.Key(), r.Error)
+		case r.Policy == "fp32" && !hasFP32 && !strings.Contains(r.Error, "asks for requantization mode fp32"):
+			t.Errorf("%s: error %q", r.Key(), r.Error)
 		case r.Policy == "reference" && !hasDR && r.Routes == "":
 			t.Errorf("%s: the reference ran every layer natively on a design without double rounding", r.Key())
 		}

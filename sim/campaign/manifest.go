@@ -106,7 +106,9 @@ func Record(ws *loader.Loader, workload, policy, hw string, samples []int, devic
 			return nil, err
 		}
 		for _, op := range w.Model.Ops {
-			m.Layers = append(m.Layers, TensorDigest{Tensor: op.Name, Sample: s, Digest: experiment.Digest([]*quant.Tensor{sr.run.Tensors[op.Output]})})
+			if t := sr.run.Tensors[op.Output]; t != nil { // nil: a vendor fusion never computes it
+				m.Layers = append(m.Layers, TensorDigest{Tensor: op.Name, Sample: s, Digest: experiment.Digest([]*quant.Tensor{t})})
+			}
 		}
 		for k, o := range w.Model.Outputs {
 			m.Outputs = append(m.Outputs, TensorDigest{Tensor: w.Model.Tensors[o].Name, Sample: s, Digest: experiment.Digest(sr.run.Outputs[k : k+1])})

@@ -154,3 +154,35 @@ func BenchmarkFleet1000(b *testing.B) {
 	}
 	b.ReportMetric(1000/(b.Elapsed().Seconds()/float64(b.N)), "devices/s")
 }
+
+// TestVendorFusionRecordsAndRepeats: under a driver whose fusions never
+// compute some layers (vendor-c@1.1 folds MobileNet v2's residual ADDs and
+// keeps its expansions at 16 bits), a manifest records the layers that
+// exist and replays, and repeat explains runs over them.
+func TestVendorFusionRecordsAndRepeats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs MobileNet v2 four times")
+	}
+	ws := loader.New()
+	m, err := Record(ws, "mobilenet-v2", "vendor-c@1.1", "mobile-npu", []int{0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ws.Load("mobilenet-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Layers); n == 0 || n >= len(w.Model.Ops) {
+		t.Errorf("%d layer digests for %d ops: want those of the layers the program computes", n, len(w.Model.Ops))
+	}
+	if err := Replay(ws, m, "vendor-c@1.1", "mobile-npu"); err != nil {
+		t.Error(err)
+	}
+	res, err := Repeat(ws, "mobilenet-v2", "vendor-c@1.1", "mobile-npu", 2, 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Groups) == 0 || res.Groups[0].Reference {
+		t.Errorf("groups %+v: want vendor-c's outputs, not the reference's", res.Groups)
+	}
+}

@@ -21,7 +21,9 @@ type RepeatRun struct {
 	Cycles    uint64      `json:"cycles"`
 	LatencyMs float64     `json:"latencyMs"`
 	EnergyUJ  float64     `json:"energyUJ"`
-	MaxLSB    int64       `json:"maxLSB"`
+	// VoltageMV is the NPU rail's voltage at the run's clock (npu/opp.go).
+	VoltageMV float64 `json:"voltageMV"`
+	MaxLSB    int64   `json:"maxLSB"`
 	// Choices are the driver's per-layer choices in this run.
 	Choices []drivers.LayerChoice `json:"choices"`
 	// Notes are the compiler's notes (tilings, split reductions).
@@ -90,7 +92,7 @@ func Repeat(ws *loader.Loader, workload, policy, hw string, runs int, seed uint6
 			dev.Add(sr.run.Outputs[k], ref[o])
 		}
 		rr := RepeatRun{State: state, Digest: experiment.Digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles, LatencyMs: sr.run.Stats.Seconds() * 1e3,
-			EnergyUJ: sr.run.Stats.Energy.Total() / 1e6, MaxLSB: dev.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes}
+			EnergyUJ: sr.run.Stats.Energy.Total() / 1e6, VoltageMV: sr.hw.VoltageMV(), MaxLSB: dev.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes}
 		res.Runs = append(res.Runs, rr)
 		i := slices.IndexFunc(res.Groups, func(g DigestGroup) bool { return g.Digest == rr.Digest })
 		if i >= 0 {
@@ -123,6 +125,9 @@ func explain(m *workloads.Model, a, b []*quant.Tensor, ca []drivers.LayerChoice,
 	layer := ""
 	at := len(m.Ops)
 	for i, op := range m.Ops {
+		if a[op.Output] == nil || b[op.Output] == nil { // a vendor fusion never computes it
+			continue
+		}
 		if !slices.Equal(a[op.Output].Data, b[op.Output].Data) {
 			layer, at = op.Name, i
 			break

@@ -65,6 +65,9 @@ type LayerResult struct {
 	// Route is how the layer ran when not natively: an emulation on the
 	// NPU (which sequence) or the host CPU, and why.
 	Route *drivers.LayerRoute `json:"route,omitempty"`
+	// Fusion says how the compiler fused the layer with its neighbours; a
+	// layer whose output a vendor fusion never computes has no deviation.
+	Fusion string `json:"fusion,omitempty"`
 }
 
 // Result is everything one experiment measured.
@@ -81,6 +84,9 @@ type Result struct {
 	// MACUtilization is the share of the array's peak MACs used.
 	MACUtilization float64 `json:"macUtilization"`
 	DRAMBytes      uint64  `json:"dramBytes"`
+	// DRAM splits DRAMBytes by what the bytes carried, beside the least
+	// any schedule moves.
+	DRAM drivers.DRAMTraffic `json:"dram"`
 	// Hardware is the hardware's area and design choices (also on a cell
 	// that could not run, when its hardware loads).
 	Hardware *area.Summary `json:"hardware,omitempty"`
@@ -207,10 +213,8 @@ func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu
 	if cell.Samples > 0 {
 		samples = min(samples, cell.Samples)
 	}
-	r := &Result{Cell: cell, Description: w.Description, Samples: samples, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w), Caveat: w.Caveat,
-		Hardware: summarize(hw), PolicyDigest: policy.Digest(), HWDigest: hw.Digest(), WorkloadDigest: w.Digest()}
-	r.Layers = make([]LayerResult, len(w.Model.Ops))
-	r.setRoutes(compiled.Routes)
+	r := newResult(cell, w, compiled)
+	r.Samples = samples
 	var t tally
 	for s := range samples {
 		ref, err := refs.sampleValues(w, s)
@@ -227,11 +231,27 @@ func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu
 		}
 		if s == 0 {
 			r.setCost(run.stats, hw, w.Model)
+			r.DRAM = compiled.Traffic(run.stats)
 		}
 		r.compare(w, s, compiled, run, ref, sums, &t)
 	}
 	r.conclude(w, &t)
 	return r, nil
+}
+
+// newResult is a cell's result before its first sample: what the cell
+// ran (descriptions, digests, the hardware's summary) and the routes and
+// fusions its compiler chose.
+func newResult(cell Cell, w *workloads.Workload, compiled *drivers.Compiled) *Result {
+	r := &Result{Cell: cell, Description: w.Description, Notes: compiled.Notes, NNAPILimit: NNAPILimit(w),
+		Caveat: w.Caveat, Hardware: summarize(compiled.HW), PolicyDigest: compiled.Policy.Digest(),
+		HWDigest: compiled.HW.Digest(), WorkloadDigest: w.Digest()}
+	r.Layers = make([]LayerResult, len(w.Model.Ops))
+	r.setRoutes(compiled.Routes)
+	for i, c := range compiled.Choices {
+		r.Layers[i].Fusion = c.Fusion
+	}
+	return r
 }
 
 // tally is what the samples of an experiment add up to, beyond the
@@ -254,8 +274,12 @@ func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run 
 	sums *signalSums, t *tally) {
 	m := w.Model
 	for i, op := range m.Ops {
+		region := c.TensorOutput[op.Output]
+		if region < 0 { // a vendor fusion never computes it
+			continue
+		}
 		mt, rt := c.Model.Tensors[op.Output], m.Tensors[op.Output]
-		got := stored{run.regions[c.TensorOutput[op.Output]], mt.Type, mt.Params}
+		got := stored{run.regions[region], mt.Type, mt.Params}
 		want := stored{ref.bytes[op.Output], rt.Type, rt.Params}
 		r.Layers[i].Deviation.addStored(got, want, func() *quant.Tensor { return ref.tensor(op.Output) }, sums.layers[i])
 	}

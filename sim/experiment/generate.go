@@ -139,9 +139,7 @@ func runGenerator(cell Cell, w *workloads.Workload, runs *programRuns, refs *Ref
 		return nil, fmt.Errorf("%s on the reference interpreter: %w", w.Name, err)
 	}
 	m, compiled, hw := w.Model, runs.c, runs.c.HW
-	r := &Result{Cell: cell, Description: w.Description, Notes: compiled.Notes,
-		NNAPILimit: NNAPILimit(w), Caveat: w.Caveat}
-	r.Layers = make([]LayerResult, len(m.Ops))
+	r := newResult(cell, w, compiled)
 	gen, err := Generate(w, func(in []*quant.Tensor) ([]*quant.Tensor, error) {
 		run, err := runs.run(in)
 		if err != nil {
@@ -149,6 +147,7 @@ func runGenerator(cell Cell, w *workloads.Workload, runs *programRuns, refs *Ref
 		}
 		if r.Samples == 0 {
 			r.setCost(run.Stats, hw, m)
+			r.DRAM = compiled.Traffic(run.Stats)
 		}
 		r.Samples++
 		values, err := RunReference(m, in, quant.VariantDoubleRounding)
@@ -156,7 +155,9 @@ func runGenerator(cell Cell, w *workloads.Workload, runs *programRuns, refs *Ref
 			return nil, err
 		}
 		for i, op := range m.Ops {
-			r.Layers[i].Deviation.Add(run.Tensors[op.Output], values[op.Output])
+			if run.Tensors[op.Output] != nil { // nil: a vendor fusion never computes it
+				r.Layers[i].Deviation.Add(run.Tensors[op.Output], values[op.Output])
+			}
 		}
 		for k, o := range m.Outputs {
 			r.Output.Add(run.Outputs[k], values[o])

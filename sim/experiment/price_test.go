@@ -35,12 +35,12 @@ type mobileNetPrice struct {
 const vectorDR = "emulated: vector-requant/double-rounding"
 
 var mobileNetPrices = []mobileNetPrice{
-	{hw: "mobile-npu", fastest: "mult16", refCycles: 1673537, fastCycles: 1656192,
-		refEnergyUJ: "1139.048", fastEnergyUJ: "1136.979", latency: "1.0105", energy: "1.0018"},
+	{hw: "mobile-npu", fastest: "vendor-c", refCycles: 1542805, fastCycles: 1540857,
+		refEnergyUJ: "510.623", fastEnergyUJ: "503.162", latency: "1.0013", energy: "1.0148"},
 	{hw: "edge-tpu-like", routes: "emulated: 53 layers (vector-requant/double-rounding)",
 		byKind:  map[string]string{"CONV_2D": vectorDR, "DEPTHWISE_CONV_2D": vectorDR},
-		fastest: "fp32", refCycles: 5321386, fastCycles: 3546408,
-		refEnergyUJ: "2713.420", fastEnergyUJ: "1971.874", latency: "1.5005", energy: "1.3761"},
+		fastest: "fp32", refCycles: 4989865, fastCycles: 3191923,
+		refEnergyUJ: "1689.750", fastEnergyUJ: "967.872", latency: "1.5633", energy: "1.7458"},
 	{hw: "low-cost", routes: "emulated: 48 layers (vector-requant/double-rounding; split-accumulation + vector-requant/double-rounding); cpu: 5 layers",
 		byKind: map[string]string{"CONV_2D": vectorDR, "DEPTHWISE_CONV_2D": vectorDR},
 		except: map[string]string{
@@ -50,16 +50,16 @@ var mobileNetPrices = []mobileNetPrice{
 			"expanded_conv_15/project": "emulated: split-accumulation + vector-requant/double-rounding",
 			"expanded_conv_16/project": "emulated: split-accumulation + vector-requant/double-rounding",
 			"Logits/Conv2d_1c_1x1":     "emulated: split-accumulation + vector-requant/double-rounding"},
-		fastest: "psum16", refCycles: 15986053, fastCycles: 4651880,
-		refEnergyUJ: "4896.734", fastEnergyUJ: "1936.878", latency: "3.4365", energy: "2.5282"},
+		fastest: "psum16", refCycles: 15403650, fastCycles: 4050879,
+		refEnergyUJ: "4327.480", fastEnergyUJ: "1314.298", latency: "3.8025", energy: "3.2926"},
 	{hw: "dsp-hvx-like", routes: "emulated: 53 layers (vector-requant/double-rounding)",
 		byKind:  map[string]string{"CONV_2D": vectorDR, "DEPTHWISE_CONV_2D": vectorDR},
-		fastest: "mult16", refCycles: 5254966, fastCycles: 2726094,
-		refEnergyUJ: "2472.103", fastEnergyUJ: "1623.072", latency: "1.9277", energy: "1.5231"},
+		fastest: "mult16", refCycles: 5179154, fastCycles: 2342632,
+		refEnergyUJ: "1988.927", fastEnergyUJ: "940.243", latency: "2.2108", energy: "2.1153"},
 	{hw: "fixed-per-tensor", routes: "emulated: 53 layers (per-channel-groups)",
 		byKind:  map[string]string{"CONV_2D": "emulated: per-channel-groups", "DEPTHWISE_CONV_2D": "emulated: per-channel-groups"},
-		fastest: "per-tensor", refCycles: 2600521, fastCycles: 2379669,
-		refEnergyUJ: "1480.878", fastEnergyUJ: "1472.596", latency: "1.0928", energy: "1.0056"},
+		fastest: "per-tensor", refCycles: 2116593, fastCycles: 1785536,
+		refEnergyUJ: "717.015", fastEnergyUJ: "622.343", latency: "1.1854", energy: "1.1521"},
 }
 
 // TestMobileNetV2PriceOfDeterminism runs MobileNet v2 under every policy
