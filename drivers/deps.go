@@ -37,6 +37,7 @@ const none = -1
 // when it would have: see TestIntervalTrackerIssuesAsAllPairs.
 type intervalTracker struct {
 	reads, writes [sramCount][unitCount]paintMap
+	arena         depArena // where the dependency lists are kept
 }
 
 // order returns command i's dependencies, sorted, and records its accesses.
@@ -63,14 +64,15 @@ func (d *intervalTracker) order(i int, unit npu.Unit, spans []npu.Span) []int {
 			}
 		}
 	}
-	var deps []int
+	var found [unitCount]int
+	deps := found[:0]
 	for _, c := range latest {
 		if c != none {
 			deps = append(deps, c)
 		}
 	}
 	slices.Sort(deps)
-	return deps
+	return d.arena.keep(deps)
 }
 
 // record notes command cmd's access to span s.

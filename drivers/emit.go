@@ -11,6 +11,7 @@ import (
 // scratchpad footprint requires.
 type emitter struct {
 	prog  *npu.Program
+	cmds  commandLog // the commands emitted; prog.Commands once emitted
 	deps  dependencyTracker
 	layer int
 	fence fence
@@ -35,10 +36,10 @@ func (e *emitter) beginLayer(name string) {
 
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
-	i := len(e.prog.Commands)
+	i := e.cmds.len()
 	spans := op.Footprint()
 	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), spans))
-	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
+	e.cmds.add(npu.Command{Op: op, Deps: deps, Layer: e.layer})
 	for _, s := range spans {
 		if s.Write {
 			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
@@ -69,7 +70,7 @@ func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
 	if isBand {
 		e.layer = li + band.stage
 	}
-	first := len(e.prog.Commands)
+	first := e.cmds.len()
 	for _, s := range p.schedule() {
 		for _, op := range p.lower(s) {
 			e.emit(op)
@@ -99,7 +100,7 @@ func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 	e := &emitter{prog: &npu.Program{}, deps: deps}
 	for li, layer := range mp.layers {
 		e.beginLayer(layer.name)
-		first := len(e.prog.Commands)
+		first := e.cmds.len()
 		for _, p := range layer.plans {
 			e.emitPlan(p, li, mp.outputs)
 		}
@@ -108,6 +109,7 @@ func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 			e.capture(&mp.outputs[out], first)
 		}
 	}
+	e.prog.Commands = e.cmds.commands()
 	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs
 	return e.prog
 }

@@ -158,13 +158,16 @@ func (p *matmulPlan) multiply(s step) []npu.Operation {
 // block's weights are at w, tapStride bytes per tap. The array's
 // utilisation is poor, and that is real.
 func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, first, n, w, tapStride int, acc npu.AccRegion) []npu.Operation {
-	var o []npu.Operation
-	for j := 0; j < n; j += p.dm {
+	mms := make([]npu.MatMul, (n+p.dm-1)/p.dm) // one allocation for the block's commands
+	o := make([]npu.Operation, len(mms))
+	for c := range mms {
+		j := c * p.dm
 		a := win
-		a.Channel, a.Channels = first+j/p.dm, 1
-		o = append(o, &npu.MatMul{M: t.pixels(), K: p.k, N: p.dm, A: a, AOperand: p.a,
+		a.Channel, a.Channels = first+c, 1
+		mms[c] = npu.MatMul{M: t.pixels(), K: p.k, N: p.dm, A: a, AOperand: p.a,
 			B: w + j, BColStride: 1, BRowStride: tapStride, BOperand: p.b,
-			Acc: npu.AccRegion{Base: acc.Base + 4*j, RowStride: acc.RowStride}, Mode: p.arith.accumulate})
+			Acc: npu.AccRegion{Base: acc.Base + 4*j, RowStride: acc.RowStride}, Mode: p.arith.accumulate}
+		o[c] = &mms[c]
 	}
 	return o
 }
