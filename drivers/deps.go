@@ -101,15 +101,19 @@ type painted struct {
 	lo, hi, cmd int
 }
 
-// first is the index of the first piece that ends after addr.
+// first is the index of the first piece that ends after addr: a binary
+// search written out, since it runs a few dozen times per command.
 func (m *paintMap) first(addr int) int {
-	k, _ := slices.BinarySearchFunc(m.pieces, addr, func(p painted, addr int) int {
-		if p.hi <= addr {
-			return -1
+	lo, hi := 0, len(m.pieces)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.pieces[mid].hi <= addr {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
-		return 1
-	})
-	return k
+	}
+	return lo
 }
 
 // latest is the largest command mapped from a byte of [lo, hi), or none.
