@@ -87,14 +87,14 @@ func Repeat(ws *loader.Loader, workload, policy, hw string, runs int, seed uint6
 		if err != nil {
 			return nil, fmt.Errorf("run %d: %w", state.Run, err)
 		}
-		var dev experiment.Deviation
+		var deviation experiment.Deviation
 		for k, o := range w.Model.Outputs {
-			dev.Add(sr.run.Outputs[k], ref[o])
+			deviation.Add(sr.run.Outputs[k], ref[o])
 		}
 		rr := RepeatRun{
 			State: state, Digest: experiment.Digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles,
 			LatencyMs: sr.run.Stats.Seconds() * 1e3, EnergyUJ: sr.run.Stats.Energy.Total() / 1e6,
-			VoltageMV: sr.hw.VoltageMV(), MaxLSB: dev.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes,
+			VoltageMV: sr.hw.VoltageMV(), MaxLSB: deviation.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes,
 		}
 		res.Runs = append(res.Runs, rr)
 		i := slices.IndexFunc(res.Groups, func(g DigestGroup) bool { return g.Digest == rr.Digest })
