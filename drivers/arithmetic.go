@@ -79,7 +79,8 @@ func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
 	if p.takesRoutes() {
 		return p.resolveExact(hw)
 	}
-	r := arithmetic{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32, separate: p.Fusion == FusionSeparate}
+	r := arithmetic{variant: hw.Requant.Modes[0].Variant, partialSums: PartialSumsInt32,
+		separate: p.Fusion == FusionSeparate}
 	a := hw.Array.Accumulators[0]
 	r.accumulate = npu.Accumulation{Bits: a.Bits, Overflow: a.Overflow}
 	r.vectorDW = hw.Vector.Depthwise
@@ -103,13 +104,15 @@ func (p *Policy) resolve(hw *npu.Config) (arithmetic, error) {
 func (p *Policy) override(r arithmetic, rule Rule, hw *npu.Config) (arithmetic, error) {
 	if rule.Requant != nil {
 		if _, ok := hw.RequantMode(*rule.Requant); !ok {
-			return r, unsupported("policy %s asks for requantization mode %v, which %s does not implement (it has %v)", p.Label(), *rule.Requant, hw.Name, hw.RequantVariants())
+			return r, unsupported("policy %s asks for requantization mode %v, which %s does not implement (it has %v)",
+				p.Label(), *rule.Requant, hw.Name, hw.RequantVariants())
 		}
 		r.variant = *rule.Requant
 	}
 	if rule.Accumulator != (Accumulator{}) {
 		if _, ok := hw.AccumulatorMode(rule.Accumulator.Bits, rule.Accumulator.Overflow); !ok {
-			return r, unsupported("policy %s asks for %d-bit %s accumulators, which %s does not implement", p.Label(), rule.Accumulator.Bits, rule.Accumulator.Overflow, hw.Name)
+			return r, unsupported("policy %s asks for %d-bit %s accumulators, which %s does not implement",
+				p.Label(), rule.Accumulator.Bits, rule.Accumulator.Overflow, hw.Name)
 		}
 		r.accumulate = npu.Accumulation{Bits: rule.Accumulator.Bits, Overflow: rule.Accumulator.Overflow}
 	}

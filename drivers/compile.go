@@ -107,10 +107,12 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, op
 	}
 	prog := emitProgram(plan, opt.deps)
 	if err := prog.Validate(hw); err != nil {
-		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w", m.Name, hw.Name, p.Name, err)
+		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w",
+			m.Name, hw.Name, p.Name, err)
 	}
-	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog, Inputs: plan.inputs, TensorOutput: plan.tensorOutput,
-		Outputs: plan.modelOutputs, Notes: append(notes, plan.notes...), Choices: res.choices,
+	return &Compiled{Policy: p, HW: hw, orig: m, Model: tm, Program: prog,
+		Inputs: plan.inputs, TensorOutput: plan.tensorOutput, Outputs: plan.modelOutputs,
+		Notes: append(notes, plan.notes...), Choices: res.choices,
 		Routes: plan.exact.routes, HostLayers: plan.exact.host,
 		constants: plan.dram.constants - regionBytes(plan.inputs), unavoidable: plan.unavoidable}, nil
 }

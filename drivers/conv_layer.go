@@ -47,7 +47,8 @@ type convLayer struct {
 // for depthwise) and one requantization record per output channel.
 func (pl *planner) prepareConv(op *workloads.Op, a arithmetic) *convLayer {
 	m := pl.m
-	l := &convLayer{op: op, in: m.Tensors[op.Inputs[0]], filter: m.Tensors[op.Inputs[1]], bias: m.Tensors[op.Inputs[2]], out: m.Tensors[op.Output]}
+	l := &convLayer{op: op, in: m.Tensors[op.Inputs[0]], filter: m.Tensors[op.Inputs[1]],
+		bias: m.Tensors[op.Inputs[2]], out: m.Tensors[op.Output]}
 	l.depthwise, l.fullyLinked = op.Kind == workloads.DepthwiseConv2D, op.Kind == workloads.FullyConnected
 	l.g, l.batches = convWindow(l)
 	l.k = l.g.fh * l.g.fw * l.g.c
@@ -90,8 +91,9 @@ func convWindow(l *convLayer) (window, int) {
 	}
 	dh, dw := op.Dilation()
 	is, os := l.in.Shape, l.out.Shape
-	return window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3], fh: l.filter.Shape[1], fw: l.filter.Shape[2],
-		sh: op.StrideH, sw: op.StrideW, dh: dh, dw: dw, top: op.Padding.Top, left: op.Padding.Left}, is[0]
+	return window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3],
+		fh: l.filter.Shape[1], fw: l.filter.Shape[2], sh: op.StrideH, sw: op.StrideW,
+		dh: dh, dw: dw, top: op.Padding.Top, left: op.Padding.Left}, is[0]
 }
 
 // requant is the requantization of an M x N accumulator block whose

@@ -38,7 +38,10 @@ func fusable(m *workloads.Model, lives []lifetime, k int) bool {
 	}
 	p, c := m.Ops[k], m.Ops[k+1]
 	t := m.Tensors[p.Output]
-	if r := lives[p.Output].readers; len(r) != 1 || r[0] != k+1 || c.Inputs[0] != p.Output || len(t.Shape) != 4 || t.Shape[0] != 1 {
+	r := lives[p.Output].readers
+	onlyReader := len(r) == 1 && r[0] == k+1 && c.Inputs[0] == p.Output
+	oneImage := len(t.Shape) == 4 && t.Shape[0] == 1
+	if !onlyReader || !oneImage {
 		return false
 	}
 	for _, o := range m.Outputs {
@@ -190,9 +193,9 @@ func (pl *planner) planBands(stages []stagePart, rows int, split bool) ([]layerP
 				stageCaps[i+1].lo[npu.WeightSRAM] = planLayout(bp.layerPlan).needs(npu.WeightSRAM)
 			}
 			if i+1 < n {
-				first := max(rowsOf[i].lo, done[i])
-				bp.piece = npu.Piece{Addr: slots[i][b%2] + (first-rowsOf[i].lo)*stages[i].rowBytes, Offset: first * stages[i].rowBytes,
-					Run: (rowsOf[i].hi - first) * stages[i].rowBytes, Rows: 1}
+				first, rowBytes := max(rowsOf[i].lo, done[i]), stages[i].rowBytes
+				bp.piece = npu.Piece{Addr: slots[i][b%2] + (first-rowsOf[i].lo)*rowBytes, Offset: first * rowBytes,
+					Run: (rowsOf[i].hi - first) * rowBytes, Rows: 1}
 				done[i] = rowsOf[i].hi
 			}
 			plans[i] = append(plans[i], bp)
@@ -204,7 +207,8 @@ func (pl *planner) planBands(stages []stagePart, rows int, split bool) ([]layerP
 // stageBand plans stage i over its rows of band b: reading the previous
 // link's band buffer and writing the next's (base addresses place the
 // shared tensor's row 0 where the buffer puts the band's first row).
-func (pl *planner) stageBand(stages []stagePart, i, b int, rowsOf []rowBand, slots [][2]int, caps capacities) (*bandPlan, error) {
+func (pl *planner) stageBand(stages []stagePart, i, b int, rowsOf []rowBand, slots [][2]int,
+	caps capacities) (*bandPlan, error) {
 	sp, n := stages[i], len(stages)
 	bp := &bandPlan{stage: i, out: -1}
 	if sp.pool != nil {

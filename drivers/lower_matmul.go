@@ -18,12 +18,14 @@ func (p *matmulPlan) block(b int) (n0, n int) {
 func (p *matmulPlan) schedule() []step {
 	t := p.tiling
 	if t.split(p.k) {
-		return withOnes(p.arith.emu, splitSchedule(splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
-			table: p.actLUT != nil, recordsResident: t.recordsResident}))
+		shape := splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
+			table: p.actLUT != nil, recordsResident: t.recordsResident}
+		return withOnes(p.arith.emu, splitSchedule(shape))
 	}
-	return withOnes(p.arith.emu, pipelineSchedule(pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
-		weightsResident: t.weightsResident, recordsResident: t.recordsResident, inputPerBlock: t.inputPerBlock, preloaded: p.preloaded,
-		skip: p.skipInDRAM()}))
+	shape := pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
+		weightsResident: t.weightsResident, recordsResident: t.recordsResident,
+		inputPerBlock: t.inputPerBlock, preloaded: p.preloaded, skip: p.skipInDRAM()}
+	return withOnes(p.arith.emu, pipelineSchedule(shape))
 }
 
 // lower turns a step of the schedule into operations.
@@ -56,11 +58,12 @@ func (p *matmulPlan) lower(s step) []npu.Operation {
 		n0, n := p.block(s.block)
 		t := p.tiles[s.tile]
 		out, stride := p.outputAt(t, b.out[s.tile%2], n0)
+		acc, records := p.accAt(s.pass, n), p.recordsAt(s.block, s.pass)
 		if p.arith.emu != nil {
-			r := p.requant(p.arith, t.pixels(), n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride)
+			r := p.requant(p.arith, t.pixels(), n, acc, records, out, stride)
 			return requantOps(r, n0, p.arith.emu, b.emu, p.out.Type.Signed())
 		}
-		return ops(p.requantOp(p.arith, t, n0, n, p.accAt(s.pass, n), p.recordsAt(s.block, s.pass), out, stride, b.skip[s.tile%2]))
+		return ops(p.requantOp(p.arith, t, n0, n, acc, records, out, stride, b.skip[s.tile%2]))
 	case activate:
 		out, stride := p.outputAt(p.tiles[s.tile], b.out[s.tile%2], 0)
 		return ops(activationPass(b.table, out, p.tiles[s.tile].pixels(), p.g.oc, stride, p.out.Type))
@@ -105,8 +108,8 @@ func (p *matmulPlan) loadWeights(s step) *npu.DMA {
 	}
 	n0, n := p.block(s.block)
 	if p.depthwise { // [taps][outC]: the block is a column of n bytes per tap
-		return &npu.DMA{DRAM: p.weights + uint64(n0), SRAM: npu.WeightSRAM, Addr: p.buf.weights[s.pass%2], RunBytes: n, Rows: p.k, Planes: 1,
-			DRAMRowStride: p.g.oc, SRAMRowStride: n}
+		return &npu.DMA{DRAM: p.weights + uint64(n0), SRAM: npu.WeightSRAM, Addr: p.buf.weights[s.pass%2],
+			RunBytes: n, Rows: p.k, Planes: 1, DRAMRowStride: p.g.oc, SRAMRowStride: n}
 	}
 	return loadBytes(p.weights+uint64(n0*p.k), npu.WeightSRAM, p.buf.weights[s.pass%2], n*p.k)
 }
@@ -157,7 +160,8 @@ func (p *matmulPlan) multiply(s step) []npu.Operation {
 // first of the window): M = pixels, K = taps, N = the depth multiplier; the
 // block's weights are at w, tapStride bytes per tap. The array's
 // utilisation is poor, and that is real.
-func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, first, n, w, tapStride int, acc npu.AccRegion) []npu.Operation {
+func (p *matmulPlan) depthwiseOnArray(win npu.Im2col, t tile, first, n, w, tapStride int,
+	acc npu.AccRegion) []npu.Operation {
 	mms := make([]npu.MatMul, (n+p.dm-1)/p.dm) // one allocation for the block's commands
 	o := make([]npu.Operation, len(mms))
 	for c := range mms {

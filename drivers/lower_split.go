@@ -83,8 +83,8 @@ func (p *matmulPlan) loadSplitRecords(s step) *npu.DMA {
 func (p *matmulPlan) loadChunk(s step) *npu.DMA {
 	n0, n := p.block(s.block)
 	k0, kb := p.chunkAt(s.chunk)
-	return &npu.DMA{DRAM: p.weights + uint64(n0*p.k+k0), SRAM: npu.WeightSRAM, Addr: p.buf.weights[s.pass%2], RunBytes: kb, Rows: n, Planes: 1,
-		DRAMRowStride: p.k, SRAMRowStride: kb}
+	return &npu.DMA{DRAM: p.weights + uint64(n0*p.k+k0), SRAM: npu.WeightSRAM, Addr: p.buf.weights[s.pass%2],
+		RunBytes: kb, Rows: n, Planes: 1, DRAMRowStride: p.k, SRAMRowStride: kb}
 }
 
 // multiplyChunk is one chunk's matmul on one tile, accumulating onto the
@@ -95,8 +95,9 @@ func (p *matmulPlan) multiplyChunk(s step) *npu.MatMul {
 	k0, kb := p.chunkAt(s.chunk)
 	win := p.window(t, p.buf.in[0])
 	win.K0 = k0
-	return &npu.MatMul{M: t.pixels(), K: kb, N: n, A: win, AOperand: p.a, B: p.buf.weights[s.pass%2], BColStride: kb, BRowStride: 1,
-		BOperand: p.b, Acc: p.splitAcc(n), Accumulate: k0 > 0, Mode: p.arith.accumulate}
+	return &npu.MatMul{M: t.pixels(), K: kb, N: n, A: win, AOperand: p.a,
+		B: p.buf.weights[s.pass%2], BColStride: kb, BRowStride: 1, BOperand: p.b,
+		Acc: p.splitAcc(n), Accumulate: k0 > 0, Mode: p.arith.accumulate}
 }
 
 // spill returns where a tile's partial sums wait in DRAM and their bytes.
@@ -115,8 +116,9 @@ func (p *matmulPlan) loadPartials(s step) []npu.Operation {
 		return ops(loadBytes(at, npu.AccumulatorSRAM, p.buf.acc[0], bytes))
 	}
 	n0, _ := p.block(s.block)
-	return ops(loadBytes(at, npu.AccumulatorSRAM, p.buf.half, bytes),
-		&npu.Psum{M: p.tiles[s.tile].pixels(), N: n, Acc: p.splitAcc(n), Half: p.buf.half, HalfRowStride: n, Shift: p.psumShift(n0, n)})
+	widen := &npu.Psum{M: p.tiles[s.tile].pixels(), N: n, Acc: p.splitAcc(n),
+		Half: p.buf.half, HalfRowStride: n, Shift: p.psumShift(n0, n)}
+	return ops(loadBytes(at, npu.AccumulatorSRAM, p.buf.half, bytes), widen)
 }
 
 // spillPartials sends a tile's partial sums to DRAM, narrowed to int16
@@ -127,6 +129,7 @@ func (p *matmulPlan) spillPartials(s step) []npu.Operation {
 		return ops(storeBytes(npu.AccumulatorSRAM, p.buf.acc[0], at, bytes))
 	}
 	n0, _ := p.block(s.block)
-	return ops(&npu.Psum{Narrow: true, M: p.tiles[s.tile].pixels(), N: n, Acc: p.splitAcc(n), Half: p.buf.half, HalfRowStride: n, Shift: p.psumShift(n0, n)},
-		storeBytes(npu.AccumulatorSRAM, p.buf.half, at, bytes))
+	narrow := &npu.Psum{Narrow: true, M: p.tiles[s.tile].pixels(), N: n, Acc: p.splitAcc(n),
+		Half: p.buf.half, HalfRowStride: n, Shift: p.psumShift(n0, n)}
+	return ops(narrow, storeBytes(npu.AccumulatorSRAM, p.buf.half, at, bytes))
 }

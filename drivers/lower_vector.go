@@ -111,7 +111,8 @@ func (p *poolPlan) pool(t tile, in, out, ch, nc int) *npu.Pool {
 	if kept(p.outRes) {
 		out, outStride = p.outRes+p.g.pixelOffset(t)*p.g.oc+ch, p.g.oc
 	}
-	return &npu.Pool{Max: p.max, In: win, Pixels: t.pixels(), Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: out, OutPixelStride: outStride}
+	return &npu.Pool{Max: p.max, In: win, Pixels: t.pixels(), Signed: p.signed, Lo: p.lo, Hi: p.hi,
+		Out: out, OutPixelStride: outStride}
 }
 
 // schedule loads both operands of each chunk, computes and stores it.
@@ -140,8 +141,9 @@ func (p *eltwisePlan) lower(s step) []npu.Operation {
 	case compute:
 		return ops(p.eltwise(slot, r0, n))
 	case requantize:
-		r := &npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols}, Records: b.records, Variant: p.arith.variant,
-			ZeroPoint: p.mulParams.OutOffset, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
+		r := &npu.Requant{M: n, N: p.cols, Acc: npu.AccRegion{Base: b.acc[slot], RowStride: p.cols},
+			Records: b.records, Variant: p.arith.variant, ZeroPoint: p.mulParams.OutOffset,
+			Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
 		return requantOps(r, 0, p.arith.emu, b.emu, p.signed)
 	case store:
 		if kept(p.outRes) {
@@ -174,11 +176,13 @@ func (p *eltwisePlan) outAt(slot, r0 int) int {
 // slot.
 func (p *eltwisePlan) eltwise(slot, r0, n int) *npu.Eltwise {
 	va, vb := p.views[0], p.views[1]
-	e := &npu.Eltwise{Rows: n, Cols: p.cols, A: p.operandAt(0, slot, r0), ARowStride: va.rowStride, AColStride: va.colStride,
+	e := &npu.Eltwise{Rows: n, Cols: p.cols,
+		A: p.operandAt(0, slot, r0), ARowStride: va.rowStride, AColStride: va.colStride,
 		B: p.operandAt(1, slot, r0), BRowStride: vb.rowStride, BColStride: vb.colStride,
 		Signed: p.signed, Lo: p.lo, Hi: p.hi, Out: p.outAt(slot, r0), OutRowStride: p.cols}
 	if p.mul {
-		e.Kind, e.MulOffsets, e.Acc = npu.EltMul, p.mulParams.InOffset, npu.AccRegion{Base: p.buf.acc[slot], RowStride: p.cols}
+		products := npu.AccRegion{Base: p.buf.acc[slot], RowStride: p.cols}
+		e.Kind, e.MulOffsets, e.Acc = npu.EltMul, p.mulParams.InOffset, products
 	} else {
 		e.Kind, e.Add = npu.EltAdd, p.add
 	}

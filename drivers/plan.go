@@ -229,7 +229,8 @@ func (pl *planner) addOutputs(mp *modelPlan, u unit, layers []plannedLayer) {
 				}
 			}
 		case r.sram >= 0:
-			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{{Addr: r.sram, Run: region.Bytes, Rows: 1}}}
+			piece := npu.Piece{Addr: r.sram, Run: region.Bytes, Rows: 1}
+			region.Capture = &npu.Capture{SRAM: npu.ActivationSRAM, Pieces: []npu.Piece{piece}}
 			layers[0].captures = append(layers[0].captures, out)
 		}
 		mp.outputs = append(mp.outputs, region)

@@ -62,9 +62,10 @@ type eltwisePlan struct {
 // planEltwise chooses the chunk of rows and lays out MUL's records.
 func (pl *planner) planEltwise(op *workloads.Op, a arithmetic) (*eltwisePlan, error) {
 	in0, in1, out := pl.m.Tensors[op.Inputs[0]], pl.m.Tensors[op.Inputs[1]], pl.m.Tensors[op.Output]
-	p := &eltwisePlan{cols: out.Shape[len(out.Shape)-1], mul: op.Kind == workloads.Mul, signed: out.Type.Signed(), arith: a,
+	p := &eltwisePlan{cols: out.Shape[len(out.Shape)-1], mul: op.Kind == workloads.Mul,
+		signed: out.Type.Signed(), arith: a, caps: pl.caps(),
 		from: [2]uint64{pl.tensorAddr[op.Inputs[0]], pl.tensorAddr[op.Inputs[1]]}, to: pl.tensorAddr[op.Output],
-		inRes: [2]int{pl.residentAt(op.Inputs[0]), pl.residentAt(op.Inputs[1])}, outRes: pl.residentAt(op.Output), caps: pl.caps()}
+		inRes: [2]int{pl.residentAt(op.Inputs[0]), pl.residentAt(op.Inputs[1])}, outRes: pl.residentAt(op.Output)}
 	for k, t := range []*workloads.Tensor{in0, in1} {
 		v, err := view2D(t.Shape, out.Shape)
 		if err != nil {
@@ -100,8 +101,11 @@ func (p *eltwisePlan) layoutFor(n int) (*layout, vectorBuffers) {
 	if p.mul {
 		acc = 4 * bytes
 	}
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "a", unlessKept(p.inRes[0], bytes)}, sizedRegion{npu.ActivationSRAM, "b", unlessKept(p.inRes[1], bytes)},
-		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, bytes)}, sizedRegion{npu.AccumulatorSRAM, "products", acc})
+	pairs := placePairs(lay,
+		sizedRegion{npu.ActivationSRAM, "a", unlessKept(p.inRes[0], bytes)},
+		sizedRegion{npu.ActivationSRAM, "b", unlessKept(p.inRes[1], bytes)},
+		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, bytes)},
+		sizedRegion{npu.AccumulatorSRAM, "products", acc})
 	b := vectorBuffers{in: pairs[0], in2: pairs[1], out: pairs[2], acc: pairs[3], records: -1, table: -1}
 	if p.mul {
 		b.records = lay.place(npu.WeightSRAM, "records", len(p.records))
@@ -136,7 +140,8 @@ func view2D(shape, out []int) (operand2D, error) {
 	case n == 1:
 		return operand2D{0, 0, 1, 1}, nil
 	}
-	return operand2D{}, fmt.Errorf("the compiler broadcasts only whole rows, whole columns or scalars, not %v to %v", shape, out)
+	return operand2D{}, fmt.Errorf("the compiler broadcasts only whole rows, whole columns or scalars, not %v to %v",
+		shape, out)
 }
 
 // tablePlan maps bytes from one DRAM region to another through a lookup
@@ -191,7 +196,9 @@ func unaryTable(op *workloads.Op, in, out *workloads.Tensor) []byte {
 		p := quant.NewLogisticParams(in.Params)
 		return lut(in.Type, func(x int32) int32 { return p.Apply(x, out.Type) })
 	}
-	act := map[workloads.OpKind]quant.Activation{workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6}[op.Kind]
+	act := map[workloads.OpKind]quant.Activation{
+		workloads.Relu: quant.ActRelu, workloads.Relu1: quant.ActRelu1, workloads.Relu6: quant.ActRelu6,
+	}[op.Kind]
 	lo, hi := act.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
 	return lut(in.Type, func(x int32) int32 { return min(max(x, lo), hi) })
 }
@@ -211,13 +218,14 @@ type softmaxPlan struct {
 func (pl *planner) planSoftmax(op *workloads.Op) (*softmaxPlan, error) {
 	in := pl.m.Tensors[op.Inputs[0]]
 	depth := in.Shape[len(in.Shape)-1]
-	p := &softmaxPlan{depth: depth, from: pl.tensorAddr[op.Inputs[0]], to: pl.tensorAddr[op.Output], signed: in.Type.Signed(),
-		params: quant.NewSoftmaxParams(op.Beta, in.Params.Scale)}
+	p := &softmaxPlan{depth: depth, from: pl.tensorAddr[op.Inputs[0]], to: pl.tensorAddr[op.Output],
+		signed: in.Type.Signed(), params: quant.NewSoftmaxParams(op.Beta, in.Params.Scale)}
 	var err error
 	caps := pl.caps()
 	p.chunking, p.layout, p.buf, err = chooseChunk(in.Len()/depth, func(n int) (*layout, vectorBuffers) {
 		lay := newLayout(caps)
-		pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", n * depth}, sizedRegion{npu.ActivationSRAM, "output", n * depth})
+		pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", n * depth},
+			sizedRegion{npu.ActivationSRAM, "output", n * depth})
 		reserveTileMargins(lay, npu.ActivationSRAM)
 		return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}
 	})

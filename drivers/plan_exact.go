@@ -91,7 +91,7 @@ func (pl *planner) planExact(op *workloads.Op, a arithmetic) ([]layerPlan, error
 		}
 	}
 	if best < 0 {
-		return nil, pl.noRoute(op, a, n, cands)
+		return nil, pl.noRoute(op, n, cands)
 	}
 	return pl.take(op, a, n, cands, best)
 }
@@ -187,7 +187,7 @@ func compare(cands []candidate, best int) string {
 }
 
 // noRoute is the error of an op no allowed route can run exactly.
-func (pl *planner) noRoute(op *workloads.Op, a arithmetic, n *need, cands []candidate) error {
+func (pl *planner) noRoute(op *workloads.Op, n *need, cands []candidate) error {
 	var why []string
 	for i := range cands {
 		why = append(why, fmt.Sprintf("%s: %v", cands[i].name(), cands[i].err))

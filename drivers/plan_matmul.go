@@ -122,8 +122,8 @@ func (p *matmulPlan) chooseWeights(hw *npu.Config) error {
 		return nil
 	}
 	if p.depthwise { // its reduction, the taps, does not split
-		return fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM, not even in blocks of %d channels",
-			p.k, p.g.oc, hw.Bytes(npu.WeightSRAM), t.nb)
+		return fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM, "+
+			"not even in blocks of %d channels", p.k, p.g.oc, hw.Bytes(npu.WeightSRAM), t.nb)
 	}
 	for t.kb = (p.k - 1) / hw.Array.Rows * hw.Array.Rows; t.kb >= hw.Array.Rows; t.kb -= hw.Array.Rows {
 		if fits() {
@@ -207,7 +207,8 @@ func (pl *planner) noteMatMul(p *matmulPlan) {
 	}
 	p.psum = pl.dram.activation(len(p.tiles) * t.rows * t.cols * t.nb * p.psumWidth())
 	chunks := (p.k + t.kb - 1) / t.kb
-	pl.notes = append(pl.notes, fmt.Sprintf("%s: reduction of %d split into %d chunks, %s partial sums", p.op.Name, p.k, chunks, p.arith.partialSums))
+	pl.notes = append(pl.notes, fmt.Sprintf("%s: reduction of %d split into %d chunks, %s partial sums",
+		p.op.Name, p.k, chunks, p.arith.partialSums))
 }
 
 // psumWidth is the bytes of one spilled partial sum.

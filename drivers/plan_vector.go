@@ -69,7 +69,8 @@ func (pl *planner) planDepthwiseVector(l *convLayer, a arithmetic) (*depthwiseVe
 	p := &depthwiseVectorPlan{convLayer: l, arith: a}
 	p.cb = max(min(l.g.oc, 4*hw.Vector.Lanes)/l.dm*l.dm, l.dm)
 	if lay, _ := p.layoutFor(1, 1); !lay.fitsIn(npu.WeightSRAM) {
-		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM", l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
+		return nil, fmt.Errorf("the %d depthwise taps x %d channels do not fit %d bytes of weight SRAM",
+			l.k, l.g.oc, hw.Bytes(npu.WeightSRAM))
 	}
 	if err := p.chooseTile(); err != nil {
 		return nil, err
@@ -98,8 +99,10 @@ func (p *depthwiseVectorPlan) chooseTile() error {
 // the activation scratchpad needs no buffers).
 func (p *depthwiseVectorPlan) layoutFor(rows, cols int) (*layout, vectorBuffers) {
 	lay, px := newLayout(p.caps), rows*cols
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputBytes(rows, cols))},
-		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, px*p.g.oc)}, sizedRegion{npu.AccumulatorSRAM, "accumulators", px * p.cb * 4})
+	pairs := placePairs(lay,
+		sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputBytes(rows, cols))},
+		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, px*p.g.oc)},
+		sizedRegion{npu.AccumulatorSRAM, "accumulators", px * p.cb * 4})
 	b := vectorBuffers{in: pairs[0], out: pairs[1], acc: pairs[2]}
 	b.weights = lay.place(npu.WeightSRAM, "weights and records", p.k*p.g.oc+p.g.oc*npu.RecordBytes)
 	b.records = b.weights + p.k*p.g.oc
@@ -152,8 +155,10 @@ func (pl *planner) newPool(op *workloads.Op) *poolPlan {
 	is, os := in.Shape, out.Shape
 	p := &poolPlan{g: window{h: is[1], w: is[2], c: is[3], oh: os[1], ow: os[2], oc: os[3], fh: op.FilterH, fw: op.FilterW,
 		sh: op.StrideH, sw: op.StrideW, dh: 1, dw: 1, top: op.Padding.Top, left: op.Padding.Left},
-		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(), in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output],
-		inRes: pl.residentAt(op.Inputs[0]), outRes: pl.residentAt(op.Output), caps: pl.caps(), band: rowBand{0, os[1]}, batches: is[0]}
+		max: op.Kind == workloads.MaxPool2D, signed: in.Type.Signed(),
+		in: pl.tensorAddr[op.Inputs[0]], out: pl.tensorAddr[op.Output],
+		inRes: pl.residentAt(op.Inputs[0]), outRes: pl.residentAt(op.Output),
+		caps: pl.caps(), band: rowBand{0, os[1]}, batches: is[0]}
 	p.lo, p.hi = op.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
 	return p
 }
@@ -178,7 +183,8 @@ func (pl *planner) tilePool(p *poolPlan) error {
 // channels.
 func (p *poolPlan) layoutFor(rows, cols int) (*layout, vectorBuffers) {
 	lay := newLayout(p.caps)
-	pairs := placePairs(lay, sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputPixels(rows, cols)*p.cb)},
+	pairs := placePairs(lay,
+		sizedRegion{npu.ActivationSRAM, "input", unlessKept(p.inRes, p.g.inputPixels(rows, cols)*p.cb)},
 		sizedRegion{npu.ActivationSRAM, "output", unlessKept(p.outRes, rows*cols*p.cb)})
 	reserveTileMargins(lay, npu.ActivationSRAM)
 	return lay, vectorBuffers{in: pairs[0], out: pairs[1], table: -1}

@@ -273,7 +273,8 @@ func (p *Policy) Label() string {
 }
 
 func loadBase(nameOrPath string) (*Policy, error) {
-	return yamlfile.Load(yamlfile.Kind{Name: "policy", File: "policy", Presets: presetFiles, Names: Presets}, nameOrPath, ParsePolicy)
+	kind := yamlfile.Kind{Name: "policy", File: "policy", Presets: presetFiles, Names: Presets}
+	return yamlfile.Load(kind, nameOrPath, ParsePolicy)
 }
 
 // ParsePolicy decodes and validates a YAML policy; unknown keys and bad

@@ -168,7 +168,9 @@ func (pl *planner) keepable(res *resolution) []bool {
 	m, capacity := pl.m, pl.hw.Bytes(npu.ActivationSRAM)
 	ok := make([]bool, len(m.Tensors))
 	for k, op := range m.Ops {
-		ok[op.Output] = pl.residentOperands(op, res.layers[k]) && m.Tensors[op.Output].Len() <= capacity && pl.lives[op.Output].producer == k
+		fits := m.Tensors[op.Output].Len() <= capacity
+		producedHere := pl.lives[op.Output].producer == k
+		ok[op.Output] = pl.residentOperands(op, res.layers[k]) && fits && producedHere
 	}
 	for _, i := range m.Outputs {
 		ok[i] = false
@@ -458,7 +460,8 @@ func (pl *planner) victim(u unit, keepOut bool) (int, bool) {
 		return 0, false
 	}
 	best := slices.MinFunc(cands, func(a, b spillCandidate) int {
-		return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(b.next, a.next), cmp.Compare(b.bytes, a.bytes), cmp.Compare(a.tensor, b.tensor))
+		return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(b.next, a.next),
+			cmp.Compare(b.bytes, a.bytes), cmp.Compare(a.tensor, b.tensor))
 	})
 	return best.tensor, true
 }
@@ -561,8 +564,10 @@ func (pl *planner) noteResidency() {
 	if kept+links[exactLink]+links[wideLink]+folds == 0 {
 		return
 	}
-	pl.notes = append(pl.notes, fmt.Sprintf("activations: %d tensors kept in the activation scratchpad, %d of them spilled to DRAM to make room; "+
-		"fused: %d layers into the next (exact), %d expansions at 16 bits into their depthwise layer, %d residual ADDs folded", kept, spilled, links[exactLink], links[wideLink], folds))
+	pl.notes = append(pl.notes, fmt.Sprintf("activations: %d tensors kept in the activation scratchpad, "+
+		"%d of them spilled to DRAM to make room; fused: %d layers into the next (exact), "+
+		"%d expansions at 16 bits into their depthwise layer, %d residual ADDs folded",
+		kept, spilled, links[exactLink], links[wideLink], folds))
 }
 
 // describeFusion says, for each op of a unit, how it was fused.

@@ -41,13 +41,15 @@ const ExpandInt16 = "int16"
 func (p *Policy) resolveFusions(r *arithmetic, hw *npu.Config) error {
 	if p.ResidualFusion {
 		if hw.Fusion.Residual == nil {
-			return unsupported("policy %s folds residual ADDs into requantization, which %s cannot do (no fusion.residual path)", p.Label(), hw.Name)
+			return unsupported("policy %s folds residual ADDs into requantization, "+
+				"which %s cannot do (no fusion.residual path)", p.Label(), hw.Name)
 		}
 		r.foldResidual = true
 	}
 	if p.ExpandFusion == ExpandInt16 {
 		if hw.Fusion.WideDepthwise == nil {
-			return unsupported("policy %s keeps expansions at 16 bits for the depthwise layer, which %s cannot read (no fusion.wide_depthwise path)", p.Label(), hw.Name)
+			return unsupported("policy %s keeps expansions at 16 bits for the depthwise layer, "+
+				"which %s cannot read (no fusion.wide_depthwise path)", p.Label(), hw.Name)
 		}
 		r.wideExpand = true
 	}
@@ -190,7 +192,8 @@ func wideRange(act quant.Activation, scale float32, zp int32) (lo, hi int32) {
 // requantOp is the requantization of m pixels x n channels (from n0) of a
 // tile: plain, into 16 bits, or with the folded residual (skip is the
 // tile's slot of the skip buffers when the skip operand is in DRAM).
-func (l *convLayer) requantOp(a arithmetic, t tile, n0, n int, acc npu.AccRegion, records, out, stride, skip int) npu.Operation {
+func (l *convLayer) requantOp(a arithmetic, t tile, n0, n int, acc npu.AccRegion,
+	records, out, stride, skip int) npu.Operation {
 	r := l.requant(a, t.pixels(), n, acc, records, out, stride)
 	switch {
 	case l.wideOut:
@@ -201,8 +204,9 @@ func (l *convLayer) requantOp(a arithmetic, t tile, n0, n int, acc npu.AccRegion
 		if kept(l.fold.skipRes) {
 			at = l.fold.skipRes + l.g.pixelOffset(t)*l.g.oc + n0
 		}
-		return &npu.RequantAdd{M: r.M, N: r.N, Acc: r.Acc, Records: r.Records, Skip: at, SkipRowStride: l.g.oc,
-			SkipOperand: l.fold.operand, SkipMult: l.fold.mult, ZeroPoint: r.ZeroPoint, Lo: r.Lo, Hi: r.Hi, Out: r.Out, OutRowStride: r.OutRowStride}
+		return &npu.RequantAdd{M: r.M, N: r.N, Acc: r.Acc, Records: r.Records,
+			Skip: at, SkipRowStride: l.g.oc, SkipOperand: l.fold.operand, SkipMult: l.fold.mult,
+			ZeroPoint: r.ZeroPoint, Lo: r.Lo, Hi: r.Hi, Out: r.Out, OutRowStride: r.OutRowStride}
 	}
 	return r
 }

@@ -87,7 +87,8 @@ func (g *window) chooseTile(maxRows int, fits func(rows, cols int) error) (rows,
 		}
 	}
 	if err := fits(1, 1); err != nil {
-		return 0, 0, fmt.Errorf("even one output pixel (a %dx%d window of %d channels) does not fit: %w", g.fh, g.fw, g.c, err)
+		return 0, 0, fmt.Errorf("even one output pixel (a %dx%d window of %d channels) does not fit: %w",
+			g.fh, g.fw, g.c, err)
 	}
 	return 1, 1, nil
 }
@@ -122,7 +123,8 @@ func (g *window) im2col(t tile, buf int) npu.Im2col { return g.im2colChannels(t,
 func (g *window) im2colChannels(t tile, buf, nc int) npu.Im2col {
 	r0, r1 := g.inRows(t.oy, t.oy+t.rows)
 	c0, c1 := g.inCols(t.ox, t.ox+t.cols)
-	return npu.Im2col{Base: buf, RowStride: (c1 - c0) * nc, PixelStride: nc, TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
+	return npu.Im2col{Base: buf, RowStride: (c1 - c0) * nc, PixelStride: nc,
+		TileY: r0, TileX: c0, TileH: r1 - r0, TileW: c1 - c0,
 		ImageH: g.h, ImageW: g.w, OutY: t.oy, OutX: t.ox, OutW: t.cols, FilterH: g.fh, FilterW: g.fw,
 		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, PadTop: g.top, PadLeft: g.left, Channels: nc}
 }
@@ -154,7 +156,8 @@ func (g *window) loadChannels(base uint64, t tile, buf, ch, nc int) *npu.DMA {
 // activation scratchpad at buf with the given pixel stride, to the output
 // tensor at base.
 func (g *window) store(base uint64, t tile, buf, pixelStride, ch, n int) *npu.DMA {
-	d := &npu.DMA{Store: true, DRAM: base + uint64(((t.batch*g.oh+t.oy)*g.ow+t.ox)*g.oc+ch), SRAM: npu.ActivationSRAM, Addr: buf + ch,
+	start := base + uint64(((t.batch*g.oh+t.oy)*g.ow+t.ox)*g.oc+ch) // the tile's first output byte
+	d := &npu.DMA{Store: true, DRAM: start, SRAM: npu.ActivationSRAM, Addr: buf + ch,
 		RunBytes: n, Rows: t.cols, Planes: t.rows, DRAMRowStride: g.oc, DRAMPlaneStride: g.ow * g.oc,
 		SRAMRowStride: pixelStride, SRAMPlaneStride: t.cols * pixelStride}
 	switch {
@@ -170,7 +173,8 @@ func (g *window) store(base uint64, t tile, buf, pixelStride, ch, n int) *npu.DM
 // and returns it with that layout and the buffer addresses taken from it.
 // With wholeRows, a tile must span the output's width (its pixels are then
 // consecutive in the output tensor, as writing into a kept tensor needs).
-func chooseTiledLayout[B any](g *window, band rowBand, wholeRows bool, layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
+func chooseTiledLayout[B any](g *window, band rowBand, wholeRows bool,
+	layoutFor func(rows, cols int) (*layout, B)) (rows, cols int, lay *layout, buf B, err error) {
 	rows, cols, err = g.chooseTile(band.rows(), func(r, c int) error {
 		if wholeRows && c < g.ow {
 			return fmt.Errorf("an output row of %d pixels does not fit beside the tensors kept in the scratchpad", g.ow)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	. "github.com/npusim/npusim/npu" //nolint:revive // the tests read as if inside package npu
 	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 )

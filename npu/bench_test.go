@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	. "github.com/npusim/npusim/npu" //nolint:revive // the tests read as if inside package npu
 	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 )

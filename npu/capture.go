@@ -139,7 +139,8 @@ func (c *Capturer) issued(seq int, cmd *Command) {
 		}
 		for _, s := range cmd.Footprint() {
 			if s.Write && s.Overlaps(lp.piece.span(lp.sram)) && c.err == nil {
-				c.err = fmt.Errorf("command %d (%s) writes %v before capture %s is taken", seq, cmd.Name(), s, c.regions[lp.out].Name)
+				c.err = fmt.Errorf("command %d (%s) writes %v before capture %s is taken",
+					seq, cmd.Name(), s, c.regions[lp.out].Name)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package npu
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"math"
@@ -167,7 +168,8 @@ func LoadConfig(nameOrPath string) (*Config, error) {
 		}
 		return spec.Load()
 	}
-	return yamlfile.Load(yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}, nameOrPath, ParseConfig)
+	kind := yamlfile.Kind{Name: "hw", File: "hw config", Presets: presetFiles, Names: Presets}
+	return yamlfile.Load(kind, nameOrPath, ParseConfig)
 }
 
 // ParseConfig decodes and validates a YAML hardware config; file names the
@@ -192,8 +194,9 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 // Validate range-checks every field; the error names the field by its YAML
 // path.
 func (c *Config) Validate() error {
-	for _, check := range []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes, c.checkExactFeatures, c.checkArea,
-		c.checkOperatingPoints, c.checkFusion} {
+	checks := []func() error{c.checkRanges, c.checkTiles, c.checkAccumulators, c.checkRequantModes,
+		c.checkExactFeatures, c.checkArea, c.checkOperatingPoints, c.checkFusion}
+	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
 		}
@@ -203,33 +206,39 @@ func (c *Config) Validate() error {
 
 // checkRanges checks that every numeric field lies in its range.
 func (c *Config) checkRanges() error {
+	burst := c.DMA.BurstBytes
 	checks := []struct {
 		field string
 		ok    bool
 		got   any
 		want  string
 	}{
-		{"clock_mhz", c.ClockMHz >= 1 && c.ClockMHz <= 10000, c.ClockMHz, "from 1 to 10000"},
-		{"array.rows", c.Array.Rows >= 1 && c.Array.Rows <= 1024, c.Array.Rows, "from 1 to 1024"},
-		{"array.cols", c.Array.Cols >= 1 && c.Array.Cols <= 1024, c.Array.Cols, "from 1 to 1024"},
-		{"array.dataflow", c.Array.Dataflow == WeightStationary || c.Array.Dataflow == OutputStationary, c.Array.Dataflow, "ws or os"},
+		{"clock_mhz", within(c.ClockMHz, 1, 10000), c.ClockMHz, "from 1 to 10000"},
+		{"array.rows", within(c.Array.Rows, 1, 1024), c.Array.Rows, "from 1 to 1024"},
+		{"array.cols", within(c.Array.Cols, 1, 1024), c.Array.Cols, "from 1 to 1024"},
+		{"array.dataflow", c.Array.Dataflow == WeightStationary || c.Array.Dataflow == OutputStationary,
+			c.Array.Dataflow, "ws or os"},
 		{"array.accumulators", len(c.Array.Accumulators) > 0, len(c.Array.Accumulators), "at least one mode"},
-		{"sram.activation_kib", c.SRAM.ActivationKiB > 0 && c.SRAM.ActivationKiB <= 1<<20, c.SRAM.ActivationKiB, "> 0 and <= 1048576"},
-		{"sram.weight_kib", c.SRAM.WeightKiB > 0 && c.SRAM.WeightKiB <= 1<<20, c.SRAM.WeightKiB, "> 0 and <= 1048576"},
-		{"sram.accumulator_kib", c.SRAM.AccumulatorKiB > 0 && c.SRAM.AccumulatorKiB <= 1<<20, c.SRAM.AccumulatorKiB, "> 0 and <= 1048576"},
-		{"dma.bytes_per_cycle", c.DMA.BytesPerCycle >= 1 && c.DMA.BytesPerCycle <= 4096, c.DMA.BytesPerCycle, "from 1 to 4096"},
-		{"dma.burst_bytes", c.DMA.BurstBytes >= 1 && c.DMA.BurstBytes <= 4096 && c.DMA.BurstBytes&(c.DMA.BurstBytes-1) == 0, c.DMA.BurstBytes, "a power of two from 1 to 4096"},
-		{"dma.outstanding", c.DMA.Outstanding >= 1 && c.DMA.Outstanding <= 1024, c.DMA.Outstanding, "from 1 to 1024"},
-		{"dram.latency_ns", finite(c.DRAM.LatencyNs) && c.DRAM.LatencyNs >= 0 && c.DRAM.LatencyNs <= 1e5, c.DRAM.LatencyNs, "from 0 to 100000"},
-		{"dram.bandwidth_gbps", finite(c.DRAM.BandwidthGBps) && c.DRAM.BandwidthGBps >= minBandwidthGBps && c.DRAM.BandwidthGBps <= 1e4, c.DRAM.BandwidthGBps, "from 0.001 to 10000"},
-		{"requant.pipeline_depth", c.Requant.PipelineDepth >= 0 && c.Requant.PipelineDepth <= 64, c.Requant.PipelineDepth, "from 0 to 64"},
+		{"sram.activation_kib", within(c.SRAM.ActivationKiB, 1, 1<<20), c.SRAM.ActivationKiB, "> 0 and <= 1048576"},
+		{"sram.weight_kib", within(c.SRAM.WeightKiB, 1, 1<<20), c.SRAM.WeightKiB, "> 0 and <= 1048576"},
+		{"sram.accumulator_kib", within(c.SRAM.AccumulatorKiB, 1, 1<<20), c.SRAM.AccumulatorKiB,
+			"> 0 and <= 1048576"},
+		{"dma.bytes_per_cycle", within(c.DMA.BytesPerCycle, 1, 4096), c.DMA.BytesPerCycle, "from 1 to 4096"},
+		{"dma.burst_bytes", within(burst, 1, 4096) && burst&(burst-1) == 0, burst, "a power of two from 1 to 4096"},
+		{"dma.outstanding", within(c.DMA.Outstanding, 1, 1024), c.DMA.Outstanding, "from 1 to 1024"},
+		{"dram.latency_ns", finite(c.DRAM.LatencyNs) && within(c.DRAM.LatencyNs, 0, 1e5), c.DRAM.LatencyNs,
+			"from 0 to 100000"},
+		{"dram.bandwidth_gbps", finite(c.DRAM.BandwidthGBps) && within(c.DRAM.BandwidthGBps, minBandwidthGBps, 1e4),
+			c.DRAM.BandwidthGBps, "from 0.001 to 10000"},
+		{"requant.pipeline_depth", within(c.Requant.PipelineDepth, 0, 64), c.Requant.PipelineDepth, "from 0 to 64"},
 		{"requant.modes", len(c.Requant.Modes) > 0, len(c.Requant.Modes), "at least one mode"},
-		{"vector.lanes", c.Vector.Lanes >= 1 && c.Vector.Lanes <= 4096, c.Vector.Lanes, "from 1 to 4096"},
-		{"vector.pipeline_depth", c.Vector.PipelineDepth >= 0 && c.Vector.PipelineDepth <= 64, c.Vector.PipelineDepth, "from 0 to 64"},
+		{"vector.lanes", within(c.Vector.Lanes, 1, 4096), c.Vector.Lanes, "from 1 to 4096"},
+		{"vector.pipeline_depth", within(c.Vector.PipelineDepth, 0, 64), c.Vector.PipelineDepth, "from 0 to 64"},
 		{"vector.op_pj", energyOK(c.Vector.OpPJ), c.Vector.OpPJ, energyRange},
 		{"vector.mac_pj", energyOK(c.Vector.MACpJ), c.Vector.MACpJ, energyRange},
 		{"energy.sram_read_pj_per_byte", energyOK(c.Energy.SRAMReadPJPerByte), c.Energy.SRAMReadPJPerByte, energyRange},
-		{"energy.sram_write_pj_per_byte", energyOK(c.Energy.SRAMWritePJPerByte), c.Energy.SRAMWritePJPerByte, energyRange},
+		{"energy.sram_write_pj_per_byte", energyOK(c.Energy.SRAMWritePJPerByte), c.Energy.SRAMWritePJPerByte,
+			energyRange},
 		{"energy.dram_pj_per_bit", energyOK(c.Energy.DRAMPJPerBit), c.Energy.DRAMPJPerBit, energyRange},
 		{"energy.static_mw", energyOK(c.Energy.StaticMW), c.Energy.StaticMW, energyRange},
 	}
@@ -241,6 +250,9 @@ func (c *Config) checkRanges() error {
 	return nil
 }
 
+// within reports whether lo <= v <= hi; a NaN is within no range.
+func within[T cmp.Ordered](v, lo, hi T) bool { return v >= lo && v <= hi }
+
 // checkTiles checks that each scratchpad holds at least one tile of the
 // array's work.
 func (c *Config) checkTiles() error {
@@ -250,8 +262,10 @@ func (c *Config) checkTiles() error {
 		what       string
 	}{
 		{"sram.activation_kib", c.Bytes(ActivationSRAM), c.Array.Rows, "one column of operands (array.rows bytes)"},
-		{"sram.weight_kib", c.Bytes(WeightSRAM), c.Array.Rows*c.Array.Cols + c.Array.Cols*RecordBytes, "one weight tile and its requantization records"},
-		{"sram.accumulator_kib", c.Bytes(AccumulatorSRAM), 4 * c.Array.Cols, "one row of int32 accumulators (4 x array.cols bytes)"},
+		{"sram.weight_kib", c.Bytes(WeightSRAM), c.Array.Rows*c.Array.Cols + c.Array.Cols*RecordBytes,
+			"one weight tile and its requantization records"},
+		{"sram.accumulator_kib", c.Bytes(AccumulatorSRAM), 4 * c.Array.Cols,
+			"one row of int32 accumulators (4 x array.cols bytes)"},
 	}
 	for _, t := range tile {
 		if t.have < t.need {
@@ -336,7 +350,8 @@ func (c *Config) RequantVariants() []quant.Variant {
 // AccumulatorMode returns the array's mode with the given width and
 // overflow, if it implements it.
 func (c *Config) AccumulatorMode(bits int, overflow Overflow) (AccumulatorMode, bool) {
-	i := slices.IndexFunc(c.Array.Accumulators, func(a AccumulatorMode) bool { return a.Bits == bits && a.Overflow == overflow })
+	matches := func(a AccumulatorMode) bool { return a.Bits == bits && a.Overflow == overflow }
+	i := slices.IndexFunc(c.Array.Accumulators, matches)
 	if i < 0 {
 		return AccumulatorMode{}, false
 	}

@@ -31,8 +31,9 @@ func (d *DMA) Move(dram Memory, sp *Scratchpads) error {
 	return nil
 }
 
-// pageBytes is the allocation unit of a SparseMemory.
-const pageBytes = 64 << 10
+// PageBytes is the allocation unit of a SparseMemory (and of any paged
+// memory read and written with ReadPages and WritePages).
+const PageBytes = 64 << 10
 
 // SparseMemory is a DRAM image allocated page by page as it is touched:
 // compilers place a program's activations far from its image (beyond 4
@@ -40,7 +41,7 @@ const pageBytes = 64 << 10
 // functional mode and of the analytic DMA model.
 type SparseMemory struct {
 	size  uint64
-	pages map[uint64][]byte // by address / pageBytes; never iterated
+	pages map[uint64][]byte // by address / PageBytes; never iterated
 }
 
 // NewSparseMemory returns a DRAM of the given size (at least the image's)
@@ -57,44 +58,57 @@ func NewSparseMemory(size uint64, image []byte) *SparseMemory {
 func (m *SparseMemory) page(i uint64) []byte {
 	p, ok := m.pages[i]
 	if !ok {
-		p = make([]byte, pageBytes)
+		p = make([]byte, PageBytes)
 		m.pages[i] = p
 	}
 	return p
 }
 
-func (m *SparseMemory) check(op string, addr, n uint64) error {
-	if addr > m.size || n > m.size-addr {
-		return fmt.Errorf("DRAM %s of [%d, %d) beyond its %d bytes", op, addr, addr+n, m.size)
-	}
-	return nil
-}
-
 // Read returns the n bytes from addr: a view of the memory if they lie in
 // one page (valid until the next Write), else a copy.
 func (m *SparseMemory) Read(addr, n uint64) ([]byte, error) {
-	if err := m.check("read", addr, n); err != nil {
-		return nil, err
-	}
-	if off := addr % pageBytes; off+n <= pageBytes {
-		return m.page(addr / pageBytes)[off : off+n : off+n], nil
-	}
-	b := make([]byte, n)
-	for done := uint64(0); done < n; {
-		a := addr + done
-		done += uint64(copy(b[done:], m.page(a / pageBytes)[a%pageBytes:]))
-	}
-	return b, nil
+	return ReadPages(m.size, addr, n, m.page)
 }
 
 // Write copies data to addr.
 func (m *SparseMemory) Write(addr uint64, data []byte) error {
-	if err := m.check("write", addr, uint64(len(data))); err != nil {
+	return WritePages(m.size, addr, data, m.page)
+}
+
+// ReadPages reads n bytes from addr of a memory of size bytes made of
+// PageBytes pages, which page returns: a view of the page if the bytes lie
+// in one, else a copy.
+func ReadPages(size, addr, n uint64, page func(i uint64) []byte) ([]byte, error) {
+	if err := checkPages("read", size, addr, n); err != nil {
+		return nil, err
+	}
+	if off := addr % PageBytes; off+n <= PageBytes {
+		return page(addr / PageBytes)[off : off+n : off+n], nil
+	}
+	b := make([]byte, n)
+	for done := uint64(0); done < n; {
+		a := addr + done
+		done += uint64(copy(b[done:], page(a / PageBytes)[a%PageBytes:]))
+	}
+	return b, nil
+}
+
+// WritePages copies data to addr of a memory of size bytes made of
+// PageBytes pages, which page returns for writing.
+func WritePages(size, addr uint64, data []byte, page func(i uint64) []byte) error {
+	if err := checkPages("write", size, addr, uint64(len(data))); err != nil {
 		return err
 	}
 	for done := 0; done < len(data); {
 		a := addr + uint64(done)
-		done += copy(m.page(a / pageBytes)[a%pageBytes:], data[done:])
+		done += copy(page(a / PageBytes)[a%PageBytes:], data[done:])
+	}
+	return nil
+}
+
+func checkPages(op string, size, addr, n uint64) error {
+	if addr > size || n > size-addr {
+		return fmt.Errorf("DRAM %s of [%d, %d) beyond its %d bytes", op, addr, addr+n, size)
 	}
 	return nil
 }

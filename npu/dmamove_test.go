@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	. "github.com/npusim/npusim/npu" //nolint:revive // the tests read as if inside package npu
 )
 
 // TestSparseMemoryIsAFlatImage writes and reads random ranges, many across

@@ -26,7 +26,11 @@ const (
 	NumComponents
 )
 
-var componentNames = [...]string{"array", "requant", "vector", "sram.activation", "sram.weight", "sram.accumulator", "dram", "static", "host"}
+var componentNames = [...]string{
+	"array", "requant", "vector",
+	"sram.activation", "sram.weight", "sram.accumulator",
+	"dram", "static", "host",
+}
 
 // String names the component.
 func (c Component) String() string { return componentNames[c] }

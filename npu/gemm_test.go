@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	. "github.com/npusim/npusim/npu" //nolint:revive // the tests read as if inside package npu
 	"github.com/npusim/npusim/npu/platform"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/reference"

@@ -3,7 +3,7 @@ package npu_test
 import (
 	"math/rand/v2"
 
-	. "github.com/npusim/npusim/npu" //nolint:revive,stylecheck // the tests read as if inside package npu
+	. "github.com/npusim/npusim/npu" //nolint:revive // the tests read as if inside package npu
 	"github.com/npusim/npusim/quant"
 )
 

@@ -74,7 +74,8 @@ func (c *Config) checkOperatingPoints() error {
 		case i > 0 && p.MHz <= c.OperatingPoints[i-1].MHz:
 			return fmt.Errorf("%s.mhz: clocks must rise, got %v after %v", field, p.MHz, c.OperatingPoints[i-1].MHz)
 		case i > 0 && p.MilliVolts < c.OperatingPoints[i-1].MilliVolts:
-			return fmt.Errorf("%s.mv: voltages must not fall as clocks rise, got %v after %v", field, p.MilliVolts, c.OperatingPoints[i-1].MilliVolts)
+			return fmt.Errorf("%s.mv: voltages must not fall as clocks rise, got %v after %v",
+				field, p.MilliVolts, c.OperatingPoints[i-1].MilliVolts)
 		}
 	}
 	if top := c.OperatingPoints[len(c.OperatingPoints)-1].MHz; c.ClockMHz > top {

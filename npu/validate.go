@@ -28,7 +28,8 @@ func (p *Program) Validate(cfg *Config) error {
 			continue
 		}
 		if r.Bytes < 0 || r.Addr+uint64(r.Bytes) > p.DRAMBytes {
-			return fmt.Errorf("output %s: DRAM [%d, %d) outside the program's %d bytes", r.Name, r.Addr, r.Addr+uint64(r.Bytes), p.DRAMBytes)
+			return fmt.Errorf("output %s: DRAM [%d, %d) outside the program's %d bytes",
+				r.Name, r.Addr, r.Addr+uint64(r.Bytes), p.DRAMBytes)
 		}
 	}
 	return nil

@@ -269,7 +269,8 @@ func slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range name {
-		ok := r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		ok := letter || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
 		switch {
 		case ok:
 			b.WriteRune(r)
@@ -313,7 +314,8 @@ func (f *figure) write(svgPath, pngPath string) (err error) {
 	}
 	// Arial has the metrics of Liberation Sans: a browser without the one
 	// lays the text out the same with the other
-	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
+	const fonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
+	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(fonts))
 	if err := atomicfile.Write(svgPath, func(w io.Writer) error { _, err := w.Write(out); return err }); err != nil {
 		return err
 	}
@@ -327,7 +329,7 @@ func (f *figure) write(svgPath, pngPath string) (err error) {
 // render paints the figure on a white background, inside a margin.
 func (f *figure) render(c draw.Canvas) error {
 	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
+	c.Fill(c.Path())
 	m := vg.Points(6)
 	return f.draw(draw.Crop(c, m, -m, m, -m))
 }
@@ -400,9 +402,9 @@ func titled(c draw.Canvas, title string) draw.Canvas {
 }
 
 // wholeTicks marks whole numbers only.
-func wholeTicks(min, max float64) []plot.Tick {
+func wholeTicks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
 		if t.Value != math.Trunc(t.Value) {
 			continue
 		}
@@ -614,7 +616,8 @@ func histogramPlot(g plotGroup) (Plot, *figure) {
 	rows := (n + cols - 1) / cols
 	paint := func(c draw.Canvas) error {
 		c = titled(c, pl.Title)
-		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(12), PadY: vg.Points(12), PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
+		tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Points(12), PadY: vg.Points(12),
+			PadLeft: vg.Points(4), PadRight: vg.Points(8), PadBottom: vg.Points(4)}
 		for k, s := range pl.Series {
 			p := newPlot(fmt.Sprintf("%s (max %d LSB)", s.Name, g.cellMaxLSB(s.Name)), pl.XLabel, pl.YLabel)
 			p.Title.TextStyle.Font = font.From(sans, 10)
@@ -633,7 +636,8 @@ func histogramPlot(g plotGroup) (Plot, *figure) {
 		}
 		return nil
 	}
-	return pl, &figure{width: vg.Length(cols) * 3.2 * vg.Inch, height: vg.Length(rows)*2.6*vg.Inch + vg.Points(28), draw: paint}
+	width, height := vg.Length(cols)*3.2*vg.Inch, vg.Length(rows)*2.6*vg.Inch+vg.Points(28)
+	return pl, &figure{width: width, height: height, draw: paint}
 }
 
 // cellMaxLSB is the largest output difference of a policy in the group.
@@ -685,7 +689,8 @@ func breakdownPlot(g plotGroup) (Plot, *figure) {
 
 // stackedBars makes a bar chart of values in one colour, without outlines,
 // stacked on below unless it is nil.
-func stackedBars(values plotter.Values, width vg.Length, c color.Color, below *plotter.BarChart) (*plotter.BarChart, error) {
+func stackedBars(values plotter.Values, width vg.Length, c color.Color,
+	below *plotter.BarChart) (*plotter.BarChart, error) {
 	bars, err := plotter.NewBarChart(values, width)
 	if err != nil {
 		return nil, err

@@ -93,7 +93,8 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	fmt.Fprintf(w, "  latency %.4f ms (%d cycles), energy %.3f uJ per inference, MAC utilisation %s, DRAM %d bytes\n",
 		r.LatencyMs, r.Cycles, r.EnergyUJ, percent(r.MACUtilization), r.DRAMBytes)
 	if t := r.DRAM; t.Total() > 0 {
-		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; minimum %d (weights once + input + output), %.2fx",
+		fmt.Fprintf(w, "  DRAM bytes: weights %d, activations in %d, out %d, spills %d; "+
+			"minimum %d (weights once + input + output), %.2fx",
 			t.Weights, t.ActivationsIn, t.ActivationsOut, t.Spills, t.Minimum, float64(t.Total())/float64(max(t.Minimum, 1)))
 		if t.MinimumForSRAM > t.Minimum {
 			fmt.Fprintf(w, "; %d with the tensors too large for the activation scratchpad between unfused layers, %.2fx",
@@ -130,11 +131,7 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 	}
 	t := newTable(w, "layer", "op", "route", "cycles", "energy nJ", "max LSB", "changed", "mean LSB", "SNR dB")
 	for _, l := range r.Layers {
-		dev := []string{fmt.Sprint(l.Deviation.MaxLSB), percent(l.Deviation.Changed), fmt.Sprintf("%+.3f", l.Deviation.MeanError), SNR(&l.Deviation)}
-		if l.Deviation.Elements == 0 && l.Fusion != "" { // a vendor fusion never computes it
-			dev = []string{"fused", "-", "-", "-"}
-		}
-		if err := t.Append(append([]string{l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}, dev...)); err != nil {
+		if err := t.Append(layerRow(&l)); err != nil {
 			return err
 		}
 	}
@@ -142,6 +139,17 @@ func RunSummary(w io.Writer, r *experiment.Result) error {
 		return err
 	}
 	return fusionNotes(w, r)
+}
+
+// layerRow is a layer's row in the run summary's table: its cost, then its
+// deviation from the reference.
+func layerRow(l *experiment.LayerResult) []string {
+	cost := []string{l.Name, l.Kind, l.Route.Label(), fmt.Sprint(l.Cycles), fmt.Sprintf("%.2f", l.EnergyPJ.Total()/1000)}
+	d := &l.Deviation
+	if d.Elements == 0 && l.Fusion != "" { // a vendor fusion never computes it
+		return append(cost, "fused", "-", "-", "-")
+	}
+	return append(cost, fmt.Sprint(d.MaxLSB), percent(d.Changed), fmt.Sprintf("%+.3f", d.MeanError), SNR(d))
 }
 
 // fusionNotes lists the layers the compiler fused.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -60,24 +61,7 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 				enc.SetIndent("", "  ")
 				return runtimeErr(enc.Encode(res))
 			}
-			fmt.Fprintf(out, "%s under %s on %s, sample %d, %d runs on device seed %d\n", res.Workload, res.Policy, res.HW, res.Sample, len(res.Runs), res.Seed)
-			fmt.Fprintf(out, "%d distinct output digest(s)\n\n", len(res.Groups))
-			fmt.Fprintf(out, "%4s %8s %6s %5s %6s %5s %10s %10s %8s %s\n", "run", "temp C", "clock", "mV", "SRAM", "load", "latency ms", "energy uJ", "max LSB", "digest")
-			for _, r := range res.Runs {
-				fmt.Fprintf(out, "%4d %8.1f %5.0f%% %5.0f %5.0f%% %5.2f %10.4f %10.4g %8d %s\n", r.State.Run, r.State.TemperatureC, 100*r.State.ClockFactor,
-					r.VoltageMV, 100*(1-r.State.SRAMHeld), r.State.Load, r.LatencyMs, r.EnergyUJ, r.MaxLSB, r.Digest[:12])
-			}
-			fmt.Fprintln(out)
-			for i, g := range res.Groups {
-				ref := ""
-				if g.Reference {
-					ref = " (the reference's outputs)"
-				}
-				fmt.Fprintf(out, "digest %s%s: runs %v\n", g.Digest[:12], ref, g.Runs)
-				if i > 0 {
-					fmt.Fprintf(out, "  first differs from digest %s at layer %s: %s\n", res.Groups[0].Digest[:12], g.FirstLayer, g.Why)
-				}
-			}
+			printRepeat(out, res)
 			return nil
 		},
 	}
@@ -91,6 +75,34 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 	f.StringVar(&manifests, "manifests", "", "directory to write one replayable manifest per run into")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	return cmd
+}
+
+// printRepeat prints a repeat as a table of runs, one row per run, then the
+// distinct output digests with the runs that gave each and, for every digest
+// after the first, where and why its outputs part from the first's.
+func printRepeat(out io.Writer, res *campaign.RepeatResult) {
+	fmt.Fprintf(out, "%s under %s on %s, sample %d, %d runs on device seed %d\n",
+		res.Workload, res.Policy, res.HW, res.Sample, len(res.Runs), res.Seed)
+	fmt.Fprintf(out, "%d distinct output digest(s)\n\n", len(res.Groups))
+	fmt.Fprintf(out, "%4s %8s %6s %5s %6s %5s %10s %10s %8s %s\n",
+		"run", "temp C", "clock", "mV", "SRAM", "load", "latency ms", "energy uJ", "max LSB", "digest")
+	for _, r := range res.Runs {
+		fmt.Fprintf(out, "%4d %8.1f %5.0f%% %5.0f %5.0f%% %5.2f %10.4f %10.4g %8d %s\n",
+			r.State.Run, r.State.TemperatureC, 100*r.State.ClockFactor, r.VoltageMV, 100*(1-r.State.SRAMHeld),
+			r.State.Load, r.LatencyMs, r.EnergyUJ, r.MaxLSB, r.Digest[:12])
+	}
+	fmt.Fprintln(out)
+	for i, g := range res.Groups {
+		ref := ""
+		if g.Reference {
+			ref = " (the reference's outputs)"
+		}
+		fmt.Fprintf(out, "digest %s%s: runs %v\n", g.Digest[:12], ref, g.Runs)
+		if i > 0 {
+			fmt.Fprintf(out, "  first differs from digest %s at layer %s: %s\n",
+				res.Groups[0].Digest[:12], g.FirstLayer, g.Why)
+		}
+	}
 }
 
 // checkRepeatFlags checks --runs against the budget and --manifests as a
@@ -116,7 +128,8 @@ func writeRunManifests(ws *loader.Loader, dir string, res *campaign.RepeatResult
 		return err
 	}
 	for _, r := range res.Runs {
-		m, err := campaign.Record(ws, res.Workload, policy, hw, []int{res.Sample}, &campaign.DeviceRef{Seed: res.Seed, Run: r.State.Run})
+		device := &campaign.DeviceRef{Seed: res.Seed, Run: r.State.Run}
+		m, err := campaign.Record(ws, res.Workload, policy, hw, []int{res.Sample}, device)
 		if err != nil {
 			return err
 		}

@@ -130,12 +130,9 @@ func (f *Functional) execute(i int) error {
 type imageMemory struct {
 	size  uint64
 	image []byte
-	pages map[uint64][]byte // by address / pageBytes; never iterated
+	pages map[uint64][]byte // by address / npu.PageBytes; never iterated
 	free  [][]byte
 }
-
-// pageBytes is imageMemory's allocation unit.
-const pageBytes = 64 << 10
 
 func newImageMemory(size uint64, image []byte) *imageMemory {
 	return &imageMemory{size: max(size, uint64(len(image))), image: image, pages: map[uint64][]byte{}}
@@ -158,10 +155,10 @@ func (m *imageMemory) page(i uint64) []byte {
 	if n := len(m.free); n > 0 {
 		p, m.free = m.free[n-1], m.free[:n-1]
 	} else {
-		p = make([]byte, pageBytes)
+		p = make([]byte, npu.PageBytes)
 	}
-	lo := min(i*pageBytes, uint64(len(m.image)))
-	hi := min(lo+pageBytes, uint64(len(m.image)))
+	lo := min(i*npu.PageBytes, uint64(len(m.image)))
+	hi := min(lo+npu.PageBytes, uint64(len(m.image)))
 	clear(p[copy(p, m.image[lo:hi]):])
 	m.pages[i] = p
 	return p
@@ -173,44 +170,19 @@ func (m *imageMemory) view(i uint64) []byte {
 	if p, ok := m.pages[i]; ok {
 		return p
 	}
-	if (i+1)*pageBytes <= uint64(len(m.image)) {
-		return m.image[i*pageBytes : (i+1)*pageBytes : (i+1)*pageBytes]
+	if (i+1)*npu.PageBytes <= uint64(len(m.image)) {
+		return m.image[i*npu.PageBytes : (i+1)*npu.PageBytes : (i+1)*npu.PageBytes]
 	}
 	return m.page(i)
-}
-
-func (m *imageMemory) check(op string, addr, n uint64) error {
-	if addr > m.size || n > m.size-addr {
-		return fmt.Errorf("DRAM %s of [%d, %d) beyond its %d bytes", op, addr, addr+n, m.size)
-	}
-	return nil
 }
 
 // Read returns the n bytes from addr: a view, for reading only, if they
 // lie in one page (valid until the next Write or reset), else a copy.
 func (m *imageMemory) Read(addr, n uint64) ([]byte, error) {
-	if err := m.check("read", addr, n); err != nil {
-		return nil, err
-	}
-	if off := addr % pageBytes; off+n <= pageBytes {
-		return m.view(addr / pageBytes)[off : off+n : off+n], nil
-	}
-	b := make([]byte, n)
-	for done := uint64(0); done < n; {
-		a := addr + done
-		done += uint64(copy(b[done:], m.view(a / pageBytes)[a%pageBytes:]))
-	}
-	return b, nil
+	return npu.ReadPages(m.size, addr, n, m.view)
 }
 
 // Write copies data to addr.
 func (m *imageMemory) Write(addr uint64, data []byte) error {
-	if err := m.check("write", addr, uint64(len(data))); err != nil {
-		return err
-	}
-	for done := 0; done < len(data); {
-		a := addr + uint64(done)
-		done += copy(m.page(a / pageBytes)[a%pageBytes:], data[done:])
-	}
-	return nil
+	return npu.WritePages(m.size, addr, data, m.page)
 }

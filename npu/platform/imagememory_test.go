@@ -15,19 +15,19 @@ import (
 // image itself is never written.
 func TestImageMemoryIsSparseMemory(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	image := make([]byte, 3*pageBytes+1234)
+	image := make([]byte, 3*npu.PageBytes+1234)
 	for i := range image {
 		image[i] = byte(rng.IntN(256))
 	}
 	orig := bytes.Clone(image)
-	const size = 9 * pageBytes
+	const size = 9 * npu.PageBytes
 	m := newImageMemory(size, image)
 	for round := range 20 {
 		m.reset()
 		want := npu.NewSparseMemory(size, image)
 		for op := range 200 {
 			addr := uint64(rng.IntN(size + 100))
-			n := uint64(rng.IntN(3 * pageBytes / 2))
+			n := uint64(rng.IntN(3 * npu.PageBytes / 2))
 			if rng.IntN(2) == 0 {
 				data := make([]byte, n)
 				for i := range data {

@@ -111,7 +111,8 @@ func Record(ws *loader.Loader, workload, policy, hw string, samples []int, devic
 			}
 		}
 		for k, o := range w.Model.Outputs {
-			m.Outputs = append(m.Outputs, TensorDigest{Tensor: w.Model.Tensors[o].Name, Sample: s, Digest: experiment.Digest(sr.run.Outputs[k : k+1])})
+			digest := experiment.Digest(sr.run.Outputs[k : k+1])
+			m.Outputs = append(m.Outputs, TensorDigest{Tensor: w.Model.Tensors[o].Name, Sample: s, Digest: digest})
 		}
 	}
 	m.InputDigest = experiment.Digest(inputs)
@@ -167,7 +168,8 @@ func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error
 		return err
 	}
 	if again.InputDigest != m.InputDigest {
-		return fmt.Errorf("%w: the inputs of %s (samples %v) have digest %s, recorded %s", ErrReplayDiffers, m.Workload, m.Samples, short(again.InputDigest), short(m.InputDigest))
+		return fmt.Errorf("%w: the inputs of %s (samples %v) have digest %s, recorded %s",
+			ErrReplayDiffers, m.Workload, m.Samples, short(again.InputDigest), short(m.InputDigest))
 	}
 	for _, pair := range []struct{ got, want []TensorDigest }{{again.Layers, m.Layers}, {again.Outputs, m.Outputs}} {
 		for i, want := range pair.want {
@@ -175,7 +177,8 @@ func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error
 				return fmt.Errorf("%w: tensor %s of sample %d was not produced", ErrReplayDiffers, want.Tensor, want.Sample)
 			}
 			if got := pair.got[i]; got != want {
-				return fmt.Errorf("%w: tensor %s of sample %d has digest %s, recorded %s", ErrReplayDiffers, want.Tensor, want.Sample, short(got.Digest), short(want.Digest))
+				return fmt.Errorf("%w: tensor %s of sample %d has digest %s, recorded %s",
+					ErrReplayDiffers, want.Tensor, want.Sample, short(got.Digest), short(want.Digest))
 			}
 		}
 		if len(pair.got) != len(pair.want) {
@@ -191,16 +194,19 @@ func Replay(ws *loader.Loader, m *Manifest, policySource, hwSource string) error
 func (m *Manifest) sameSetup(p *drivers.Policy, cfg *npu.Config) error {
 	switch {
 	case p.Digest() != m.PolicyDigest:
-		return fmt.Errorf("%w: policy %s is not the one recorded (its digest %s, recorded %s for %s)", ErrReplayDiffers, p.Label(), short(p.Digest()), short(m.PolicyDigest), m.Policy)
+		return fmt.Errorf("%w: policy %s is not the one recorded (its digest %s, recorded %s for %s)",
+			ErrReplayDiffers, p.Label(), short(p.Digest()), short(m.PolicyDigest), m.Policy)
 	case cfg.Digest() != m.HWDigest:
-		return fmt.Errorf("%w: hardware %s is not the one recorded (its digest %s, recorded %s)", ErrReplayDiffers, cfg.Name, short(cfg.Digest()), short(m.HWDigest))
+		return fmt.Errorf("%w: hardware %s is not the one recorded (its digest %s, recorded %s)",
+			ErrReplayDiffers, cfg.Name, short(cfg.Digest()), short(m.HWDigest))
 	case m.Device == nil:
 		return nil
 	}
 	if want := StateAt(m.Device.Seed, m.Device.Run); want != *m.State {
-		return fmt.Errorf("%w: the recorded state (%.1f C, clock x%g, %.0f%% SRAM held, load %g) is not the state of device seed %d at run %d (%.1f C, clock x%g, %.0f%% SRAM held, load %g)",
-			ErrReplayDiffers, m.State.TemperatureC, m.State.ClockFactor, 100*m.State.SRAMHeld, m.State.Load, m.Device.Seed, m.Device.Run,
-			want.TemperatureC, want.ClockFactor, 100*want.SRAMHeld, want.Load)
+		return fmt.Errorf("%w: the recorded state (%.1f C, clock x%g, %.0f%% SRAM held, load %g) "+
+			"is not the state of device seed %d at run %d (%.1f C, clock x%g, %.0f%% SRAM held, load %g)",
+			ErrReplayDiffers, m.State.TemperatureC, m.State.ClockFactor, 100*m.State.SRAMHeld, m.State.Load,
+			m.Device.Seed, m.Device.Run, want.TemperatureC, want.ClockFactor, 100*want.SRAMHeld, want.Load)
 	}
 	return nil
 }

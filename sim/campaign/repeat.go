@@ -87,12 +87,15 @@ func Repeat(ws *loader.Loader, workload, policy, hw string, runs int, seed uint6
 		if err != nil {
 			return nil, fmt.Errorf("run %d: %w", state.Run, err)
 		}
-		var dev experiment.Deviation
+		var deviation experiment.Deviation
 		for k, o := range w.Model.Outputs {
-			dev.Add(sr.run.Outputs[k], ref[o])
+			deviation.Add(sr.run.Outputs[k], ref[o])
 		}
-		rr := RepeatRun{State: state, Digest: experiment.Digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles, LatencyMs: sr.run.Stats.Seconds() * 1e3,
-			EnergyUJ: sr.run.Stats.Energy.Total() / 1e6, VoltageMV: sr.hw.VoltageMV(), MaxLSB: dev.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes}
+		rr := RepeatRun{
+			State: state, Digest: experiment.Digest(sr.run.Outputs), Cycles: sr.run.Stats.Cycles,
+			LatencyMs: sr.run.Stats.Seconds() * 1e3, EnergyUJ: sr.run.Stats.Energy.Total() / 1e6,
+			VoltageMV: sr.hw.VoltageMV(), MaxLSB: deviation.MaxLSB, Choices: sr.compiled.Choices, Notes: sr.compiled.Notes,
+		}
 		res.Runs = append(res.Runs, rr)
 		i := slices.IndexFunc(res.Groups, func(g DigestGroup) bool { return g.Digest == rr.Digest })
 		if i >= 0 {
@@ -121,7 +124,7 @@ func outputsOf(m *workloads.Model, values []*quant.Tensor) []*quant.Tensor {
 // explain finds the first layer whose values differ between two runs and
 // the first driver choice (at or before it) that differs, or else the
 // hardware state that changed the program.
-func explain(m *workloads.Model, a, b []*quant.Tensor, ca []drivers.LayerChoice, rb RepeatRun, ra RepeatRun) (string, string) {
+func explain(m *workloads.Model, a, b []*quant.Tensor, ca []drivers.LayerChoice, rb, ra RepeatRun) (string, string) {
 	layer := ""
 	at := len(m.Ops)
 	for i, op := range m.Ops {
@@ -135,12 +138,16 @@ func explain(m *workloads.Model, a, b []*quant.Tensor, ca []drivers.LayerChoice,
 	}
 	for i := 0; i <= min(at, len(ca)-1); i++ {
 		if diff := choiceDiff(ca[i], rb.Choices[i]); diff != "" {
-			return layer, fmt.Sprintf("at %s the driver chose %s, because %s (run %d: %.1f C, %.0f%% of the SRAM free, DRAM load %.2f)",
-				rb.Choices[i].Layer, diff, firedOr(rb.Choices[i].Rules, "no rule fired"), rb.State.Run, rb.State.TemperatureC, 100*(1-rb.State.SRAMHeld), rb.State.Load)
+			st := rb.State
+			return layer, fmt.Sprintf("at %s the driver chose %s, because %s "+
+				"(run %d: %.1f C, %.0f%% of the SRAM free, DRAM load %.2f)",
+				rb.Choices[i].Layer, diff, firedOr(rb.Choices[i].Rules, "no rule fired"),
+				st.Run, st.TemperatureC, 100*(1-st.SRAMHeld), st.Load)
 		}
 	}
 	if ra.State.SRAMHeld != rb.State.SRAMHeld {
-		return layer, fmt.Sprintf("another client held %.0f%% of the scratchpads (instead of %.0f%%), so the compiler tiled differently: %s",
+		return layer, fmt.Sprintf("another client held %.0f%% of the scratchpads (instead of %.0f%%), "+
+			"so the compiler tiled differently: %s",
 			100*rb.State.SRAMHeld, 100*ra.State.SRAMHeld, strings.Join(rb.Notes, "; "))
 	}
 	return layer, "the driver made the same choices; the outputs differ through the hardware state"
@@ -153,7 +160,8 @@ func choiceDiff(a, b drivers.LayerChoice) string {
 		d = append(d, fmt.Sprintf("%v requantization instead of %v", b.Requant, a.Requant))
 	}
 	if a.Accumulate != b.Accumulate {
-		d = append(d, fmt.Sprintf("%d-bit %s accumulators instead of %d-bit %s", b.Accumulate.Bits, b.Accumulate.Overflow, a.Accumulate.Bits, a.Accumulate.Overflow))
+		d = append(d, fmt.Sprintf("%d-bit %s accumulators instead of %d-bit %s",
+			b.Accumulate.Bits, b.Accumulate.Overflow, a.Accumulate.Bits, a.Accumulate.Overflow))
 	}
 	if a.PartialSums != b.PartialSums {
 		d = append(d, fmt.Sprintf("%s partial sums instead of %s", b.PartialSums, a.PartialSums))
@@ -173,7 +181,9 @@ func firedOr(rules []string, none string) string {
 
 // loadCell loads a workload (with ws), a policy and a hardware
 // configuration, and checks that the hardware can run the policy.
-func loadCell(ws *loader.Loader, workload, policy, hw string) (*workloads.Workload, *drivers.Policy, *npu.Config, error) {
+func loadCell(ws *loader.Loader, workload, policy, hw string) (
+	*workloads.Workload, *drivers.Policy, *npu.Config, error,
+) {
 	w, err := ws.Load(workload)
 	if err != nil {
 		return nil, nil, nil, err

@@ -186,7 +186,8 @@ func LoadWorkload(cell Cell, ws *loader.Loader) (*workloads.Workload, error) {
 
 // RunOn performs an experiment on an already loaded workload, policy and
 // hardware configuration (cell names them in the result).
-func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config, refs *References) (*Result, error) {
+func RunOn(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu.Config,
+	refs *References) (*Result, error) {
 	return RunOnWith(cell, w, policy, hw, refs, NewTimings())
 }
 

@@ -1,8 +1,6 @@
 package train
 
 import (
-	"encoding/binary"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -322,30 +320,9 @@ func (m *CharLM) Gate(k int) (weights, bias []float32) {
 }
 
 // MarshalBinary encodes the parameters as little-endian float32 values.
-func (m *CharLM) MarshalBinary() ([]byte, error) {
-	var b []byte
-	for _, p := range m.Params() {
-		for _, x := range p.Value {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(x)))
-		}
-	}
-	return b, nil
-}
+func (m *CharLM) MarshalBinary() ([]byte, error) { return marshalParams(m.Params()), nil }
 
 // UnmarshalBinary sets the parameters from MarshalBinary's encoding.
 func (m *CharLM) UnmarshalBinary(b []byte) error {
-	want := 0
-	for _, p := range m.Params() {
-		want += 4 * len(p.Value)
-	}
-	if len(b) != want {
-		return fmt.Errorf("%s weights: %d bytes, want %d", m.Name, len(b), want)
-	}
-	for _, p := range m.Params() {
-		for i := range p.Value {
-			p.Value[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-			b = b[4:]
-		}
-	}
-	return nil
+	return unmarshalParams(m.Params(), b, m.Name+" weights", "parameter tensors")
 }

@@ -1,5 +1,11 @@
 package train
 
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
 // Param is one trainable tensor, named and shaped as the workloads IR
 // names and shapes it.
 type Param struct {
@@ -213,4 +219,35 @@ func (d *dense) backward(dy []float64) []float64 {
 		}
 	}
 	return dx
+}
+
+// marshalParams encodes the tensors' values, in order, as little-endian
+// float32 values: the weight files of the zoo's trained networks.
+func marshalParams(ps []*Param) []byte {
+	var b []byte
+	for _, p := range ps {
+		for _, x := range p.Value {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(x)))
+		}
+	}
+	return b
+}
+
+// unmarshalParams sets the tensors' values from marshalParams' encoding;
+// file and kind name the file and its tensors in the error of a wrong size.
+func unmarshalParams(ps []*Param, b []byte, file, kind string) error {
+	want := 0
+	for _, p := range ps {
+		want += 4 * len(p.Value)
+	}
+	if len(b) != want {
+		return fmt.Errorf("%s: %d bytes, want %d (float32 values of %d %s)", file, len(b), want, len(ps), kind)
+	}
+	for _, p := range ps {
+		for i := range p.Value {
+			p.Value[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+			b = b[4:]
+		}
+	}
+	return nil
 }

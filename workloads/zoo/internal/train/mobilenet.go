@@ -1,7 +1,6 @@
 package train
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -442,33 +441,11 @@ func (a *adam) step(rate float64) {
 
 // MarshalBinary encodes the saved tensors (parameters, then running
 // statistics) as little-endian float32 values.
-func (n *MobileNet) MarshalBinary() ([]byte, error) {
-	var b []byte
-	for _, p := range n.saved() {
-		for _, x := range p.Value {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(x)))
-		}
-	}
-	return b, nil
-}
+func (n *MobileNet) MarshalBinary() ([]byte, error) { return marshalParams(n.saved()), nil }
 
 // UnmarshalBinary sets the saved tensors from MarshalBinary's encoding.
 func (n *MobileNet) UnmarshalBinary(b []byte) error {
-	want := 0
-	for _, p := range n.saved() {
-		want += 4 * len(p.Value)
-	}
-	if len(b) != want {
-		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d tensors)",
-			n.Name, len(b), want, len(n.saved()))
-	}
-	for _, p := range n.saved() {
-		for i := range p.Value {
-			p.Value[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-			b = b[4:]
-		}
-	}
-	return nil
+	return unmarshalParams(n.saved(), b, n.Name+" weights", "tensors")
 }
 
 // Logits returns the ten scores of each image, with the running batch

@@ -1,8 +1,6 @@
 package train
 
 import (
-	"encoding/binary"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -204,31 +202,9 @@ func (n *Net) step(rate, momentum float64) {
 
 // MarshalBinary encodes the parameters, in Params order, as little-endian
 // float32 values.
-func (n *Net) MarshalBinary() ([]byte, error) {
-	var b []byte
-	for _, p := range n.Params() {
-		for _, x := range p.Value {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(x)))
-		}
-	}
-	return b, nil
-}
+func (n *Net) MarshalBinary() ([]byte, error) { return marshalParams(n.Params()), nil }
 
 // UnmarshalBinary sets the parameters from MarshalBinary's encoding.
 func (n *Net) UnmarshalBinary(b []byte) error {
-	want := 0
-	for _, p := range n.Params() {
-		want += 4 * len(p.Value)
-	}
-	if len(b) != want {
-		return fmt.Errorf("%s weights: %d bytes, want %d (float32 values of %d parameter tensors)",
-			n.Name, len(b), want, len(n.Params()))
-	}
-	for _, p := range n.Params() {
-		for i := range p.Value {
-			p.Value[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-			b = b[4:]
-		}
-	}
-	return nil
+	return unmarshalParams(n.Params(), b, n.Name+" weights", "parameter tensors")
 }
