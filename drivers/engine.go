@@ -58,7 +58,7 @@ func engineOnCPU(e reference.Engine, m *workloads.Model, op *workloads.Op) (bool
 		why, err = armnnOnCPU(op)
 	}
 	if err != nil {
-		return false, "", unsupported("policy engine %s cannot compute %s (%v): %v", e, op.Name, op.Kind, err)
+		return false, "", unsupported("engine %s cannot compute %v: %v", e, op.Kind, err)
 	}
 	return why != "", why, nil
 }
@@ -95,7 +95,7 @@ func ortOnCPU(m *workloads.Model, op *workloads.Op) (string, error) {
 		}
 		return "onnxruntime's QLinearSoftmax divides float32 table entries by their float32 sum", nil
 	}
-	return "", fmt.Errorf("not emulated")
+	return "", fmt.Errorf("its emulation has no such layer")
 }
 
 // armnnOnCPU is engineOnCPU for Arm NN's reference backend (see
@@ -118,5 +118,5 @@ func armnnOnCPU(op *workloads.Op) (string, error) {
 	case workloads.Relu, workloads.Relu1, workloads.Relu6:
 		return "armnn-ref's Activation layer decodes, clamps in float32 and encodes", nil
 	}
-	return "", fmt.Errorf("not emulated")
+	return "", fmt.Errorf("its emulation has no such layer")
 }
