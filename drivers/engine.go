@@ -120,3 +120,15 @@ func armnnOnCPU(op *workloads.Op) (string, error) {
 	}
 	return "", fmt.Errorf("its emulation has no such layer")
 }
+
+// EnginePresets lists the presets that are engine policies, in the order
+// of Presets.
+func EnginePresets() []string {
+	var names []string
+	for _, name := range Presets() {
+		if p, err := LoadPolicy(name); err == nil && p.Engine != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
