@@ -35,6 +35,9 @@ func (p *Policy) checkEngine() error {
 	switch {
 	case !p.Exact:
 		return fmt.Errorf("engine: only an exact policy computes as an engine does (set exact: true)")
+	case p.Fallback == FallbackNone || p.Fallback == FallbackEmulate:
+		return fmt.Errorf("engine: an engine policy runs the engine's float32 layers on the host CPU " +
+			"(fallback: auto or cpu)")
 	case p.Fusion == FusionSeparate || p.ResidualFusion || p.ExpandFusion != "":
 		return fmt.Errorf("engine: an engine policy fuses as the engine does (activation_fusion, " +
 			"residual_add_fusion and expand_depthwise_fusion must be unset)")
