@@ -5,6 +5,7 @@ import (
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -26,6 +27,8 @@ type arithmetic struct {
 	// emu is the emulation the plan stage chose for the layer (route.go).
 	exact *exactRouting
 	emu   *emulation
+	// engine is the engine an exact policy computes as (engine.go).
+	engine reference.Engine
 	// foldResidual and wideExpand are the policy's vendor fusions
 	// (vendorfusion.go).
 	foldResidual, wideExpand bool

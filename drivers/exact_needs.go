@@ -108,6 +108,13 @@ func (pl *planner) emulations(a arithmetic, n *need) []*emulation {
 func (pl *planner) needsOf(op *workloads.Op, a arithmetic) (*need, error) {
 	hw := pl.hw
 	n := &need{accMode: a.accumulate}
+	if a.engine != "" {
+		cpu, why, err := engineOnCPU(a.engine, pl.m, op)
+		if err != nil || cpu {
+			n.engine, n.why = cpu, []string{why}
+			return n, err
+		}
+	}
 	switch op.Kind {
 	case workloads.Conv2D, workloads.FullyConnected, workloads.DepthwiseConv2D, workloads.Mul:
 	default:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -35,11 +36,12 @@ type exactRecord struct {
 
 // HostLayer is a layer the host CPU runs: the index of its op in the
 // compiled (rewritten) model and the requantization variant the CPU
-// computes it with. Compiled.HostLayers lists them by kernel ID
-// (npu.Host.Kernel).
+// computes it with, or the engine whose kernel computes it (engine.go).
+// Compiled.HostLayers lists them by kernel ID (npu.Host.Kernel).
 type HostLayer struct {
-	Op      int           `json:"op"`
-	Variant quant.Variant `json:"variant"`
+	Op      int              `json:"op"`
+	Variant quant.Variant    `json:"variant"`
+	Engine  reference.Engine `json:"engine,omitempty"`
 }
 
 // route records an op's route.
@@ -65,11 +67,14 @@ type need struct {
 	chunks  []int
 	accMode npu.Accumulation
 	mults   []quant.Multiplier
-	why     []string
+	// engine: the policy's engine computes the op in arithmetic no NPU
+	// command has; only the host CPU runs it (engine.go).
+	engine bool
+	why    []string
 }
 
 // none reports an op the hardware runs exactly as it is.
-func (n *need) none() bool { return !n.requant && !n.fold && !n.split }
+func (n *need) none() bool { return !n.requant && !n.fold && !n.split && !n.engine }
 
 // planExact plans an op of an exact policy: natively if the hardware has
 // its arithmetic, else by the cheapest exact route.
@@ -117,7 +122,7 @@ func (c *candidate) name() string {
 // take, each from the same DRAM and notes, and estimates its cycles.
 func (pl *planner) candidates(op *workloads.Op, a arithmetic, n *need) []candidate {
 	var cands []candidate
-	if a.exact.emulate {
+	if a.exact.emulate && !n.engine {
 		for _, emu := range pl.emulations(a, n) {
 			cands = append(cands, candidate{emu: emu})
 		}
@@ -195,7 +200,7 @@ func (pl *planner) noRoute(op *workloads.Op, n *need, cands []candidate) error {
 	if len(cands) == 0 {
 		why = append(why, "the policy's fallback allows no route")
 	}
-	return fmt.Errorf("%s cannot run %v exactly (%s), and no exact route is available: %s",
+	return unsupported("%s cannot run %v exactly (%s), and no exact route is available: %s",
 		pl.hw.Name, op.Kind, strings.Join(n.why, "; "), strings.Join(why, "; "))
 }
 

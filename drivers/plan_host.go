@@ -26,8 +26,8 @@ func (pl *planner) planHost(op *workloads.Op, a arithmetic, kernel int, handoff 
 	m := pl.m
 	cmd := &npu.Host{Kernel: kernel, Class: npu.HostGEMM, MACs: opMACs(m, op), Handoff: handoff,
 		Output: npu.Region{Name: op.Name, Addr: pl.tensorAddr[op.Output], Bytes: m.Tensors[op.Output].Len()}}
-	if op.Kind == workloads.DepthwiseConv2D || op.Kind == workloads.Mul {
-		cmd.Class = npu.HostDepthwise
+	if op.Kind != workloads.Conv2D && op.Kind != workloads.FullyConnected {
+		cmd.Class = npu.HostDepthwise // no dot products: one operation per MAC
 	}
 	for _, i := range op.Inputs {
 		t := m.Tensors[i]
@@ -37,12 +37,12 @@ func (pl *planner) planHost(op *workloads.Op, a arithmetic, kernel int, handoff 
 		}
 		cmd.Inputs = append(cmd.Inputs, npu.Region{Name: t.Name, Addr: pl.tensorAddr[i], Bytes: t.Len()})
 	}
-	return &hostPlan{cmd: cmd}, HostLayer{Op: opIndex(m, op), Variant: a.variant}
+	return &hostPlan{cmd: cmd}, HostLayer{Op: opIndex(m, op), Variant: a.variant, Engine: a.engine}
 }
 
 // opMACs is the number of multiply-accumulates of an op: output elements
 // times the reduction of a convolution or fully connected layer, the taps
-// of a depthwise one, one per element of a multiplication.
+// of a depthwise one or a pool's window, one per element of other ops.
 func opMACs(m *workloads.Model, op *workloads.Op) uint64 {
 	out := m.Tensors[op.Output]
 	n := uint64(quant.NumElements(out.Shape))
@@ -53,6 +53,8 @@ func opMACs(m *workloads.Model, op *workloads.Op) uint64 {
 	case workloads.DepthwiseConv2D:
 		f := m.Tensors[op.Inputs[1]]
 		return n * uint64(f.Shape[1]*f.Shape[2])
+	case workloads.AveragePool2D, workloads.MaxPool2D:
+		return n * uint64(op.FilterH*op.FilterW)
 	}
 	return n
 }

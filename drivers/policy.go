@@ -11,6 +11,7 @@ import (
 	"github.com/npusim/npusim/internal/yamlfile"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 	"go.yaml.in/yaml/v3"
 )
@@ -104,6 +105,11 @@ type Policy struct {
 	// layer (an emulation on the NPU, or the host CPU), as Fallback allows.
 	Exact    bool     `yaml:"exact"`
 	Fallback Fallback `yaml:"fallback"`
+	// Engine, on an exact policy, computes every layer as this inference
+	// engine does (reference.Engine): natively where the NPU's arithmetic
+	// is the engine's, else on the host CPU with the engine's kernel
+	// (engine.go).
+	Engine reference.Engine `yaml:"engine"`
 	// ResidualFusion folds a residual ADD into the requantization of the
 	// convolution producing one of its operands: one rounding of the
 	// convolution's sum and the rescaled skip operand (vendorfusion.go).
@@ -322,6 +328,9 @@ func (p *Policy) validate() error {
 		return fmt.Errorf("depthwise: %w", err)
 	}
 	if err := p.checkExact(); err != nil {
+		return err
+	}
+	if err := p.checkEngine(); err != nil {
 		return err
 	}
 	if p.ExpandFusion != "" && p.ExpandFusion != ExpandInt16 {

@@ -322,6 +322,12 @@ func TestPolicyFiles(t *testing.T) {
 		"exact: true\npartial_sums: int16\n":                                   "exact: an exact policy keeps exact int32 partial sums",
 		"exact: true\naccumulator: {bits: 24, overflow: saturate}\n":           "exact: an exact policy accumulates in exact 32-bit wrapping arithmetic, got 24-bit saturate",
 		"exact: true\ndynamic: [{when: {hotter_than: 60}, requant: mult16}]\n": "exact: an exact policy's arithmetic does not change with the device state",
+		"engine: onnxruntime\nrequant: fp32\n":                                 "engine: only an exact policy computes as an engine does (set exact: true)",
+		"exact: true\nengine: onnxruntime\n":                                   "engine: onnxruntime requantizes in float32 (requant: fp32)",
+		"exact: true\nfallback: none\nengine: armnn-ref\n":                     "engine: an engine policy runs the engine's float32 layers on the host CPU",
+		"exact: true\nengine: tflite\n":                                        "engine: tflite is the reference policy's arithmetic; leave engine unset",
+		"exact: true\nengine: tensorrt\n":                                      `engine: unknown engine "tensorrt"`,
+		"exact: true\nengine: armnn-ref\nresidual_add_fusion: true\n":          "engine: an engine policy fuses as the engine does",
 		"": "the file is empty",
 	} {
 		_, err := drivers.LoadPolicy(write("bad.yaml", text))

@@ -98,6 +98,7 @@ func (p *Policy) resolveExact(hw *npu.Config) (arithmetic, error) {
 	}
 	emulate, cpu := p.allows()
 	r.exact = &exactRouting{emulate: emulate, cpu: cpu}
+	r.engine = p.Engine
 	return r, nil
 }
 

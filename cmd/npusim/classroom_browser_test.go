@@ -216,8 +216,8 @@ func TestClassroomPageLoads(t *testing.T) {
 	counts := eval[[]int](t, b, `[document.querySelectorAll("#mul-table tr[data-variant]").length,
 		document.querySelectorAll("#array-grid .pe").length,
 		document.querySelectorAll("#phones-table tbody tr").length]`)
-	if fmt.Sprint(counts) != "[8 64 15]" {
-		t.Errorf("%v variants, PEs and phone rows; want 8, 64 and 15 (the reference interpreter and 14 driver presets)", counts)
+	if fmt.Sprint(counts) != "[8 64 17]" {
+		t.Errorf("%v variants, PEs and phone rows; want 8, 64 and 17 (the reference interpreter and 16 driver presets)", counts)
 	}
 	if status := eval[string](t, b, `document.getElementById("status").textContent`); !regexpReady.MatchString(status) {
 		t.Errorf("status line %q", status)

@@ -340,7 +340,7 @@ func TestClassroomPhonesDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	comparePhones(t, p, want)
-	if p.Label != "test image 179, labelled 2" || !strings.HasPrefix(p.Summary, "The 14 phones disagree: 1 (12 phones), 2 (2 phones).") {
+	if p.Label != "test image 179, labelled 2" || !strings.HasPrefix(p.Summary, "The 16 phones disagree: 1 (14 phones), 2 (2 phones).") {
 		t.Errorf("label %q, summary %q", p.Label, p.Summary)
 	}
 	b.screenshot(t, "phones-test-179")

@@ -6,12 +6,15 @@ import (
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
+	"github.com/npusim/npusim/workloads"
 )
 
 // HostKernels are the kernels the host CPU runs for a compiled program's
 // CPU layers (drivers.Compiled.HostLayers), indexed by kernel ID: the
 // reference interpreter's kernel of each layer's op, which is what TFLite
-// runs on the CPU when an NNAPI driver gives a layer back. Each reads the
+// runs on the CPU when an NNAPI driver gives a layer back, or, under an
+// engine policy, the engine's kernel. Each reads the
 // layer's non-constant inputs from the bytes the NPU left in DRAM and takes
 // its constants from the compiled model.
 func HostKernels(c *drivers.Compiled) []npu.HostKernel {
@@ -37,13 +40,27 @@ func HostKernels(c *drivers.Compiled) []npu.HostKernel {
 			}
 			t := m.Tensors[op.Output]
 			out := quant.NewTensor(t.Type, t.Shape, t.Params)
-			if err := runOp(op, values, out, hl.Variant); err != nil {
+			if err := hostKernel(hl)(op, values, out); err != nil {
 				return nil, fmt.Errorf("%s: %w", op.Name, err)
 			}
 			return out.Bytes(), nil
 		}
 	}
 	return kernels
+}
+
+// hostKernel is the kernel of a host layer: its engine's (RunEngine), or
+// the reference interpreter's with its variant.
+func hostKernel(hl drivers.HostLayer) func(*workloads.Op, []*quant.Tensor, *quant.Tensor) error {
+	switch hl.Engine {
+	case reference.ONNXRuntime:
+		return ortOp
+	case reference.ArmNNRef:
+		return armnnOp
+	}
+	return func(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
+		return runOp(op, values, out, hl.Variant)
+	}
 }
 
 // setRoutes records the routes of the layers that did not run natively and

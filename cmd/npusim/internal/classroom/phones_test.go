@@ -36,7 +36,7 @@ func TestPhonesDefaultImage(t *testing.T) {
 			t.Errorf("%s reports %d (codes %v)", p.Policy, p.Class, p.Codes)
 		}
 	}
-	if want := []ClassCount{{1, 12}, {2, 2}}; !slices.Equal(v.Tally, want) {
+	if want := []ClassCount{{1, 14}, {2, 2}}; !slices.Equal(v.Tally, want) {
 		t.Errorf("tally %+v, want %+v", v.Tally, want)
 	}
 }
