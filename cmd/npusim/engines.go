@@ -65,15 +65,19 @@ func printEngines(out io.Writer, names []string) error {
 			if err != nil {
 				return runtimeErr(err)
 			}
-			exact, verdict := "no", "FAIL"
+			if r.Cannot != "" {
+				fmt.Fprintf(out, "| %s | %s | - | cannot run: %s | - | - | - |\n", name, e, r.Cannot)
+				continue
+			}
+			exact, verdict := "no", fmt.Sprintf("FAIL (>%d)", r.NNAPILimit)
 			if r.Exact() {
 				exact = "yes"
 			}
 			if r.NNAPIPass {
-				verdict = "PASS"
+				verdict = fmt.Sprintf("PASS (<=%d)", r.NNAPILimit)
 			}
-			fmt.Fprintf(out, "| %s | %s | %d | %s | %d | %.2f%% | %s (<=%d) |\n",
-				name, e, r.Samples, exact, r.MaxLSB, 100*r.Changed, verdict, r.NNAPILimit)
+			fmt.Fprintf(out, "| %s | %s | %d | %s | %d | %.2f%% | %s |\n",
+				name, e, r.Samples, exact, r.MaxLSB, 100*r.Changed, verdict)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/npusim/npusim/reference"
@@ -22,11 +23,15 @@ type EngineRow struct {
 	// workload; NNAPIPass says whether every output stays within it.
 	NNAPILimit int64 `json:"nnapiLimit"`
 	NNAPIPass  bool  `json:"nnapiPass"`
+	// Cannot says why the engine cannot run the workload (an op its
+	// emulation does not compute, ErrNotEmulated); the figures are then
+	// zero.
+	Cannot string `json:"cannot,omitempty"`
 }
 
-// Exact reports whether the engine's outputs are byte-identical to the
+// Exact reports whether the engine ran and its outputs are byte-identical to the
 // reference's.
-func (r EngineRow) Exact() bool { return r.MaxLSB == 0 }
+func (r EngineRow) Exact() bool { return r.Cannot == "" && r.MaxLSB == 0 }
 
 // CompareEngine runs the first samples input samples (0: all) of a workload
 // under an engine and compares every model output with the TFLite
@@ -44,6 +49,9 @@ func CompareEngine(w *workloads.Workload, e reference.Engine, samples int, refs 
 			return row, err
 		}
 		got, err := RunEngine(w.Model, w.Inputs[s], e)
+		if errors.Is(err, ErrNotEmulated) {
+			return EngineRow{Workload: w.Name, Engine: e, NNAPILimit: row.NNAPILimit, Cannot: err.Error()}, nil
+		}
 		if err != nil {
 			return row, fmt.Errorf("workload %s under %s: %w", w.Name, e, err)
 		}

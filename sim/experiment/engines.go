@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/npusim/npusim/quant"
@@ -61,6 +62,10 @@ func walk(m *workloads.Model, inputs []*quant.Tensor,
 	return values, nil
 }
 
+// ErrNotEmulated marks an op an engine emulation does not compute: the
+// engine cannot run the workload as npusim exports it.
+var ErrNotEmulated = errors.New("not emulated")
+
 // ortOp runs one op as ONNX Runtime runs its exported QOperator node(s).
 func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 	in := func(k int) *quant.Tensor { return values[op.Inputs[k]] }
@@ -72,7 +77,7 @@ func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 	case workloads.Concatenation:
 		for k := range op.Inputs {
 			if p := in(k).Params; p.Scale != out.Params.Scale || p.ZeroPoint != out.Params.ZeroPoint {
-				return fmt.Errorf("QLinearConcat of different grids is not emulated")
+				return fmt.Errorf("QLinearConcat of different grids is %w", ErrNotEmulated)
 			}
 		}
 		return runOp(op, values, out, quant.VariantFP32)
@@ -81,16 +86,16 @@ func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 	case workloads.AveragePool2D:
 		t := in(0)
 		if op.FilterH != t.Shape[1] || op.FilterW != t.Shape[2] || op.Padding != (workloads.Padding{}) {
-			return fmt.Errorf("QLinearAveragePool is not emulated, only QLinearGlobalAveragePool")
+			return fmt.Errorf("QLinearAveragePool is %w, only QLinearGlobalAveragePool", ErrNotEmulated)
 		}
 		err = reference.ORTGlobalAveragePool(in(0), out)
 	case workloads.Softmax:
 		if op.Beta != 1 {
-			return fmt.Errorf("softmax beta %v is not exported", op.Beta)
+			return fmt.Errorf("QLinearSoftmax of beta %v is %w", op.Beta, ErrNotEmulated)
 		}
 		err = reference.ORTSoftmax(in(0), out)
 	default:
-		return fmt.Errorf("%v is not emulated", op.Kind)
+		return fmt.Errorf("%v is %w", op.Kind, ErrNotEmulated)
 	}
 	if err != nil || op.Activation == quant.ActNone {
 		return err
@@ -127,7 +132,7 @@ func armnnOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error 
 	case workloads.Reshape:
 		return reference.Reshape(in(0), out)
 	default:
-		return fmt.Errorf("%v is not emulated", op.Kind)
+		return fmt.Errorf("%v is %w", op.Kind, ErrNotEmulated)
 	}
 	if err != nil || op.Activation == quant.ActNone {
 		return err

@@ -1,11 +1,13 @@
 package experiment
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/loader"
 )
 
 // fc1 is an int8 fully connected layer y = x*w over K inputs with the given
@@ -66,5 +68,28 @@ func TestEnginesDifferWhereTheEnginesDo(t *testing.T) {
 	}
 	if got[reference.TFLite] != 100 || got[reference.ONNXRuntime] != 100 || got[reference.ArmNNRef] != 99 {
 		t.Errorf("cancellation: %v, want tflite 100, onnxruntime 100, armnn-ref 99", got)
+	}
+}
+
+// TestEngineThatCannotRunAWorkload: an op an engine's emulation lacks makes
+// a row that says so, not an error, and real failures stay errors.
+func TestEngineThatCannotRunAWorkload(t *testing.T) {
+	w, err := loader.New().Load("kjv-lstm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := NewReferences()
+	for _, e := range []reference.Engine{reference.ONNXRuntime, reference.ArmNNRef} {
+		r, err := CompareEngine(w, e, 1, refs)
+		if err != nil {
+			t.Fatalf("%s: %v", e, err)
+		}
+		if !strings.Contains(r.Cannot, "is not emulated") || r.Samples != 0 || r.Exact() {
+			t.Errorf("%s on kjv-lstm: %+v, want a row that cannot run", e, r)
+		}
+	}
+	r, err := CompareEngine(w, reference.TFLite, 1, refs)
+	if err != nil || r.Cannot != "" || !r.Exact() {
+		t.Errorf("tflite on kjv-lstm: %+v, %v; want the reference itself", r, err)
 	}
 }
