@@ -80,10 +80,14 @@ func ortOnCPU(m *workloads.Model, op *workloads.Op) (string, error) {
 		out := m.Tensors[op.Output].Params
 		for _, i := range op.Inputs {
 			if !sameGrid(m.Tensors[i].Params, out) {
-				return "", fmt.Errorf("QLinearConcat of different grids is not emulated")
+				return "onnxruntime's QLinearConcat moves an input to the output's grid in float32", nil
 			}
 		}
 		return "", nil
+	case workloads.Mul:
+		return "onnxruntime's QLinearMul scales the product in float32", nil
+	case workloads.Logistic:
+		return "onnxruntime's QLinearSigmoid evaluates MLAS's float32 rational approximation", nil
 	case workloads.Add:
 		return "onnxruntime's QLinearAdd computes in float32 with fused multiply-adds", nil
 	case workloads.AveragePool2D:

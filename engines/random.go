@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/npusim/npusim/quant"
@@ -21,7 +22,8 @@ func CaseCount(def int) int {
 
 // singleOps are the op kinds of random single-op models.
 var singleOps = []workloads.OpKind{workloads.Conv2D, workloads.DepthwiseConv2D, workloads.FullyConnected,
-	workloads.Add, workloads.AveragePool2D, workloads.MaxPool2D, workloads.Softmax, workloads.Relu6}
+	workloads.Add, workloads.AveragePool2D, workloads.MaxPool2D, workloads.Softmax, workloads.Relu6,
+	workloads.Mul, workloads.Logistic, workloads.Concatenation}
 
 // RandomOp returns a random single-op workload of the given kind, seeded:
 // uint8 or int8, per-tensor or per-channel weights, random geometry, fused
@@ -99,9 +101,19 @@ func (g *opGen) op(kind workloads.OpKind, x int) int {
 		units := 1 + g.rng.IntN(20)
 		op.Inputs = append(op.Inputs, g.weights([]int{units, in.Shape[1]}, 0, false)...)
 		shape = []int{in.Shape[0], units}
-	case workloads.Add:
+	case workloads.Add, workloads.Mul:
 		op.Inputs = append(op.Inputs, g.activation("y", in.Shape))
 		g.m.Inputs = append(g.m.Inputs, op.Inputs[1])
+	case workloads.Concatenation: // a second input on its own grid, joined along channels
+		second := slices.Clone(in.Shape)
+		second[3] = 1 + g.rng.IntN(40)
+		op.Inputs = append(op.Inputs, g.activation("y", second))
+		g.m.Inputs = append(g.m.Inputs, op.Inputs[1])
+		op.Axis = 3
+		shape = slices.Clone(in.Shape)
+		shape[3] += second[3]
+	case workloads.Logistic: // the output grid NNAPI requires: 1/256 from the type's minimum
+		p = quant.Params{Scale: 1.0 / 256, ZeroPoint: g.typ.Min()}
 	case workloads.AveragePool2D:
 		op.FilterH, op.FilterW = in.Shape[1], in.Shape[2]
 		shape, p = []int{in.Shape[0], 1, 1, in.Shape[3]}, in.Params
@@ -126,10 +138,11 @@ func (g *opGen) op(kind workloads.OpKind, x int) int {
 }
 
 // fusesActivation reports whether ops of the kind carry a fused activation;
-// softmax, relu6 and the pools do not.
+// softmax, relu6, logistic, concatenation and the pools do not.
 func fusesActivation(kind workloads.OpKind) bool {
 	switch kind {
-	case workloads.Softmax, workloads.Relu6, workloads.MaxPool2D, workloads.AveragePool2D:
+	case workloads.Softmax, workloads.Relu6, workloads.MaxPool2D, workloads.AveragePool2D, workloads.Logistic,
+		workloads.Concatenation:
 		return false
 	}
 	return true

@@ -21,8 +21,9 @@ const (
 	TFLite Engine = "tflite"
 	// ONNXRuntime is ONNX Runtime's CPU execution provider running the model
 	// as package onnx exports it (QOperator form): int32 accumulation,
-	// float32 requantization rounding half to even, float QLinearAdd, a
-	// float QLinearGlobalAveragePool and a lookup-table QLinearSoftmax.
+	// float32 requantization rounding half to even, float QLinearAdd and
+	// QLinearMul, a float QLinearGlobalAveragePool, and lookup tables for
+	// QLinearSoftmax, QLinearSigmoid and QLinearConcat's change of grid.
 	ONNXRuntime Engine = "onnxruntime"
 	// ArmNNRef is Arm NN 20.08's reference backend (CpuRef): every quantized
 	// operand decoded to float32, products accumulated in float32, results

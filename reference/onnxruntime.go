@@ -107,3 +107,88 @@ func ortSoftmaxTable(scale float32, depth int) [256]float32 {
 	}
 	return t
 }
+
+// ORTMul computes com.microsoft QLinearMul as MLAS's SSE2 kernel does: the
+// exact product of the two zero-point-corrected codes, scaled in float32 by
+// r = float32(aScale*bScale)/cScale and offset by cZero, rounded half to
+// even and saturated:
+//
+//	c = saturate(roundHalfEven(float32(float32(p)*r) + float32(cZero)))
+func ORTMul(a, b, out *quant.Tensor) error {
+	if !slices.Equal(a.Shape, b.Shape) || !slices.Equal(a.Shape, out.Shape) {
+		return fmt.Errorf("QLinearMul: shapes %v, %v and %v differ", a.Shape, b.Shape, out.Shape)
+	}
+	r := a.Params.Scale * b.Params.Scale / out.Params.Scale
+	zc := float32(out.Params.ZeroPoint)
+	for i := range out.Data {
+		p := (a.Data[i] - a.Params.ZeroPoint) * (b.Data[i] - b.Params.ZeroPoint)
+		v := float32(float32(p)*r) + zc
+		q := quant.Clamp(int64(math.RoundToEven(float64(v))), math.MinInt16, math.MaxInt16)
+		out.Data[i] = quant.Clamp(int64(q), out.Type.Min(), out.Type.Max())
+	}
+	return nil
+}
+
+// ORTRegrid converts a tensor onto another per-tensor grid as com.microsoft
+// QLinearConcat converts an input whose scale or zero point differs from
+// its output's: through a table of every code built as
+// QlinearBuildLookupTable builds it, dequantizing in float32 and
+// quantizing with MlasQuantizeLinear,
+//
+//	y = saturate(roundHalfEven(float32(float32(xScale*float32(x-xZero)) / yScale)) + yZero)
+//
+// (TFLite's CONCATENATION multiplies by the ratio of the scales instead).
+// An input already on the output's grid is copied.
+func ORTRegrid(in *quant.Tensor, to quant.Params, t quant.Type) *quant.Tensor {
+	out := quant.NewTensor(t, in.Shape, to)
+	same := in.Params.Scale == to.Scale && in.Params.ZeroPoint == to.ZeroPoint
+	for i, x := range in.Data {
+		if same {
+			out.Data[i] = x
+			continue
+		}
+		out.Data[i] = ortQuantize(in.Params.Scale*float32(x-in.Params.ZeroPoint), to, t)
+	}
+	return out
+}
+
+// ORTLogistic computes com.microsoft QLinearSigmoid: through a table of
+// every code, built by dequantizing in float32, applying MLAS's logistic
+// kernel (ortLogistic) and quantizing with MlasQuantizeLinear.
+func ORTLogistic(in, out *quant.Tensor) error {
+	if !slices.Equal(in.Shape, out.Shape) {
+		return fmt.Errorf("QLinearSigmoid: shapes %v and %v differ", in.Shape, out.Shape)
+	}
+	for i, x := range in.Data {
+		d := in.Params.Scale * float32(x-in.Params.ZeroPoint)
+		out.Data[i] = ortQuantize(ortLogistic(d), out.Params, out.Type)
+	}
+	return nil
+}
+
+// ortQuantize is MlasQuantizeLinear: saturate(roundHalfEven(x/scale) + zero).
+func ortQuantize(x float32, p quant.Params, t quant.Type) int32 {
+	q := math.RoundToEven(float64(x / p.Scale))
+	return quant.Clamp(int64(q)+int64(p.ZeroPoint), t.Min(), t.Max())
+}
+
+// ortLogistic is MLAS's logistic kernel for x86-64 with FMA3 (the
+// polynomial and constants of Eigen's float logistic): x clamped to
+// [-18, 18], then p/q + 1/2 with p odd and q even in x, each a chain of
+// fused multiply-adds in x^2. (On the differential tests' cases the fused
+// and the unfused chains quantize alike; the fused one is the kernel's.)
+func ortLogistic(x float32) float32 {
+	x = min(max(x, -18), 18)
+	x2 := x * x
+	p := fma32(x2, 4.37031012579801e-11, 1.15627324459942e-07)
+	p = fma32(p, x2, 6.08574864600143e-05)
+	p = fma32(p, x2, 8.51377133304701e-03)
+	p = fma32(p, x2, 2.48287947061529e-01)
+	p *= x
+	q := fma32(x2, 6.10247389755681e-13, 5.76102136993427e-09)
+	q = fma32(q, x2, 6.29106785017040e-06)
+	q = fma32(q, x2, 1.70198817374094e-03)
+	q = fma32(q, x2, 1.16817656904453e-01)
+	q = fma32(q, x2, 9.93151921023180e-01)
+	return p/q + 0.5
+}

@@ -3,6 +3,7 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/reference"
@@ -74,13 +75,12 @@ func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 	case workloads.Conv2D, workloads.DepthwiseConv2D, workloads.FullyConnected, workloads.MaxPool2D,
 		workloads.Relu, workloads.Relu1, workloads.Relu6, workloads.Reshape:
 		return runOp(op, values, out, quant.VariantFP32) // QLinearConv, MaxPool, Clip, Reshape
-	case workloads.Concatenation:
-		for k := range op.Inputs {
-			if p := in(k).Params; p.Scale != out.Params.Scale || p.ZeroPoint != out.Params.ZeroPoint {
-				return fmt.Errorf("QLinearConcat of different grids is %w", ErrNotEmulated)
-			}
+	case workloads.Concatenation: // QLinearConcat: each input onto the output's grid, then copied
+		regridded := slices.Clone(values)
+		for _, i := range op.Inputs {
+			regridded[i] = reference.ORTRegrid(values[i], out.Params, out.Type)
 		}
-		return runOp(op, values, out, quant.VariantFP32)
+		return runOp(op, regridded, out, quant.VariantFP32)
 	case workloads.Add:
 		err = reference.ORTAdd(in(0), in(1), out)
 	case workloads.AveragePool2D:
@@ -94,6 +94,10 @@ func ortOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor) error {
 			return fmt.Errorf("QLinearSoftmax of beta %v is %w", op.Beta, ErrNotEmulated)
 		}
 		err = reference.ORTSoftmax(in(0), out)
+	case workloads.Logistic:
+		err = reference.ORTLogistic(in(0), out)
+	case workloads.Mul:
+		err = reference.ORTMul(in(0), in(1), out)
 	default:
 		return fmt.Errorf("%v is %w", op.Kind, ErrNotEmulated)
 	}
