@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/npusim/npusim/internal/quanttest"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
 )
@@ -114,34 +115,6 @@ func randomMultiplier(rng *rand.Rand, v quant.Variant) quant.Multiplier {
 	return quant.Multiplier{Q: int32(q), Shift: rng.IntN(maxShift(v)+32) - 31}
 }
 
-// randomAccumulator draws accumulators of every magnitude, the extremes
-// and small values over-represented.
-func randomAccumulator(rng *rand.Rand) int32 {
-	switch rng.IntN(10) {
-	case 0:
-		return math.MinInt32
-	case 1:
-		return math.MaxInt32
-	case 2, 3:
-		return int32(rng.IntN(2001) - 1000)
-	}
-	bits := rng.IntN(32)
-	return int32(rng.Int64N(int64(1)<<bits<<1) - int64(1)<<bits)
-}
-
-// tieAccumulator returns an accumulator whose product with 2^-total is an
-// exact half, of either sign.
-func tieAccumulator(rng *rand.Rand, total int) int32 {
-	if total < 1 || total > 30 {
-		return 1
-	}
-	a := (2*rng.Int64N(int64(1)<<(31-total)) + 1) << (total - 1)
-	if rng.IntN(2) == 0 {
-		a = -a
-	}
-	return int32(a)
-}
-
 // randomBlock fills a block: each column a multiplier and a bias, every
 // fifth column a power-of-two multiplier with exact ties and no bias.
 func randomBlock(rng *rand.Rand, v quant.Variant, m, n int) (acc, bias []int32, mults []quant.Multiplier) {
@@ -152,12 +125,12 @@ func randomBlock(rng *rand.Rand, v quant.Variant, m, n int) (acc, bias []int32, 
 		if tie {
 			mults[c].Q = int32(1) << (v.FracBits() - 1)
 		} else {
-			bias[c] = randomAccumulator(rng) >> rng.IntN(32)
+			bias[c] = quanttest.RandomAccumulator(rng) >> rng.IntN(32)
 		}
 		for r := range m {
-			acc[r*n+c] = randomAccumulator(rng)
+			acc[r*n+c] = quanttest.RandomAccumulator(rng)
 			if tie {
-				acc[r*n+c] = tieAccumulator(rng, 1-mults[c].Shift)
+				acc[r*n+c] = quanttest.TieAccumulator(rng, 1-mults[c].Shift)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/npusim/npusim/internal/quanttest"
 )
 
 // randomMultiplier draws a significand of the variant's width (a power of two
@@ -29,35 +31,6 @@ func randomMultiplier(rng *rand.Rand, v Variant) Multiplier {
 	return Multiplier{Q: int32(q), Shift: shift}
 }
 
-// randomAccumulator draws accumulators of every magnitude, with the extremes
-// and small values over-represented.
-func randomAccumulator(rng *rand.Rand) int32 {
-	switch rng.IntN(10) {
-	case 0:
-		return math.MinInt32
-	case 1:
-		return math.MaxInt32
-	case 2, 3:
-		return int32(rng.IntN(2001) - 1000)
-	}
-	bits := rng.IntN(32)
-	return int32(rng.Int64N(int64(1)<<bits<<1) - int64(1)<<bits)
-}
-
-// tieAccumulator returns an accumulator whose exact product with a
-// power-of-two multiplier is a half (a tie), of either sign.
-func tieAccumulator(rng *rand.Rand, total int) int32 {
-	if total < 1 || total > 30 {
-		return 1
-	}
-	k := rng.Int64N(int64(1) << (31 - total))
-	a := (2*k + 1) << (total - 1)
-	if rng.IntN(2) == 0 {
-		a = -a
-	}
-	return int32(a)
-}
-
 func TestVariantsAgainstExactDefinition(t *testing.T) {
 	pairs := 1_000_000
 	if testing.Short() {
@@ -70,11 +43,11 @@ func TestVariantsAgainstExactDefinition(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 1))
 			for i := range pairs {
 				m := randomMultiplier(rng, v)
-				acc := randomAccumulator(rng)
+				acc := quanttest.RandomAccumulator(rng)
 				if i%5 == 0 && v.Mode != FP32 {
 					// a power-of-two multiplier and an exact tie
 					m.Q = int32(1) << (v.FracBits() - 1)
-					acc = tieAccumulator(rng, v.FracBits()-m.Shift-(v.FracBits()-1))
+					acc = quanttest.TieAccumulator(rng, v.FracBits()-m.Shift-(v.FracBits()-1))
 				}
 				if got, want := v.Scale(acc, m), exactScale(v, acc, m); got != want {
 					t.Fatalf("seed %d pair %d: %v.Scale(%d, %+v) = %d, exact definition gives %d", seed, i, v, acc, m, got, want)
