@@ -52,6 +52,9 @@ func BenchORT(dir string, w *workloads.Workload, sample, warmup, runs int) (*ORT
 	if err := os.WriteFile(script, ortBenchScript, 0o644); err != nil {
 		return nil, err
 	}
+	if err := os.WriteFile(filepath.Join(dir, "ort_run.js"), ortScript, 0o644); err != nil { // its helpers
+		return nil, err
+	}
 	if err := os.WriteFile(mpath, data, 0o644); err != nil {
 		return nil, err
 	}

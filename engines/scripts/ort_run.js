@@ -13,12 +13,19 @@
 const fs = require('fs');
 const path = require('path');
 
-function loadRuntime() {
+// runtimeDir is where onnxruntime-node is loaded from.
+function runtimeDir() {
   const dir = process.env.NPUSIM_ORT_DIR;
-  if (dir) {
-    return require(path.join(dir, 'node_modules', 'onnxruntime-node'));
-  }
-  return require('onnxruntime-node');
+  return dir ? path.join(dir, 'node_modules', 'onnxruntime-node') : 'onnxruntime-node';
+}
+
+function loadRuntime() {
+  return require(runtimeDir());
+}
+
+// runtimeVersion is the loaded onnxruntime-node's version.
+function runtimeVersion() {
+  return require(path.join(runtimeDir(), 'package.json')).version;
 }
 
 const dtypes = { '|u1': 'uint8', '|i1': 'int8', '<u1': 'uint8', '<i1': 'int8' };
@@ -72,7 +79,12 @@ async function main() {
     session.outputNames.forEach((name, k) => writeNpy(at(c.outputs[k]), results[name]));
     await session.release();
   }
-  process.stdout.write(`onnxruntime ${require(path.join(process.env.NPUSIM_ORT_DIR || '', 'node_modules', 'onnxruntime-node', 'package.json')).version}: ${cases.length} models\n`);
+  process.stdout.write(`onnxruntime ${runtimeVersion()}: ${cases.length} models\n`);
 }
 
-main().catch(e => { process.stderr.write(`ort_run: ${e.stack || e}\n`); process.exit(1); });
+// Run as a script, it runs a manifest; required (by ort_bench.js), it lends
+// its loader and its .npy reader.
+if (require.main === module) {
+  main().catch(e => { process.stderr.write(`ort_run: ${e.stack || e}\n`); process.exit(1); });
+}
+module.exports = { loadRuntime, runtimeVersion, readNpy };
