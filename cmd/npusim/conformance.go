@@ -20,7 +20,8 @@ func newConformanceCommand() *cobra.Command {
 		Short: "Write a determinism test pack for engines that load ONNX, or judge an engine's outputs",
 		Long: `conformance --out DIR writes a determinism test pack: ONNX models of single
 ops (seeded random convolutions, depthwise convolutions, fully connected
-layers, ADD, pools, SOFTMAX, RELU6) and of every zoo network, their inputs,
+layers, ADD, MUL, pools, SOFTMAX, LOGISTIC, RELU6, concatenations of two
+grids) and of every zoo network, their inputs,
 the bit-exact outputs of the TFLite reference (NNNN-name_output<k>_sample<s>.npy),
 a manifest.json listing them, and run_onnxruntime.js, which runs the pack on
 ONNX Runtime ("NPUSIM_ORT_DIR=<npm prefix> node DIR/run_onnxruntime.js
