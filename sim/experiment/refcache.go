@@ -68,14 +68,8 @@ func storedBytes(t *quant.Tensor) ([]byte, bool) {
 		return t.Bytes(), t.Type == quant.Int32
 	}
 	b := make([]byte, len(t.Data))
-	kernels.Narrow(b, t.Data)
-	var back [4096]int32
-	for lo := 0; lo < len(b); lo += len(back) {
-		hi := min(lo+len(back), len(b))
-		kernels.Widen(back[:hi-lo], b[lo:hi], t.Type.Signed())
-		if !equalInt32(back[:hi-lo], t.Data[lo:hi]) {
-			return nil, false
-		}
+	if !kernels.NarrowExact(b, t.Data, t.Type.Signed()) {
+		return nil, false
 	}
 	return b, true
 }
