@@ -37,8 +37,19 @@ func NewAddParams(a, b, out Params) AddParams {
 // Apply adds two stored values and returns the output value before the
 // activation clamp (the output zero point included).
 func (p AddParams) Apply(x, y int32) int32 {
-	sx := MultiplyByQuantizedMultiplier((x+p.InOffset[0])<<addLeftShift, p.InQ[0], p.InShift[0])
-	sy := MultiplyByQuantizedMultiplier((y+p.InOffset[1])<<addLeftShift, p.InQ[1], p.InShift[1])
+	return p.Combine(p.ScaleInput(0, x), p.ScaleInput(1, y))
+}
+
+// ScaleInput brings a stored value of input k (0 or 1) to the common scale,
+// with the headroom shift: the first step of Apply.
+func (p AddParams) ScaleInput(k int, x int32) int32 {
+	return MultiplyByQuantizedMultiplier((x+p.InOffset[k])<<addLeftShift, p.InQ[k], p.InShift[k])
+}
+
+// Combine adds two inputs brought to the common scale (ScaleInput) and
+// requantizes the sum to the output, the zero point included: the second
+// step of Apply.
+func (p AddParams) Combine(sx, sy int32) int32 {
 	return MultiplyByQuantizedMultiplier(sx+sy, p.OutQ, p.OutShift) + p.OutOffset
 }
 

@@ -53,3 +53,39 @@ func TestKernelsEqualPlainLoops(t *testing.T) {
 		}
 	}
 }
+
+// TestAddTablesEqualPlainLoop holds ADD of tensors of the output's shape,
+// by tables of each input's first step, equal to the element-by-element
+// algorithm on random grids, types, activations and values, some outside
+// their type's range.
+func TestAddTablesEqualPlainLoop(t *testing.T) {
+	types := []quant.Type{quant.Int8, quant.Uint8}
+	acts := []quant.Activation{quant.ActNone, quant.ActRelu, quant.ActRelu6}
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 47))
+		shape := []int{1, 1 + rng.IntN(5), 1 + rng.IntN(7), 1 + rng.IntN(9)}
+		tensor := func(typ quant.Type) *quant.Tensor {
+			p := quant.Params{Scale: float32(0.001 + rng.Float64()), ZeroPoint: typ.Min() + rng.Int32N(256)}
+			x := quant.NewTensor(typ, shape, p)
+			for i := range x.Data {
+				x.Data[i] = typ.Min() + rng.Int32N(256)
+				if rng.IntN(50) == 0 {
+					x.Data[i] += 256 * (1 - 2*rng.Int32N(2)) // outside the type's range
+				}
+			}
+			return x
+		}
+		a, b, out := tensor(types[rng.IntN(2)]), tensor(types[rng.IntN(2)]), tensor(types[rng.IntN(2)])
+		act := acts[rng.IntN(len(acts))]
+		fast, plain := out.Clone(), out.Clone()
+		if err := Add(a, b, fast, act); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if err := withPlainLoops(func() error { return Add(a, b, plain, act) }); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if !slices.Equal(fast.Data, plain.Data) {
+			t.Fatalf("seed %d (%v + %v -> %v, %v): tables and plain loop differ", seed, a.Type, b.Type, out.Type, act)
+		}
+	}
+}
