@@ -75,7 +75,9 @@ func (d *Deviation) insert(diff int64, n int) {
 // Add accumulates the comparison of one tensor, got, with the reference's
 // values of it, ref.
 func (d *Deviation) Add(got, ref *quant.Tensor) {
-	d.add(got, ref, SignalSum(d.signal, ref))
+	signal := SignalSum(d.signal, ref)
+	d.add(got, ref, func() float64 { return signal })
+	d.signal = signal
 }
 
 // SignalSum adds the squares of a tensor's real values to sum, element by
@@ -96,8 +98,9 @@ func SignalSum(sum float64, t *quant.Tensor) float64 {
 const equalBlock = 16
 
 // add accumulates the comparison of got with ref, given the signal after
-// it: SignalSum(d.signal, ref).
-func (d *Deviation) add(got, ref *quant.Tensor, signal float64) {
+// it (what SignalSum would make of the reference's values so far), which
+// it asks for only where the SNR needs it (close).
+func (d *Deviation) add(got, ref *quant.Tensor, signal func() float64) {
 	g := onGrid(got, ref.Params, ref.Type)
 	scale, noise, changed := float64(ref.Params.Scale), d.noise, 0
 	for lo := 0; lo < len(ref.Data); lo += equalBlock {
@@ -137,7 +140,7 @@ func sameValues(got, ref stored) bool {
 // tensor, which it asks for only when it decodes (refTensor). Where equal
 // bytes are equal values (sameValues) it compares the bytes 64 at a time
 // and decodes only the blocks that differ.
-func (d *Deviation) addStored(got, ref stored, refTensor func() *quant.Tensor, signal float64) {
+func (d *Deviation) addStored(got, ref stored, refTensor func() *quant.Tensor, signal func() float64) {
 	if ref.bytes == nil || !sameValues(got, ref) {
 		d.add(&quant.Tensor{Type: got.typ, Params: got.params, Data: decodeBytes(got.typ, got.bytes)}, refTensor(), signal)
 		return
@@ -176,14 +179,19 @@ func (d *Deviation) differ(diff int64, scale, noise float64) float64 {
 
 // close ends the comparison of n elements of which changed differ: the
 // others count as equal (adding 0 * 0 leaves the noise, a sum of squares,
-// as it is), and the sums take their new values.
-func (d *Deviation) close(n, changed int, signal, noise float64) {
+// as it is), and the sums take their new values. The signal is asked for
+// only once there is noise: without it the SNR is infinite, and a noise,
+// once there, stays (a sum of squares), so the signal kept is always the
+// one after the latest comparison.
+func (d *Deviation) close(n, changed int, signal func() float64, noise float64) {
 	if same := n - changed; same > 0 {
 		d.count(0)
 		d.counts[countOffset] += same - 1
 	}
 	d.changed += changed
-	d.signal, d.noise = signal, noise
+	if d.noise = noise; noise > 0 {
+		d.signal = signal()
+	}
 	d.Elements += n
 	d.finish()
 }

@@ -40,7 +40,7 @@ func BenchmarkDeviationAdd(b *testing.B) {
 		b.Run(c.name+"/signal-known", func(b *testing.B) {
 			for b.Loop() {
 				var d Deviation
-				d.add(got, ref, signal)
+				d.add(got, ref, func() float64 { return signal })
 			}
 			b.ReportMetric(float64(len(ref.Data))*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})

@@ -222,10 +222,7 @@ func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu
 		if err != nil {
 			return nil, err
 		}
-		sums, err := refs.signalSums(w, s)
-		if err != nil {
-			return nil, err
-		}
+		sums := &lazySums{refs: refs, w: w, sample: s}
 		run, err := runs.runRaw(w.Inputs[s])
 		if err != nil {
 			return nil, fmt.Errorf("%s on %s under %s: %w", w.Name, hw.Name, policy.Name, err)
@@ -235,6 +232,9 @@ func RunOnWith(cell Cell, w *workloads.Workload, policy *drivers.Policy, hw *npu
 			r.DRAM = compiled.Traffic(run.stats)
 		}
 		r.compare(w, s, compiled, run, ref, sums, &t)
+		if sums.err != nil {
+			return nil, sums.err
+		}
 	}
 	r.conclude(w, &t)
 	return r, nil
@@ -272,7 +272,7 @@ type tally struct {
 // is the reference's, sums the signal sums after the sample (the
 // deviations hold samples 0 to s-1).
 func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run *rawRun, ref *sampleValues,
-	sums *signalSums, t *tally) {
+	sums *lazySums, t *tally) {
 	m := w.Model
 	for i, op := range m.Ops {
 		region := c.TensorOutput[op.Output]
@@ -282,12 +282,12 @@ func (r *Result) compare(w *workloads.Workload, s int, c *drivers.Compiled, run 
 		mt, rt := c.Model.Tensors[op.Output], m.Tensors[op.Output]
 		got := stored{run.regions[region], mt.Type, mt.Params}
 		want := stored{ref.bytes[op.Output], rt.Type, rt.Params}
-		r.Layers[i].Deviation.addStored(got, want, func() *quant.Tensor { return ref.tensor(op.Output) }, sums.layers[i])
+		r.Layers[i].Deviation.addStored(got, want, func() *quant.Tensor { return ref.tensor(op.Output) }, sums.layer(i))
 	}
 	refOuts := make([]*quant.Tensor, len(m.Tensors))
 	for k, o := range m.Outputs {
 		refOuts[o] = ref.tensor(o)
-		r.Output.add(run.outputs[k], refOuts[o], sums.outputs[k])
+		r.Output.add(run.outputs[k], refOuts[o], sums.output(k))
 		t.outs, t.refOuts = append(t.outs, run.outputs[k]), append(t.refOuts, refOuts[o])
 	}
 	t.task(w, s, run.outputs, refOuts)

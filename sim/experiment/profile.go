@@ -72,16 +72,16 @@ func MeasureInference(c *drivers.Compiled, f *platform.Functional, w *workloads.
 	if err != nil {
 		return cost, err
 	}
-	sums, err := refs.signalSums(w, sample)
-	if err != nil {
-		return cost, err
-	}
+	sums := &lazySums{refs: refs, w: w, sample: sample}
 	t3 := clock()
 	r := &Result{Samples: 1, Layers: make([]LayerResult, len(w.Model.Ops)), NNAPILimit: NNAPILimit(w)}
 	r.setCost(stats, c.HW, w.Model)
 	var t tally
 	r.compare(w, sample, c, &rawRun{regions: outputs, outputs: decodeOutputs(c, outputs), stats: stats}, ref, sums, &t)
 	r.conclude(w, &t)
+	if sums.err != nil {
+		return cost, sums.err
+	}
 	t4 := clock()
 	return InferenceCost{Values: t1.Sub(t0), Timing: t2.Sub(t1), Reference: t3.Sub(t2), Comparison: t4.Sub(t3)}, nil
 }

@@ -28,6 +28,47 @@ type signalSums struct {
 	outputs []float64
 }
 
+// lazySums are the signal sums after a sample, fetched from References
+// the first time a deviation asks for one: a cell whose values equal the
+// reference's everywhere never needs them (its SNRs are infinite). err is
+// the fetch's error, which the cell reports once its comparison is done.
+type lazySums struct {
+	refs   *References
+	w      *workloads.Workload
+	sample int
+	sums   *signalSums
+	err    error
+}
+
+// get returns the sums, nil after an error.
+func (l *lazySums) get() *signalSums {
+	if l.sums == nil && l.err == nil {
+		l.sums, l.err = l.refs.signalSums(l.w, l.sample)
+	}
+	return l.sums
+}
+
+// layer is the signal of op i's output, NaN after an error.
+func (l *lazySums) layer(i int) func() float64 {
+	return func() float64 {
+		if s := l.get(); s != nil {
+			return s.layers[i]
+		}
+		return math.NaN()
+	}
+}
+
+// output is the signal of the model outputs up to output k, NaN after an
+// error.
+func (l *lazySums) output(k int) func() float64 {
+	return func() float64 {
+		if s := l.get(); s != nil {
+			return s.outputs[k]
+		}
+		return math.NaN()
+	}
+}
+
 // signalSums returns the signal sums after a sample, computing them (and
 // those of the samples before it) the first time.
 func (r *References) signalSums(w *workloads.Workload, sample int) (*signalSums, error) {
