@@ -38,13 +38,71 @@ func (p ConvParams) check(in, out []int, fh, fw, outC int) error {
 	return nil
 }
 
-// channelMultipliers derives each output channel's multiplier.
-func channelMultipliers(in, filter, out *quant.Tensor, channels int, v quant.Variant) []quant.Multiplier {
+// channelMultipliers derives each output channel's multiplier from the
+// input's, the filter's and the output's scales.
+func channelMultipliers(in float32, filter *quant.Tensor, out float32, channels int, v quant.Variant) []quant.Multiplier {
 	m := make([]quant.Multiplier, channels)
 	for c := range m {
-		m[c] = v.MultiplierFor(in.Params.Scale, filter.Params.ChannelScale(c), out.Params.Scale)
+		m[c] = v.MultiplierFor(in, filter.Params.ChannelScale(c), out)
 	}
 	return m
+}
+
+// outputs is how a layer's accumulators become its stored outputs: each
+// channel's multiplier under the variant, and the clamp of the fused
+// activation on the output's grid.
+type outputs struct {
+	mult   []quant.Multiplier
+	v      quant.Variant
+	lo, hi int32
+}
+
+// outputsOf derives a layer's outputs from its input's and output's
+// quantization and its filter's.
+func outputsOf(in quant.Params, filter *quant.Tensor, out quant.Params, outType quant.Type, channels int,
+	act quant.Activation, v quant.Variant) outputs {
+	lo, hi := act.Range(outType, out.Scale, out.ZeroPoint)
+	return outputs{mult: channelMultipliers(in.Scale, filter, out.Scale, channels, v), v: v, lo: lo, hi: hi}
+}
+
+// checkConv2D checks the shapes of a CONV_2D.
+func checkConv2D(in, filter, out []int, p ConvParams) error {
+	outC, fh, fw, inC := filter[0], filter[1], filter[2], filter[3]
+	if err := p.check(in, out, fh, fw, outC); err != nil {
+		return fmt.Errorf("CONV_2D: %w", err)
+	}
+	if in[3] != inC {
+		return fmt.Errorf("CONV_2D: input has %d channels, filter %d", in[3], inC)
+	}
+	return nil
+}
+
+// checkDepthwise checks the shapes of a DEPTHWISE_CONV_2D.
+func checkDepthwise(in, filter, out []int, p ConvParams) error {
+	fh, fw, outC := filter[1], filter[2], filter[3]
+	if err := p.check(in, out, fh, fw, outC); err != nil {
+		return fmt.Errorf("DEPTHWISE_CONV_2D: %w", err)
+	}
+	if inC := in[3]; p.DepthMultiplier < 1 || inC*p.DepthMultiplier != outC {
+		return fmt.Errorf("DEPTHWISE_CONV_2D: %d input channels x depth multiplier %d != %d output channels",
+			inC, p.DepthMultiplier, outC)
+	}
+	return nil
+}
+
+// checkFullyConnected checks the sizes of a FULLY_CONNECTED and returns its
+// batches.
+func checkFullyConnected(in, weights []int, out int) (int, error) {
+	units, size := weights[0], weights[1]
+	n := quant.NumElements(in)
+	if n%size != 0 {
+		return 0, fmt.Errorf("FULLY_CONNECTED: %d input elements are not a multiple of the input size %d", n, size)
+	}
+	batches := n / size
+	if out != batches*units {
+		return 0, fmt.Errorf("FULLY_CONNECTED: output has %d elements, want %d x %d", out, batches, units)
+	}
+	return batches, nil
 }
 
 func biasOf(bias *quant.Tensor, c int) int32 {
@@ -60,21 +118,23 @@ func biasOf(bias *quant.Tensor, c int) int32 {
 //	acc = bias[oc] + sum (x - xZero) * (w - wZero), over in-bounds taps
 //	out = clamp(requantize(acc) + outZero)
 func Conv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) error {
+	if err := checkConv2D(in.Shape, filter.Shape, out.Shape, p); err != nil {
+		return err
+	}
+	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[0], p.Activation, v)
+	if fastKernels && onStored(in, out, func(in, out Stored) bool { return conv2DFast(in, filter, bias, out, p, o) }) {
+		return nil
+	}
+	conv2DPlain(in, filter, bias, out, p, o)
+	return nil
+}
+
+// conv2DPlain is Conv2D by the definition's loops.
+func conv2DPlain(in, filter, bias, out *quant.Tensor, p ConvParams, r outputs) {
 	outC, fh, fw, inC := filter.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
-	if err := p.check(in.Shape, out.Shape, fh, fw, outC); err != nil {
-		return fmt.Errorf("CONV_2D: %w", err)
-	}
-	if in.Shape[3] != inC {
-		return fmt.Errorf("CONV_2D: input has %d channels, filter %d", in.Shape[3], inC)
-	}
 	n, h, w := in.Shape[0], in.Shape[1], in.Shape[2]
 	oh, ow := out.Shape[1], out.Shape[2]
 	xZero, wZero := in.Params.ZeroPoint, filter.Params.ZeroPoint
-	mult := channelMultipliers(in, filter, out, outC, v)
-	lo, hi := p.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	if fastKernels && conv2DFast(in, filter, bias, out, p, v, mult, lo, hi) {
-		return nil
-	}
 	o := 0
 	for b := range n {
 		for oy := range oh {
@@ -98,37 +158,35 @@ func Conv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) 
 							}
 						}
 					}
-					out.Data[o] = v.Requantize(acc, mult[oc], out.Params.ZeroPoint, lo, hi)
+					out.Data[o] = r.v.Requantize(acc, r.mult[oc], out.Params.ZeroPoint, r.lo, r.hi)
 					o++
 				}
 			}
 		}
 	}
-	return nil
 }
 
 // DepthwiseConv2D computes DEPTHWISE_CONV_2D: input [N,H,W,inC], filter
 // [1,fH,fW,outC] with outC = inC*DepthMultiplier, output channel oc reading
 // input channel oc/DepthMultiplier.
 func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) error {
-	fh, fw, outC := filter.Shape[1], filter.Shape[2], filter.Shape[3]
-	if err := p.check(in.Shape, out.Shape, fh, fw, outC); err != nil {
-		return fmt.Errorf("DEPTHWISE_CONV_2D: %w", err)
+	if err := checkDepthwise(in.Shape, filter.Shape, out.Shape, p); err != nil {
+		return err
 	}
-	inC := in.Shape[3]
-	if p.DepthMultiplier < 1 || inC*p.DepthMultiplier != outC {
-		return fmt.Errorf("DEPTHWISE_CONV_2D: %d input channels x depth multiplier %d != %d output channels",
-			inC, p.DepthMultiplier, outC)
+	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[3], p.Activation, v)
+	if fastKernels && onStored(in, out, func(in, out Stored) bool { return depthwiseConv2DFast(in, filter, bias, out, p, o) }) {
+		return nil
 	}
+	depthwiseConv2DPlain(in, filter, bias, out, p, o)
+	return nil
+}
+
+// depthwiseConv2DPlain is DepthwiseConv2D by the definition's loops.
+func depthwiseConv2DPlain(in, filter, bias, out *quant.Tensor, p ConvParams, r outputs) {
+	fh, fw, outC, inC := filter.Shape[1], filter.Shape[2], filter.Shape[3], in.Shape[3]
 	n, h, w := in.Shape[0], in.Shape[1], in.Shape[2]
 	oh, ow := out.Shape[1], out.Shape[2]
 	xZero, wZero := in.Params.ZeroPoint, filter.Params.ZeroPoint
-	mult := channelMultipliers(in, filter, out, outC, v)
-	lo, hi := p.Activation.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	if fastKernels {
-		depthwiseConv2DFast(in, filter, bias, out, p, v, mult, lo, hi)
-		return nil
-	}
 	o := 0
 	for b := range n {
 		for oy := range oh {
@@ -151,33 +209,27 @@ func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.
 							acc += (x - xZero) * (k - wZero)
 						}
 					}
-					out.Data[o] = v.Requantize(acc, mult[oc], out.Params.ZeroPoint, lo, hi)
+					out.Data[o] = r.v.Requantize(acc, r.mult[oc], out.Params.ZeroPoint, r.lo, r.hi)
 					o++
 				}
 			}
 		}
 	}
-	return nil
 }
 
 // FullyConnected computes FULLY_CONNECTED: weights [units, inputSize], the
 // input flattened to [numel/inputSize, inputSize], output [batches, units].
 func FullyConnected(in, weights, bias, out *quant.Tensor, act quant.Activation, v quant.Variant) error {
+	batches, err := checkFullyConnected(in.Shape, weights.Shape, out.Len())
+	if err != nil {
+		return err
+	}
 	units, size := weights.Shape[0], weights.Shape[1]
-	if in.Len()%size != 0 {
-		return fmt.Errorf("FULLY_CONNECTED: %d input elements are not a multiple of the input size %d", in.Len(), size)
-	}
-	batches := in.Len() / size
-	if out.Len() != batches*units {
-		return fmt.Errorf("FULLY_CONNECTED: output has %d elements, want %d x %d", out.Len(), batches, units)
-	}
-	xZero, wZero := in.Params.ZeroPoint, weights.Params.ZeroPoint
-	mult := channelMultipliers(in, weights, out, units, v)
-	lo, hi := act.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	if fastKernels {
-		fullyConnectedFast(in, weights, bias, out, v, mult, lo, hi)
+	o := outputsOf(in.Params, weights, out.Params, out.Type, units, act, v)
+	if fastKernels && onStored(in, out, func(in, out Stored) bool { return fullyConnectedFast(in, weights, bias, out, o) }) {
 		return nil
 	}
+	xZero, wZero := in.Params.ZeroPoint, weights.Params.ZeroPoint
 	for b := range batches {
 		x := in.Data[b*size:][:size]
 		for u := range units {
@@ -186,7 +238,7 @@ func FullyConnected(in, weights, bias, out *quant.Tensor, act quant.Activation, 
 			for i := range size {
 				acc += (x[i] - xZero) * (k[i] - wZero)
 			}
-			out.Data[b*units+u] = v.Requantize(acc, mult[u], out.Params.ZeroPoint, lo, hi)
+			out.Data[b*units+u] = v.Requantize(acc, o.mult[u], out.Params.ZeroPoint, o.lo, o.hi)
 		}
 	}
 	return nil

@@ -25,8 +25,7 @@ func Add(a, b, out *quant.Tensor, act quant.Activation) error {
 	}
 	p := quant.NewAddParams(a.Params, b.Params, out.Params)
 	lo, hi := act.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
-	if fastKernels && slices.Equal(a.Shape, out.Shape) && slices.Equal(b.Shape, out.Shape) && a.Type.Is8Bit() && b.Type.Is8Bit() {
-		addElementwise(a, b, out, p, lo, hi)
+	if fastKernels && addOnStored(a, b, out, act) {
 		return nil
 	}
 	for o := range out.Data {
@@ -36,22 +35,11 @@ func Add(a, b, out *quant.Tensor, act quant.Activation) error {
 	return nil
 }
 
-// addElementwise is Add of two 8-bit tensors of the output's shape: each
-// input's step of the algorithm (AddParams.ScaleInput) is looked up in a
-// table of its 256 stored values, the sum requantized element by element.
-func addElementwise(a, b, out *quant.Tensor, p quant.AddParams, lo, hi int32) {
-	ta, tb := addTable(p, 0, a.Type), addTable(p, 1, b.Type)
-	minA, minB := a.Type.Min(), b.Type.Min()
-	scaled := func(k int, table *[256]int32, min, x int32) int32 {
-		if i := uint32(x - min); i < 256 {
-			return table[i]
-		}
-		return p.ScaleInput(k, x) // a value outside its type's range
-	}
-	for o, x := range a.Data {
-		sum := p.Combine(scaled(0, ta, minA, x), scaled(1, tb, minB, b.Data[o]))
-		out.Data[o] = quant.Clamp(int64(sum), lo, hi)
-	}
+// addOnStored is Add by AddStored on the stored bytes of 8-bit tensors;
+// false, with out untouched, where AddStored or the bytes cannot hold it.
+func addOnStored(a, b, out *quant.Tensor, act quant.Activation) bool {
+	sb, ok := StoredOf(b)
+	return ok && onStored(a, out, func(sa, so Stored) bool { return AddStored(sa, sb, so, act) })
 }
 
 // addTable is input k's ScaleInput of every stored value of an 8-bit type,

@@ -9,7 +9,8 @@ import (
 // blocked SIMD kernels of internal/kernels: the same sums in wrapping int32
 // arithmetic (any order gives the same bits) and the same requantization.
 // The plain loops in conv.go remain the definition; the tests hold the two
-// equal on random layers, and the NNAPI vectors hold both exact.
+// equal on random layers, and the NNAPI vectors hold both exact. The
+// kernels read and write activations as their stored bytes (Stored).
 
 // fastKernels selects the kernels; tests turn it off to compare with the
 // plain loops.
@@ -19,14 +20,28 @@ var fastKernels = true
 // stays in the L2 cache.
 const blockPixels = 1024
 
-func bytesOf(t *quant.Tensor) []byte {
-	b := make([]byte, len(t.Data))
-	kernels.Narrow(b, t.Data)
-	return b
+// onStored computes an op on the stored bytes of its 8-bit input and
+// output tensors by run, and decodes the output's bytes into it; false,
+// with out untouched, where either is not 8-bit, an input value has no
+// byte, or run cannot compute the op.
+func onStored(in, out *quant.Tensor, run func(in, out Stored) bool) bool {
+	if !out.Type.Is8Bit() {
+		return false
+	}
+	s, ok := StoredOf(in)
+	if !ok {
+		return false
+	}
+	o := NewStored(out.Type, out.Shape, out.Params)
+	if !run(s, o) {
+		return false
+	}
+	kernels.Widen(out.Data, o.Bytes, out.Type.Signed())
+	return true
 }
 
-func operand(t *quant.Tensor) kernels.Operand {
-	return kernels.Operand{Signed: t.Type.Signed(), Zero: t.Params.ZeroPoint}
+func operand(t quant.Type, p quant.Params) kernels.Operand {
+	return kernels.Operand{Signed: t.Signed(), Zero: p.ZeroPoint}
 }
 
 func biasData(bias *quant.Tensor) []int32 {
@@ -36,36 +51,47 @@ func biasData(bias *quant.Tensor) []int32 {
 	return bias.Data
 }
 
+// weightBytes are a constant's stored bytes.
+func weightBytes(t *quant.Tensor) []byte {
+	b := make([]byte, len(t.Data))
+	kernels.Narrow(b, t.Data)
+	return b
+}
+
 // imageWindow is the window of batch image b of an NHWC input, output rows
 // from oy.
-func imageWindow(in *quant.Tensor, b, oy, ow, fh, fw int, p ConvParams) kernels.Window {
-	h, w, c := in.Shape[1], in.Shape[2], in.Shape[3]
+func imageWindow(shape []int, b, oy, ow, fh, fw int, p ConvParams) kernels.Window {
+	h, w, c := shape[1], shape[2], shape[3]
 	return kernels.Window{Base: b * h * w * c, RowStride: w * c, PixelStride: c, ImageH: h, ImageW: w,
 		OutY: oy, OutW: ow, FilterH: fh, FilterW: fw, StrideH: p.StrideH, StrideW: p.StrideW,
 		DilationH: p.DilationH, DilationW: p.DilationW, PadTop: p.Top, PadLeft: p.Left, Channels: c}
 }
 
+// requantize writes m rows of n accumulators, from output pixel pixel on,
+// to out's bytes.
+func (r outputs) requantize(out Stored, pixel, m, n int, acc []int32, bias *quant.Tensor) {
+	kernels.Requantize(out.Bytes[pixel*n:], n, acc, n, m, n, biasData(bias), r.mult, r.v, out.Params.ZeroPoint, r.lo, r.hi)
+}
+
 // conv2DFast is Conv2D by packed GEMMs, blocks of whole output rows at a
 // time; false when the input's zero point has no byte for padding.
-func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams,
-	v quant.Variant, mult []quant.Multiplier, lo, hi int32) bool {
+func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs) bool {
 	n, outC, fh, fw := in.Shape[0], filter.Shape[0], filter.Shape[1], filter.Shape[2]
 	oh, ow, k := out.Shape[1], out.Shape[2], fh*fw*in.Shape[3]
 	var b kernels.PackedB
-	kernels.PackB(&b, bytesOf(filter), outC, k, k, 1, operand(filter))
-	img, rows := bytesOf(in), max(1, blockPixels/ow)
+	kernels.PackB(&b, weightBytes(filter), outC, k, k, 1, operand(filter.Type, filter.Params))
+	rows := max(1, blockPixels/ow)
 	var a kernels.PackedA
 	acc := make([]int32, min(rows, oh)*ow*outC)
-	res := make([]byte, len(acc))
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
 			m := min(rows, oh-oy) * ow
-			if kernels.PackA(&a, img, imageWindow(in, bi, oy, ow, fh, fw, p), m, 0, k, operand(in)) != nil {
+			win := imageWindow(in.Shape, bi, oy, ow, fh, fw, p)
+			if kernels.PackA(&a, in.Bytes, win, m, 0, k, operand(in.Type, in.Params)) != nil {
 				return false
 			}
 			kernels.Gemm(acc, outC, &a, &b, false)
-			kernels.Requantize(res, outC, acc, outC, m, outC, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-			kernels.Widen(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
+			r.requantize(out, (bi*oh+oy)*ow, m, outC, acc, bias)
 		}
 	}
 	return true
@@ -73,36 +99,34 @@ func conv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams,
 
 // depthwiseConv2DFast is DepthwiseConv2D by the depthwise kernel, blocks of
 // whole output rows at a time.
-func depthwiseConv2DFast(in, filter, bias, out *quant.Tensor, p ConvParams,
-	v quant.Variant, mult []quant.Multiplier, lo, hi int32) {
+func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs) bool {
 	n, fh, fw, outC := in.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
-	img, wt, rows := bytesOf(in), bytesOf(filter), max(1, blockPixels/ow)
+	wt, rows := weightBytes(filter), max(1, blockPixels/ow)
 	acc := make([]int32, min(rows, oh)*ow*outC)
-	res := make([]byte, len(acc))
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
 			m := min(rows, oh-oy) * ow
-			win := imageWindow(in, bi, oy, ow, fh, fw, p)
-			kernels.Depthwise(acc, outC, img, win, m, operand(in), wt, outC, operand(filter), p.DepthMultiplier)
-			kernels.Requantize(res, outC, acc, outC, m, outC, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-			kernels.Widen(out.Data[((bi*oh+oy)*ow)*outC:], res[:m*outC], out.Type.Signed())
+			win := imageWindow(in.Shape, bi, oy, ow, fh, fw, p)
+			kernels.Depthwise(acc, outC, in.Bytes, win, m, operand(in.Type, in.Params), wt, outC,
+				operand(filter.Type, filter.Params), p.DepthMultiplier)
+			r.requantize(out, (bi*oh+oy)*ow, m, outC, acc, bias)
 		}
 	}
+	return true
 }
 
 // fullyConnectedFast is FullyConnected by one packed GEMM.
-func fullyConnectedFast(in, weights, bias, out *quant.Tensor, v quant.Variant, mult []quant.Multiplier, lo, hi int32) {
+func fullyConnectedFast(in Stored, weights, bias *quant.Tensor, out Stored, r outputs) bool {
 	units, size := weights.Shape[0], weights.Shape[1]
-	batches := in.Len() / size
+	batches := len(in.Bytes) / size
 	var a kernels.PackedA
 	var b kernels.PackedB
 	// A plain matrix has no padding, so packing cannot fail.
-	_ = kernels.PackA(&a, bytesOf(in), kernels.MatrixWindow(0, batches, size, size), batches, 0, size, operand(in))
-	kernels.PackB(&b, bytesOf(weights), units, size, size, 1, operand(weights))
+	_ = kernels.PackA(&a, in.Bytes, kernels.MatrixWindow(0, batches, size, size), batches, 0, size, operand(in.Type, in.Params))
+	kernels.PackB(&b, weightBytes(weights), units, size, size, 1, operand(weights.Type, weights.Params))
 	acc := make([]int32, batches*units)
 	kernels.Gemm(acc, units, &a, &b, false)
-	res := make([]byte, len(acc))
-	kernels.Requantize(res, units, acc, units, batches, units, biasData(bias), mult, v, out.Params.ZeroPoint, lo, hi)
-	kernels.Widen(out.Data, res, out.Type.Signed())
+	r.requantize(out, 0, batches, units, acc, bias)
+	return true
 }

@@ -36,6 +36,25 @@ func RunEngine(m *workloads.Model, inputs []*quant.Tensor, e reference.Engine) (
 // walk evaluates a model's ops in order with one kernel function.
 func walk(m *workloads.Model, inputs []*quant.Tensor,
 	run func(*workloads.Op, []*quant.Tensor, *quant.Tensor) error) ([]*quant.Tensor, error) {
+	values, err := startValues(m, inputs)
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range m.Ops {
+		t := m.Tensors[op.Output]
+		out := quant.NewTensor(t.Type, t.Shape, t.Params)
+		if err := run(op, values, out); err != nil {
+			return nil, err
+		}
+		values[op.Output] = out
+	}
+	return values, nil
+}
+
+// startValues are the values of a model's tensors before its first op:
+// the constants and the inputs, which must have the model's types and
+// sizes; nil for every op output.
+func startValues(m *workloads.Model, inputs []*quant.Tensor) ([]*quant.Tensor, error) {
 	if len(inputs) != len(m.Inputs) {
 		return nil, fmt.Errorf("model %s takes %d inputs, got %d", m.Name, len(m.Inputs), len(inputs))
 	}
@@ -51,14 +70,6 @@ func walk(m *workloads.Model, inputs []*quant.Tensor,
 				k, in.Type, in.Len(), m.Name, t.Type, t.Shape)
 		}
 		values[i] = inputs[k]
-	}
-	for _, op := range m.Ops {
-		t := m.Tensors[op.Output]
-		out := quant.NewTensor(t.Type, t.Shape, t.Params)
-		if err := run(op, values, out); err != nil {
-			return nil, err
-		}
-		values[op.Output] = out
 	}
 	return values, nil
 }

@@ -21,14 +21,18 @@ func RunReference(m *workloads.Model, inputs []*quant.Tensor, v quant.Variant) (
 	})
 }
 
+// convParams are a convolution op's geometry and activation.
+func convParams(op *workloads.Op) reference.ConvParams {
+	dh, dw := op.Dilation()
+	return reference.ConvParams{Padding: reference.Padding(op.Padding), StrideH: op.StrideH, StrideW: op.StrideW,
+		DilationH: dh, DilationW: dw, DepthMultiplier: op.DepthMultiplier, Activation: op.Activation}
+}
+
 // runOp dispatches one op to its reference kernel.
 func runOp(op *workloads.Op, values []*quant.Tensor, out *quant.Tensor, v quant.Variant) error {
 	in := func(k int) *quant.Tensor { return values[op.Inputs[k]] }
-	dh, dw := op.Dilation()
-	pad := reference.Padding(op.Padding)
-	conv := reference.ConvParams{Padding: pad, StrideH: op.StrideH, StrideW: op.StrideW,
-		DilationH: dh, DilationW: dw, DepthMultiplier: op.DepthMultiplier, Activation: op.Activation}
-	pool := reference.PoolParams{Padding: pad, StrideH: op.StrideH, StrideW: op.StrideW,
+	conv := convParams(op)
+	pool := reference.PoolParams{Padding: reference.Padding(op.Padding), StrideH: op.StrideH, StrideW: op.StrideW,
 		FilterH: op.FilterH, FilterW: op.FilterW, Activation: op.Activation}
 	switch op.Kind {
 	case workloads.Conv2D:
