@@ -159,49 +159,34 @@ func grow[T any](s []T, n int) []T {
 }
 
 // executeFast computes an element-wise ADD with each input's scaling looked
-// up and reports whether it could. TFLite's ADD (quant.AddParams.Apply)
-// scales each input on its own to a common scale and requantizes their sum;
-// a stored input has 256 values, so its scaled values fit a table, and each
-// element costs one requantization instead of three.
+// up and reports whether it could (an ADD, not another kind). TFLite's ADD
+// (quant.AddParams.Apply) scales each input on its own to a common scale
+// and requantizes their sum; a stored input has 256 values, so its scaled
+// values fit a table, and each element costs one requantization instead of
+// three.
 func (e *Eltwise) executeFast(sp *Scratchpads) bool {
 	if e.Kind != EltAdd {
 		return false
 	}
-	tx, ty, ok := addTables(e.Add, e.Signed)
-	if !ok {
-		return false
-	}
+	tx, ty := addTables(e.Add, e.Signed)
 	act := sp[ActivationSRAM].data
 	for r := range e.Rows {
 		a, b, out := e.A+r*e.ARowStride, e.B+r*e.BRowStride, act[e.Out+r*e.OutRowStride:][:e.Cols]
 		for c := range out {
-			s := tx[act[a+c*e.AColStride]] + ty[act[b+c*e.BColStride]]
-			v := quant.MultiplyByQuantizedMultiplier(s, e.Add.OutQ, e.Add.OutShift) + e.Add.OutOffset
+			v := e.Add.Combine(tx[act[a+c*e.AColStride]], ty[act[b+c*e.BColStride]])
 			out[c] = byte(min(max(v, e.Lo), e.Hi))
 		}
 	}
 	return true
 }
 
-// addTables returns each input's scaled value per stored byte. They come
-// from Apply itself, with the other input's multiplier zero (its scaled
-// value is then 0) and the output step made the identity: no offset, and
-// the multiplier 2^30 with a left shift of 1, which doubles then halves
-// exactly while the scaled values stay below 2^29 in magnitude (else ok is
-// false).
-func addTables(p quant.AddParams, signed bool) (tx, ty [256]int32, ok bool) {
-	only := func(i int) quant.AddParams {
-		q := p
-		q.InQ[1-i], q.OutQ, q.OutShift, q.OutOffset = 0, 1<<30, 1, 0
-		return q
-	}
-	px, py, in := only(0), only(1), Operand8{Signed: signed}
+// addTables returns each input's scaled value (quant.AddParams.ScaleInput)
+// per stored byte.
+func addTables(p quant.AddParams, signed bool) (tx, ty [256]int32) {
+	in := Operand8{Signed: signed}
 	for b := range 256 {
 		v := in.Value(byte(b))
-		tx[b], ty[b] = px.Apply(v, 0), py.Apply(0, v)
-		if tx[b] <= -1<<29 || tx[b] >= 1<<29 || ty[b] <= -1<<29 || ty[b] >= 1<<29 {
-			return tx, ty, false
-		}
+		tx[b], ty[b] = p.ScaleInput(0, v), p.ScaleInput(1, v)
 	}
-	return tx, ty, true
+	return tx, ty
 }

@@ -42,12 +42,16 @@ func addOnStored(a, b, out *quant.Tensor, act quant.Activation) bool {
 	return ok && onStored(a, out, func(sa, so Stored) bool { return AddStored(sa, sb, so, act) })
 }
 
-// addTable is input k's ScaleInput of every stored value of an 8-bit type,
-// from the type's minimum up.
+// addTable is input k's first step (quant.AddParams.ScaleInput) of the
+// value of every byte of an 8-bit type, indexed by the byte.
 func addTable(p quant.AddParams, k int, t quant.Type) *[256]int32 {
 	var table [256]int32
-	for i := range table {
-		table[i] = p.ScaleInput(k, t.Min()+int32(i))
+	for b := range table {
+		v := int32(b)
+		if t.Signed() {
+			v = int32(int8(b))
+		}
+		table[b] = p.ScaleInput(k, v)
 	}
 	return &table
 }

@@ -76,17 +76,8 @@ func AddStored(a, b, out Stored, act quant.Activation) bool {
 	lo, hi := act.Range(out.Type, out.Params.Scale, out.Params.ZeroPoint)
 	ta, tb := addTable(p, 0, a.Type), addTable(p, 1, b.Type)
 	for i, x := range a.Bytes {
-		sum := p.Combine(ta[storedIndex(a.Type, x)], tb[storedIndex(b.Type, b.Bytes[i])])
+		sum := p.Combine(ta[x], tb[b.Bytes[i]])
 		out.Bytes[i] = byte(quant.Clamp(int64(sum), lo, hi))
 	}
 	return true
-}
-
-// storedIndex is the place of a stored byte among its type's values, from
-// the minimum up (addTable's order).
-func storedIndex(t quant.Type, b byte) byte {
-	if t.Signed() {
-		return b ^ 0x80
-	}
-	return b
 }
