@@ -8,16 +8,30 @@ import (
 )
 
 // BenchmarkReferenceMobileNetV2 times one MobileNet v2 inference on the
-// reference interpreter (the workload built once, outside the timing).
+// reference interpreter (the workload built once, outside the timing):
+// with every tensor held as int32 values (RunReference), and with the
+// activations held as their stored bytes, as References computes them
+// for experiments (referenceStored).
 func BenchmarkReferenceMobileNetV2(b *testing.B) {
 	w, err := zoo.Load("mobilenet-v2")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		if _, err := RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding); err != nil {
-			b.Fatal(err)
-		}
+	runs := []struct {
+		name string
+		run  func() error
+	}{
+		{"values", func() error { _, err := RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding); return err }},
+		{"stored", func() error { _, err := referenceStored(w.Model, w.Inputs[0]); return err }},
 	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/inference")
+	for _, r := range runs {
+		b.Run(r.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := r.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()*1e3/float64(b.N), "ms/inference")
+		})
+	}
 }
