@@ -40,7 +40,8 @@ func (p ConvParams) check(in, out []int, fh, fw, outC int) error {
 
 // channelMultipliers derives each output channel's multiplier from the
 // input's, the filter's and the output's scales.
-func channelMultipliers(in float32, filter *quant.Tensor, out float32, channels int, v quant.Variant) []quant.Multiplier {
+func channelMultipliers(in float32, filter *quant.Tensor, out float32, channels int,
+	v quant.Variant) []quant.Multiplier {
 	m := make([]quant.Multiplier, channels)
 	for c := range m {
 		m[c] = v.MultiplierFor(in, filter.Params.ChannelScale(c), out)
@@ -122,7 +123,8 @@ func Conv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) 
 		return err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[0], p.Activation, v)
-	if fastKernels && onStored(in, out, func(in, out Stored) bool { return conv2DFast(in, filter, bias, out, p, o) }) {
+	fast := func(in, out Stored) bool { return conv2DFast(in, filter, bias, out, p, o) }
+	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}
 	conv2DPlain(in, filter, bias, out, p, o)
@@ -174,7 +176,8 @@ func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.
 		return err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[3], p.Activation, v)
-	if fastKernels && onStored(in, out, func(in, out Stored) bool { return depthwiseConv2DFast(in, filter, bias, out, p, o) }) {
+	fast := func(in, out Stored) bool { return depthwiseConv2DFast(in, filter, bias, out, p, o) }
+	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}
 	depthwiseConv2DPlain(in, filter, bias, out, p, o)
@@ -226,7 +229,8 @@ func FullyConnected(in, weights, bias, out *quant.Tensor, act quant.Activation, 
 	}
 	units, size := weights.Shape[0], weights.Shape[1]
 	o := outputsOf(in.Params, weights, out.Params, out.Type, units, act, v)
-	if fastKernels && onStored(in, out, func(in, out Stored) bool { return fullyConnectedFast(in, weights, bias, out, o) }) {
+	fast := func(in, out Stored) bool { return fullyConnectedFast(in, weights, bias, out, o) }
+	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}
 	xZero, wZero := in.Params.ZeroPoint, weights.Params.ZeroPoint

@@ -123,7 +123,8 @@ func fullyConnectedFast(in Stored, weights, bias *quant.Tensor, out Stored, r ou
 	var a kernels.PackedA
 	var b kernels.PackedB
 	// A plain matrix has no padding, so packing cannot fail.
-	_ = kernels.PackA(&a, in.Bytes, kernels.MatrixWindow(0, batches, size, size), batches, 0, size, operand(in.Type, in.Params))
+	rows := kernels.MatrixWindow(0, batches, size, size)
+	_ = kernels.PackA(&a, in.Bytes, rows, batches, 0, size, operand(in.Type, in.Params))
 	kernels.PackB(&b, weightBytes(weights), units, size, size, 1, operand(weights.Type, weights.Params))
 	acc := make([]int32, batches*units)
 	kernels.Gemm(acc, units, &a, &b, false)

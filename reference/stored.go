@@ -56,7 +56,8 @@ func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p 
 }
 
 // FullyConnectedStored is FullyConnected on stored activations.
-func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, act quant.Activation, v quant.Variant) error {
+func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, act quant.Activation,
+	v quant.Variant) error {
 	if _, err := checkFullyConnected(in.Shape, weights.Shape, len(out.Bytes)); err != nil {
 		return err
 	}
