@@ -123,8 +123,8 @@ if [ ! -s "$merged" ]; then
   echo "the jobs left no merged results"
   exit 1
 fi
-# The first merge job refused the set and named the shard (killed within 50
-# ms of its first finished cell, so with one or more cells); only shard 2 was
+# The first merge job refused the set and named the shard (killed once it
+# had finished a cell, before it finished all five); only shard 2 was
 # resubmitted; it resumed.
 first_merge=$(ls "$work"/sweep/logs/npusim-merge-*.out | head -n 1)
 grep -Eq "npusim: the shards lack .* shard 2/3 in .*/shard-2 has [1-4] of its 5 cells" "$first_merge"
