@@ -48,7 +48,9 @@ func (c InferenceCost) Total() Instant {
 // which successive calls reuse as a cell's samples do; refs gives the
 // reference's values and signal sums, as to a cell: computed (a fresh
 // NewReferences, passed samples 0, 1, ... in order, as a cell asks for
-// them) or read from the disk cache (NewCachedReferences).
+// them) or read from the disk cache (NewCachedReferences). Signal sums,
+// asked for only where a layer differs from the reference, count to the
+// comparison.
 func MeasureInference(c *drivers.Compiled, f *platform.Functional, w *workloads.Workload, sample int,
 	refs *References, clock func() Instant) (InferenceCost, error) {
 	var cost InferenceCost

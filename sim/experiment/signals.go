@@ -16,7 +16,10 @@ import (
 // cell of a workload, which all compare samples 0, 1, 2, ... in order. So
 // References computes them once per sample, continuing the previous
 // sample's sums, and the cells take them (Deviation.add) instead of adding
-// a million squares each: the same sums, rounded the same way.
+// a million squares each: the same sums, rounded the same way. A cell asks
+// for them only where a deviation has noise (lazySums): a cell whose values
+// equal the reference's everywhere, as the reference policy's do, has
+// infinite SNRs and never makes References compute them.
 
 // signalSums are the signal sums after sample s of a workload, over samples
 // 0 to s in order.
