@@ -60,9 +60,17 @@ func (w *storedWalk) run(op *workloads.Op) error {
 	return nil
 }
 
+// storedKinds are the ops with a kernel on stored bytes.
+var storedKinds = map[workloads.OpKind]bool{
+	workloads.Conv2D: true, workloads.DepthwiseConv2D: true, workloads.FullyConnected: true, workloads.Add: true,
+}
+
 // runStored computes an op on stored bytes and reports whether it could:
 // the op has a kernel on bytes, its activations are 8-bit and stored.
 func (w *storedWalk) runStored(op *workloads.Op) (bool, error) {
+	if !storedKinds[op.Kind] {
+		return false, nil
+	}
 	t := w.v.model.Tensors[op.Output]
 	in, ok := w.stored(op.Inputs[0])
 	if !ok || !t.Type.Is8Bit() {
@@ -83,8 +91,6 @@ func (w *storedWalk) runStored(op *workloads.Op) (bool, error) {
 		if b, ok = w.stored(op.Inputs[1]); ok {
 			ok = reference.AddStored(in, b, out, op.Activation)
 		}
-	default:
-		ok = false
 	}
 	if !ok || err != nil {
 		return false, err
