@@ -9,4 +9,11 @@
 // ADD, SOFTMAX and LOGISTIC use TFLite's fixed-point algorithms from package
 // quant. The kernels favour clarity over speed: loops mirror the definitions,
 // and the work is linear in the number of multiply-accumulates.
+//
+// Convolutions, fully connected layers and ADD also run on the SIMD
+// kernels of internal/kernels, held bit for bit to those loops by tests.
+// The kernels read and write 8-bit activations as their stored bytes
+// (Stored); Conv2DStored, DepthwiseConv2DStored, FullyConnectedStored and
+// AddStored take them in that form, so that an interpreter can keep
+// activations stored from one op to the next.
 package reference
