@@ -351,11 +351,10 @@ func TestResidualFoldFromDRAM(t *testing.T) {
 	}
 }
 
-// TestResidualFoldsOfMobileNetV2: vendor-c folds MobileNet v2's ten residual
-// ADDs, in chains with the depthwise layers, with shortcuts kept on chip or
-// spilled; every folded ADD's output is the single rounding computed from
-// the run's own operands.
-func TestResidualFoldsOfMobileNetV2(t *testing.T) {
+// runMobileNetV2 compiles MobileNet v2 under a policy for mobile-npu and
+// runs its first sample (skipped in short mode).
+func runMobileNetV2(t *testing.T, policy string) (*workloads.Model, *drivers.Compiled, *experiment.NPURun) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs MobileNet v2")
 	}
@@ -363,12 +362,19 @@ func TestResidualFoldsOfMobileNetV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := w.Model
-	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c"), mustHW(t, "mobile-npu"))
+	c, err := drivers.Compile(w.Model, mustPolicy(t, policy), mustHW(t, "mobile-npu"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := mustRun(t, c, w.Inputs[0])
+	return w.Model, c, mustRun(t, c, w.Inputs[0])
+}
+
+// TestResidualFoldsOfMobileNetV2: vendor-c folds MobileNet v2's ten residual
+// ADDs, in chains with the depthwise layers, with shortcuts kept on chip or
+// spilled; every folded ADD's output is the single rounding computed from
+// the run's own operands.
+func TestResidualFoldsOfMobileNetV2(t *testing.T) {
+	m, c, run := runMobileNetV2(t, "vendor-c")
 	folds := 0
 	for k, op := range m.Ops {
 		if !strings.HasPrefix(c.Choices[k].Fusion, "vendor: folded into") {
@@ -391,19 +397,7 @@ func TestResidualFoldsOfMobileNetV2(t *testing.T) {
 // 2, tiled in bands and channel blocks); every such depthwise output is the
 // 16-bit arithmetic computed from the run's own expansion input.
 func TestWideExpansionsOfMobileNetV2(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs MobileNet v2")
-	}
-	w, err := zoo.Load("mobilenet-v2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := w.Model
-	c, err := drivers.Compile(m, mustPolicy(t, "vendor-c@1.1"), mustHW(t, "mobile-npu"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := mustRun(t, c, w.Inputs[0])
+	m, c, run := runMobileNetV2(t, "vendor-c@1.1")
 	wide := 0
 	for k, op := range m.Ops {
 		if k == 0 || !strings.Contains(c.Choices[k-1].Fusion, "kept at 16 bits") {

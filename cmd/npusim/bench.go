@@ -86,11 +86,7 @@ milliseconds.`,
 // setUpBench loads and compiles the cell, timing both (the compile as the
 // best of three), and readies its functional NPU.
 func setUpBench(cell experiment.Cell, cache *diskcache.Cache) (*benchSetup, error) {
-	policy, err := drivers.LoadPolicy(cell.Policy)
-	if err != nil {
-		return nil, err
-	}
-	hw, err := npu.LoadConfig(cell.HW)
+	policy, hw, err := cell.Load()
 	if err != nil {
 		return nil, err
 	}

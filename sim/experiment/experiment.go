@@ -154,15 +154,24 @@ func RunWith(cell Cell, ws *loader.Loader, refs *References, timings *Timings) (
 	if err != nil {
 		return nil, err
 	}
-	policy, err := drivers.LoadPolicy(cell.Policy)
-	if err != nil {
-		return nil, err
-	}
-	hw, err := npu.LoadConfig(cell.HW)
+	policy, hw, err := cell.Load()
 	if err != nil {
 		return nil, err
 	}
 	return RunOnWith(cell, w, policy, hw, refs, timings)
+}
+
+// Load loads the cell's policy and hardware.
+func (c Cell) Load() (*drivers.Policy, *npu.Config, error) {
+	policy, err := drivers.LoadPolicy(c.Policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	hw, err := npu.LoadConfig(c.HW)
+	if err != nil {
+		return nil, nil, err
+	}
+	return policy, hw, nil
 }
 
 // LoadWorkload loads the cell's workload with ws, its input set replaced
