@@ -1,9 +1,15 @@
 #!/bin/bash
 # npusim as on a cluster with a failing node: the first run of shard
-# NPUSIM_FAIL_SHARD (i/n) is killed (SIGKILL) once it has finished a cell,
-# before it finishes them all, and exits 1; every other run is
-# $NPUSIM_REAL unchanged. The Slurm test uses it to show a task that fails
-# and is retried.
+# NPUSIM_FAIL_SHARD (i/n) dies after finishing one of its cells and exits 1;
+# every other run is $NPUSIM_REAL unchanged. The Slurm test uses it to show a
+# task that fails and is retried.
+#
+# The death is made deterministic rather than timed: a killed sweep leaves
+# its manifest and the result lines of the cells it finished, nothing else,
+# so the first run sweeps into a scratch directory and leaves exactly that
+# in --out: the manifest and one finished cell. (Killing the real process
+# after its first cell is a race on a fast machine, where small cells finish
+# in microseconds.)
 set -euo pipefail
 real=${NPUSIM_REAL:?the npusim binary to run}
 fail=${NPUSIM_FAIL_SHARD:-}
@@ -16,19 +22,18 @@ out=${out%% *}
 if ! mkdir "$out.failed-once" 2>/dev/null; then
   exec "$real" "$@" # the retry
 fi
-"$real" "$@" &
-pid=$!
-# It runs in slices of a few milliseconds and is stopped between them while
-# its results are counted: a cell takes longer than a slice, so it dies with
-# some of its cells finished but not all, however fast the machine.
-while kill -STOP "$pid" 2>/dev/null; do
-  if [ -s "$out/results.jsonl" ] && [ "$(wc -l <"$out/results.jsonl")" -ge 1 ]; then
-    break
-  fi
-  kill -CONT "$pid" 2>/dev/null || break
-  sleep 0.002
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+argv=()
+prev=
+for a in "$@"; do
+  if [ "$prev" = --out ]; then a=$scratch/out; fi
+  argv+=("$a")
+  prev=$a
 done
-kill -KILL "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
+"$real" "${argv[@]}" >/dev/null
+mkdir -p "$out"
+cp "$scratch/out/sweep.json" "$out/sweep.json"
+head -n 1 "$scratch/out/results.jsonl" >"$out/results.jsonl"
 echo "flaky-npusim: shard $fail killed after $(wc -l <"$out/results.jsonl") finished cell(s), as by a failing node" >&2
 exit 1
