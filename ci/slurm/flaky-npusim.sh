@@ -31,7 +31,10 @@ for a in "$@"; do
   argv+=("$a")
   prev=$a
 done
-"$real" "${argv[@]}" >/dev/null
+if ! "$real" "${argv[@]}" >/dev/null 2>"$scratch/stderr"; then
+  cat "$scratch/stderr" >&2
+  exit 1
+fi
 mkdir -p "$out"
 cp "$scratch/out/sweep.json" "$out/sweep.json"
 head -n 1 "$scratch/out/results.jsonl" >"$out/results.jsonl"
