@@ -235,10 +235,7 @@ func LoadPolicy(spec string) (*Policy, error) {
 // withVersion returns the policy with one of its versions applied over the
 // base: the fields the version names override the base's.
 func (p *Policy) withVersion(version string) (*Policy, error) {
-	field := "versions." + version
-	if strings.ContainsAny(version, ". ") {
-		field = fmt.Sprintf("versions.%q", version)
-	}
+	field := yamlfile.Join("versions", version)
 	node := p.Versions[version]
 	v := *p // the decoder writes through pointers: copy what the base shares
 	if p.Requant != nil {

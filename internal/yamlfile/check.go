@@ -115,7 +115,7 @@ func (c *checker) checkStruct(n *yaml.Node, t reflect.Type, path string) error {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
-		at := join(path, key.Value)
+		at := Join(path, key.Value)
 		ft, ok := fields[key.Value]
 		if !ok {
 			slices.Sort(names)
@@ -140,7 +140,7 @@ func (c *checker) checkMap(n *yaml.Node, t reflect.Type, path string) error {
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
-		at := join(path, key.Value)
+		at := Join(path, key.Value)
 		if key.Kind != yaml.ScalarNode {
 			return fmt.Errorf("%s: keys must be single values (line %d)", path, key.Line)
 		}
@@ -217,9 +217,10 @@ func quoteValue(v string) string {
 	return strconv.Quote(v)
 }
 
-// join extends a field path with a key, quoting keys that hold dots
-// (versions."1.1").
-func join(path, key string) string {
+// Join extends a field path with a key, quoting a key that holds anything
+// but ASCII letters, digits, '_' and '-' (versions."1.1", "ro\nws"), so that
+// a path is one line and reads back unambiguously.
+func Join(path, key string) string {
 	plain := key != "" && !strings.ContainsFunc(key, func(r rune) bool { return !keyRune(r) })
 	if !plain {
 		key = strconv.Quote(key)
