@@ -66,10 +66,19 @@ var storedKinds = map[workloads.OpKind]bool{
 }
 
 // runStored computes an op on stored bytes and reports whether it could:
-// the op has a kernel on bytes, its activations are 8-bit and stored.
+// the op has a kernel on bytes, its activations are 8-bit and stored, and
+// its filter and bias, if it has them, are constants (a model may compute
+// them; the kernels on bytes take them as given).
 func (w *storedWalk) runStored(op *workloads.Op) (bool, error) {
 	if !storedKinds[op.Kind] {
 		return false, nil
+	}
+	if op.Kind != workloads.Add {
+		for _, k := range op.Inputs[1:] {
+			if !w.v.model.Tensors[k].Constant() {
+				return false, nil
+			}
+		}
 	}
 	t := w.v.model.Tensors[op.Output]
 	in, ok := w.stored(op.Inputs[0])
