@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/npusim/npusim/internal/kernels"
@@ -38,6 +39,9 @@ func StoredOf(t *quant.Tensor) (Stored, bool) {
 // where only the tensor form computes the layer, with an input zero point
 // that has no byte to pad with.
 func Conv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant) (bool, error) {
+	if err := checkStored(in, out); err != nil {
+		return false, err
+	}
 	if err := checkConv2D(in.Shape, filter.Shape, out.Shape, p); err != nil {
 		return false, err
 	}
@@ -47,6 +51,9 @@ func Conv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParam
 
 // DepthwiseConv2DStored is DepthwiseConv2D on stored activations.
 func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant) error {
+	if err := checkStored(in, out); err != nil {
+		return err
+	}
 	if err := checkDepthwise(in.Shape, filter.Shape, out.Shape, p); err != nil {
 		return err
 	}
@@ -58,6 +65,9 @@ func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p 
 // FullyConnectedStored is FullyConnected on stored activations.
 func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, act quant.Activation,
 	v quant.Variant) error {
+	if err := checkStored(in, out); err != nil {
+		return err
+	}
 	if _, err := checkFullyConnected(in.Shape, weights.Shape, len(out.Bytes)); err != nil {
 		return err
 	}
@@ -68,9 +78,9 @@ func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, ac
 
 // AddStored is Add on stored activations of the output's shape: false (and
 // out untouched) where an input is broadcast, which only the tensor form
-// computes.
+// computes, or where a tensor's bytes do not match its shape.
 func AddStored(a, b, out Stored, act quant.Activation) bool {
-	if !slices.Equal(a.Shape, out.Shape) || !slices.Equal(b.Shape, out.Shape) {
+	if !slices.Equal(a.Shape, out.Shape) || !slices.Equal(b.Shape, out.Shape) || checkStored(a, b, out) != nil {
 		return false
 	}
 	p := quant.NewAddParams(a.Params, b.Params, out.Params)
@@ -81,4 +91,15 @@ func AddStored(a, b, out Stored, act quant.Activation) bool {
 		out.Bytes[i] = byte(quant.Clamp(int64(sum), lo, hi))
 	}
 	return true
+}
+
+// checkStored checks that each tensor holds one byte per element of its
+// shape.
+func checkStored(ts ...Stored) error {
+	for _, t := range ts {
+		if n := quant.NumElements(t.Shape); len(t.Bytes) != n {
+			return fmt.Errorf("a stored tensor of shape %v holds %d bytes, not %d", t.Shape, len(t.Bytes), n)
+		}
+	}
+	return nil
 }
