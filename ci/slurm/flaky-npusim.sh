@@ -17,18 +17,34 @@ args=" $* "
 if [ "${1:-}" != sweep ] || [ -z "$fail" ] || [[ "$args" != *" --shard $fail "* ]]; then
   exec "$real" "$@"
 fi
-out=${args##* --out }
-out=${out%% *}
+# out is the results directory (--out DIR or --out=DIR).
+out=
+prev=
+for a in "$@"; do
+  case "$prev|$a" in
+  --out\|*) out=$a ;;
+  *\|--out=*) out=${a#--out=} ;;
+  esac
+  prev=$a
+done
+if [ -z "$out" ]; then
+  echo "flaky-npusim: no --out in: $*" >&2
+  exit 2
+fi
 if ! mkdir "$out.failed-once" 2>/dev/null; then
   exec "$real" "$@" # the retry
 fi
+# The first run: the same arguments with a scratch results directory.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 argv=()
 prev=
 for a in "$@"; do
-  if [ "$prev" = --out ]; then a=$scratch/out; fi
-  argv+=("$a")
+  case "$prev|$a" in
+  --out\|*) argv+=("$scratch/out") ;;
+  *\|--out=*) argv+=("--out=$scratch/out") ;;
+  *) argv+=("$a") ;;
+  esac
   prev=$a
 done
 if ! "$real" "${argv[@]}" >/dev/null 2>"$scratch/stderr"; then
