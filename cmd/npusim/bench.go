@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/npusim/npusim/internal/limits"
+
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/engines"
 	"github.com/npusim/npusim/internal/diskcache"
@@ -65,10 +67,16 @@ milliseconds.`,
 			if runs < 1 {
 				return fmt.Errorf("--runs: must be >= 1, got %d", runs)
 			}
+			if err := limits.Check(limits.Runs, "--runs", uint64(runs)); err != nil {
+				return err
+			}
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			s, err := setUpBench(cell, openCache(noCache, cmd.ErrOrStderr()))
 			if err != nil {
+				return err
+			}
+			if err := s.w.CheckRun(1, runs); err != nil {
 				return err
 			}
 			return runtimeErr(runBench(cmd.OutOrStdout(), s, runs, !noORT))

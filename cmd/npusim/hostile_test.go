@@ -156,6 +156,8 @@ func TestHostileWorkBombs(t *testing.T) {
 		{"raised limit", nil, []string{"repeat", "--workload", "mac2x3", "--runs", "3", "--limit", "runs=2"}, 2, "--runs: 3 runs, more than the limit of 2 runs"},
 		{"bad limit", nil, []string{"show", "mac2x3", "--limit", "macs=lots"}, 2, `--limit macs: "lots": want a whole number`},
 		{"many runs of a long net", nil, []string{"repeat", "--workload", "rnn-unrolled:steps=100", "--runs", "20000"}, 2, "20000 inference(s) of rnn-unrolled:steps=100: 2000000 layer executions, more than the limit"},
+		{"bench runs", nil, []string{"bench", "--workload", "mac2x3", "--no-ort", "--runs", "99999999999"}, 2, "--runs: 99999999999 runs, more than the limit"},
+		{"bench inferences of a long net", nil, []string{"bench", "--workload", "rnn-unrolled:steps=100", "--no-ort", "--runs", "20000"}, 2, "20000 inference(s) of rnn-unrolled:steps=100: 2000000 layer executions, more than the limit"},
 	})
 }
 
