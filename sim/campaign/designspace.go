@@ -56,6 +56,9 @@ func ReadSweepManifest(dir string) (SweepManifest, error) {
 	if err := jsonfile.Decode(data, &m, false); err != nil {
 		return m, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
 	}
+	if err := m.check(); err != nil {
+		return m, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
+	}
 	return m, nil
 }
 

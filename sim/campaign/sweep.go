@@ -135,6 +135,31 @@ type SweepManifest struct {
 	Shard *Shard `json:"shard,omitempty"`
 }
 
+// check checks what a manifest read back says: a grid of at least one
+// cell, and a shard, if any, i/n with 1 <= i <= n and no more shards than
+// cells (what a sweep writes).
+func (m SweepManifest) check() error {
+	g := m.Grid
+	if len(g.Workloads) == 0 || len(g.Policies) == 0 || len(g.HW) == 0 {
+		return errors.New("grid: needs at least one workload, one policy and one hardware")
+	}
+	if m.Shard == nil {
+		return nil
+	}
+	return m.Shard.check(limits.Product(len(g.Workloads), len(g.Policies), len(g.HW)))
+}
+
+// check checks a shard of a grid of cells cells.
+func (s Shard) check(cells uint64) error {
+	if s.Count < 1 || s.Index < 1 || s.Index > s.Count {
+		return fmt.Errorf("shard: %d/%d: want i/n with 1 <= i <= n", s.Index, s.Count)
+	}
+	if uint64(s.Count) > cells {
+		return fmt.Errorf("shard: %d/%d: more shards than the sweep's %d cells", s.Index, s.Count, cells)
+	}
+	return nil
+}
+
 // The files of a results directory.
 const (
 	ManifestFile = "sweep.json"
@@ -165,6 +190,11 @@ func Sweep(g Grid, o SweepOptions) ([]*experiment.Result, error) {
 	ws := loader.NewCached(o.Cache)
 	if err := g.check(ws); err != nil {
 		return nil, err
+	}
+	if o.Shard != nil {
+		if err := o.Shard.check(uint64(len(g.Cells()))); err != nil {
+			return nil, err
+		}
 	}
 	m := SweepManifest{Grid: g, Shard: o.Shard}
 	done, err := prepareDir(o.Dir, m, o.Resume)
@@ -383,6 +413,9 @@ func loadShard(dir string) (SweepManifest, []*experiment.Result, error) {
 		return m, nil, fmt.Errorf("results directory %s: %w", dir, err)
 	}
 	if err := jsonfile.Decode(data, &m, false); err != nil {
+		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
+	}
+	if err := m.check(); err != nil {
 		return m, nil, fmt.Errorf("results directory %s: %s: %w", dir, ManifestFile, err)
 	}
 	results, err := readResults(dir, false)
