@@ -88,8 +88,10 @@ outputs and what it buys in cycles and energy.
 
 Exit status: 0 when everything asked for was done; 1 when a command ran
 and found a difference or a failure (a check case, a replay, a sweep cell
-or fleet device that could not run); 2 for anything to fix in the command
-line or its files.
+or fleet device that failed, or a sweep or fleet none of whose cells or
+devices could run; a cell whose policy asks for what its hardware lacks
+is a result of the sweep, not a failure); 2 for anything to fix in the
+command line or its files.
 
 Every file and flag is checked against a work budget before npusim
 allocates or loops; a request over a limit is an error naming the field.
