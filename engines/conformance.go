@@ -10,6 +10,7 @@ import (
 	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/internal/jsonfile"
 	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
@@ -122,12 +123,12 @@ func Judge(dir string) ([]Verdict, error) {
 		return nil, err
 	}
 	var out []Verdict
-	for _, c := range pack.Cases {
+	for i, c := range pack.Cases {
 		v := Verdict{Case: c.Name, Tolerance: c.Tolerance}
 		for k := range c.Expected {
 			want, err := limits.ReadFile(filepath.Join(dir, c.Expected[k]))
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%s: cases[%d].expected[%d]: %w", filepath.Join(dir, "manifest.json"), i, k, err)
 			}
 			got, err := limits.ReadFile(filepath.Join(dir, c.Outputs[k]))
 			if err != nil {
@@ -144,8 +145,9 @@ func Judge(dir string) ([]Verdict, error) {
 	return out, nil
 }
 
-// readPack reads a pack's manifest.json and checks that every file it
-// names lies inside the pack (a plain relative name, no "..").
+// readPack reads a pack's manifest.json and checks it: no unknown fields,
+// at least one case, case names unique, tolerances not negative, and every
+// file it names inside the pack (a plain relative name, no "..").
 func readPack(dir string) (*Pack, error) {
 	path := filepath.Join(dir, "manifest.json")
 	data, err := limits.ReadFile(path)
@@ -153,10 +155,21 @@ func readPack(dir string) (*Pack, error) {
 		return nil, err
 	}
 	var pack Pack
-	if err := jsonfile.Decode(data, &pack, false); err != nil {
+	if err := jsonfile.Decode(data, &pack, true); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if len(pack.Cases) == 0 {
+		return nil, fmt.Errorf("%s: cases: none to judge", path)
+	}
+	names := map[string]int{}
 	for i, c := range pack.Cases {
+		if first, dup := names[c.Name]; dup {
+			return nil, fmt.Errorf("%s: cases[%d]: the name %q of cases[%d] again", path, i, printable.String(c.Name), first)
+		}
+		names[c.Name] = i
+		if c.Tolerance < 0 {
+			return nil, fmt.Errorf("%s: cases[%d].tolerance: must be >= 0, got %d", path, i, c.Tolerance)
+		}
 		if len(c.Outputs) != len(c.Expected) {
 			return nil, fmt.Errorf("%s: cases[%d]: %d outputs for %d expected arrays", path, i, len(c.Outputs), len(c.Expected))
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/npusim/npusim/engines"
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -41,6 +42,10 @@ NNAPI"; it exits 1 if any case is outside or was not run.`,
 			case out != "" && judge == "":
 				if err := atomicfile.CheckDir(out); err != nil {
 					return fmt.Errorf("--out: %w", err)
+				}
+				if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
+					// an engine's outputs from an earlier pack would be judged as this pack's
+					return fmt.Errorf("--out: directory %s is not empty; choose a new or empty one", out)
 				}
 				return writePack(cmd, out)
 			case judge != "" && out == "":
