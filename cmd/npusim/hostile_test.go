@@ -184,6 +184,8 @@ func TestHostileFilesThatPanicked(t *testing.T) {
 			[]string{"conformance", "--judge", "{dir}"}, 2, `is not a file of the pack`},
 		{"judge a pack with fewer outputs than expected", map[string]string{"manifest.json": `{"cases": [{"name": "x", "expected": ["a.npy", "b.npy"], "outputs": ["o.npy"]}]}`},
 			[]string{"conformance", "--judge", "{dir}"}, 2, `cases[0]: 1 outputs for 2 expected arrays`},
+		{"a case naming its op twice", map[string]string{"d.json": `{"op": "ADD", "op": "MUL", "cases": []}`},
+			[]string{"check", "{dir}/d.json"}, 2, `d.json: op: set twice (line 1)`},
 		{"judge a pack of no cases", map[string]string{"manifest.json": `{"cases": []}`},
 			[]string{"conformance", "--judge", "{dir}"}, 2, `manifest.json: cases: none to judge`},
 		{"judge a pack naming a case twice", map[string]string{"manifest.json": `{"cases": [{"name": "x"}, {"name": "x"}]}`},

@@ -16,20 +16,92 @@ import (
 )
 
 // Decode decodes one JSON value from data into v. With strict, a field v
-// does not have is an error. Data after the value is an error.
+// does not have is an error. Data after the value is an error, and so is
+// an object that holds a key twice (encoding/json would keep the last
+// silently: "op": "ADD", "op": "MUL" is a MUL).
 func Decode(data []byte, v any, strict bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.More() {
-			return errors.New("bad JSON: extra data after the top-level value")
-		}
-		return nil
+	if err := dec.Decode(v); err != nil {
+		return Explain(data, err)
 	}
-	return Explain(data, err)
+	if dec.More() {
+		return errors.New("bad JSON: extra data after the top-level value")
+	}
+	return duplicateKey(data)
+}
+
+// frame is an object or array duplicateKey is inside.
+type frame struct {
+	keys  map[string]bool // the object's keys so far; nil for an array
+	key   string          // the object's current key
+	value bool            // the object's next token is a value, not a key
+	index int             // the array's current index
+}
+
+// duplicateKey names the first key an object of data, valid JSON, holds
+// twice: where it is and the line.
+func duplicateKey(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end (Decode has reported any syntax error)
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if key, ok := tok.(string); ok && top != nil && top.keys != nil && !top.value {
+			if top.keys[key] {
+				line, _ := Position(data, dec.InputOffset())
+				return fmt.Errorf("%s: set twice (line %d)", path(stack, key), line)
+			}
+			top.keys[key], top.key, top.value = true, key, true
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		if len(stack) > 0 { // a value of the enclosing object or array is complete
+			if f := stack[len(stack)-1]; f.keys != nil {
+				f.value = false
+			} else {
+				f.index++
+			}
+		}
+	}
+}
+
+// path names a key of the innermost object of stack as the field paths of
+// Explain do (cases[0].inputs[1].scale).
+func path(stack []*frame, key string) string {
+	var b strings.Builder
+	for _, f := range stack[:len(stack)-1] {
+		if f.keys == nil {
+			fmt.Fprintf(&b, "[%d]", f.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(f.key)
+	}
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(key)
+	return b.String()
 }
 
 // Explain turns an error of encoding/json about data into one that says

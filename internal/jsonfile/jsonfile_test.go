@@ -32,6 +32,9 @@ func TestDecodeSaysWhere(t *testing.T) {
 		{"{\n\"name\": }", false, "bad JSON at line 2, column 10: invalid character '}' looking for beginning of value"},
 		{``, false, "bad JSON: the file is empty"},
 		{`{"name": "a`, false, "bad JSON: the file ends in the middle of a value"},
+		{`{"name": "a", "name": "b"}`, false, "name: set twice (line 1)"},
+		{"{\n \"nested\": [{\"data\": [1]}, {\"data\": [2],\n \"data\": [3]}]}", false, "nested[1].data: set twice (line 3)"},
+		{`{"extra": {"x": 1, "x": 2}, "name": "a"}`, false, "extra.x: set twice (line 1)"},
 	} {
 		var f file
 		err := Decode([]byte(c.in), &f, c.strict)
@@ -42,5 +45,9 @@ func TestDecodeSaysWhere(t *testing.T) {
 	var f file
 	if err := Decode([]byte(`{"name": "a", "extra": true}`), &f, false); err != nil || f.Name != "a" {
 		t.Errorf("lenient: %v %+v", err, f)
+	}
+	same := `{"name": "a", "nested": [{"data": [1]}, {"data": [2]}], "extra": [{"name": 1}, {"name": 2}], "x": {"name": {}}}`
+	if err := Decode([]byte(same), &f, false); err != nil {
+		t.Errorf("the same key in different objects: %v", err)
 	}
 }
