@@ -262,7 +262,11 @@ func applyPasses(m *workloads.Model, p *Policy, hw *npu.Config) (*workloads.Mode
 	if p.Weights != WeightsAsIs {
 		notes = append(notes, rescaleWeights(c, p.Weights)...)
 	}
-	notes = append(notes, forcedConversions(c, p, hw)...)
+	forced, err := forcedConversions(c, p, hw)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes = append(notes, forced...)
 	if err := c.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("policy %s produced an invalid model: %w", p.Name, err)
 	}

@@ -11,21 +11,31 @@ import (
 // policy's model: symmetric weights where the array takes no weight zero
 // point, one weight scale per layer where the requantizer holds one
 // multiplier per command. A policy that takes exact routes keeps the model
-// as it is: its routes provide what the hardware lacks.
-func forcedConversions(m *workloads.Model, p *Policy, hw *npu.Config) []string {
+// as it is: its routes provide what the hardware lacks. An exact policy
+// that allows no route cannot run where a rewrite is forced (it would no
+// longer be exact).
+func forcedConversions(m *workloads.Model, p *Policy, hw *npu.Config) ([]string, error) {
 	if p.takesRoutes() {
-		return nil
+		return nil, nil
 	}
 	var notes []string
 	if !hw.Array.WeightZeroPoint && hasWeightZeroPoints(m) {
+		if p.Exact {
+			return nil, unsupported("%s has no weight zero points, and exact policy %s allows no route (fallback: none) "+
+				"to keep the model's asymmetric weights", hw.Name, p.Name)
+		}
 		notes = append(notes, fmt.Sprintf("%s has no weight zero points: forced symmetric weights", hw.Name))
 		notes = append(notes, rescaleWeights(m, WeightsSymmetric)...)
 	}
 	if !hw.PerChannelRequant() && hasPerChannelWeights(m) {
+		if p.Exact {
+			return nil, unsupported("%s requantizes with one multiplier per layer, and exact policy %s allows no route "+
+				"(fallback: none) to keep the model's per-channel weights", hw.Name, p.Name)
+		}
 		notes = append(notes, fmt.Sprintf("%s requantizes with one multiplier per layer: forced per-tensor weights", hw.Name))
 		notes = append(notes, rescaleWeights(m, WeightsPerTensor)...)
 	}
-	return notes
+	return notes, nil
 }
 
 func hasPerChannelWeights(m *workloads.Model) bool {

@@ -247,6 +247,7 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 	m, _ := randomModel(1, false)
 	cases := []struct{ policy, hw, want string }{
 		{exactNone, "edge-tpu-like", "policy reference asks for requantization mode double-rounding, which edge-tpu-like does not implement (it has [fp32])"},
+		{exactNone, "fixed-per-tensor", "fixed-per-tensor requantizes with one multiplier per layer, and exact policy reference allows no route (fallback: none) to keep the model's per-channel weights"},
 		{"mult16", "edge-tpu-like", "which edge-tpu-like does not implement"},
 		{"acc24", "edge-tpu-like", "policy acc24 asks for 24-bit saturate accumulators, which edge-tpu-like does not implement"},
 		{"fp32", "low-cost", "policy fp32 asks for requantization mode fp32, which low-cost does not implement (it has [mult16])"},
@@ -267,6 +268,18 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || !drivers.IsUnsupported(err) {
 			t.Errorf("%s on %s: %v, want an UnsupportedError %q", p.Name, c.hw, err, c.want)
 		}
+	}
+	// An exact policy without routes does not let the hardware rewrite
+	// asymmetric weights either.
+	none, err := drivers.ParsePolicy("none.yaml", []byte(exactNone))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asym := caseByName(t, "depthwise_conv2d_quant8_2").Model
+	_, err = drivers.Compile(asym, none, mustHW(t, "fixed-per-tensor"))
+	want := "fixed-per-tensor has no weight zero points, and exact policy reference allows no route (fallback: none)"
+	if err == nil || !strings.Contains(err.Error(), want) || !drivers.IsUnsupported(err) {
+		t.Errorf("asymmetric weights on fixed-per-tensor: %v, want an UnsupportedError %q", err, want)
 	}
 	// What the hardware has, a policy that asks for nothing particular gets.
 	for _, hw := range []string{"edge-tpu-like", "low-cost"} {
