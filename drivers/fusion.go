@@ -124,7 +124,7 @@ func (pl *planner) prepareChain(u unit, res *resolution) []stagePart {
 	var stages []stagePart
 	for i := range len(u.links) + 1 {
 		op := pl.m.Ops[u.k+i]
-		sp := stagePart{arith: res.layers[u.k+i]}
+		sp := stagePart{arith: pl.nativeArith(op, res.layers[u.k+i])}
 		if op.Kind == workloads.AveragePool2D || op.Kind == workloads.MaxPool2D {
 			sp.pool = pl.newPool(op)
 		} else {

@@ -12,6 +12,7 @@ import (
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
+	"github.com/npusim/npusim/workloads/zoo"
 )
 
 // randomModel builds a random small network (convolutions, depthwise,
@@ -170,5 +171,57 @@ func TestLayersWiderThanTheScratchpads(t *testing.T) {
 		if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
 			t.Errorf("layer %s differs from the reference by up to %d LSB", op.Name, experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
 		}
+	}
+}
+
+// TestExactPolicyOfTheHardwaresRequantizer: an exact policy that names no
+// arithmetic takes the hardware's requantizer and exact 32-bit sums; on
+// low-cost (mult16, 24-bit saturating accumulators) it is bit for bit the
+// reference interpreter with mult16, its layers fused into chains included
+// (whose sums fit 24 bits and so run on the array's accumulators).
+func TestExactPolicyOfTheHardwaresRequantizer(t *testing.T) {
+	p, err := drivers.ParsePolicy("exact.yaml", []byte("name: exact\nexact: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hw := mustHW(t, "low-cost")
+	digits, err := zoo.Load("digits-cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fused := 0
+	for seed := range uint64(13) {
+		m, inputs := randomModel(seed, seed%4 == 0)
+		if seed == 12 {
+			m, inputs = digits.Model, digits.Inputs[:3]
+		}
+		compiled, err := drivers.Compile(m, p, hw)
+		if err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		for _, n := range compiled.Notes {
+			if strings.Contains(n, "fused: ") && !strings.Contains(n, "fused: 0 layers") {
+				fused++
+			}
+		}
+		for _, in := range inputs {
+			want, err := experiment.RunReference(m, in, quant.VariantMult16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := experiment.RunCompiled(compiled, in)
+			if err != nil {
+				t.Fatalf("%s: %v", m.Name, err)
+			}
+			for _, op := range m.Ops {
+				if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
+					t.Fatalf("%s: layer %s differs from the reference by up to %d LSB", m.Name, op.Name,
+						experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
+				}
+			}
+		}
+	}
+	if fused == 0 {
+		t.Error("no layer was fused into a chain")
 	}
 }

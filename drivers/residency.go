@@ -161,6 +161,20 @@ func (pl *planner) native(op *workloads.Op, a arithmetic) bool {
 	return err == nil && n.none()
 }
 
+// nativeArith is the arithmetic a native op (see native) runs with: an
+// exact policy's, with the array's accumulator mode where the hardware
+// lacks the policy's and the op's sums cannot overflow it (planExact's
+// native route).
+func (pl *planner) nativeArith(op *workloads.Op, a arithmetic) arithmetic {
+	if a.exact == nil {
+		return a
+	}
+	if n, err := pl.needsOf(op, a); err == nil {
+		a.accumulate = n.accMode
+	}
+	return a
+}
+
 // keepable marks the tensors that may stay in the activation scratchpad:
 // produced and read only by ops that take resident operands, neither a
 // model input nor output, and no larger than the scratchpad.
