@@ -8,7 +8,8 @@ import (
 
 // emitter is the last stage: it appends operations to the program as
 // commands, each with the layer it belongs to and the dependencies its
-// scratchpad footprint requires.
+// scratchpad footprint requires, including on the writers of a captured
+// piece it overwrites.
 type emitter struct {
 	prog  *npu.Program
 	cmds  commandLog // the commands emitted; prog.Commands once emitted
@@ -18,6 +19,11 @@ type emitter struct {
 	// writes maps, per scratchpad and unit, each byte to the latest
 	// command of the unit that wrote it: where captures find their writers.
 	writes [sramCount][unitCount]paintMap
+	// captured maps, per scratchpad and unit, each byte of a captured piece
+	// to the piece's writer on that unit, until a command writes the byte:
+	// that command waits for the writer, since the capture copies the
+	// piece only when its writers complete (npu.Capture).
+	captured [sramCount][unitCount]paintMap
 }
 
 // dependencyTracker derives a command's dependencies from the scratchpad
@@ -38,7 +44,7 @@ func (e *emitter) beginLayer(name string) {
 func (e *emitter) emit(op npu.Operation) {
 	i := e.cmds.len()
 	spans := op.Footprint()
-	deps := e.fence.order(i, op, e.deps.order(i, op.Unit(), spans))
+	deps := e.fence.order(i, op, e.afterCaptures(spans, e.deps.order(i, op.Unit(), spans)))
 	e.cmds.add(npu.Command{Op: op, Deps: deps, Layer: e.layer})
 	for _, s := range spans {
 		if s.Write {
@@ -47,14 +53,60 @@ func (e *emitter) emit(op npu.Operation) {
 	}
 }
 
+// afterCaptures adds to deps, for each span the command writes, the
+// writers of the captured pieces it would overwrite, and forgets those
+// bytes: later writers of them follow this command. It keeps one
+// dependency per unit, the latest (a unit completes its commands in
+// order).
+func (e *emitter) afterCaptures(spans []npu.Span, deps []int) []int {
+	var latest [npu.NumUnits]int
+	for u := range latest {
+		latest[u] = none
+	}
+	for _, s := range spans {
+		if !s.Write {
+			continue
+		}
+		for u := range unitCount {
+			m := &e.captured[s.SRAM][u]
+			if c := m.latest(s.Lo, s.Hi); c != none {
+				latest[u] = max(latest[u], c)
+				m.paint(s.Lo, s.Hi, none)
+			}
+		}
+	}
+	added := false
+	for _, c := range latest {
+		if c != none && !slices.Contains(deps, c) {
+			deps, added = append(deps, c), true
+		}
+	}
+	if !added {
+		return deps
+	}
+	for _, d := range deps { // the latest dependency of each unit
+		latest[e.cmds.unit(d)] = max(latest[e.cmds.unit(d)], d)
+	}
+	kept := deps[:0:0]
+	for _, c := range latest {
+		if c != none {
+			kept = append(kept, c)
+		}
+	}
+	slices.Sort(kept)
+	return kept
+}
+
 // writers lists, for each unit, the latest command since command first
-// that wrote a byte of span s: the commands whose completion makes the
-// span's bytes final (a unit completes its commands in order).
+// that wrote a byte of span s, a captured piece: the commands whose
+// completion makes the span's bytes final (a unit completes its commands
+// in order). A later command that writes the span waits for them.
 func (e *emitter) writers(s npu.Span, first int) []int {
 	var ws []int
 	for u := range unitCount {
 		if c := e.writes[s.SRAM][u].latest(s.Lo, s.Hi); c >= first {
 			ws = append(ws, c)
+			e.captured[s.SRAM][u].paint(s.Lo, s.Hi, c)
 		}
 	}
 	slices.Sort(ws)
@@ -76,7 +128,7 @@ func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
 			e.emit(op)
 		}
 	}
-	if isBand && band.out >= 0 {
+	if isBand && band.out >= 0 && band.piece.Run > 0 {
 		c := outputs[band.out].Capture
 		piece := band.piece
 		piece.Writers = e.writers(npu.Span{SRAM: c.SRAM, Lo: piece.Addr, Hi: piece.Addr + piece.Run}, first)

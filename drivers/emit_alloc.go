@@ -31,6 +31,9 @@ func (l *commandLog) add(c npu.Command) {
 // len is the number of commands added.
 func (l *commandLog) len() int { return l.n }
 
+// unit is the unit of command i.
+func (l *commandLog) unit(i int) npu.Unit { return l.chunks[i/commandChunk][i%commandChunk].Unit() }
+
 // commands returns the commands added, in order, as one slice.
 func (l *commandLog) commands() []npu.Command {
 	if l.n == 0 {

@@ -62,7 +62,8 @@ func fusable(m *workloads.Model, lives []lifetime, k int) bool {
 // bandPlan is one band of one stage of a fused chain: a plan counted to
 // the layer of the chain's stage-th op, and, for a stage whose output an
 // exact link shares, the piece of that tensor it makes final, to capture
-// into program output out (-1: none).
+// into program output out (-1: none; a piece of Run 0 where the band only
+// recomputes rows an earlier band made final).
 type bandPlan struct {
 	layerPlan
 	stage int
@@ -192,8 +193,9 @@ func (pl *planner) planBands(stages []stagePart, rows int, split bool) ([]layerP
 			if b == 0 && i+1 < n { // the next stage's weights go above this one's
 				stageCaps[i+1].lo[npu.WeightSRAM] = planLayout(bp.layerPlan).needs(npu.WeightSRAM)
 			}
-			if i+1 < n {
-				first, rowBytes := max(rowsOf[i].lo, done[i]), stages[i].rowBytes
+			// The band's piece of the shared tensor: its rows no earlier
+			// band computed (none when a window's overlap recomputes them all).
+			if first, rowBytes := max(rowsOf[i].lo, done[i]), stages[i].rowBytes; i+1 < n && rowsOf[i].hi > first {
 				bp.piece = npu.Piece{Addr: slots[i][b%2] + (first-rowsOf[i].lo)*rowBytes, Offset: first * rowBytes,
 					Run: (rowsOf[i].hi - first) * rowBytes, Rows: 1}
 				done[i] = rowsOf[i].hi

@@ -225,3 +225,42 @@ func TestExactPolicyOfTheHardwaresRequantizer(t *testing.T) {
 		t.Error("no layer was fused into a chain")
 	}
 }
+
+// TestCapturesOfOverwrittenTensors runs, under reference, random networks
+// whose compiled programs had failed: a tensor kept in the activation
+// scratchpad and captured whole was overwritten, once its last reader
+// was done, by a command that did not wait for the capture's last writer;
+// and a fused chain whose band only recomputed rows an earlier band had
+// made final gave its capture an empty piece. Every layer is the
+// reference interpreter's.
+func TestCapturesOfOverwrittenTensors(t *testing.T) {
+	ref := mustPolicy(t, "reference")
+	for _, c := range []struct {
+		seed uint64
+		hw   string
+	}{
+		{435, "tiny"},
+		{609, "mobile-npu{sram.accumulator_kib=8}"},
+		{12, "mobile-npu{sram.activation_kib=2}"},
+		{142, "mobile-npu{sram.activation_kib=2}"},
+	} {
+		m, inputs := randomModel(c.seed, c.seed%4 == 0)
+		compiled, err := drivers.Compile(m, ref, mustHW(t, c.hw))
+		if err != nil {
+			t.Fatalf("seed %d on %s: %v", c.seed, c.hw, err)
+		}
+		want, err := experiment.RunReference(m, inputs[0], quant.VariantDoubleRounding)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := experiment.RunCompiled(compiled, inputs[0])
+		if err != nil {
+			t.Fatalf("seed %d on %s: %v", c.seed, c.hw, err)
+		}
+		for _, op := range m.Ops {
+			if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
+				t.Fatalf("seed %d on %s: layer %s differs from the reference", c.seed, c.hw, op.Name)
+			}
+		}
+	}
+}
