@@ -94,13 +94,15 @@ func capturing(c *npu.Capturer) Option {
 func readOutputs(dram npu.Memory, p *npu.Program, capturer *npu.Capturer) ([][]byte, error) {
 	outputs := make([][]byte, len(p.Outputs))
 	for i, r := range p.Outputs {
-		var data []byte
-		var err error
 		if r.Capture != nil {
-			data, err = capturer.Bytes(i)
-		} else {
-			data, err = dram.Read(r.Addr, uint64(r.Bytes))
+			data, err := capturer.Bytes(i) // its errors name the capture that went wrong
+			if err != nil {
+				return nil, err
+			}
+			outputs[i] = data
+			continue
 		}
+		data, err := dram.Read(r.Addr, uint64(r.Bytes))
 		if err != nil {
 			return nil, fmt.Errorf("output %s: %w", r.Name, err)
 		}
