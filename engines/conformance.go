@@ -3,7 +3,6 @@ package engines
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -41,7 +40,7 @@ func WritePack(dir string, ws []*workloads.Workload, samples int) (*Pack, error)
 	if err := atomicfile.CheckDir(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	pack := &Pack{}

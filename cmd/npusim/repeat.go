@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -124,7 +123,7 @@ func checkRepeatFlags(runs int, manifests string) error {
 
 // writeRunManifests records every run of a repeat as a manifest file.
 func writeRunManifests(ws *loader.Loader, dir string, res *campaign.RepeatResult, policy, hw string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return err
 	}
 	for _, r := range res.Runs {

@@ -98,7 +98,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 func writeTemp(target string, write func(io.Writer) error) (name string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
-		return "", err
+		return "", &TargetError{target, "cannot be written in " + filepath.Dir(target) + " (" + Reason(err) + ")"}
 	}
 	defer func() {
 		if err != nil {
@@ -152,6 +152,25 @@ func WriteAll(files map[string][]byte) (err error) {
 			return err
 		}
 		delete(temps, path)
+	}
+	return nil
+}
+
+// Reason is what went wrong with a file system call, without the call and
+// its path ("permission denied", "read-only file system").
+func Reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// MkdirAll creates dir and its missing parents, as os.MkdirAll does, with
+// an error that names dir and says why it cannot be created.
+func MkdirAll(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &TargetError{dir, "cannot be created (" + Reason(err) + ")"}
 	}
 	return nil
 }

@@ -289,7 +289,7 @@ func writeFleet(dir string, head fleetHead, devices []DeviceResult) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("results directory %s already exists and is not empty; choose another --out", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return err
 	}
 	text, err := json.MarshalIndent(head, "", "  ")

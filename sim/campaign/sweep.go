@@ -349,7 +349,7 @@ func prepareDir(dir string, m SweepManifest, resume bool) (map[string]*experimen
 		return nil, fmt.Errorf("results directory %s already exists and is not empty; "+
 			"use --resume to continue it or choose another --out", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return nil, err
 	}
 	return done, atomicfile.WriteBytes(filepath.Join(dir, ManifestFile), append(want, '\n'))
