@@ -364,6 +364,9 @@ func GenerateFleet(dir string, spec campaign.FleetSpec, devices []campaign.Devic
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	if err := checkTargets(dir, "fleet.csv", "report.html"); err != nil {
+		return err
+	}
 	if err := WriteFleetCSV(filepath.Join(dir, "fleet.csv"), devices); err != nil {
 		return err
 	}

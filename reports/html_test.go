@@ -179,6 +179,21 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateWritesNothingItCannotFinish: where the plots directory is a
+// file, Generate fails before it writes results.csv or report.html.
+func TestGenerateWritesNothingItCannotFinish(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plots"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Generate(dir, sweepResults()); err == nil || !strings.Contains(err.Error(), "exists and is not a directory") {
+		t.Fatalf("error %v, want the plots file named", err)
+	}
+	if files := readTree(t, dir); len(files) != 1 {
+		t.Errorf("the failed report left %d files, want only the plots file", len(files))
+	}
+}
+
 // manyResults is a sweep the size of the default one: 4 workloads under 12
 // policies, the largest with 65 layers.
 func manyResults() []*experiment.Result {

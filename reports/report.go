@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/sim/experiment"
 )
 
@@ -13,6 +14,9 @@ import (
 // file.
 func Generate(dir string, results []*experiment.Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := checkTargets(dir, "results.csv", "report.html"); err != nil {
 		return err
 	}
 	if err := WriteCSV(filepath.Join(dir, "results.csv"), results); err != nil {
@@ -30,4 +34,19 @@ func Generate(dir string, results []*experiment.Result) error {
 		plots = append([]Plot{*price}, plots...)
 	}
 	return WriteHTML(filepath.Join(dir, "report.html"), results, plots)
+}
+
+// checkTargets checks, before a report writes anything, that its files and
+// its plots directory can be written: a results directory whose plots is a
+// file would otherwise be left with a new CSV beside old plots.
+func checkTargets(dir string, files ...string) error {
+	if err := atomicfile.CheckDir(filepath.Join(dir, "plots")); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if _, err := atomicfile.Resolve(filepath.Join(dir, f)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
