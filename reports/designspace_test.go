@@ -83,7 +83,16 @@ func TestDesignSection(t *testing.T) {
 	dir := t.TempDir()
 	results := designResults()
 	iso := []campaign.IsoPair{{Design: results[0].HW, Alternative: results[4].HW, Spend: campaign.SpendMACs, ExactMM2: 0.05, BudgetMM2: 0.5, AreaMM2: 0.5, Added: "+3 columns (32x35, +96 MACs)"}}
-	manifest, err := json.Marshal(campaign.SweepManifest{Grid: campaign.Grid{HW: []string{results[0].HW, results[2].HW, results[4].HW}, IsoArea: iso}})
+	grid := campaign.Grid{HW: []string{results[0].HW, results[2].HW, results[4].HW}, IsoArea: iso}
+	for _, r := range results {
+		if !slices.Contains(grid.Workloads, r.Workload) {
+			grid.Workloads = append(grid.Workloads, r.Workload)
+		}
+		if !slices.Contains(grid.Policies, r.Policy) {
+			grid.Policies = append(grid.Policies, r.Policy)
+		}
+	}
+	manifest, err := json.Marshal(campaign.SweepManifest{Grid: grid})
 	if err != nil {
 		t.Fatal(err)
 	}
