@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -257,6 +258,10 @@ func TestHostileManifests(t *testing.T) {
 		{"run far away", map[string]string{"m.json": edit(onDevice, `"run": 2`, `"run": 1099511627776`)}, []string{"replay", "{dir}/m.json"}, 2, "device.run: 1099511627777 runs, more than the limit"},
 		{"digest of the wrong length", map[string]string{"m.json": edit(recorded, `"hwDigest": "`, `"hwDigest": "ff`)}, []string{"replay", "--policy", policy, "{dir}/m.json"}, 2, "hwDigest: want a SHA-256 in hex"},
 		{"a directory", nil, []string{"replay", "{dir}"}, 2, "is a directory"},
+		{"scratchpad held twice over", map[string]string{"m.json": editField(t, onDevice, "sramHeld", "2")}, []string{"replay", "{dir}/m.json"}, 2, "state.sramHeld: must be in [0, 1), got 2"},
+		{"a state of another run", map[string]string{"m.json": strings.Replace(string(onDevice), `"run": 2`, `"run": 7`, 1)}, []string{"replay", "{dir}/m.json"}, 2, "state.run: 2, but device.run is 7"},
+		{"no clock", map[string]string{"m.json": editField(t, onDevice, "clockFactor", "0")}, []string{"replay", "{dir}/m.json"}, 2, "state.clockFactor: must be in (0, 1], got 0"},
+		{"a star's temperature", map[string]string{"m.json": editField(t, onDevice, "temperatureC", "1e308")}, []string{"replay", "{dir}/m.json"}, 2, "state.temperatureC: 1e+308 is not a die temperature"},
 	})
 	if status, out, _ := runCLI("replay", filepath.Join(device, "run-0002.json")); status != 0 {
 		t.Fatalf("the device's manifest: exit %d: %s", status, out)
@@ -459,4 +464,14 @@ func TestSweepWithAFailingCell(t *testing.T) {
 	if status != 1 || !strings.Contains(errOut, "digits-mlp | mult16 | "+hw+" (failed)") || strings.Count(errOut, "\n") != 5 {
 		t.Errorf("resume: exit %d, stderr %q; want the two failed cells and the two that cannot run run again, and only them", status, errOut)
 	}
+}
+
+// editField sets a numeric field of a JSON manifest to value.
+func editField(t *testing.T, data []byte, field, value string) string {
+	t.Helper()
+	re := regexp.MustCompile(`"` + field + `": [-0-9.e+]+`)
+	if !re.Match(data) {
+		t.Fatalf("no numeric field %s in the manifest", field)
+	}
+	return re.ReplaceAllString(string(data), `"`+field+`": `+value)
 }

@@ -54,6 +54,9 @@ func (m *Manifest) Check() error {
 		if err := limits.Check(limits.Runs, "device.run", uint64(m.Device.Run)+1); err != nil {
 			return err
 		}
+		if err := m.State.check(m.Device.Run); err != nil {
+			return err
+		}
 	}
 	for _, list := range []struct {
 		field   string
@@ -136,4 +139,23 @@ func withRecordedVersion(policy, recorded string) string {
 		return policy + "@" + version
 	}
 	return policy
+}
+
+// check checks a recorded device state: of the device's run, each share a
+// fraction, the clock factor in (0, 1], the temperature a finite number of
+// degrees above absolute zero.
+func (s *DeviceState) check(run int) error {
+	switch {
+	case s.Run != run:
+		return fmt.Errorf("state.run: %d, but device.run is %d", s.Run, run)
+	case !(s.TemperatureC > -273.15 && s.TemperatureC < 1000):
+		return fmt.Errorf("state.temperatureC: %v is not a die temperature", s.TemperatureC)
+	case !(s.ClockFactor > 0 && s.ClockFactor <= 1):
+		return fmt.Errorf("state.clockFactor: must be in (0, 1], got %v", s.ClockFactor)
+	case !(s.SRAMHeld >= 0 && s.SRAMHeld < 1):
+		return fmt.Errorf("state.sramHeld: must be in [0, 1), got %v", s.SRAMHeld)
+	case !(s.Load >= 0 && s.Load <= 1):
+		return fmt.Errorf("state.load: must be in [0, 1], got %v", s.Load)
+	}
+	return nil
 }
