@@ -156,7 +156,9 @@ func EncodeArray(q *quant.Tensor) []byte {
 
 // WriteWorkload exports a workload's model to path and writes its input set
 // beside it (see InputPath). Each file is written under a temporary name
-// and renamed, so an error leaves no half-written file behind.
+// and renamed, so an error leaves no half-written file behind. The input
+// files of later samples an earlier export left beside path are removed:
+// Load would read them as samples of this model.
 func WriteWorkload(w *workloads.Workload, path string) error {
 	data, err := Marshal(w.Model)
 	if err != nil {
@@ -168,7 +170,30 @@ func WriteWorkload(w *workloads.Workload, path string) error {
 			files[InputPath(path, k, s)] = EncodeArray(q)
 		}
 	}
-	return writeFiles(files)
+	if err := writeFiles(files); err != nil {
+		return err
+	}
+	return removeStaleSamples(path, len(w.Inputs))
+}
+
+// removeStaleSamples removes the input files of samples from, from+1, ...
+// beside path, as far as Load would read them (while sample s has an input
+// 0 file), every input's.
+func removeStaleSamples(path string, from int) error {
+	for s := from; ; s++ {
+		if _, err := os.Stat(InputPath(path, 0, s)); err != nil {
+			return nil
+		}
+		for k := 0; ; k++ {
+			err := os.Remove(InputPath(path, k, s))
+			if errors.Is(err, fs.ErrNotExist) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // writeFiles writes every file or, on an error, none (atomicfile.WriteAll).

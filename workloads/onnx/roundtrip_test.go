@@ -1,6 +1,7 @@
 package onnx_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -84,4 +85,31 @@ func writeZoo(t *testing.T, name, path string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestReexportDropsStaleSamples exports a model of many samples, then
+// another of one sample over it: the second loads with its own sample
+// only, and a file of another name beside it stays.
+func TestReexportDropsStaleSamples(t *testing.T) {
+	dir := t.TempDir()
+	path := writeZoo(t, "digits-mlp", filepath.Join(dir, "a.onnx"))
+	mine := filepath.Join(dir, "a_notes.txt")
+	if err := os.WriteFile(mine, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeZoo(t, "mac2x3", path)
+	w, err := onnx.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Inputs) != 1 {
+		t.Errorf("%d samples, want mac2x3's one", len(w.Inputs))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 {
+		t.Errorf("%d files beside the model, want the model, its sample and a_notes.txt", len(entries))
+	}
 }
