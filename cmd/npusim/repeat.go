@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -116,6 +117,10 @@ func checkRepeatFlags(runs int, manifests string) error {
 	if manifests != "" {
 		if err := atomicfile.CheckDir(manifests); err != nil {
 			return fmt.Errorf("--manifests: %w", err)
+		}
+		if entries, err := os.ReadDir(manifests); err == nil && len(entries) > 0 {
+			// an earlier repeat's run files would sit among this one's
+			return fmt.Errorf("--manifests: directory %s is not empty; choose a new or empty one", manifests)
 		}
 	}
 	return nil
