@@ -338,6 +338,7 @@ func TestHostileOutputPaths(t *testing.T) {
 		{"sweep into a file", nil, []string{"sweep", "--workloads", "mac2x3", "--out", dir + "/file"}, 2, "--out: " + dir + "/file: exists and is not a directory"},
 		{"scalesim reports into a file", nil, []string{"scalesim", "-c", dir + "/file", "-t", dir + "/file", "-p", dir + "/file"}, 2, "--out: " + dir + "/file: exists and is not a directory"},
 		{"manifests into a file", nil, []string{"repeat", "--workload", "mac2x3", "--runs", "1", "--manifests", dir + "/file"}, 2, "exists and is not a directory"},
+		{"a workload named twice", nil, []string{"sweep", "--workloads", "mac2x3,mac2x3", "--policies", "reference", "--hw", "tiny", "--out", "{dir}/s"}, 2, "workloads: mac2x3 is named twice"},
 		{"manifests among an earlier repeat's", map[string]string{"run-0004.json": "{}"}, []string{"repeat", "--workload", "mac2x3", "--runs", "1", "--manifests", "{dir}"}, 2, "is not empty; choose a new or empty one"},
 		{"a manifest where no file can be made", nil, []string{"run", "--workload", "mac2x3", "--manifest", "/proc/npusim-x"}, 2, "/proc/npusim-x: cannot be written in /proc ("},
 		{"results where no directory can be made", nil, []string{"sweep", "--workloads", "mac2x3", "--policies", "reference", "--hw", "tiny", "--out", "/proc/npusim-x"}, 2, "/proc/npusim-x: cannot be created ("},

@@ -16,6 +16,7 @@ import (
 	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/jsonfile"
 	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads/loader"
@@ -82,6 +83,16 @@ func (g Grid) check(ws *loader.Loader) error {
 	}
 	if g.Samples < 0 {
 		return fmt.Errorf("samples: must be >= 0, got %d", g.Samples)
+	}
+	for _, list := range []struct {
+		field string
+		names []string
+	}{{"workloads", g.Workloads}, {"policies", g.Policies}, {"hw", g.HW}} {
+		for i, name := range list.names {
+			if slices.Contains(list.names[:i], name) {
+				return fmt.Errorf("%s: %s is named twice (each cell would run twice)", list.field, printable.String(name))
+			}
+		}
 	}
 	for _, w := range g.Workloads {
 		if err := loader.Check(w); err != nil {
