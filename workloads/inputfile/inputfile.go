@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/npusim/npusim/internal/limits"
+	"github.com/npusim/npusim/internal/printable"
 	"github.com/npusim/npusim/quant"
 	"github.com/npusim/npusim/workloads"
 )
@@ -124,6 +125,31 @@ func matchShape(file, want []int) error {
 	return fmt.Errorf("want %v", want)
 }
 
+// npyKey is a key of the header's dictionary, where a key may stand: after
+// its opening brace or a comma.
+var npyKey = regexp.MustCompile(`[{,]\s*'([^']*)'\s*:`)
+
+// checkHeaderKeys checks that the header is one dictionary of the keys
+// descr, fortran_order and shape, each once, as NumPy writes and reads it.
+func checkHeaderKeys(header string) error {
+	h := strings.TrimRight(header, " \n\x00")
+	if !strings.HasPrefix(h, "{") || !strings.HasSuffix(h, "}") {
+		return fmt.Errorf("header: want a dictionary {...}, got %q", printable.String(strings.TrimSpace(header)))
+	}
+	seen := map[string]bool{}
+	for _, m := range npyKey.FindAllStringSubmatch(h, -1) {
+		key := m[1]
+		switch {
+		case key != "descr" && key != "fortran_order" && key != "shape":
+			return fmt.Errorf("header: unknown key %q (want descr, fortran_order and shape)", printable.String(key))
+		case seen[key]:
+			return fmt.Errorf("header.%s: given twice", key)
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
 var (
 	npyMagic   = []byte("\x93NUMPY")
 	npyDescr   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
@@ -153,6 +179,9 @@ func parseNpy(data []byte) (descr string, shape []int, body []byte, err error) {
 		return "", nil, nil, fmt.Errorf("header: %d bytes announced, the file has %d", headerLen, len(data)-start)
 	}
 	header := string(data[start : start+headerLen])
+	if err := checkHeaderKeys(header); err != nil {
+		return "", nil, nil, err
+	}
 	d, f := npyDescr.FindStringSubmatch(header), npyFortran.FindStringSubmatch(header)
 	s := npyShape.FindStringSubmatch(header)
 	if d == nil || f == nil || s == nil {

@@ -21,7 +21,11 @@ func npy(descr string, shape []int, body []byte) []byte {
 	for _, d := range shape {
 		dims += fmt.Sprintf("%d, ", d)
 	}
-	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, strings.TrimSuffix(dims, " "))
+	return withHeader(body, fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, strings.TrimSuffix(dims, " ")))
+}
+
+// withHeader builds a NumPy version 1.0 file of a given header dictionary.
+func withHeader(body []byte, header string) []byte {
 	for (10+len(header)+1)%64 != 0 {
 		header += " "
 	}
@@ -70,6 +74,9 @@ func TestReadInput(t *testing.T) {
 		{"cut.npy", npy("<f4", []int{1, 2, 2, 1}, f32[:12]), "data: 12 bytes for 4 <f4 elements"},
 		{"magic.npy", []byte("not numpy at all"), "not a NumPy .npy file"},
 		{"nan.npy", npy("<f4", []int{2, 2, 1}, append(f32[:12:12], 0, 0, 0xc0, 0x7f)), "data[3]: NaN is not a finite number"},
+		{"twice.npy", withHeader(f32, "{'descr': '<f4', 'descr': '|i1', 'fortran_order': False, 'shape': (4,), }"), "header.descr: given twice"},
+		{"extra.npy", withHeader(f32, "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'extra': 1}"), `header: unknown key "extra"`},
+		{"open.npy", withHeader(f32, "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), "), "header: want a dictionary {...}"},
 	}
 	for _, c := range bad {
 		path := write(c.name, c.data)
