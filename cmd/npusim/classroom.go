@@ -46,11 +46,8 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if static != "" {
-				if err := atomicfile.CheckDir(static); err != nil { // a file there would be removed
+				if err := atomicfile.CheckNewDir(static); err != nil { // a file there would be removed
 					return fmt.Errorf("--static: %w", err)
-				}
-				if entries, err := os.ReadDir(static); err == nil && len(entries) > 0 {
-					return fmt.Errorf("--static: directory %s is not empty; choose a new or empty one", static)
 				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)

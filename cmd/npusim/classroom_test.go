@@ -39,7 +39,7 @@ func TestClassroomStatic(t *testing.T) {
 		t.Errorf("files %v, want %v", names, want)
 	}
 	status, out, errOut = runCLI("classroom", "--static", dir)
-	if status != 2 || out != "" || !strings.Contains(errOut, "--static: directory "+dir+" is not empty") {
+	if status != 2 || out != "" || !strings.Contains(errOut, "--static: "+dir+": is not empty") {
 		t.Errorf("a second write: exit %d, %q %q", status, out, errOut)
 	}
 }

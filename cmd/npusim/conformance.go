@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/npusim/npusim/engines"
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -40,12 +39,9 @@ NNAPI"; it exits 1 if any case is outside or was not run.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
 			case out != "" && judge == "":
-				if err := atomicfile.CheckDir(out); err != nil {
+				// an engine's outputs from an earlier pack would be judged as this pack's
+				if err := atomicfile.CheckNewDir(out); err != nil {
 					return fmt.Errorf("--out: %w", err)
-				}
-				if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 {
-					// an engine's outputs from an earlier pack would be judged as this pack's
-					return fmt.Errorf("--out: directory %s is not empty; choose a new or empty one", out)
 				}
 				return writePack(cmd, out)
 			case judge != "" && out == "":

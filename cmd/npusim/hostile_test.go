@@ -198,7 +198,7 @@ func TestHostileFilesThatPanicked(t *testing.T) {
 		{"judge a pack without its expected file", map[string]string{"manifest.json": `{"cases": [{"name": "x", "expected": ["e.npy"], "outputs": ["o.npy"]}]}`},
 			[]string{"conformance", "--judge", "{dir}"}, 2, `manifest.json: cases[0].expected[0]: `},
 		{"a pack written over another", map[string]string{"old_actual.npy": "x"},
-			[]string{"conformance", "--out", "{dir}"}, 2, `is not empty; choose a new or empty one`},
+			[]string{"conformance", "--out", "{dir}"}, 2, `is not empty; choose a new or empty directory`},
 		{"dynamic rule null", map[string]string{"p.yaml": "name: p\ndynamic: [null]\n"},
 			[]string{"run", "--workload", "mac2x3", "--policy", "{dir}/p.yaml"}, 0, ""},
 	})
@@ -339,7 +339,7 @@ func TestHostileOutputPaths(t *testing.T) {
 		{"scalesim reports into a file", nil, []string{"scalesim", "-c", dir + "/file", "-t", dir + "/file", "-p", dir + "/file"}, 2, "--out: " + dir + "/file: exists and is not a directory"},
 		{"manifests into a file", nil, []string{"repeat", "--workload", "mac2x3", "--runs", "1", "--manifests", dir + "/file"}, 2, "exists and is not a directory"},
 		{"a workload named twice", nil, []string{"sweep", "--workloads", "mac2x3,mac2x3", "--policies", "reference", "--hw", "tiny", "--out", "{dir}/s"}, 2, "workloads: mac2x3 is named twice"},
-		{"manifests among an earlier repeat's", map[string]string{"run-0004.json": "{}"}, []string{"repeat", "--workload", "mac2x3", "--runs", "1", "--manifests", "{dir}"}, 2, "is not empty; choose a new or empty one"},
+		{"manifests among an earlier repeat's", map[string]string{"run-0004.json": "{}"}, []string{"repeat", "--workload", "mac2x3", "--runs", "1", "--manifests", "{dir}"}, 2, "is not empty; choose a new or empty directory"},
 		{"a manifest where no file can be made", nil, []string{"run", "--workload", "mac2x3", "--manifest", "/proc/npusim-x"}, 2, "/proc/npusim-x: cannot be written in /proc ("},
 		{"results where no directory can be made", nil, []string{"sweep", "--workloads", "mac2x3", "--policies", "reference", "--hw", "tiny", "--out", "/proc/npusim-x"}, 2, "/proc/npusim-x: cannot be created ("},
 		{"a dangling link", nil, []string{"export", "mac2x3", "--onnx", dir + "/nowhere/x.onnx"}, 2, "its directory " + dir + "/nowhere does not exist"},

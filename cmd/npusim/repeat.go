@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -115,12 +114,9 @@ func checkRepeatFlags(runs int, manifests string) error {
 		return err
 	}
 	if manifests != "" {
-		if err := atomicfile.CheckDir(manifests); err != nil {
+		// an earlier repeat's run files would sit among this one's
+		if err := atomicfile.CheckNewDir(manifests); err != nil {
 			return fmt.Errorf("--manifests: %w", err)
-		}
-		if entries, err := os.ReadDir(manifests); err == nil && len(entries) > 0 {
-			// an earlier repeat's run files would sit among this one's
-			return fmt.Errorf("--manifests: directory %s is not empty; choose a new or empty one", manifests)
 		}
 	}
 	return nil

@@ -193,6 +193,18 @@ func CheckDir(dir string) error {
 	return nil
 }
 
+// CheckNewDir checks that dir can take a new set of files without mixing
+// them with others: as CheckDir, and, if it exists, it is empty.
+func CheckNewDir(dir string) error {
+	if err := CheckDir(dir); err != nil {
+		return err
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return &TargetError{dir, "is not empty; choose a new or empty directory"}
+	}
+	return nil
+}
+
 // WriteBytes writes data to the file at path, as Write does.
 func WriteBytes(path string, data []byte) error {
 	return Write(path, func(w io.Writer) error {

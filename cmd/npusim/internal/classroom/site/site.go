@@ -25,6 +25,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/npusim/npusim/internal/atomicfile"
 )
 
 //go:embed assets
@@ -223,8 +225,8 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // empty. The files are written into a temporary directory beside dir and
 // moved into place only when all are complete.
 func (s *Site) WriteDir(dir string) error {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("--static: directory %s is not empty; choose a new or empty one", dir)
+	if err := atomicfile.CheckNewDir(dir); err != nil {
+		return fmt.Errorf("--static: %w", err)
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".*")
