@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 
 	"github.com/npusim/npusim/drivers"
@@ -59,6 +60,28 @@ func mustRun(t *testing.T, c *drivers.Compiled, in []*quant.Tensor) *experiment.
 	return run
 }
 
+// checkLayersExact runs m compiled as c on in and fails t (naming what ran)
+// unless every layer equals the reference interpreter's under variant v.
+func checkLayersExact(t *testing.T, what string, m *workloads.Model, c *drivers.Compiled, in []*quant.Tensor,
+	v quant.Variant) *experiment.NPURun {
+	t.Helper()
+	run, err := experiment.RunCompiled(c, in)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	want, err := experiment.RunReference(m, in, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range m.Ops {
+		if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
+			t.Fatalf("%s: layer %s differs from the reference by up to %d LSB", what, op.Name,
+				experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
+		}
+	}
+	return run
+}
+
 // TestMobileNetV2OnTiny compiles MobileNet v2 for the smallest preset (an
 // 8x8 array, 28 KiB of scratchpads) and runs one sample: every layer equals
 // the reference interpreter's.
@@ -84,15 +107,6 @@ func TestMobileNetV2OnTiny(t *testing.T) {
 	if n := len(c.Program.Commands); n != 829118 || most > 4 {
 		t.Errorf("%d commands with up to %d dependencies each, want 829118 with at most 4 (one per unit)", n, most)
 	}
-	run := mustRun(t, c, w.Inputs[0])
-	want, err := experiment.RunReference(w.Model, w.Inputs[0], quant.VariantDoubleRounding)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range w.Model.Ops {
-		if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-			t.Fatalf("layer %s differs from the reference by up to %d LSB", op.Name, experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
-		}
-	}
+	run := checkLayersExact(t, "mobilenet-v2 on tiny", w.Model, c, w.Inputs[0], quant.VariantDoubleRounding)
 	t.Logf("%d commands, %d cycles", len(c.Program.Commands), run.Stats.Cycles)
 }

@@ -3,14 +3,12 @@ package drivers_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/npusim/npusim/drivers"
 	"github.com/npusim/npusim/npu"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/sim/experiment"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/zoo"
 )
@@ -107,19 +105,7 @@ func TestReferencePolicyIsBitExactOnRandomGraphs(t *testing.T) {
 				}
 			}
 			for _, in := range inputs {
-				want, err := experiment.RunReference(m, in, quant.VariantDoubleRounding)
-				if err != nil {
-					t.Fatal(err)
-				}
-				run, err := experiment.RunCompiled(compiled, in)
-				if err != nil {
-					t.Fatalf("seed %d on %s: %v", seed, hwName, err)
-				}
-				for _, op := range m.Ops {
-					if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-						t.Fatalf("seed %d on %s: layer %s differs from the reference by up to %d LSB", seed, hwName, op.Name, experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
-					}
-				}
+				checkLayersExact(t, fmt.Sprintf("seed %d on %s", seed, hwName), m, compiled, in, quant.VariantDoubleRounding)
 			}
 		}
 	}
@@ -159,19 +145,7 @@ func TestLayersWiderThanTheScratchpads(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 	in := []*quant.Tensor{workloads.QuantizeInput(m.Tensors[m.Inputs[0]], sample())}
-	run, err := experiment.RunCompiled(c, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := experiment.RunReference(m, in, quant.VariantDoubleRounding)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, op := range m.Ops {
-		if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-			t.Errorf("layer %s differs from the reference by up to %d LSB", op.Name, experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
-		}
-	}
+	checkLayersExact(t, "wide", m, c, in, quant.VariantDoubleRounding)
 }
 
 // TestExactPolicyOfTheHardwaresRequantizer: an exact policy that names no
@@ -205,20 +179,7 @@ func TestExactPolicyOfTheHardwaresRequantizer(t *testing.T) {
 			}
 		}
 		for _, in := range inputs {
-			want, err := experiment.RunReference(m, in, quant.VariantMult16)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := experiment.RunCompiled(compiled, in)
-			if err != nil {
-				t.Fatalf("%s: %v", m.Name, err)
-			}
-			for _, op := range m.Ops {
-				if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-					t.Fatalf("%s: layer %s differs from the reference by up to %d LSB", m.Name, op.Name,
-						experiment.MaxAbsDiff(got.Data, want[op.Output].Data))
-				}
-			}
+			checkLayersExact(t, m.Name, m, compiled, in, quant.VariantMult16)
 		}
 	}
 	if fused == 0 {
@@ -249,18 +210,6 @@ func TestCapturesOfOverwrittenTensors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d on %s: %v", c.seed, c.hw, err)
 		}
-		want, err := experiment.RunReference(m, inputs[0], quant.VariantDoubleRounding)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run, err := experiment.RunCompiled(compiled, inputs[0])
-		if err != nil {
-			t.Fatalf("seed %d on %s: %v", c.seed, c.hw, err)
-		}
-		for _, op := range m.Ops {
-			if got := run.Tensors[op.Output]; !slices.Equal(got.Data, want[op.Output].Data) {
-				t.Fatalf("seed %d on %s: layer %s differs from the reference", c.seed, c.hw, op.Name)
-			}
-		}
+		checkLayersExact(t, fmt.Sprintf("seed %d on %s", c.seed, c.hw), m, compiled, inputs[0], quant.VariantDoubleRounding)
 	}
 }
