@@ -50,7 +50,7 @@ NNAPI"; it exits 1 if any case is outside or was not run.`,
 			return fmt.Errorf("give one of --out DIR and --judge DIR")
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "write a pack into this directory")
+	cmd.Flags().StringVar(&out, "out", "", "write a pack into this directory (new or empty)")
 	cmd.Flags().StringVar(&judge, "judge", "", "judge the outputs an engine wrote into this pack")
 	return cmd
 }

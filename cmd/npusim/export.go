@@ -22,7 +22,8 @@ Runtime's com.microsoft QLinearAdd, QLinearMul, QLinearGlobalAveragePool,
 QLinearAveragePool, QLinearSoftmax, QLinearSigmoid and QLinearConcat for the
 rest. Images are NCHW. The workload's input samples are written beside the
 model as NumPy arrays of stored codes, OUT_input<k>_sample<s>.npy, in the
-model's layout; "--workload OUT.onnx" reads them back.`,
+model's layout; "--workload OUT.onnx" reads them back. The sample files of an
+earlier export to OUT beyond this workload's samples are removed.`,
 		Example: `  npusim export digits-cnn --onnx digits-cnn.onnx
   npusim run --workload digits-cnn.onnx --policy reference`,
 		Args: cobra.ExactArgs(1),

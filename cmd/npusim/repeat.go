@@ -71,7 +71,7 @@ so --manifests DIR writes a manifest per run that npusim replay reproduces.`,
 	f.IntVar(&runs, "runs", 20, "number of runs")
 	f.IntVar(&sample, "sample", 0, "which input sample of the workload to repeat")
 	f.Uint64Var(&seed, "seed", 1, "the simulated device's seed")
-	f.StringVar(&manifests, "manifests", "", "directory to write one replayable manifest per run into")
+	f.StringVar(&manifests, "manifests", "", "directory (new or empty) to write one replayable manifest per run into")
 	f.BoolVar(&asJSON, "json", false, "print the full result as JSON")
 	return cmd
 }
