@@ -275,7 +275,7 @@ func (c *Config) checkTiles() error {
 	return nil
 }
 
-// checkAccumulators checks the array's accumulator modes.
+// checkAccumulators checks the array's accumulator modes, each listed once.
 func (c *Config) checkAccumulators() error {
 	for i, a := range c.Array.Accumulators {
 		field := fmt.Sprintf("array.accumulators[%d]", i)
@@ -286,6 +286,11 @@ func (c *Config) checkAccumulators() error {
 			return fmt.Errorf("%s.overflow: must be saturate or wrap, got %q", field, a.Overflow)
 		case !energyOK(a.MACpJ):
 			return fmt.Errorf("%s.mac_pj: must be %s, got %v", field, energyRange, a.MACpJ)
+		}
+		for _, prev := range c.Array.Accumulators[:i] {
+			if prev.Bits == a.Bits && prev.Overflow == a.Overflow {
+				return fmt.Errorf("%s: %d-bit %s is listed twice", field, a.Bits, a.Overflow)
+			}
 		}
 	}
 	return nil

@@ -82,6 +82,7 @@ func TestHWSpecErrors(t *testing.T) {
 		{"mobile-npu{array.accumulators=[acc24]}", `array.accumulators: want accBITS-OVERFLOW such as acc24-saturate, got "acc24"`},
 		{"mobile-npu{array.accumulators=[acc20-wrap]}", "array.accumulators: acc20-wrap: no such mode"},
 		{"mobile-npu{array.accumulators=acc32-wrap}", "array.accumulators: want a list of modes"},
+		{"mobile-npu{array.accumulators=[acc32-wrap, acc24-saturate, acc32-wrap]}", "array.accumulators[2]: 32-bit wrap is listed twice"},
 		{"mobile-npu{array=512x512}", "sram.weight_kib: 262144 bytes cannot hold one weight tile"}, // fits no longer: the tile check names the scratchpad
 		{"nosuch{array=8x8}", "hw nosuch: no such preset"},
 		{"mobile-npu{array=8x8}#deadbeef", "the configuration's digest is e0643ccc, not deadbeef"},
