@@ -45,10 +45,20 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
   npusim classroom --static classroom-page && python3 -m http.server -d classroom-page`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if static != "" {
+			var ln net.Listener
+			switch {
+			case static != "" && cmd.Flags().Changed("addr"):
+				return fmt.Errorf("--addr: the page is served from an address or written with --static, not both")
+			case static != "":
 				if err := atomicfile.CheckNewDir(static); err != nil { // a file there would be removed
 					return fmt.Errorf("--static: %w", err)
 				}
+			default: // the address is taken before the page is built, so a bad one fails at once
+				var err error
+				if ln, err = net.Listen("tcp", addr); err != nil {
+					return fmt.Errorf("--addr: %w", err)
+				}
+				defer ln.Close()
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
@@ -64,7 +74,7 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "classroom page written to %s (%v); serve it over HTTP\n", static, s.Files())
 				return nil
 			}
-			return serveClassroom(ctx, cmd, addr, s)
+			return serveClassroom(ctx, cmd, ln, s)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080",
@@ -74,12 +84,8 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
 	return cmd
 }
 
-// serveClassroom serves the page until the context ends (Ctrl-C).
-func serveClassroom(ctx context.Context, cmd *cobra.Command, addr string, s *site.Site) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
-	}
+// serveClassroom serves the page on ln until the context ends (Ctrl-C).
+func serveClassroom(ctx context.Context, cmd *cobra.Command, ln net.Listener, s *site.Site) error {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(cmd.OutOrStdout(), "classroom page: http://%s/ (Ctrl-C stops)\n", ln.Addr())
 	done := make(chan error, 1)
