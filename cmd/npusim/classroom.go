@@ -58,7 +58,7 @@ do not run WebAssembly from file:// pages, so serve DIR over HTTP.`,
 				if ln, err = net.Listen("tcp", addr); err != nil {
 					return fmt.Errorf("--addr: %w", err)
 				}
-				defer ln.Close()
+				defer func() { _ = ln.Close() }() // after a failed build; the server's shutdown closes it too
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
