@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -84,6 +87,12 @@ It prints a short summary on stdout.`,
 			}
 			if err := atomicfile.WriteDir(outDir, cfg.RunName, files); err != nil {
 				return fmt.Errorf("--out: %w", err)
+			}
+			if own == nil { // an earlier run's comparison would sit beside these reports
+				stale := filepath.Join(outDir, cfg.RunName, compare.ReportFile)
+				if err := os.Remove(stale); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return runtimeErr(err)
+				}
 			}
 			printScaleSimSummary(cmd.OutOrStdout(), run, filepath.Join(outDir, cfg.RunName))
 			if own != nil {

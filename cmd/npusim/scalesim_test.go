@@ -62,6 +62,27 @@ func TestScaleSimGEMM(t *testing.T) {
 	}
 }
 
+// TestScaleSimRerunWithoutComparison: a run without npusim's comparison
+// into the directory of one with it leaves no stale NPUSIM_REPORT.csv.
+func TestScaleSimRerunWithoutComparison(t *testing.T) {
+	tmp := t.TempDir()
+	cfg := writeTemp(t, tmp, "ws.cfg", "[general]\nrun_name = mlp\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 4\n"+
+		"IfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\nDataflow: ws\n[run_presets]\nInterfaceBandwidth: CALC\n")
+	topo := writeTemp(t, tmp, "mlp.csv", "Layer, M, N, K,\nup, 16, 8, 4,\n")
+	report := filepath.Join(tmp, "mlp", "NPUSIM_REPORT.csv")
+	for _, c := range []struct {
+		npusim string
+		report bool
+	}{{"true", true}, {"false", false}} {
+		if status, _, stderr := runCLI("scalesim", "-c", cfg, "-t", topo, "-p", tmp, "--npusim="+c.npusim); status != 0 {
+			t.Fatalf("--npusim=%s: exit %d: %s", c.npusim, status, stderr)
+		}
+		if _, err := os.Stat(report); (err == nil) != c.report {
+			t.Errorf("--npusim=%s: NPUSIM_REPORT.csv there: %v, want %v", c.npusim, err == nil, c.report)
+		}
+	}
+}
+
 // TestScaleSimBadInput: bad input exits 2 with one error line naming the
 // file, line and field, and leaves no output directory behind.
 func TestScaleSimBadInput(t *testing.T) {
