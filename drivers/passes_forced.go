@@ -28,7 +28,7 @@ func forcedConversions(m *workloads.Model, p *Policy, hw *npu.Config) ([]string,
 		notes = append(notes, rescaleWeights(m, WeightsSymmetric)...)
 	}
 	if !hw.PerChannelRequant() && hasPerChannelWeights(m) {
-		if p.Exact {
+		if p.Exact && hasDistinctChannelScales(m) { // equal scales collapse to the same weights
 			return nil, unsupported("%s requantizes with one multiplier per layer, and exact policy %s allows no route "+
 				"(fallback: none) to keep the model's per-channel weights", hw.Name, p.Name)
 		}
@@ -36,6 +36,22 @@ func forcedConversions(m *workloads.Model, p *Policy, hw *npu.Config) ([]string,
 		notes = append(notes, rescaleWeights(m, WeightsPerTensor)...)
 	}
 	return notes, nil
+}
+
+// hasDistinctChannelScales reports whether a layer's per-channel weights
+// have scales that differ from channel to channel.
+func hasDistinctChannelScales(m *workloads.Model) bool {
+	for _, op := range m.Ops {
+		if op.Kind == workloads.Conv2D || op.Kind == workloads.DepthwiseConv2D || op.Kind == workloads.FullyConnected {
+			scales := m.Tensors[op.Inputs[1]].Params.Scales
+			for _, s := range scales {
+				if s != scales[0] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func hasPerChannelWeights(m *workloads.Model) bool {

@@ -281,6 +281,22 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) || !drivers.IsUnsupported(err) {
 		t.Errorf("asymmetric weights on fixed-per-tensor: %v, want an UnsupportedError %q", err, want)
 	}
+	// Per-channel weights whose channels share one scale lose nothing to
+	// the per-tensor rewrite: the policy runs, bit for bit.
+	same, inputs := randomModel(1, false)
+	for _, op := range same.Ops {
+		if op.Kind.HasWeights() {
+			scales := same.Tensors[op.Inputs[1]].Params.Scales
+			for c := range scales {
+				scales[c] = scales[0]
+			}
+		}
+	}
+	compiled, err := drivers.Compile(same, none, mustHW(t, "fixed-per-tensor"))
+	if err != nil {
+		t.Fatalf("channels of one scale on fixed-per-tensor: %v", err)
+	}
+	checkLayersExact(t, "channels of one scale on fixed-per-tensor", same, compiled, inputs[0], quant.VariantDoubleRounding)
 	// What the hardware has, a policy that asks for nothing particular gets.
 	for _, hw := range []string{"edge-tpu-like", "low-cost"} {
 		if _, err := drivers.Compile(m, mustPolicy(t, "zp-nudge"), mustHW(t, hw)); err != nil {
