@@ -37,50 +37,80 @@ func Decode(data []byte, v any, strict bool) error {
 type frame struct {
 	keys  map[string]bool // the object's keys so far; nil for an array
 	key   string          // the object's current key
-	value bool            // the object's next token is a value, not a key
+	isKey bool            // the object's next string is a key
 	index int             // the array's current index
 }
 
 // duplicateKey names the first key an object of data, valid JSON, holds
-// twice: where it is and the line.
+// twice: where it is and the line. It scans the bytes once (a token
+// decoder would box every number of a large case file).
 func duplicateKey(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
 	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // the end (Decode has reported any syntax error)
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if key, ok := tok.(string); ok && top != nil && top.keys != nil && !top.value {
-			if top.keys[key] {
-				line, _ := Position(data, dec.InputOffset())
-				return fmt.Errorf("%s: set twice (line %d)", path(stack, key), line)
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			end := stringEnd(data, i)
+			if top := last(stack); top != nil && top.isKey {
+				key := unquote(data[i : end+1])
+				if top.keys[key] {
+					line, _ := Position(data, int64(i))
+					return fmt.Errorf("%s: set twice (line %d)", path(stack, key), line)
+				}
+				top.keys[key], top.key, top.isKey = true, key, false
 			}
-			top.keys[key], top.key, top.value = true, key, true
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{keys: map[string]bool{}})
-			continue
-		case json.Delim('['):
+			i = end
+		case '{':
+			stack = append(stack, &frame{keys: map[string]bool{}, isKey: true})
+		case '[':
 			stack = append(stack, &frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
+		case '}', ']':
 			stack = stack[:len(stack)-1]
-		}
-		if len(stack) > 0 { // a value of the enclosing object or array is complete
-			if f := stack[len(stack)-1]; f.keys != nil {
-				f.value = false
-			} else {
-				f.index++
+		case ',':
+			switch top := last(stack); {
+			case top == nil: // not in valid JSON, which Decode has checked
+			case top.keys != nil:
+				top.isKey = true
+			default:
+				top.index++
 			}
 		}
 	}
+	return nil
+}
+
+// last is the innermost frame, or nil at the top level.
+func last(stack []*frame) *frame {
+	if len(stack) == 0 {
+		return nil
+	}
+	return stack[len(stack)-1]
+}
+
+// stringEnd is the index of the quote that closes the string opening at
+// data[start].
+func stringEnd(data []byte, start int) int {
+	for i := start + 1; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(data) - 1
+}
+
+// unquote is a JSON string's value (escapes decoded only where there are
+// any).
+func unquote(quoted []byte) string {
+	if !bytes.ContainsRune(quoted, '\\') {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return string(quoted)
+	}
+	return s
 }
 
 // path names a key of the innermost object of stack as the field paths of

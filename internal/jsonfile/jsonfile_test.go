@@ -35,6 +35,9 @@ func TestDecodeSaysWhere(t *testing.T) {
 		{`{"name": "a", "name": "b"}`, false, "name: set twice (line 1)"},
 		{"{\n \"nested\": [{\"data\": [1]}, {\"data\": [2],\n \"data\": [3]}]}", false, "nested[1].data: set twice (line 3)"},
 		{`{"extra": {"x": 1, "x": 2}, "name": "a"}`, false, "extra.x: set twice (line 1)"},
+		{`{"extra": 1e400, "name": "a", "name": "b"}`, false, "name: set twice (line 1)"},
+		{`{"name": "a", "\u006eame": "b"}`, false, "name: set twice (line 1)"},
+		{`{"extra": ["{\"name\": 1,", {"k": "}]"}], "name": "a", "extra": 2}`, false, "extra: set twice (line 1)"},
 	} {
 		var f file
 		err := Decode([]byte(c.in), &f, c.strict)
