@@ -132,7 +132,7 @@ var npyKey = regexp.MustCompile(`[{,]\s*'([^']*)'\s*:`)
 // checkHeaderKeys checks that the header is one dictionary of the keys
 // descr, fortran_order and shape, each once, as NumPy writes and reads it.
 func checkHeaderKeys(header string) error {
-	h := strings.TrimRight(header, " \n\x00")
+	h := strings.TrimRight(header, " \t\r\n\x00")
 	if !strings.HasPrefix(h, "{") || !strings.HasSuffix(h, "}") {
 		return fmt.Errorf("header: want a dictionary {...}, got %q", printable.String(strings.TrimSpace(header)))
 	}

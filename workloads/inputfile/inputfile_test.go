@@ -85,6 +85,10 @@ func TestReadInput(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
+	// NumPy pads with spaces; a header padded with tabs or ended by \r\n reads too
+	if _, err := Read(write("tabs.npy", withHeader(f32, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2, 1), }\t\t\r")), tensor); err != nil {
+		t.Errorf("a header padded with tabs: %v", err)
+	}
 	u := &workloads.Tensor{Name: "u", Tensor: quant.Tensor{Type: quant.Uint8, Shape: []int{2}, Params: quant.Params{Scale: 1}}}
 	if _, err := Read(write("neg.npy", npy("|i1", []int{2}, []byte{1, 0xff})), u); err == nil || !strings.Contains(err.Error(), "data[1]: -1 outside 0..255") {
 		t.Errorf("signed codes for a uint8 input: %v", err)
