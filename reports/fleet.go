@@ -3,12 +3,12 @@ package reports
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/atomicfile"
 	"github.com/npusim/npusim/sim/campaign"
 )
 
@@ -361,7 +361,7 @@ func FleetTable(w io.Writer, spec campaign.FleetSpec, devices []campaign.DeviceR
 // the plots in plots/ (SVG and PNG) and report.html. The same fleet gives
 // the same bytes in every file.
 func GenerateFleet(dir string, spec campaign.FleetSpec, devices []campaign.DeviceResult) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return err
 	}
 	if err := checkTargets(dir, "fleet.csv", "report.html"); err != nil {

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/npusim/npusim/internal/atomicfile"
@@ -13,7 +12,7 @@ import (
 // first) and report.html. The same results give the same bytes in every
 // file.
 func Generate(dir string, results []*experiment.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return err
 	}
 	if err := checkTargets(dir, "results.csv", "report.html"); err != nil {
