@@ -27,7 +27,8 @@ func Decode(data []byte, v any, strict bool) error {
 	if err := dec.Decode(v); err != nil {
 		return Explain(data, err)
 	}
-	if dec.More() {
+	// (Decoder.More misses a closing bracket after the value: "{}}".)
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return errors.New("bad JSON: extra data after the top-level value")
 	}
 	return duplicateKey(data)
@@ -64,7 +65,9 @@ func duplicateKey(data []byte) error {
 		case '[':
 			stack = append(stack, &frame{})
 		case '}', ']':
-			stack = stack[:len(stack)-1]
+			if len(stack) > 0 { // always, in JSON Decode has read
+				stack = stack[:len(stack)-1]
+			}
 		case ',':
 			switch top := last(stack); {
 			case top == nil: // not in valid JSON, which Decode has checked

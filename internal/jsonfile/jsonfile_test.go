@@ -29,6 +29,8 @@ func TestDecodeSaysWhere(t *testing.T) {
 		{`[1]`, false, "the top-level value: expected an object, got an array"},
 		{`{"name": "a", "colour": 1}`, true, "colour: unknown field"},
 		{`{"name": "a"} {}`, false, "bad JSON: extra data after the top-level value"},
+		{`{"name": "a"}}`, false, "bad JSON: extra data after the top-level value"},
+		{`{"name": "a"}]`, false, "bad JSON: extra data after the top-level value"},
 		{"{\n\"name\": }", false, "bad JSON at line 2, column 10: invalid character '}' looking for beginning of value"},
 		{``, false, "bad JSON: the file is empty"},
 		{`{"name": "a`, false, "bad JSON: the file ends in the middle of a value"},
