@@ -11,7 +11,8 @@ import (
 // for values that never reach DRAM: a tensor a compiler keeps in the
 // activation scratchpad from the layer that produces it to the layers that
 // read it. It is the simulator's probe, like a debugger's watch on a real
-// NPU's scratchpad: it costs no cycle and no energy.
+// NPU's scratchpad: it costs no energy, and no cycle beyond the dependency
+// a compiler gives a command that overwrites a piece on the piece's writers.
 //
 // Each piece is copied when the last of its writers completes. A writer
 // list must name, for each unit that writes the piece's bytes, the last
