@@ -16,6 +16,7 @@ type emitter struct {
 	deps  dependencyTracker
 	layer int
 	fence fence
+	spans []npu.Span // the footprint of the command being emitted
 	// writes maps, per scratchpad and unit, each byte to the latest
 	// command of the unit that wrote it: where captures find their writers.
 	writes [sramCount][unitCount]paintMap
@@ -43,7 +44,8 @@ func (e *emitter) beginLayer(name string) {
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
 	i := e.cmds.len()
-	spans := op.Footprint()
+	e.spans = op.AppendFootprint(e.spans[:0])
+	spans := e.spans
 	deps := e.fence.order(i, op, e.afterCaptures(spans, e.deps.order(i, op.Unit(), spans)))
 	e.cmds.add(npu.Command{Op: op, Deps: deps, Layer: e.layer})
 	for _, s := range spans {

@@ -77,6 +77,7 @@ type Capturer struct {
 	pieces   []livePiece
 	byWriter map[int][]int // command -> pieces it writes
 	open     []int         // pieces whose first writer has issued, not yet copied
+	spans    []Span        // the footprint of the command issued, a reused buffer
 	err      error
 }
 
@@ -133,12 +134,13 @@ func (c *Capturer) issued(seq int, cmd *Command) {
 			c.open = append(c.open, k)
 		}
 	}
+	c.spans = cmd.Op.AppendFootprint(c.spans[:0])
 	for _, k := range c.open {
 		lp := &c.pieces[k]
 		if slices.Contains(mine, k) {
 			continue
 		}
-		for _, s := range cmd.Footprint() {
+		for _, s := range c.spans {
 			if s.Write && s.Overlaps(lp.piece.span(lp.sram)) && c.err == nil {
 				c.err = fmt.Errorf("command %d (%s) writes %v before capture %s is taken",
 					seq, cmd.Name(), s, c.regions[lp.out].Name)

@@ -55,11 +55,11 @@ func (d *DMA) Name() string {
 
 func (d *DMA) key() string { return "dma" }
 
-// Footprint implements Operation: a load writes the scratchpad box, a store
+// AppendFootprint implements Operation: a load writes the scratchpad box, a store
 // reads it.
-func (d *DMA) Footprint() []Span {
+func (d *DMA) AppendFootprint(s []Span) []Span {
 	end := boxEnd(d.RunBytes, d.Rows, d.SRAMRowStride, d.Planes, d.SRAMPlaneStride)
-	return []Span{{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + end, Write: !d.Store}}
+	return append(s, Span{SRAM: d.SRAM, Lo: d.Addr, Hi: d.Addr + end, Write: !d.Store})
 }
 
 // Check implements Operation.

@@ -43,13 +43,13 @@ func (r *RequantAdd) Name() string { return "requant.add" }
 
 func (r *RequantAdd) key() string { return "requantAdd" }
 
-// Footprint implements Operation: accumulators, records and the skip
+// AppendFootprint implements Operation: accumulators, records and the skip
 // operand are read, the outputs written.
-func (r *RequantAdd) Footprint() []Span {
-	return []Span{accSpan(r.Acc, r.M, r.N, false),
-		{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
-		{SRAM: ActivationSRAM, Lo: r.Skip, Hi: r.Skip + (r.M-1)*r.SkipRowStride + r.N},
-		{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + (r.M-1)*r.OutRowStride + r.N, Write: true}}
+func (r *RequantAdd) AppendFootprint(s []Span) []Span {
+	return append(s, accSpan(r.Acc, r.M, r.N, false),
+		Span{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
+		Span{SRAM: ActivationSRAM, Lo: r.Skip, Hi: r.Skip + (r.M-1)*r.SkipRowStride + r.N},
+		Span{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + (r.M-1)*r.OutRowStride + r.N, Write: true})
 }
 
 // Check implements Operation.
@@ -107,11 +107,11 @@ func (r *RequantWide) Name() string { return "requant.wide" }
 
 func (r *RequantWide) key() string { return "requantWide" }
 
-// Footprint implements Operation.
-func (r *RequantWide) Footprint() []Span {
-	return []Span{accSpan(r.Acc, r.M, r.N, false),
-		{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
-		{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + 2*((r.M-1)*r.OutRowStride+r.N), Write: true}}
+// AppendFootprint implements Operation.
+func (r *RequantWide) AppendFootprint(s []Span) []Span {
+	return append(s, accSpan(r.Acc, r.M, r.N, false),
+		Span{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
+		Span{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + 2*((r.M-1)*r.OutRowStride+r.N), Write: true})
 }
 
 // Check implements Operation.

@@ -48,8 +48,8 @@ func (h *Host) Name() string { return "host." + string(h.Class) }
 
 func (h *Host) key() string { return "host" }
 
-// Footprint implements Operation: none, the CPU works in DRAM.
-func (h *Host) Footprint() []Span { return nil }
+// AppendFootprint implements Operation: none, the CPU works in DRAM.
+func (h *Host) AppendFootprint(s []Span) []Span { return s }
 
 // Check implements Operation.
 func (h *Host) Check(cfg *Config, dramBytes uint64) error {

@@ -199,12 +199,12 @@ func (m *MatMul) Name() string { return "matmul" }
 
 func (m *MatMul) key() string { return "matmul" }
 
-// Footprint implements Operation: the im2col tile and the weight block are
+// AppendFootprint implements Operation: the im2col tile and the weight block are
 // read, the accumulators written.
-func (m *MatMul) Footprint() []Span {
-	return []Span{m.A.tileSpan(),
-		{SRAM: WeightSRAM, Lo: m.B, Hi: m.B + (m.N-1)*m.BColStride + (m.K-1)*m.BRowStride + 1},
-		accSpan(m.Acc, m.M, m.N, true)}
+func (m *MatMul) AppendFootprint(s []Span) []Span {
+	return append(s, m.A.tileSpan(),
+		Span{SRAM: WeightSRAM, Lo: m.B, Hi: m.B + (m.N-1)*m.BColStride + (m.K-1)*m.BRowStride + 1},
+		accSpan(m.Acc, m.M, m.N, true))
 }
 
 // Check implements Operation.

@@ -54,12 +54,12 @@ func (r *Requant) Name() string { return "requant" }
 
 func (r *Requant) key() string { return "requant" }
 
-// Footprint implements Operation: accumulators and records are read, the
+// AppendFootprint implements Operation: accumulators and records are read, the
 // 8-bit outputs written.
-func (r *Requant) Footprint() []Span {
-	return []Span{accSpan(r.Acc, r.M, r.N, false),
-		{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
-		{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + (r.M-1)*r.OutRowStride + r.N, Write: true}}
+func (r *Requant) AppendFootprint(s []Span) []Span {
+	return append(s, accSpan(r.Acc, r.M, r.N, false),
+		Span{SRAM: WeightSRAM, Lo: r.Records, Hi: r.Records + r.N*RecordBytes},
+		Span{SRAM: ActivationSRAM, Lo: r.Out, Hi: r.Out + (r.M-1)*r.OutRowStride + r.N, Write: true})
 }
 
 // Check implements Operation.
@@ -116,10 +116,10 @@ func (p *Psum) Name() string {
 
 func (p *Psum) key() string { return "psum" }
 
-// Footprint implements Operation.
-func (p *Psum) Footprint() []Span {
-	return []Span{accSpan(p.Acc, p.M, p.N, !p.Narrow),
-		{SRAM: AccumulatorSRAM, Lo: p.Half, Hi: p.Half + 2*((p.M-1)*p.HalfRowStride+p.N), Write: p.Narrow}}
+// AppendFootprint implements Operation.
+func (p *Psum) AppendFootprint(s []Span) []Span {
+	return append(s, accSpan(p.Acc, p.M, p.N, !p.Narrow),
+		Span{SRAM: AccumulatorSRAM, Lo: p.Half, Hi: p.Half + 2*((p.M-1)*p.HalfRowStride+p.N), Write: p.Narrow})
 }
 
 // Check implements Operation.

@@ -56,12 +56,12 @@ func (e *Eltwise) Name() string { return "vector." + string(e.Kind) }
 
 func (e *Eltwise) key() string { return "eltwise" }
 
-// Footprint implements Operation.
-func (e *Eltwise) Footprint() []Span {
+// AppendFootprint implements Operation.
+func (e *Eltwise) AppendFootprint(s []Span) []Span {
 	operand := func(base, rs, cs int) Span {
 		return Span{SRAM: ActivationSRAM, Lo: base, Hi: base + (e.Rows-1)*rs + (e.Cols-1)*cs + 1}
 	}
-	s := []Span{operand(e.A, e.ARowStride, e.AColStride)}
+	s = append(s, operand(e.A, e.ARowStride, e.AColStride))
 	switch e.Kind {
 	case EltLUT:
 		s = append(s, Span{SRAM: WeightSRAM, Lo: e.LUT, Hi: e.LUT + 256})
@@ -146,10 +146,10 @@ func (p *Pool) Name() string {
 
 func (p *Pool) key() string { return "pool" }
 
-// Footprint implements Operation.
-func (p *Pool) Footprint() []Span {
+// AppendFootprint implements Operation.
+func (p *Pool) AppendFootprint(s []Span) []Span {
 	end := (p.Pixels-1)*p.OutPixelStride + p.In.Channels
-	return []Span{p.In.tileSpan(), {SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + end, Write: true}}
+	return append(s, p.In.tileSpan(), Span{SRAM: ActivationSRAM, Lo: p.Out, Hi: p.Out + end, Write: true})
 }
 
 // Check implements Operation.
@@ -202,10 +202,10 @@ func (s *Softmax) Name() string { return "vector.softmax" }
 
 func (s *Softmax) key() string { return "softmax" }
 
-// Footprint implements Operation.
-func (s *Softmax) Footprint() []Span {
-	return []Span{{SRAM: ActivationSRAM, Lo: s.In, Hi: s.In + (s.Rows-1)*s.InRowStride + s.Depth},
-		{SRAM: ActivationSRAM, Lo: s.Out, Hi: s.Out + (s.Rows-1)*s.OutRowStride + s.Depth, Write: true}}
+// AppendFootprint implements Operation.
+func (s *Softmax) AppendFootprint(spans []Span) []Span {
+	return append(spans, Span{SRAM: ActivationSRAM, Lo: s.In, Hi: s.In + (s.Rows-1)*s.InRowStride + s.Depth},
+		Span{SRAM: ActivationSRAM, Lo: s.Out, Hi: s.Out + (s.Rows-1)*s.OutRowStride + s.Depth, Write: true})
 }
 
 // Check implements Operation.
@@ -261,12 +261,12 @@ func (d *Depthwise) Name() string { return "vector.depthwise" }
 
 func (d *Depthwise) key() string { return "depthwise" }
 
-// Footprint implements Operation.
-func (d *Depthwise) Footprint() []Span {
+// AppendFootprint implements Operation.
+func (d *Depthwise) AppendFootprint(s []Span) []Span {
 	outC := d.In.Channels * d.Multiplier
-	return []Span{d.In.tileSpan(),
-		{SRAM: WeightSRAM, Lo: d.W, Hi: d.W + (d.In.FilterH*d.In.FilterW-1)*d.WTapStride + outC},
-		accSpan(d.Acc, d.Pixels, outC, true)}
+	return append(s, d.In.tileSpan(),
+		Span{SRAM: WeightSRAM, Lo: d.W, Hi: d.W + (d.In.FilterH*d.In.FilterW-1)*d.WTapStride + outC},
+		accSpan(d.Acc, d.Pixels, outC, true))
 }
 
 // Check implements Operation.

@@ -251,13 +251,14 @@ func (v *VALU) sources() []VSource {
 	return []VSource{v.A, v.B}
 }
 
-// Footprint implements Operation.
-func (v *VALU) Footprint() []Span { return intFootprint(v.M, v.N, v.Dst, v.sources()...) }
+// AppendFootprint implements Operation.
+func (v *VALU) AppendFootprint(s []Span) []Span {
+	return intFootprint(s, v.M, v.N, v.Dst, v.sources()...)
+}
 
-// intFootprint is the footprint of an m x n integer command: its block
-// operands read, its destination written.
-func intFootprint(m, n int, dst AccRegion, srcs ...VSource) []Span {
-	var s []Span
+// intFootprint appends to s the footprint of an m x n integer command:
+// its block operands read, its destination written.
+func intFootprint(s []Span, m, n int, dst AccRegion, srcs ...VSource) []Span {
 	for _, src := range srcs {
 		if sp, ok := src.span(m, n); ok {
 			s = append(s, sp)
@@ -328,8 +329,8 @@ func (v *VMul16) Name() string { return "vector.mul16" }
 
 func (v *VMul16) key() string { return "vmul16" }
 
-// Footprint implements Operation.
-func (v *VMul16) Footprint() []Span { return intFootprint(v.M, v.N, v.Dst, v.A, v.B) }
+// AppendFootprint implements Operation.
+func (v *VMul16) AppendFootprint(s []Span) []Span { return intFootprint(s, v.M, v.N, v.Dst, v.A, v.B) }
 
 // Check implements Operation.
 func (v *VMul16) Check(cfg *Config, _ uint64) error { return checkVectorInt(cfg, v.M, v.N, v.A, v.B) }
@@ -392,9 +393,9 @@ func (v *VMul32) Name() string { return "vector.mul32" }
 
 func (v *VMul32) key() string { return "vmul32" }
 
-// Footprint implements Operation.
-func (v *VMul32) Footprint() []Span {
-	return append(intFootprint(v.M, v.N, v.Hi, v.A, v.B), accSpan(v.Lo, v.M, v.N, true))
+// AppendFootprint implements Operation.
+func (v *VMul32) AppendFootprint(s []Span) []Span {
+	return append(intFootprint(s, v.M, v.N, v.Hi, v.A, v.B), accSpan(v.Lo, v.M, v.N, true))
 }
 
 // Check implements Operation.
@@ -468,10 +469,10 @@ func (v *VField) Name() string { return "vector.field" }
 
 func (v *VField) key() string { return "vfield" }
 
-// Footprint implements Operation.
-func (v *VField) Footprint() []Span {
-	return []Span{{SRAM: WeightSRAM, Lo: v.Records, Hi: v.Records + v.N*RecordBytes},
-		{SRAM: AccumulatorSRAM, Lo: v.Dst, Hi: v.Dst + 4*v.N, Write: true}}
+// AppendFootprint implements Operation.
+func (v *VField) AppendFootprint(s []Span) []Span {
+	return append(s, Span{SRAM: WeightSRAM, Lo: v.Records, Hi: v.Records + v.N*RecordBytes},
+		Span{SRAM: AccumulatorSRAM, Lo: v.Dst, Hi: v.Dst + 4*v.N, Write: true})
 }
 
 // Check implements Operation.
@@ -524,10 +525,10 @@ func (v *VNarrow) Name() string { return "vector.narrow" }
 
 func (v *VNarrow) key() string { return "vnarrow" }
 
-// Footprint implements Operation.
-func (v *VNarrow) Footprint() []Span {
-	s, _ := v.A.span(v.M, v.N)
-	return []Span{s, {SRAM: ActivationSRAM, Lo: v.Out, Hi: v.Out + (v.M-1)*v.OutRowStride + v.N, Write: true}}
+// AppendFootprint implements Operation.
+func (v *VNarrow) AppendFootprint(s []Span) []Span {
+	a, _ := v.A.span(v.M, v.N)
+	return append(s, a, Span{SRAM: ActivationSRAM, Lo: v.Out, Hi: v.Out + (v.M-1)*v.OutRowStride + v.N, Write: true})
 }
 
 // Check implements Operation.

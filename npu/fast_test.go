@@ -127,7 +127,7 @@ func randomMatMul(rng *rand.Rand) (*MatMul, [numSRAMs]int) {
 		c.BColStride, c.BRowStride = 1, c.N+rng.IntN(3)
 	}
 	var size [numSRAMs]int
-	for _, s := range c.Footprint() {
+	for _, s := range c.AppendFootprint(nil) {
 		size[s.SRAM] = max(size[s.SRAM], s.Hi+rng.IntN(8))
 	}
 	return c, size
@@ -177,7 +177,7 @@ func randomDepthwise(rng *rand.Rand) (*Depthwise, [numSRAMs]int) {
 	c.WTapStride = w.Channels*c.Multiplier + rng.IntN(4)
 	c.Acc = randomAcc(rng, w.Channels*c.Multiplier)
 	var size [numSRAMs]int
-	for _, s := range c.Footprint() {
+	for _, s := range c.AppendFootprint(nil) {
 		size[s.SRAM] = max(size[s.SRAM], s.Hi+rng.IntN(8))
 	}
 	return c, size
@@ -233,7 +233,7 @@ func randomRequant(rng *rand.Rand) (*Requant, *Scratchpads) {
 	c.Hi = c.Lo + rng.Int32N(256)
 	c.OutRowStride = c.N + rng.IntN(4)
 	var size [numSRAMs]int
-	for _, s := range c.Footprint() {
+	for _, s := range c.AppendFootprint(nil) {
 		size[s.SRAM] = max(size[s.SRAM], s.Hi+rng.IntN(8))
 	}
 	sp := testScratchpads(rng, size[ActivationSRAM], size[WeightSRAM], size[AccumulatorSRAM])
@@ -315,7 +315,7 @@ func TestEltwiseAddMatchesPlainLoop(t *testing.T) {
 		c.ARowStride, c.BRowStride = rng.IntN(2)*(c.Cols*2+rng.IntN(4)), rng.IntN(2)*(c.Cols*2+rng.IntN(4))
 		c.OutRowStride, c.Acc = c.Cols+rng.IntN(4), randomAcc(rng, c.Cols)
 		var size [numSRAMs]int
-		for _, s := range c.Footprint() {
+		for _, s := range c.AppendFootprint(nil) {
 			size[s.SRAM] = max(size[s.SRAM], s.Hi+rng.IntN(8))
 		}
 		sp := testScratchpads(rng, size[ActivationSRAM], max(size[WeightSRAM], 1), max(size[AccumulatorSRAM], 1))

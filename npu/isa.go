@@ -68,10 +68,11 @@ type Operation interface {
 	Unit() Unit
 	// Name is a short mnemonic ("dma.load", "matmul").
 	Name() string
-	// Footprint lists the scratchpad byte ranges the operation reads and
-	// writes: what the command processor checks for hazards and what a
-	// compiler must order with dependencies.
-	Footprint() []Span
+	// AppendFootprint appends to spans the scratchpad byte ranges the
+	// operation reads and writes, and returns the extended slice: what the
+	// command processor checks for hazards and what a compiler must order
+	// with dependencies. Callers on a hot path pass a buffer they reuse.
+	AppendFootprint(spans []Span) []Span
 	// Check verifies the operation against the hardware before it runs:
 	// its dimensions and the arithmetic it names (footprints are checked
 	// against capacity by Program.Validate).
@@ -111,7 +112,7 @@ func (c *Command) Name() string {
 }
 
 // Footprint lists the scratchpad ranges the command reads and writes.
-func (c *Command) Footprint() []Span { return c.Op.Footprint() }
+func (c *Command) Footprint() []Span { return c.Op.AppendFootprint(nil) }
 
 // MarshalJSON writes the command's stable serialised form: its
 // dependencies, its layer and its operation under the operation's key

@@ -98,8 +98,10 @@ func NewScratchpads(cfg *Config) *Scratchpads {
 // validation never reaches past it.
 func NewScratchpadsFor(cfg *Config, p *Program) *Scratchpads {
 	var extent [numSRAMs]int
+	var spans []Span
 	for i := range p.Commands {
-		for _, s := range p.Commands[i].Footprint() {
+		spans = p.Commands[i].Op.AppendFootprint(spans[:0])
+		for _, s := range spans {
 			extent[s.SRAM] = max(extent[s.SRAM], s.Hi)
 		}
 	}

@@ -14,9 +14,15 @@ func (p *Program) Validate(cfg *Config) error {
 	if uint64(len(p.DRAM)) > p.DRAMBytes {
 		return fmt.Errorf("program: DRAM image of %d bytes exceeds its %d DRAM bytes", len(p.DRAM), p.DRAMBytes)
 	}
+	var spans []Span // a buffer for each command's footprint in turn
 	for i := range p.Commands {
 		c := &p.Commands[i]
-		if err := c.validate(cfg, i, len(p.Layers), p.DRAMBytes); err != nil {
+		err := c.validate(cfg, i, len(p.Layers), p.DRAMBytes)
+		if err == nil {
+			spans = c.Op.AppendFootprint(spans[:0])
+			err = checkSpans(cfg, spans)
+		}
+		if err != nil {
 			return fmt.Errorf("command %d (%s): %w", i, c.Name(), err)
 		}
 	}
@@ -47,10 +53,12 @@ func (c *Command) validate(cfg *Config, index, layers int, dramBytes uint64) err
 	if c.Layer < 0 || c.Layer >= max(layers, 1) {
 		return fmt.Errorf("layer %d outside the program's %d layers", c.Layer, layers)
 	}
-	if err := c.Op.Check(cfg, dramBytes); err != nil {
-		return err
-	}
-	for _, s := range c.Footprint() {
+	return c.Op.Check(cfg, dramBytes)
+}
+
+// checkSpans checks a command's footprint lies within the scratchpads.
+func checkSpans(cfg *Config, spans []Span) error {
+	for _, s := range spans {
 		if s.Lo < 0 || s.Hi > cfg.Bytes(s.SRAM) || s.Lo > s.Hi {
 			return fmt.Errorf("touches %v, outside its %d bytes", s, cfg.Bytes(s.SRAM))
 		}

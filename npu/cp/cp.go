@@ -25,6 +25,8 @@ type Comp struct {
 	headSince  uint64
 	releasedBy npu.Unit
 	hazard     error
+	// mine and theirs are buffers for the footprints checkHazards compares.
+	mine, theirs []npu.Span
 }
 
 // Launch hands the command processor the program to run, from the engine's
@@ -110,12 +112,13 @@ func (c *Comp) ready(cmd *npu.Command) bool {
 // checkHazards reports a command whose scratchpad ranges conflict with a
 // command in flight on another unit (commands of one unit run in order).
 func (c *Comp) checkHazards(i int) error {
-	mine := c.program[i].Footprint()
+	c.mine = c.program[i].Op.AppendFootprint(c.mine[:0])
 	for _, r := range c.running {
 		if c.program[r].Unit() == c.program[i].Unit() {
 			continue
 		}
-		if a, b, ok := conflict(mine, c.program[r].Footprint()); ok {
+		c.theirs = c.program[r].Op.AppendFootprint(c.theirs[:0])
+		if a, b, ok := conflict(c.mine, c.theirs); ok {
 			return fmt.Errorf("hazard: command %d (%s) touches %v while command %d (%s) in flight touches %v; "+
 				"a dependency is missing", i, c.program[i].Name(), a, r, c.program[r].Name(), b)
 		}
