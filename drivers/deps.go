@@ -21,23 +21,23 @@ const none = -1
 // waits for every earlier one. Commands of the command's own unit need no
 // dependency at all.
 //
-// It keeps, per scratchpad, unit and kind of access, an interval map from
-// byte ranges to the latest command of the unit that read (or wrote) them.
-// A write also clears what the maps of the other units, and its own unit's
-// reads, knew of the range: any later command that conflicts with an
-// earlier access there also conflicts with the write, and the write itself
-// waited for those accesses (or follows them on its unit), so waiting for
-// the write, or issuing after it on its unit, implies them. Each command
-// costs a few binary searches plus the pieces its footprint covers, and a
-// piece, once cleared or painted over, is gone: the work is linear in the
-// commands emitted.
+// It keeps, per scratchpad, an access map: the scratchpad's bytes cut into
+// pieces, each with the last command that wrote it and, per unit, the
+// latest command of that unit that read it since. A write forgets what was
+// known of its bytes: any later command that conflicts with an earlier
+// access there also conflicts with the write, and the write itself waited
+// for those accesses (or follows them on its unit), so waiting for the
+// write, or issuing after it on its unit, implies them. Each command costs
+// a binary search per span plus the pieces its footprint covers, and a
+// piece, once written over, is gone: the work is linear in the commands
+// emitted.
 //
 // The dependencies differ from an all-pairs tracker's (at most one per
 // other unit instead of every conflicting command) but every command issues
 // when it would have: see TestIntervalTrackerIssuesAsAllPairs.
 type intervalTracker struct {
-	reads, writes [sramCount][unitCount]paintMap
-	arena         depArena // where the dependency lists are kept
+	sram  [sramCount]accessMap
+	arena depArena // where the dependency lists are kept
 }
 
 // order returns command i's dependencies, sorted, and records its accesses.
@@ -46,21 +46,25 @@ func (d *intervalTracker) order(i int, unit npu.Unit, spans []npu.Span) []int {
 	for u := range latest {
 		latest[u] = none
 	}
-	for _, s := range spans {
-		for u := range unitCount {
-			if npu.Unit(u) == unit {
-				continue
-			}
-			latest[u] = max(latest[u], d.writes[s.SRAM][u].latest(s.Lo, s.Hi))
-			if s.Write {
-				latest[u] = max(latest[u], d.reads[s.SRAM][u].latest(s.Lo, s.Hi))
-			}
-		}
-	}
-	for _, write := range []bool{false, true} {
+	if distinctSRAMs(spans) {
+		// Recording one span cannot change what another finds: each is
+		// checked and recorded in one pass over its pieces.
 		for _, s := range spans {
-			if s.Write == write {
-				d.record(s, i, unit)
+			m := &d.sram[s.SRAM]
+			first, end := m.conflicts(s, unit, &latest)
+			m.record(s, first, end, i, unit)
+		}
+	} else {
+		for _, s := range spans {
+			d.sram[s.SRAM].conflicts(s, unit, &latest)
+		}
+		for _, write := range []bool{false, true} {
+			for _, s := range spans {
+				if s.Write == write {
+					m := &d.sram[s.SRAM]
+					first, end := m.bounds(s)
+					m.record(s, first, end, i, unit)
+				}
 			}
 		}
 	}
@@ -75,35 +79,51 @@ func (d *intervalTracker) order(i int, unit npu.Unit, spans []npu.Span) []int {
 	return d.arena.keep(deps)
 }
 
-// record notes command cmd's access to span s.
-func (d *intervalTracker) record(s npu.Span, cmd int, unit npu.Unit) {
-	if !s.Write {
-		d.reads[s.SRAM][unit].paint(s.Lo, s.Hi, cmd)
-		return
-	}
-	for u := range unitCount {
-		d.reads[s.SRAM][u].paint(s.Lo, s.Hi, none)
-		if npu.Unit(u) != unit {
-			d.writes[s.SRAM][u].paint(s.Lo, s.Hi, none)
+// distinctSRAMs reports whether no two spans share a scratchpad.
+func distinctSRAMs(spans []npu.Span) bool {
+	var seen [sramCount]bool
+	for _, s := range spans {
+		if seen[s.SRAM] {
+			return false
 		}
+		seen[s.SRAM] = true
 	}
-	d.writes[s.SRAM][unit].paint(s.Lo, s.Hi, cmd)
+	return true
 }
 
-// paintMap maps the bytes of a scratchpad to a command index: sorted,
-// disjoint pieces; bytes outside every piece map to none.
-type paintMap struct {
-	pieces []painted
+// accessMap cuts the bytes of a scratchpad into sorted, disjoint pieces,
+// each with its last writer and latest readers; bytes outside every piece
+// were never accessed.
+type accessMap struct {
+	pieces []accessed
+	next   []accessed // the pieces replacing a range, reused between records
 }
 
-// painted is a byte range [lo, hi) mapped to a command.
-type painted struct {
-	lo, hi, cmd int
+// accessed is what is known of the bytes [lo, hi): the last command that
+// wrote them (none if none) and its unit, and per unit the latest command
+// of that unit that read them since (none if none). Its fields are 32-bit,
+// which halves the pieces searched and shifted for every command: a
+// scratchpad holds at most 1 GiB (npu.Config's limit), and a program of
+// 2^31 commands would not fit in memory.
+type accessed struct {
+	lo, hi     int32
+	writer     int32
+	writerUnit npu.Unit
+	readers    [unitCount]int32
 }
+
+// untouched is the access of bytes nobody read or wrote.
+var untouched = func() accessed {
+	a := accessed{writer: none}
+	for u := range a.readers {
+		a.readers[u] = none
+	}
+	return a
+}()
 
 // first is the index of the first piece that ends after addr: a binary
-// search written out, since it runs a few dozen times per command.
-func (m *paintMap) first(addr int) int {
+// search written out, since it runs for every span of every command.
+func (m *accessMap) first(addr int32) int {
 	lo, hi := 0, len(m.pieces)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -116,41 +136,98 @@ func (m *paintMap) first(addr int) int {
 	return lo
 }
 
-// latest is the largest command mapped from a byte of [lo, hi), or none.
-func (m *paintMap) latest(lo, hi int) int {
-	c := none
-	for k := m.first(lo); k < len(m.pieces) && m.pieces[k].lo < hi; k++ {
-		c = max(c, m.pieces[k].cmd)
+// bounds returns the pieces [first, end) that overlap span s.
+func (m *accessMap) bounds(s npu.Span) (first, end int) {
+	first = m.first(int32(s.Lo))
+	end = first
+	for end < len(m.pieces) && m.pieces[end].lo < int32(s.Hi) {
+		end++
 	}
-	return c
+	return first, end
 }
 
-// paint maps [lo, hi) to cmd (to nothing if cmd is none).
-func (m *paintMap) paint(lo, hi, cmd int) {
+// conflicts raises latest[u], for each unit u other than unit, to the
+// latest command of u that span s conflicts with, and returns the pieces
+// [first, end) that overlap the span.
+func (m *accessMap) conflicts(s npu.Span, unit npu.Unit, latest *[unitCount]int) (first, end int) {
+	first, end = m.bounds(s)
+	for k := first; k < end; k++ {
+		p := &m.pieces[k]
+		if p.writer != none && p.writerUnit != unit {
+			latest[p.writerUnit] = max(latest[p.writerUnit], int(p.writer))
+		}
+		if !s.Write {
+			continue
+		}
+		for u, r := range p.readers {
+			if npu.Unit(u) != unit {
+				latest[u] = max(latest[u], int(r))
+			}
+		}
+	}
+	return first, end
+}
+
+// record notes command cmd's access to span s, whose bytes pieces
+// [first, end) overlap: a write replaces what was known of them, a read
+// makes cmd their latest reader on unit.
+func (m *accessMap) record(s npu.Span, first, end, cmd int, unit npu.Unit) {
+	lo, hi, c := int32(s.Lo), int32(s.Hi), int32(cmd)
 	if hi <= lo {
 		return
 	}
-	first := m.first(lo)
-	end := first
-	for end < len(m.pieces) && m.pieces[end].lo < hi {
-		end++
+	next := m.next[:0]
+	if first < end && m.pieces[first].lo < lo { // the part of the first piece before the span stays
+		p := m.pieces[first]
+		p.hi = lo
+		next = append(next, p)
 	}
-	var repl [3]painted
-	n := 0
-	if first < end && m.pieces[first].lo < lo { // the part of the first piece before the range stays
-		repl[n] = painted{m.pieces[first].lo, lo, m.pieces[first].cmd}
-		n++
+	if s.Write {
+		w := untouched
+		w.lo, w.hi, w.writer, w.writerUnit = lo, hi, c, unit
+		next = append(next, w)
+	} else {
+		next = m.read(next, lo, hi, first, end, c, unit)
 	}
-	if cmd != none {
-		repl[n] = painted{lo, hi, cmd}
-		n++
+	if first < end && m.pieces[end-1].hi > hi { // the part of the last piece after the span stays
+		p := m.pieces[end-1]
+		p.lo = hi
+		next = append(next, p)
 	}
-	if first < end && m.pieces[end-1].hi > hi { // the part of the last piece after the range stays
-		repl[n] = painted{hi, m.pieces[end-1].hi, m.pieces[end-1].cmd}
-		n++
+	m.pieces = slices.Replace(m.pieces, first, end, next...)
+	m.next = next
+}
+
+// read appends to next the pieces of span s, read by command cmd on unit:
+// the parts of pieces [first, end) within it and the untouched gaps
+// between them.
+func (m *accessMap) read(next []accessed, lo, hi int32, first, end int, cmd int32, unit npu.Unit) []accessed {
+	at := lo
+	for _, p := range m.pieces[first:end] {
+		if p.lo > at {
+			next = appendRead(next, untouched, at, p.lo, cmd, unit)
+		}
+		next = appendRead(next, p, max(p.lo, at), min(p.hi, hi), cmd, unit)
+		at = min(p.hi, hi)
 	}
-	if first == end && n == 0 {
-		return
+	if at < hi {
+		next = appendRead(next, untouched, at, hi, cmd, unit)
 	}
-	m.pieces = slices.Replace(m.pieces, first, end, repl[:n]...)
+	return next
+}
+
+// appendRead appends the bytes [lo, hi) of piece p, now read by command cmd
+// on unit, to next, merged with the last piece of next where nothing tells
+// them apart.
+func appendRead(next []accessed, p accessed, lo, hi, cmd int32, unit npu.Unit) []accessed {
+	p.lo, p.hi = lo, hi
+	p.readers[unit] = cmd
+	if n := len(next); n > 0 {
+		if last := &next[n-1]; last.hi == lo && last.writer == p.writer &&
+			last.writerUnit == p.writerUnit && last.readers == p.readers {
+			last.hi = hi
+			return next
+		}
+	}
+	return append(next, p)
 }

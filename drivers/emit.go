@@ -167,3 +167,68 @@ func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs
 	return e.prog
 }
+
+// paintMap maps the bytes of a scratchpad to a command index: sorted,
+// disjoint pieces; bytes outside every piece map to none.
+type paintMap struct {
+	pieces []painted
+}
+
+// painted is a byte range [lo, hi) mapped to a command.
+type painted struct {
+	lo, hi, cmd int
+}
+
+// first is the index of the first piece that ends after addr: a binary
+// search written out, since it runs for every span a command writes.
+func (m *paintMap) first(addr int) int {
+	lo, hi := 0, len(m.pieces)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.pieces[mid].hi <= addr {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// latest is the largest command mapped from a byte of [lo, hi), or none.
+func (m *paintMap) latest(lo, hi int) int {
+	c := none
+	for k := m.first(lo); k < len(m.pieces) && m.pieces[k].lo < hi; k++ {
+		c = max(c, m.pieces[k].cmd)
+	}
+	return c
+}
+
+// paint maps [lo, hi) to cmd (to nothing if cmd is none).
+func (m *paintMap) paint(lo, hi, cmd int) {
+	if hi <= lo {
+		return
+	}
+	first := m.first(lo)
+	end := first
+	for end < len(m.pieces) && m.pieces[end].lo < hi {
+		end++
+	}
+	var repl [3]painted
+	n := 0
+	if first < end && m.pieces[first].lo < lo { // the part of the first piece before the range stays
+		repl[n] = painted{m.pieces[first].lo, lo, m.pieces[first].cmd}
+		n++
+	}
+	if cmd != none {
+		repl[n] = painted{lo, hi, cmd}
+		n++
+	}
+	if first < end && m.pieces[end-1].hi > hi { // the part of the last piece after the range stays
+		repl[n] = painted{hi, m.pieces[end-1].hi, m.pieces[end-1].cmd}
+		n++
+	}
+	if first == end && n == 0 {
+		return
+	}
+	m.pieces = slices.Replace(m.pieces, first, end, repl[:n]...)
+}
