@@ -98,13 +98,16 @@ type pipelineShape struct {
 // unit overlap. A tile's outputs are stored once its last block is
 // requantized.
 func pipelineSchedule(sh pipelineShape) []step {
-	var s []step
+	passes := sh.tiles * sh.blocks
+	// At most three preloads, six steps a pass (an input load, two block
+	// loads, a skip load, the product and its requantization) and two a
+	// tile (its activation pass and store).
+	s := make([]step, 0, 3+6*(passes+1)+2*sh.tiles)
 	if !sh.preloaded {
-		s = preloads(sh.table, sh.recordsResident, sh.weightsResident)
+		s = append(s, preloads(sh.table, sh.recordsResident, sh.weightsResident)...)
 	}
 	s = sh.inputLoad(s, 0)
 	s = sh.blockLoads(s, 0, 0)
-	passes := sh.tiles * sh.blocks
 	for pass := range passes {
 		t, b := pass/sh.blocks, pass%sh.blocks
 		switch {
