@@ -12,7 +12,6 @@ import (
 // piece it overwrites.
 type emitter struct {
 	prog  *npu.Program
-	cmds  commandLog // the commands emitted; prog.Commands once emitted
 	deps  dependencyTracker
 	layer int
 	fence fence
@@ -43,11 +42,11 @@ func (e *emitter) beginLayer(name string) {
 
 // emit appends an operation as a command of the current layer.
 func (e *emitter) emit(op npu.Operation) {
-	i := e.cmds.len()
+	i := len(e.prog.Commands)
 	e.spans = op.AppendFootprint(e.spans[:0])
 	spans := e.spans
 	deps := e.fence.order(i, op, e.afterCaptures(spans, e.deps.order(i, op.Unit(), spans)))
-	e.cmds.add(npu.Command{Op: op, Deps: deps, Layer: e.layer})
+	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
 	for _, s := range spans {
 		if s.Write {
 			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
@@ -87,7 +86,8 @@ func (e *emitter) afterCaptures(spans []npu.Span, deps []int) []int {
 		return deps
 	}
 	for _, d := range deps { // the latest dependency of each unit
-		latest[e.cmds.unit(d)] = max(latest[e.cmds.unit(d)], d)
+		u := e.prog.Commands[d].Unit()
+		latest[u] = max(latest[u], d)
 	}
 	kept := deps[:0:0]
 	for _, c := range latest {
@@ -115,20 +115,19 @@ func (e *emitter) writers(s npu.Span, first int) []int {
 	return ws
 }
 
-// emitPlan emits a plan of layer li. The bands of a fused chain count to
-// the layer of their stage (li for the first), and a band that finishes
-// rows of a tensor an exact link shares adds them to its capture.
-func (e *emitter) emitPlan(p layerPlan, li int, outputs []npu.Region) {
+// emitPlan emits the operations of a plan of layer li. The bands of a
+// fused chain count to the layer of their stage (li for the first), and a
+// band that finishes rows of a tensor an exact link shares adds them to
+// its capture.
+func (e *emitter) emitPlan(p layerPlan, li int, ops []npu.Operation, outputs []npu.Region) {
 	band, isBand := p.(*bandPlan)
 	e.layer = li
 	if isBand {
 		e.layer = li + band.stage
 	}
-	first := e.cmds.len()
-	for _, s := range p.schedule() {
-		for _, op := range p.lower(s) {
-			e.emit(op)
-		}
+	first := len(e.prog.Commands)
+	for _, op := range ops {
+		e.emit(op)
 	}
 	if isBand && band.out >= 0 && band.piece.Run > 0 {
 		c := outputs[band.out].Capture
@@ -148,24 +147,54 @@ func (e *emitter) capture(r *npu.Region, first int) {
 	}
 }
 
-// emitProgram runs the schedule and lowering of every planned layer and
-// emits the commands.
+// emitProgram runs the schedule and lowering of every planned layer, then
+// emits the operations as commands. Lowering everything first sizes the
+// program's command slice once, at its length: a small accelerator's
+// program runs to hundreds of thousands of commands (MobileNet v2 on tiny:
+// 829,118), and growing or assembling the slice cost an eighth of its
+// compile.
 func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
+	ops, ends := lowerPlans(mp)
 	e := &emitter{prog: &npu.Program{}, deps: deps}
+	if len(ops) > 0 {
+		e.prog.Commands = make([]npu.Command, 0, len(ops))
+	}
+	plan, from := 0, 0
 	for li, layer := range mp.layers {
 		e.beginLayer(layer.name)
-		first := e.cmds.len()
+		first := len(e.prog.Commands)
 		for _, p := range layer.plans {
-			e.emitPlan(p, li, mp.outputs)
+			e.emitPlan(p, li, ops[from:ends[plan]], mp.outputs)
+			from = ends[plan]
+			plan++
 		}
 		e.layer = li
 		for _, out := range layer.captures {
 			e.capture(&mp.outputs[out], first)
 		}
 	}
-	e.prog.Commands = e.cmds.commands()
 	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs
 	return e.prog
+}
+
+// lowerPlans lowers every step of every plan of the model, in program
+// order, and returns the operations and, per plan in that order, the index
+// where its operations end. The operations' slice doubles as it grows
+// (append grows a long slice by a quarter, copying it many times over).
+func lowerPlans(mp *modelPlan) (ops []npu.Operation, ends []int) {
+	for _, layer := range mp.layers {
+		for _, p := range layer.plans {
+			for _, s := range p.schedule() {
+				lowered := p.lower(s)
+				if need := len(ops) + len(lowered); need > cap(ops) {
+					ops = slices.Grow(ops, max(need, 2*cap(ops))-len(ops))
+				}
+				ops = append(ops, lowered...)
+			}
+			ends = append(ends, len(ops))
+		}
+	}
+	return ops, ends
 }
 
 // paintMap maps the bytes of a scratchpad to a command index: sorted,
