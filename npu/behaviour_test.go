@@ -179,6 +179,8 @@ func TestBadConfigs(t *testing.T) {
 		{"burst_bytes: 64", "burst_bytes: 48", "dma.burst_bytes: must be a power of two from 1 to 4096, got 48"},
 		{"rows: 32", "rows: 32\n  colums: 4", "array.colums: unknown field (line 9"},
 		{"{bits: 24, overflow: wrap", "{bits: 20, overflow: wrap", "array.accumulators[3].bits: must be 16, 24 or 32, got 20"},
+		{"{bits: 24, overflow: wrap", "{bits: 24, overflow: clip", `array.accumulators[3].overflow: must be saturate or wrap, got "clip" (line 20)`},
+		{"{bits: 24, overflow: wrap", "{bits: 24, overflow: ''", `array.accumulators[3].overflow: must be saturate or wrap, got ""`},
 		{"static_mw: 50", "static_mw: .nan", "energy.static_mw: must be from 0 to 1000000, got NaN"},
 		{"lanes: 64", "lanes: 0", "requant.modes[6].lanes: must be from 1 to 4096, got 0"},
 		{"clock_mhz: 1000", "clock_mhz: fast", `clock_mhz: must be a number, got the text "fast" (line 6)`},

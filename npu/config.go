@@ -26,14 +26,48 @@ const (
 	OutputStationary Dataflow = "os"
 )
 
-// Overflow is what an accumulator does when a sum leaves its range.
-type Overflow string
+// Overflow is what an accumulator does when a sum leaves its range. It
+// reads and writes as its name ("saturate", "wrap") in YAML and JSON; the
+// zero value, no behaviour given, as the empty text. It is an integer, not
+// a string, so that a matrix command holds no pointer: a program of a small
+// accelerator holds hundreds of thousands of them, which the garbage
+// collector then never scans.
+type Overflow uint8
 
 // The overflow behaviours of accumulators.
 const (
-	Saturate Overflow = "saturate"
-	Wrap     Overflow = "wrap"
+	Saturate Overflow = iota + 1
+	Wrap
 )
+
+var overflowNames = [...]string{Saturate: "saturate", Wrap: "wrap"}
+
+// String returns the behaviour's name, "" for the zero value.
+func (o Overflow) String() string {
+	if int(o) < len(overflowNames) {
+		return overflowNames[o]
+	}
+	return fmt.Sprintf("Overflow(%d)", uint8(o))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (o Overflow) MarshalText() ([]byte, error) {
+	if int(o) >= len(overflowNames) {
+		return nil, fmt.Errorf("no accumulator overflow behaviour %d", uint8(o))
+	}
+	return []byte(overflowNames[o]), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: "saturate", "wrap",
+// or the empty text for the zero value.
+func (o *Overflow) UnmarshalText(b []byte) error {
+	i := slices.Index(overflowNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("must be saturate or wrap, got %q", b)
+	}
+	*o = Overflow(i)
+	return nil
+}
 
 // Config describes one NPU: its array, memories, DMA, units and energy table.
 // The YAML keys are the snake_case names given in the field tags.

@@ -118,7 +118,11 @@ func (c *Config) setAccumulators(o HWOverride) error {
 		if err != nil || fmt.Sprintf("acc%d-%s", bits, overflow) != item {
 			return fmt.Errorf("array.accumulators: want accBITS-OVERFLOW such as acc24-saturate, got %q", item)
 		}
-		m, err := c.accumulatorMode(bits, Overflow(overflow))
+		var o Overflow
+		if o.UnmarshalText([]byte(overflow)) != nil || o == 0 {
+			return noSuchMode(bits, overflow)
+		}
+		m, err := c.accumulatorMode(bits, o)
 		if err != nil {
 			return err
 		}
@@ -141,7 +145,12 @@ func (c *Config) accumulatorMode(bits int, overflow Overflow) (AccumulatorMode, 
 	if m, ok := cat.AccumulatorMode(bits, overflow); ok {
 		return m, nil
 	}
-	return AccumulatorMode{}, fmt.Errorf("array.accumulators: acc%d-%s: no such mode "+
+	return AccumulatorMode{}, noSuchMode(bits, overflow.String())
+}
+
+// noSuchMode is the error for an accumulator mode no hardware has.
+func noSuchMode(bits int, overflow string) error {
+	return fmt.Errorf("array.accumulators: acc%d-%s: no such mode "+
 		"(bits 16, 24 or 32; overflow wrap or saturate)", bits, overflow)
 }
 

@@ -81,6 +81,8 @@ func TestHWSpecErrors(t *testing.T) {
 		{"mobile-npu{requant.lanes=0}", "requant.lanes: must be a whole number from 1 to 4096"},
 		{"mobile-npu{array.accumulators=[acc24]}", `array.accumulators: want accBITS-OVERFLOW such as acc24-saturate, got "acc24"`},
 		{"mobile-npu{array.accumulators=[acc20-wrap]}", "array.accumulators: acc20-wrap: no such mode"},
+		{"mobile-npu{array.accumulators=[acc24-clip]}", "array.accumulators: acc24-clip: no such mode"},
+		{"mobile-npu{array.accumulators=[acc24-]}", "array.accumulators: want accBITS-OVERFLOW"},
 		{"mobile-npu{array.accumulators=acc32-wrap}", "array.accumulators: want a list of modes"},
 		{"mobile-npu{array.accumulators=[acc32-wrap, acc24-saturate, acc32-wrap]}", "array.accumulators[2]: 32-bit wrap is listed twice"},
 		{"mobile-npu{array=512x512}", "sram.weight_kib: 262144 bytes cannot hold one weight tile"}, // fits no longer: the tile check names the scratchpad

@@ -155,7 +155,7 @@ func TestRunRejectsBadCommands(t *testing.T) {
 		{"zero dimension", func(mm *MatMul) { mm.K = 0 }},
 		{"short operand", func(mm *MatMul) { mm.B = mm.B[:3] }},
 		{"accumulator bits", func(mm *MatMul) { mm.Mode.Bits = 20 }},
-		{"overflow", func(mm *MatMul) { mm.Mode.Overflow = "clip" }},
+		{"overflow", func(mm *MatMul) { mm.Mode.Overflow = npu.Overflow(9) }},
 		{"zero point", func(mm *MatMul) { mm.AOperand = npu.Operand8{Signed: true, Zero: 128} }},
 	}
 	for _, c := range cases {
