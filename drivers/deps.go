@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"slices"
+	"sort"
 
 	"github.com/npusim/npusim/npu"
 )
@@ -121,19 +122,9 @@ var untouched = func() accessed {
 	return a
 }()
 
-// first is the index of the first piece that ends after addr: a binary
-// search written out, since it runs for every span of every command.
+// first is the index of the first piece that ends after addr.
 func (m *accessMap) first(addr int32) int {
-	lo, hi := 0, len(m.pieces)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if m.pieces[mid].hi <= addr {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+	return sort.Search(len(m.pieces), func(i int) bool { return m.pieces[i].hi > addr })
 }
 
 // bounds returns the pieces [first, end) that overlap span s.

@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"slices"
+	"sort"
 
 	"github.com/npusim/npusim/npu"
 )
@@ -208,19 +209,9 @@ type painted struct {
 	lo, hi, cmd int
 }
 
-// first is the index of the first piece that ends after addr: a binary
-// search written out, since it runs for every span a command writes.
+// first is the index of the first piece that ends after addr.
 func (m *paintMap) first(addr int) int {
-	lo, hi := 0, len(m.pieces)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if m.pieces[mid].hi <= addr {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+	return sort.Search(len(m.pieces), func(i int) bool { return m.pieces[i].hi > addr })
 }
 
 // latest is the largest command mapped from a byte of [lo, hi), or none.
