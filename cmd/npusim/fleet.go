@@ -52,6 +52,9 @@ parallel, sharded (--shard i/n, then npusim merge) or not.`,
 			if err != nil {
 				return err
 			}
+			if err := checkFleetFlags(spec); err != nil {
+				return err
+			}
 			if err := freshDir(out); err != nil {
 				return err
 			}
@@ -126,4 +129,16 @@ func fleetFailures(cmd *cobra.Command, devices []campaign.DeviceResult) error {
 func isFleetDir(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, campaign.FleetFile))
 	return err == nil
+}
+
+// checkFleetFlags names the flag of a count out of range; the spec's own
+// check (campaign.FleetSpec.Validate) names the field.
+func checkFleetFlags(spec campaign.FleetSpec) error {
+	switch {
+	case spec.Devices < 1:
+		return fmt.Errorf("--devices: must be >= 1, got %d", spec.Devices)
+	case spec.Samples < 0:
+		return fmt.Errorf("--samples: must be >= 0, got %d", spec.Samples)
+	}
+	return nil
 }

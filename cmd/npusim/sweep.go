@@ -104,9 +104,12 @@ determinism by requantizer and accumulator choice).`,
 	return cmd
 }
 
-// checkSweepFlags rejects --samples with --input, and an --out that is not
-// a directory.
+// checkSweepFlags rejects a negative --samples, --samples with --input,
+// and an --out that is not a directory.
 func checkSweepFlags(grid campaign.Grid, out string) error {
+	if grid.Samples < 0 {
+		return fmt.Errorf("--samples: must be >= 0, got %d", grid.Samples)
+	}
 	if len(grid.Inputs) > 0 && grid.Samples > 0 {
 		return fmt.Errorf("--samples: --input gives the one sample to run; drop --samples")
 	}

@@ -86,7 +86,9 @@ func TestSweepBadInput(t *testing.T) {
 		{[]string{"sweep", "--workloads", "alexnet", "--out", out}, `workload "alexnet": no such workload`},
 		{[]string{"sweep", "--shard", "4/3", "--out", out}, "--shard"},
 		{[]string{"sweep", "--parallel", "-1", "--out", out}, "--parallel: must be >= 0"},
-		{[]string{"fleet", "--devices", "0", "--out", out}, "devices: must be >= 1"},
+		{[]string{"fleet", "--devices", "0", "--out", out}, "--devices: must be >= 1, got 0"},
+		{[]string{"fleet", "--samples", "-1", "--out", out}, "--samples: must be >= 0, got -1"},
+		{[]string{"sweep", "--samples", "-1", "--out", out}, "--samples: must be >= 0, got -1"},
 		{[]string{"repeat", "--runs", "0"}, "--runs: must be >= 1"},
 		{[]string{"run", "--policy", "fp32", "--hw", "low-cost"}, "which low-cost does not implement"},
 	}
