@@ -127,11 +127,12 @@ func (m *accessMap) first(addr int32) int {
 	return sort.Search(len(m.pieces), func(i int) bool { return m.pieces[i].hi > addr })
 }
 
-// bounds returns the pieces [first, end) that overlap span s.
+// bounds returns the pieces [first, end) that overlap span s (none if the
+// span is empty: it touches no bytes).
 func (m *accessMap) bounds(s npu.Span) (first, end int) {
 	first = m.first(int32(s.Lo))
 	end = first
-	for end < len(m.pieces) && m.pieces[end].lo < int32(s.Hi) {
+	for s.Lo < s.Hi && end < len(m.pieces) && m.pieces[end].lo < int32(s.Hi) {
 		end++
 	}
 	return first, end

@@ -57,6 +57,13 @@ func TestIntervalTrackerDependencies(t *testing.T) {
 			{dma, []npu.Span{wr(act, 32, 64)}},                   // 3: after the matmul's read
 			{vec, []npu.Span{wr(act, 0, 64)}},                    // 4: after 3 (write) and 2 (read); 1 is implied by 2
 		}, [][]int{nil, {0}, {1}, {2}, {2, 3}}},
+		{"an empty span touches no bytes, wherever the pieces are cut", []tracedCommand{
+			{dma, []npu.Span{wr(act, 0, 10)}},                 // 0
+			{mat, []npu.Span{rd(act, 5, 10), wr(acc, 0, 4)}},  // 1: cuts the load's piece at 5
+			{vec, []npu.Span{rd(act, 5, 5), wr(act, 20, 21)}}, // 2: reads nothing
+			{vec, []npu.Span{wr(act, 3, 3), wr(act, 30, 31)}}, // 3: writes nothing
+			{dma, []npu.Span{wr(act, 0, 10)}},                 // 4: after the matmul's read only
+		}, [][]int{nil, {0}, nil, nil, {1}}},
 	}
 	for _, c := range cases {
 		var d intervalTracker

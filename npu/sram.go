@@ -62,9 +62,9 @@ type Span struct {
 }
 
 // Overlaps reports a conflict: the same scratchpad, intersecting ranges, and
-// at least one of the two writes.
+// at least one of the two writes. An empty range touches no bytes.
 func (s Span) Overlaps(o Span) bool {
-	return s.SRAM == o.SRAM && s.Lo < o.Hi && o.Lo < s.Hi && (s.Write || o.Write)
+	return s.SRAM == o.SRAM && s.Lo < s.Hi && o.Lo < o.Hi && s.Lo < o.Hi && o.Lo < s.Hi && (s.Write || o.Write)
 }
 
 // String describes the range.
