@@ -105,8 +105,8 @@ func compile(m *workloads.Model, p *Policy, hw *npu.Config, state Conditions, op
 	for k, f := range plan.fusions {
 		res.choices[k].Fusion = f
 	}
-	prog := emitProgram(plan, opt.deps)
-	if err := prog.Validate(hw); err != nil {
+	prog, err := emitProgram(plan, hw, opt.deps)
+	if err != nil {
 		return nil, fmt.Errorf("compile %s for %s under %s: the compiler produced an invalid program: %w",
 			m.Name, hw.Name, p.Name, err)
 	}

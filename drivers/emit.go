@@ -10,13 +10,19 @@ import (
 // emitter is the last stage: it appends operations to the program as
 // commands, each with the layer it belongs to and the dependencies its
 // scratchpad footprint requires, including on the writers of a captured
-// piece it overwrites.
+// piece it overwrites, and checks each command as npu.Program.Validate
+// would, while the operation is at hand.
 type emitter struct {
-	prog  *npu.Program
-	deps  dependencyTracker
-	layer int
-	fence fence
-	spans []npu.Span // the footprint of the command being emitted
+	prog *npu.Program
+	hw   *npu.Config
+	deps dependencyTracker
+	// layers is the number of the program's layers; err the first invalid
+	// command's error.
+	layers int
+	err    error
+	layer  int
+	fence  fence
+	spans  []npu.Span // the footprint of the command being emitted
 	// writes maps, per scratchpad and unit, each byte to the latest
 	// command of the unit that wrote it: where captures find their writers.
 	writes [sramCount][unitCount]paintMap
@@ -48,6 +54,9 @@ func (e *emitter) emit(op npu.Operation) {
 	spans := e.spans
 	deps := e.fence.order(i, op, e.afterCaptures(spans, e.deps.order(i, op.Unit(), spans)))
 	e.prog.Commands = append(e.prog.Commands, npu.Command{Op: op, Deps: deps, Layer: e.layer})
+	if e.err == nil {
+		e.err = e.prog.Commands[i].Check(e.hw, i, e.layers, e.prog.DRAMBytes, spans)
+	}
 	for _, s := range spans {
 		if s.Write {
 			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
@@ -149,14 +158,15 @@ func (e *emitter) capture(r *npu.Region, first int) {
 }
 
 // emitProgram runs the schedule and lowering of every planned layer, then
-// emits the operations as commands. Lowering everything first sizes the
-// program's command slice once, at its length: a small accelerator's
-// program runs to hundreds of thousands of commands (MobileNet v2 on tiny:
-// 829,118), and growing or assembling the slice cost an eighth of its
-// compile.
-func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
+// emits the operations as commands, and checks the program for hw: each
+// command as it is emitted, then its outputs. Lowering everything first
+// sizes the program's command slice once, at its length: a small
+// accelerator's program runs to hundreds of thousands of commands
+// (MobileNet v2 on tiny: 829,118), and growing or assembling the slice cost
+// an eighth of its compile.
+func emitProgram(mp *modelPlan, hw *npu.Config, deps dependencyTracker) (*npu.Program, error) {
 	ops, ends := lowerPlans(mp)
-	e := &emitter{prog: &npu.Program{}, deps: deps}
+	e := &emitter{prog: &npu.Program{DRAMBytes: mp.dram.bytes}, hw: hw, deps: deps, layers: len(mp.layers)}
 	if len(ops) > 0 {
 		e.prog.Commands = make([]npu.Command, 0, len(ops))
 	}
@@ -174,8 +184,11 @@ func emitProgram(mp *modelPlan, deps dependencyTracker) *npu.Program {
 			e.capture(&mp.outputs[out], first)
 		}
 	}
-	e.prog.DRAM, e.prog.DRAMBytes, e.prog.Outputs = mp.dram.image, mp.dram.bytes, mp.outputs
-	return e.prog
+	e.prog.DRAM, e.prog.Outputs = mp.dram.image, mp.outputs
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.prog, e.prog.ValidateOutputs(hw)
 }
 
 // lowerPlans lowers every step of every plan of the model, in program

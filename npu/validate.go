@@ -11,20 +11,26 @@ import (
 // that im2col windows stay within their tiles, and that dependencies point
 // backwards. A program that passes cannot index outside the hardware.
 func (p *Program) Validate(cfg *Config) error {
-	if uint64(len(p.DRAM)) > p.DRAMBytes {
-		return fmt.Errorf("program: DRAM image of %d bytes exceeds its %d DRAM bytes", len(p.DRAM), p.DRAMBytes)
-	}
 	var spans []Span // a buffer for each command's footprint in turn
 	for i := range p.Commands {
 		c := &p.Commands[i]
-		err := c.validate(cfg, i, len(p.Layers), p.DRAMBytes)
-		if err == nil {
+		if c.Op != nil {
 			spans = c.Op.AppendFootprint(spans[:0])
-			err = checkSpans(cfg, spans)
 		}
-		if err != nil {
-			return fmt.Errorf("command %d (%s): %w", i, c.Name(), err)
+		if err := c.Check(cfg, i, len(p.Layers), p.DRAMBytes, spans); err != nil {
+			return err
 		}
+	}
+	return p.ValidateOutputs(cfg)
+}
+
+// ValidateOutputs checks what Validate checks beside the commands: that the
+// DRAM image fits the program's DRAM and that every output, or its capture,
+// lies within capacity. A compiler that checks each command as it emits it
+// (Command.Check) finishes with this.
+func (p *Program) ValidateOutputs(cfg *Config) error {
+	if uint64(len(p.DRAM)) > p.DRAMBytes {
+		return fmt.Errorf("program: DRAM image of %d bytes exceeds its %d DRAM bytes", len(p.DRAM), p.DRAMBytes)
 	}
 	for _, r := range p.Outputs {
 		if r.Capture != nil {
@@ -41,7 +47,17 @@ func (p *Program) Validate(cfg *Config) error {
 	return nil
 }
 
-func (c *Command) validate(cfg *Config, index, layers int, dramBytes uint64) error {
+// Check checks command number index of a program of the given layers and
+// DRAM bytes, whose footprint is spans, as Validate checks each command;
+// its error names the command.
+func (c *Command) Check(cfg *Config, index, layers int, dramBytes uint64, spans []Span) error {
+	if err := c.check(cfg, index, layers, dramBytes, spans); err != nil {
+		return fmt.Errorf("command %d (%s): %w", index, c.Name(), err)
+	}
+	return nil
+}
+
+func (c *Command) check(cfg *Config, index, layers int, dramBytes uint64, spans []Span) error {
 	if c.Op == nil {
 		return errors.New("carries no operation")
 	}
@@ -53,7 +69,10 @@ func (c *Command) validate(cfg *Config, index, layers int, dramBytes uint64) err
 	if c.Layer < 0 || c.Layer >= max(layers, 1) {
 		return fmt.Errorf("layer %d outside the program's %d layers", c.Layer, layers)
 	}
-	return c.Op.Check(cfg, dramBytes)
+	if err := c.Op.Check(cfg, dramBytes); err != nil {
+		return err
+	}
+	return checkSpans(cfg, spans)
 }
 
 // checkSpans checks a command's footprint lies within the scratchpads.
