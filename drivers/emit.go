@@ -23,6 +23,9 @@ type emitter struct {
 	layer  int
 	fence  fence
 	spans  []npu.Span // the footprint of the command being emitted
+	// captures marks the scratchpads that hold a captured piece: only
+	// there do writes and captures need tracking.
+	captures [sramCount]bool
 	// writes maps, per scratchpad and unit, each byte to the latest
 	// command of the unit that wrote it: where captures find their writers.
 	writes [sramCount][unitCount]paintMap
@@ -58,7 +61,7 @@ func (e *emitter) emit(op npu.Operation) {
 		e.err = e.prog.Commands[i].Check(e.hw, i, e.layers, e.prog.DRAMBytes, spans)
 	}
 	for _, s := range spans {
-		if s.Write {
+		if s.Write && e.captures[s.SRAM] {
 			e.writes[s.SRAM][op.Unit()].paint(s.Lo, s.Hi, i)
 		}
 	}
@@ -75,7 +78,7 @@ func (e *emitter) afterCaptures(spans []npu.Span, deps []int) []int {
 		latest[u] = none
 	}
 	for _, s := range spans {
-		if !s.Write {
+		if !s.Write || !e.captures[s.SRAM] {
 			continue
 		}
 		for u := range unitCount {
@@ -167,6 +170,11 @@ func (e *emitter) capture(r *npu.Region, first int) {
 func emitProgram(mp *modelPlan, hw *npu.Config, deps dependencyTracker) (*npu.Program, error) {
 	ops, ends := lowerPlans(mp)
 	e := &emitter{prog: &npu.Program{DRAMBytes: mp.dram.bytes}, hw: hw, deps: deps, layers: len(mp.layers)}
+	for _, r := range mp.outputs {
+		if r.Capture != nil { // its pieces, and the pieces bands add to it
+			e.captures[r.Capture.SRAM] = true
+		}
+	}
 	if len(ops) > 0 {
 		e.prog.Commands = make([]npu.Command, 0, len(ops))
 	}
