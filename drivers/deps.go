@@ -190,9 +190,9 @@ func (m *accessMap) record(s npu.Span, first, end, cmd int, unit npu.Unit) {
 	m.next = next
 }
 
-// read appends to next the pieces of span s, read by command cmd on unit:
-// the parts of pieces [first, end) within it and the untouched gaps
-// between them.
+// read appends to next the pieces of the bytes [lo, hi), read by command
+// cmd on unit: the parts of pieces [first, end) within them and the
+// untouched gaps between those.
 func (m *accessMap) read(next []accessed, lo, hi int32, first, end int, cmd int32, unit npu.Unit) []accessed {
 	at := lo
 	for _, p := range m.pieces[first:end] {
