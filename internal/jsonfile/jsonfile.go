@@ -13,6 +13,8 @@ import (
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/npusim/npusim/internal/printable"
 )
 
 // Decode decodes one JSON value from data into v. With strict, a field v
@@ -117,7 +119,8 @@ func unquote(quoted []byte) string {
 }
 
 // path names a key of the innermost object of stack as the field paths of
-// Explain do (cases[0].inputs[1].scale).
+// Explain do (cases[0].inputs[1].scale), each key quoted unless plain
+// (printable.Key): a key may hold anything, a newline included.
 func path(stack []*frame, key string) string {
 	var b strings.Builder
 	for _, f := range stack[:len(stack)-1] {
@@ -128,12 +131,12 @@ func path(stack []*frame, key string) string {
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(f.key)
+		b.WriteString(printable.Key(f.key))
 	}
 	if b.Len() > 0 {
 		b.WriteByte('.')
 	}
-	b.WriteString(key)
+	b.WriteString(printable.Key(key))
 	return b.String()
 }
 

@@ -39,6 +39,7 @@ func TestDecodeSaysWhere(t *testing.T) {
 		{`{"extra": {"x": 1, "x": 2}, "name": "a"}`, false, "extra.x: set twice (line 1)"},
 		{`{"extra": 1e400, "name": "a", "name": "b"}`, false, "name: set twice (line 1)"},
 		{`{"name": "a", "\u006eame": "b"}`, false, "name: set twice (line 1)"},
+		{`{"extra": {"a\nb": [{"": 1, "": 2}]}, "name": "a"}`, false, `extra."a\nb"[0]."": set twice (line 1)`},
 		{`{"extra": ["{\"name\": 1,", {"k": "}]"}], "name": "a", "extra": 2}`, false, "extra: set twice (line 1)"},
 	} {
 		var f file

@@ -7,6 +7,7 @@ package printable
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -46,4 +47,21 @@ func clean(s string) bool {
 		}
 	}
 	return true
+}
+
+// Key returns a key of a field path as it is printed: as it is when it
+// holds only ASCII letters, digits, '_' and '-', else quoted as a Go string
+// (versions."1.1", "ro\nws"), so that a path is one line and reads back
+// unambiguously.
+func Key(key string) string {
+	if key != "" && !strings.ContainsFunc(key, func(r rune) bool { return !keyRune(r) }) {
+		return key
+	}
+	return strconv.Quote(key)
+}
+
+// keyRune reports whether r may stand unquoted in a key of a field path:
+// an ASCII letter or digit, '_' or '-'.
+func keyRune(r rune) bool {
+	return r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

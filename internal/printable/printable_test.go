@@ -17,3 +17,18 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+func TestKey(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"scale", "scale"},
+		{"zero_point-2", "zero_point-2"},
+		{"1.1", `"1.1"`},
+		{"ro\nws", `"ro\nws"`},
+		{"", `""`},
+		{"ünï", `"ünï"`},
+	} {
+		if got := Key(c.in); got != c.want {
+			t.Errorf("Key(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/npusim/npusim/internal/printable"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -217,22 +218,11 @@ func quoteValue(v string) string {
 	return strconv.Quote(v)
 }
 
-// Join extends a field path with a key, quoting a key that holds anything
-// but ASCII letters, digits, '_' and '-' (versions."1.1", "ro\nws"), so that
-// a path is one line and reads back unambiguously.
+// Join extends a field path with a key, quoted unless plain
+// (printable.Key).
 func Join(path, key string) string {
-	plain := key != "" && !strings.ContainsFunc(key, func(r rune) bool { return !keyRune(r) })
-	if !plain {
-		key = strconv.Quote(key)
-	}
 	if path == "" {
-		return key
+		return printable.Key(key)
 	}
-	return path + "." + key
-}
-
-// keyRune reports whether r may stand unquoted in a key of a field path:
-// an ASCII letter or digit, '_' or '-'.
-func keyRune(r rune) bool {
-	return r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	return path + "." + printable.Key(key)
 }
