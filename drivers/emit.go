@@ -204,9 +204,11 @@ func emitProgram(mp *modelPlan, hw *npu.Config, deps dependencyTracker) (*npu.Pr
 // where its operations end. The operations' slice doubles as it grows
 // (append grows a long slice by a quarter, copying it many times over).
 func lowerPlans(mp *modelPlan) (ops []npu.Operation, ends []int) {
+	var steps []step
 	for _, layer := range mp.layers {
 		for _, p := range layer.plans {
-			for _, s := range p.schedule() {
+			steps = p.appendSchedule(steps[:0])
+			for _, s := range steps {
 				lowered := p.lower(s)
 				if need := len(ops) + len(lowered); need > cap(ops) {
 					ops = slices.Grow(ops, max(need, 2*cap(ops))-len(ops))

@@ -22,7 +22,7 @@ func TestEmitProgram(t *testing.T) {
 	}
 	conv := mp.layerPlans(t, "conv")[0]
 	want := 0
-	for _, s := range conv.schedule() {
+	for _, s := range conv.appendSchedule(nil) {
 		want += len(conv.lower(s))
 	}
 	if len(prog.Commands) != want || want != 82 { // records and weights, 8 input loads, 8 tiles x 4 blocks x (matmul, requantization), 8 stores
@@ -41,8 +41,8 @@ func TestEmitProgram(t *testing.T) {
 // fixedPlan is a plan of one step whose lowering is given.
 type fixedPlan []npu.Operation
 
-func (p fixedPlan) schedule() []step           { return []step{mkStep(compute, 0, 0, all, 0)} }
-func (p fixedPlan) lower(step) []npu.Operation { return p }
+func (p fixedPlan) appendSchedule(s []step) []step { return append(s, mkStep(compute, 0, 0, all, 0)) }
+func (p fixedPlan) lower(step) []npu.Operation     { return p }
 
 // TestEmitChecksEveryCommand: the emitter checks each command as
 // Program.Validate does, and a bad one is an error naming it.

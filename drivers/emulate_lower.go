@@ -204,13 +204,13 @@ func (pl *planner) placeWeights(l *convLayer, e *emulation) uint64 {
 	return addr
 }
 
-// withOnes prepends the load of the ones to a schedule whose layer folds
-// a weight zero point.
-func withOnes(e *emulation, s []step) []step {
+// onesLoad appends to s the load of the ones that a layer folding a
+// weight zero point reads: it comes before the rest of the schedule.
+func onesLoad(s []step, e *emulation) []step {
 	if e == nil || !e.fold {
 		return s
 	}
-	return append([]step{mkStep(loadOnes, all, all, all, all)}, s...)
+	return append(s, mkStep(loadOnes, all, all, all, all))
 }
 
 // emulated rewrites a compute step's matrix products for the layer's

@@ -14,18 +14,19 @@ func (p *matmulPlan) block(b int) (n0, n int) {
 	return n0, min(p.tiling.nb, p.g.oc-n0)
 }
 
-// schedule is the pipeline, or the split reduction's schedule.
-func (p *matmulPlan) schedule() []step {
+// appendSchedule appends the pipeline, or the split reduction's schedule.
+func (p *matmulPlan) appendSchedule(s []step) []step {
 	t := p.tiling
+	s = onesLoad(s, p.arith.emu)
 	if t.split(p.k) {
 		shape := splitShape{tiles: len(p.tiles), blocks: p.blocks(), chunks: (p.k + t.kb - 1) / t.kb,
 			table: p.actLUT != nil, recordsResident: t.recordsResident}
-		return withOnes(p.arith.emu, splitSchedule(shape))
+		return splitSchedule(s, shape)
 	}
 	shape := pipelineShape{tiles: len(p.tiles), blocks: p.blocks(), table: p.actLUT != nil,
 		weightsResident: t.weightsResident, recordsResident: t.recordsResident,
 		inputPerBlock: t.inputPerBlock, preloaded: p.preloaded, skip: p.skipInDRAM()}
-	return withOnes(p.arith.emu, pipelineSchedule(shape))
+	return pipelineSchedule(s, shape)
 }
 
 // lower turns a step of the schedule into operations.

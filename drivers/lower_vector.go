@@ -4,9 +4,10 @@ import "github.com/npusim/npusim/npu"
 
 // This file lowers the steps of the layers that run on the vector unit.
 
-// schedule is the depthwise pipeline.
-func (p *depthwiseVectorPlan) schedule() []step {
-	return withOnes(p.arith.emu, depthwiseVectorSchedule(len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded))
+// appendSchedule appends the depthwise pipeline.
+func (p *depthwiseVectorPlan) appendSchedule(s []step) []step {
+	s = onesLoad(s, p.arith.emu)
+	return depthwiseVectorSchedule(s, len(p.tiles), (p.g.oc+p.cb-1)/p.cb, p.actLUT != nil, p.preloaded)
 }
 
 // lower turns a step into operations: per tile and block of channels, one
@@ -68,8 +69,9 @@ func (p *depthwiseVectorPlan) accAt(pass, n int) npu.AccRegion {
 	return npu.AccRegion{Base: p.buf.acc[pass%2], RowStride: n}
 }
 
-// schedule is one pool command per tile (and block of channels).
-func (p *poolPlan) schedule() []step { return poolSchedule(len(p.tiles), p.blocks()) }
+// appendSchedule appends one pool command per tile (and block of
+// channels).
+func (p *poolPlan) appendSchedule(s []step) []step { return poolSchedule(s, len(p.tiles), p.blocks()) }
 
 // lower turns a step into operations. With channel blocks, a pass's
 // buffers hold its block's channels packed.
@@ -115,9 +117,10 @@ func (p *poolPlan) pool(t tile, in, out, ch, nc int) *npu.Pool {
 		Out: out, OutPixelStride: outStride}
 }
 
-// schedule loads both operands of each chunk, computes and stores it.
-func (p *eltwisePlan) schedule() []step {
-	return chunkSchedule(chunkShape{chunks: p.count(), operands: 2, records: p.mul, compute: true, requant: p.mul})
+// appendSchedule appends the loads of both operands of each chunk, its
+// computation and its store.
+func (p *eltwisePlan) appendSchedule(s []step) []step {
+	return chunkSchedule(s, chunkShape{chunks: p.count(), operands: 2, records: p.mul, compute: true, requant: p.mul})
 }
 
 // lower turns a step into operations.
@@ -189,9 +192,9 @@ func (p *eltwisePlan) eltwise(slot, r0, n int) *npu.Eltwise {
 	return e
 }
 
-// schedule loads the table, then maps each chunk.
-func (p *tablePlan) schedule() []step {
-	return chunkSchedule(chunkShape{chunks: p.count(), operands: 1, table: true, compute: true})
+// appendSchedule appends the table's load, then each chunk's mapping.
+func (p *tablePlan) appendSchedule(s []step) []step {
+	return chunkSchedule(s, chunkShape{chunks: p.count(), operands: 1, table: true, compute: true})
 }
 
 // lower turns a step into operations.
@@ -213,9 +216,10 @@ func (p *tablePlan) lower(s step) []npu.Operation {
 	panic("table pass: no lowering for " + s.String())
 }
 
-// schedule loads, computes and stores each chunk of rows.
-func (p *softmaxPlan) schedule() []step {
-	return chunkSchedule(chunkShape{chunks: p.count(), operands: 1, compute: true})
+// appendSchedule appends the load, computation and store of each chunk of
+// rows.
+func (p *softmaxPlan) appendSchedule(s []step) []step {
+	return chunkSchedule(s, chunkShape{chunks: p.count(), operands: 1, compute: true})
 }
 
 // lower turns a step into operations.
@@ -234,9 +238,10 @@ func (p *softmaxPlan) lower(s step) []npu.Operation {
 	panic("softmax: no lowering for " + s.String())
 }
 
-// schedule copies each chunk, regridding it in place first if needed.
-func (p *concatPart) schedule() []step {
-	return chunkSchedule(chunkShape{chunks: p.count(), operands: 1, table: p.table != nil, compute: p.table != nil})
+// appendSchedule appends each chunk's copy, regridded in place first if
+// needed.
+func (p *concatPart) appendSchedule(s []step) []step {
+	return chunkSchedule(s, chunkShape{chunks: p.count(), operands: 1, table: p.table != nil, compute: p.table != nil})
 }
 
 // lower turns a step into operations.

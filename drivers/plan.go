@@ -13,8 +13,9 @@ import (
 // operands and constants lie in DRAM. The later stages ask it for its
 // schedule and lower each step of the schedule to operations.
 type layerPlan interface {
-	// schedule lists the layer's steps in program order.
-	schedule() []step
+	// appendSchedule appends the layer's steps, in program order, to s:
+	// the later stages walk every plan's schedule, and reuse one slice.
+	appendSchedule(s []step) []step
 	// lower turns one step into the operations that carry it out.
 	lower(s step) []npu.Operation
 }
@@ -75,6 +76,8 @@ type planner struct {
 	vendor vendorOps
 	notes  []string
 	exact  exactRecord
+	// steps is a schedule, reused by every dramTraffic.
+	steps []step
 }
 
 // planModel plans every layer of the rewritten model m (orig is the model

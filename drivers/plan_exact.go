@@ -209,8 +209,10 @@ func (pl *planner) noRoute(op *workloads.Op, n *need, cands []candidate) error {
 // the units overlap perfectly.
 func estimateCycles(plans []layerPlan, hw *npu.Config) int {
 	var busy [npu.NumUnits]int
+	var steps []step
 	for _, p := range plans {
-		for _, s := range p.schedule() {
+		steps = p.appendSchedule(steps[:0])
+		for _, s := range steps {
 			for _, op := range p.lower(s) {
 				busy[op.Unit()] += opCycles(op, hw)
 			}

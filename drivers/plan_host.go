@@ -13,8 +13,10 @@ type hostPlan struct {
 	cmd *npu.Host
 }
 
-// schedule is the one step of the CPU's layer.
-func (p *hostPlan) schedule() []step { return []step{mkStep(compute, all, all, all, all)} }
+// appendSchedule appends the one step of the CPU's layer.
+func (p *hostPlan) appendSchedule(s []step) []step {
+	return append(s, mkStep(compute, all, all, all, all))
+}
 
 // lower is the host command.
 func (p *hostPlan) lower(step) []npu.Operation { return ops(p.cmd) }

@@ -384,7 +384,7 @@ func (pl *planner) cost(u unit, res *resolution) (int, bool) {
 	}
 	bytes := 0
 	for _, l := range layers {
-		bytes += dramTraffic(l.plans)
+		bytes += pl.dramTraffic(l.plans)
 	}
 	for i, r := range pl.res {
 		if r.sram >= 0 && r.spilled && r.until == u.k {
@@ -398,10 +398,11 @@ func (pl *planner) cost(u unit, res *resolution) (int, bool) {
 }
 
 // dramTraffic is the bytes the plans' DMA commands move.
-func dramTraffic(plans []layerPlan) int {
+func (pl *planner) dramTraffic(plans []layerPlan) int {
 	bytes := 0
 	for _, p := range plans {
-		for _, s := range p.schedule() {
+		pl.steps = p.appendSchedule(pl.steps[:0])
+		for _, s := range pl.steps {
 			if s.kind == compute || s.kind == requantize || s.kind == activate {
 				continue
 			}
@@ -545,8 +546,10 @@ func (pl *planner) spillsAt(k int) []layerPlan {
 	return plans
 }
 
-// schedule is one store.
-func (p *spillPlan) schedule() []step { return []step{mkStep(store, all, all, all, all)} }
+// appendSchedule appends one store.
+func (p *spillPlan) appendSchedule(s []step) []step {
+	return append(s, mkStep(store, all, all, all, all))
+}
 
 // lower stores the whole region.
 func (p *spillPlan) lower(step) []npu.Operation {

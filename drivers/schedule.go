@@ -2,6 +2,7 @@ package drivers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -69,8 +70,9 @@ func (s step) String() string {
 	return b.String()
 }
 
-// Schedules. Each function below is the schedule of one kind of layer as a
-// pure function of its sizes, so that a test can read the pipeline.
+// Schedules. Each function below appends the schedule of one kind of layer
+// to a slice, as a pure function of its sizes, so that a test can read the
+// pipeline.
 
 // pipelineShape is what shapes the schedule of a convolution or fully
 // connected layer whose reduction fits the weight scratchpad.
@@ -97,14 +99,14 @@ type pipelineShape struct {
 // block's matmul has been issued, so that the array and the requantization
 // unit overlap. A tile's outputs are stored once its last block is
 // requantized.
-func pipelineSchedule(sh pipelineShape) []step {
+func pipelineSchedule(s []step, sh pipelineShape) []step {
 	passes := sh.tiles * sh.blocks
 	// At most three preloads, six steps a pass (an input load, two block
 	// loads, a skip load, the product and its requantization) and two a
 	// tile (its activation pass and store).
-	s := make([]step, 0, 3+6*(passes+1)+2*sh.tiles)
+	s = slices.Grow(s, 3+6*(passes+1)+2*sh.tiles)
 	if !sh.preloaded {
-		s = append(s, preloads(sh.table, sh.recordsResident, sh.weightsResident)...)
+		s = preloads(s, sh.table, sh.recordsResident, sh.weightsResident)
 	}
 	s = sh.inputLoad(s, 0)
 	s = sh.blockLoads(s, 0, 0)
@@ -142,10 +144,9 @@ func (sh pipelineShape) inputLoad(s []step, pass int) []step {
 	return append(s, mkStep(loadInput, t, all, all, all))
 }
 
-// preloads are the loads that precede a layer's tiles: its lookup table,
-// then all its records and all its weights when they stay resident.
-func preloads(table, records, weights bool) []step {
-	var s []step
+// preloads appends the loads that precede a layer's tiles: its lookup
+// table, then all its records and all its weights when they stay resident.
+func preloads(s []step, table, records, weights bool) []step {
 	if table {
 		s = append(s, mkStep(loadTable, all, all, all, all))
 	}
@@ -201,8 +202,8 @@ type splitShape struct {
 // output channels, each reduction chunk's weights load once and are applied
 // to every tile; the partial sums wait in DRAM between chunks and the last
 // chunk requantizes and stores.
-func splitSchedule(sh splitShape) []step {
-	s := preloads(sh.table, sh.recordsResident, false)
+func splitSchedule(s []step, sh splitShape) []step {
+	s = preloads(s, sh.table, sh.recordsResident, false)
 	pass := 0
 	for b := range sh.blocks {
 		for c := range sh.chunks {
@@ -235,8 +236,7 @@ func splitSchedule(sh splitShape) []step {
 // per tile and block of channels a depthwise command and its
 // requantization; the next tile's input loads while the current one is
 // computed.
-func depthwiseVectorSchedule(tiles, blocks int, table, preloaded bool) []step {
-	var s []step
+func depthwiseVectorSchedule(s []step, tiles, blocks int, table, preloaded bool) []step {
 	if table && !preloaded {
 		s = append(s, mkStep(loadTable, all, all, all, all))
 	}
@@ -260,7 +260,7 @@ func depthwiseVectorSchedule(tiles, blocks int, table, preloaded bool) []step {
 // poolSchedule is the schedule of a pool: per tile (and block of channels,
 // when there are several: each pass is one), one pool command; the next
 // pass's input loads while the current one is pooled.
-func poolSchedule(tiles, blocks int) []step {
+func poolSchedule(s []step, tiles, blocks int) []step {
 	at := func(kind stepKind, pass int) step {
 		if blocks == 1 {
 			return mkStep(kind, pass, all, all, all)
@@ -268,7 +268,7 @@ func poolSchedule(tiles, blocks int) []step {
 		return mkStep(kind, pass/blocks, pass%blocks, all, pass)
 	}
 	passes := tiles * blocks
-	s := []step{at(loadInput, 0)}
+	s = append(s, at(loadInput, 0))
 	for pass := range passes {
 		if pass+1 < passes {
 			s = append(s, at(loadInput, pass+1))
@@ -290,8 +290,8 @@ type chunkShape struct {
 
 // chunkSchedule is the schedule of an element-wise layer: per chunk, load
 // each operand, compute, requantize if needed, store.
-func chunkSchedule(sh chunkShape) []step {
-	s := preloads(sh.table, sh.records, false)
+func chunkSchedule(s []step, sh chunkShape) []step {
+	s = preloads(s, sh.table, sh.records, false)
 	for c := range sh.chunks {
 		for o := range sh.operands {
 			ld := mkStep(loadInput, c, all, all, all)
