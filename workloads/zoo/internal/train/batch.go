@@ -1,10 +1,13 @@
 package train
 
-import "github.com/npusim/npusim/quant"
+import (
+	"github.com/npusim/npusim/internal/parallel"
+	"github.com/npusim/npusim/quant"
+)
 
 // batchLayer is one stage of a network trained a minibatch at a time:
 // forward and backward take one slice per image of the batch and run the
-// images in parallel (see parallel). forward keeps what backward needs
+// images in parallel (see parallel.For). forward keeps what backward needs
 // until the next forward; the slices it returns belong to the layer and
 // stay valid until then. backward adds the gradients of the parameters
 // into their grad, summed over the batch in image order, and returns the
@@ -84,7 +87,7 @@ func (c *convBN) forward(xs [][]float64, _ bool) [][]float64 {
 	c.xs = xs
 	c.ys = scratch(&c.ys, len(xs), c.oh*c.ow*c.outC)
 	size := c.k * c.k * c.inC
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		buf := make([]float64, size)
 		y := c.ys[i]
 		for oy := range c.oh {
@@ -102,7 +105,7 @@ func (c *convBN) backward(dys [][]float64) [][]float64 {
 	size := c.k * c.k * c.inC
 	c.dxs = buffers(&c.dxs, len(dys), c.h*c.w*c.inC)
 	grads := buffers(&c.grads, len(dys), len(c.weights.Value))
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		buf, dwin := make([]float64, size), make([]float64, size)
 		x, dx, dw := c.xs[i], c.dxs[i], grads[i]
 		for oy := range c.oh {
@@ -198,7 +201,7 @@ func (d *depthwiseBN) forward(xs [][]float64, _ bool) [][]float64 {
 	d.xs = xs
 	c := d.inC
 	d.ys = buffers(&d.ys, len(xs), d.oh*d.ow*c)
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		for oy := range d.oh {
 			for ox := range d.ow {
 				acc := d.ys[i][(oy*d.ow+ox)*c:][:c]
@@ -218,7 +221,7 @@ func (d *depthwiseBN) backward(dys [][]float64) [][]float64 {
 	c := d.inC
 	d.dxs = buffers(&d.dxs, len(dys), d.h*d.w*c)
 	grads := buffers(&d.grads, len(dys), len(d.weights.Value))
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		for oy := range d.oh {
 			for ox := range d.ow {
 				g := dys[i][(oy*d.ow+ox)*c:][:c]

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/npusim/npusim/internal/parallel"
 )
 
 // CharLM is a character-level language model: one recurrent cell, an LSTM
@@ -216,7 +218,7 @@ func (m *CharLM) Fit(text []int, progressEvery int, progress func(step int, loss
 		}
 		grads := buffers(&bufs, cfg.BatchSize, size)
 		losses := make([]float64, cfg.BatchSize)
-		parallel(cfg.BatchSize, func(b int) {
+		parallel.For(cfg.BatchSize, func(b int) {
 			losses[b] = m.segmentGrads(text[starts[b]:starts[b]+cfg.SegmentLength+1], grads[b])
 		})
 		total := make([]float64, size)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/npusim/npusim/internal/parallel"
 )
 
 // BlockSpec is one inverted residual block (Sandler et al. 2018): a 1x1
@@ -74,7 +76,7 @@ func (b *block) forward(xs [][]float64, training bool) [][]float64 {
 		return h
 	}
 	b.ys = scratch(&b.ys, len(xs), len(h[0]))
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		copy(b.ys[i], h[i])
 		add(b.ys[i], xs[i])
 	})
@@ -90,7 +92,7 @@ func (b *block) backward(dys [][]float64) [][]float64 {
 		return d
 	}
 	b.dxs = scratch(&b.dxs, len(dys), len(d[0]))
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		copy(b.dxs[i], d[i])
 		add(b.dxs[i], dys[i])
 	})
@@ -115,7 +117,7 @@ func (p *globalPool) params() []*Param { return nil }
 
 func (p *globalPool) forward(xs [][]float64, _ bool) [][]float64 {
 	p.ys = buffers(&p.ys, len(xs), p.c)
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		for o := 0; o < len(xs[i]); o += p.c {
 			add(p.ys[i], xs[i][o:o+p.c])
 		}
@@ -128,7 +130,7 @@ func (p *globalPool) forward(xs [][]float64, _ bool) [][]float64 {
 
 func (p *globalPool) backward(dys [][]float64) [][]float64 {
 	p.dxs = scratch(&p.dxs, len(dys), p.c*p.pixels)
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		for o := 0; o < len(p.dxs[i]); o += p.c {
 			for ch, g := range dys[i][:p.c] {
 				p.dxs[i][o+ch] = g / float64(p.pixels)
@@ -151,7 +153,7 @@ func (l *linear) params() []*Param { return []*Param{l.weights, l.bias} }
 func (l *linear) forward(xs [][]float64, _ bool) [][]float64 {
 	l.xs = xs
 	l.ys = scratch(&l.ys, len(xs), l.units)
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		matVec(l.ys[i], l.weights.Value, xs[i])
 		add(l.ys[i], l.bias.Value)
 	})
@@ -161,7 +163,7 @@ func (l *linear) forward(xs [][]float64, _ bool) [][]float64 {
 func (l *linear) backward(dys [][]float64) [][]float64 {
 	l.dxs = buffers(&l.dxs, len(dys), l.size)
 	grads := buffers(&l.grads, len(dys), l.units*(l.size+1))
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		for u, g := range dys[i] {
 			axpy2(grads[i][u*l.size:(u+1)*l.size], l.dxs[i], g, l.xs[i], l.weights.Value[u*l.size:(u+1)*l.size])
 			grads[i][l.units*l.size+u] += g

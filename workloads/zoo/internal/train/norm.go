@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/npusim/npusim/internal/parallel"
+)
 
 // batchNorm is batch normalisation (Ioffe and Szegedy, 2015) of a
 // convolution's C channels over the batch and the pixels, then an optional
@@ -43,7 +47,7 @@ func (b *batchNorm) statistics() []*Param { return []*Param{b.mean, b.variance} 
 // f(x, channel), image partial sums added in image order.
 func (b *batchNorm) channelSums(xs [][]float64, parts *[][]float64, f func(x float64, ch int) float64) []float64 {
 	ps := buffers(parts, len(xs), b.c)
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		p, x := ps[i], xs[i]
 		for o := 0; o < len(x); o += b.c {
 			for ch, v := range x[o : o+b.c] {
@@ -81,7 +85,7 @@ func (b *batchNorm) forward(xs [][]float64, training bool) [][]float64 {
 	}
 	b.xhat = scratch(&b.xhat, len(xs), len(xs[0]))
 	b.ys = scratch(&b.ys, len(xs), len(xs[0]))
-	parallel(len(xs), func(i int) {
+	parallel.For(len(xs), func(i int) {
 		x, xh, y := xs[i], b.xhat[i], b.ys[i]
 		for o := 0; o < len(x); o += b.c {
 			for ch := range b.c {
@@ -100,7 +104,7 @@ func (b *batchNorm) forward(xs [][]float64, training bool) [][]float64 {
 func (b *batchNorm) backward(dys [][]float64) [][]float64 {
 	m := float64(len(dys) * len(dys[0]) / b.c)
 	b.dxs = buffers(&b.dxs, len(dys), len(dys[0]))
-	parallel(len(dys), func(i int) { // the gradient through the ReLU6, kept in dxs
+	parallel.For(len(dys), func(i int) { // the gradient through the ReLU6, kept in dxs
 		g := b.dxs[i]
 		for o, d := range dys[i] {
 			if y := b.ys[i][o]; !b.relu6 || (y > 0 && y < 6) {
@@ -110,7 +114,7 @@ func (b *batchNorm) backward(dys [][]float64) [][]float64 {
 	})
 	dbeta := b.channelSums(b.dxs, &b.partsA, func(g float64, _ int) float64 { return g })
 	ps := buffers(&b.partsB, len(dys), b.c)
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		g, xh := b.dxs[i], b.xhat[i]
 		for o := 0; o < len(g); o += b.c {
 			for ch := range b.c {
@@ -126,7 +130,7 @@ func (b *batchNorm) backward(dys [][]float64) [][]float64 {
 	for ch := range k {
 		k[ch] = float64(b.gamma.Value[ch]*b.invStd[ch]) / m
 	}
-	parallel(len(dys), func(i int) {
+	parallel.For(len(dys), func(i int) {
 		g, xh := b.dxs[i], b.xhat[i]
 		for o := 0; o < len(g); o += b.c {
 			for ch := range b.c {
