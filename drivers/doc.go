@@ -36,12 +36,13 @@
 //     fit test and the allocation are one computation; a layer that cannot
 //     fit is an error naming the layer, the scratchpad and what it would
 //     hold.
-//  4. Schedule (layerPlan.schedule): the layer's software pipeline as a
-//     list of steps (load the next tile's input, load the next block's
-//     weights, multiply, requantize the previous block, store), each with
-//     the tile, block, chunk and pass it works on.
+//  4. Schedule (layerPlan.appendSchedule): the layer's software pipeline
+//     as a list of steps (load the next tile's input, load the next
+//     block's weights, multiply, requantize the previous block, store),
+//     each with the tile, block, chunk and pass it works on.
 //  5. Lower (layerPlan.lower): one step to the operations that carry it
-//     out, with the addresses of the layout's regions.
+//     out, with the addresses of the layout's regions. Plans lower
+//     independently, on every CPU (lowerPlans).
 //  6. Emit (emitProgram): operations become commands; a command depends on
 //     the latest command of each other unit whose scratchpad footprint
 //     conflicts with its own (intervalTracker).

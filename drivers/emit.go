@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/npusim/npusim/internal/parallel"
 	"github.com/npusim/npusim/npu"
 )
 
@@ -161,30 +162,29 @@ func (e *emitter) capture(r *npu.Region, first int) {
 }
 
 // emitProgram runs the schedule and lowering of every planned layer, then
-// emits the operations as commands, and checks the program for hw: each
-// command as it is emitted, then its outputs. Lowering everything first
-// sizes the program's command slice once, at its length: a small
-// accelerator's program runs to hundreds of thousands of commands
-// (MobileNet v2 on tiny: 829,118), and growing or assembling the slice cost
-// an eighth of its compile.
+// emits the operations as commands, in program order, and checks the
+// program for hw: each command as it is emitted, then its outputs.
+// Lowering everything first sizes the program's command slice once, at its
+// length: a small accelerator's program runs to hundreds of thousands of
+// commands (MobileNet v2 on tiny: 829,118), and growing or assembling the
+// slice cost an eighth of its compile.
 func emitProgram(mp *modelPlan, hw *npu.Config, deps dependencyTracker) (*npu.Program, error) {
-	ops, ends := lowerPlans(mp)
+	lowered, total := lowerPlans(mp)
 	e := &emitter{prog: &npu.Program{DRAMBytes: mp.dram.bytes}, hw: hw, deps: deps, layers: len(mp.layers)}
 	for _, r := range mp.outputs {
 		if r.Capture != nil { // its pieces, and the pieces bands add to it
 			e.captures[r.Capture.SRAM] = true
 		}
 	}
-	if len(ops) > 0 {
-		e.prog.Commands = make([]npu.Command, 0, len(ops))
+	if total > 0 {
+		e.prog.Commands = make([]npu.Command, 0, total)
 	}
-	plan, from := 0, 0
+	plan := 0
 	for li, layer := range mp.layers {
 		e.beginLayer(layer.name)
 		first := len(e.prog.Commands)
 		for _, p := range layer.plans {
-			e.emitPlan(p, li, ops[from:ends[plan]], mp.outputs)
-			from = ends[plan]
+			e.emitPlan(p, li, lowered[plan], mp.outputs)
 			plan++
 		}
 		e.layer = li
@@ -199,26 +199,39 @@ func emitProgram(mp *modelPlan, hw *npu.Config, deps dependencyTracker) (*npu.Pr
 	return e.prog, e.prog.ValidateOutputs(hw)
 }
 
-// lowerPlans lowers every step of every plan of the model, in program
-// order, and returns the operations and, per plan in that order, the index
-// where its operations end. The operations' slice doubles as it grows
-// (append grows a long slice by a quarter, copying it many times over).
-func lowerPlans(mp *modelPlan) (ops []npu.Operation, ends []int) {
-	var steps []step
+// lowerPlans lowers every step of every plan of the model and returns,
+// per plan in program order, its operations, and their total number. A
+// plan's lowering reads only the plan, so the plans are lowered on every
+// CPU (parallel.For); each plan's operations are the same whichever
+// goroutine lowers it.
+func lowerPlans(mp *modelPlan) (lowered [][]npu.Operation, total int) {
+	var plans []layerPlan
 	for _, layer := range mp.layers {
-		for _, p := range layer.plans {
-			steps = p.appendSchedule(steps[:0])
-			for _, s := range steps {
-				lowered := p.lower(s)
-				if need := len(ops) + len(lowered); need > cap(ops) {
-					ops = slices.Grow(ops, max(need, 2*cap(ops))-len(ops))
-				}
-				ops = append(ops, lowered...)
-			}
-			ends = append(ends, len(ops))
-		}
+		plans = append(plans, layer.plans...)
 	}
-	return ops, ends
+	lowered = make([][]npu.Operation, len(plans))
+	parallel.For(len(plans), func(k int) {
+		lowered[k] = lowerSteps(plans[k], plans[k].appendSchedule(nil))
+	})
+	for _, o := range lowered {
+		total += len(o)
+	}
+	return lowered, total
+}
+
+// lowerSteps lowers the steps of plan p. The operations' slice doubles as
+// it grows (append grows a long slice by a quarter, copying it many times
+// over).
+func lowerSteps(p layerPlan, steps []step) []npu.Operation {
+	var ops []npu.Operation
+	for _, s := range steps {
+		lowered := p.lower(s)
+		if need := len(ops) + len(lowered); need > cap(ops) {
+			ops = slices.Grow(ops, max(need, 2*cap(ops))-len(ops))
+		}
+		ops = append(ops, lowered...)
+	}
+	return ops
 }
 
 // paintMap maps the bytes of a scratchpad to a command index: sorted,

@@ -3,6 +3,7 @@ package drivers_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -305,10 +306,14 @@ func TestPolicyReachingPastTheHardware(t *testing.T) {
 	}
 }
 
+// TestCompileIsDeterministic compiles a model three times, on one CPU and
+// on four (the plans lower in parallel), and wants one program.
 func TestCompileIsDeterministic(t *testing.T) {
 	m, _ := randomModel(2, true)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var first [32]byte
-	for i := range 3 {
+	for i, procs := range []int{1, 4, 4} {
+		runtime.GOMAXPROCS(procs)
 		c, err := drivers.Compile(m, mustPolicy(t, "vendor-a"), mustHW(t, "tiny"))
 		if err != nil {
 			t.Fatal(err)
@@ -320,7 +325,7 @@ func TestCompileIsDeterministic(t *testing.T) {
 		if i == 0 {
 			first = d
 		} else if d != first {
-			t.Fatal("compiling the same model twice gave different programs")
+			t.Fatalf("compiling the same model on %d CPUs gave another program than on one", procs)
 		}
 	}
 }
