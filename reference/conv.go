@@ -123,7 +123,7 @@ func Conv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.Variant) 
 		return err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[0], p.Activation, v)
-	fast := func(in, out Stored) bool { return conv2DFast(in, filter, bias, out, p, o) }
+	fast := func(in, out Stored) bool { return conv2DFast(in, filter, bias, out, p, o, nil) }
 	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}
@@ -176,7 +176,7 @@ func DepthwiseConv2D(in, filter, bias, out *quant.Tensor, p ConvParams, v quant.
 		return err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[3], p.Activation, v)
-	fast := func(in, out Stored) bool { return depthwiseConv2DFast(in, filter, bias, out, p, o) }
+	fast := func(in, out Stored) bool { return depthwiseConv2DFast(in, filter, bias, out, p, o, nil) }
 	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}
@@ -229,7 +229,7 @@ func FullyConnected(in, weights, bias, out *quant.Tensor, act quant.Activation, 
 	}
 	units, size := weights.Shape[0], weights.Shape[1]
 	o := outputsOf(in.Params, weights, out.Params, out.Type, units, act, v)
-	fast := func(in, out Stored) bool { return fullyConnectedFast(in, weights, bias, out, o) }
+	fast := func(in, out Stored) bool { return fullyConnectedFast(in, weights, bias, out, o, nil) }
 	if fastKernels && onStored(in, out, fast) {
 		return nil
 	}

@@ -15,5 +15,6 @@
 // The kernels read and write 8-bit activations as their stored bytes
 // (Stored); Conv2DStored, DepthwiseConv2DStored, FullyConnectedStored and
 // AddStored take them in that form, so that an interpreter can keep
-// activations stored from one op to the next.
+// activations stored from one op to the next, and their filters prepared
+// for the kernels from one input to the next (Filters).
 package reference

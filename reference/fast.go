@@ -75,11 +75,10 @@ func (r outputs) requantize(out Stored, pixel, m, n int, acc []int32, bias *quan
 
 // conv2DFast is Conv2D by packed GEMMs, blocks of whole output rows at a
 // time; false when the input's zero point has no byte for padding.
-func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs) bool {
+func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs, f *Filters) bool {
 	n, outC, fh, fw := in.Shape[0], filter.Shape[0], filter.Shape[1], filter.Shape[2]
 	oh, ow, k := out.Shape[1], out.Shape[2], fh*fw*in.Shape[3]
-	var b kernels.PackedB
-	kernels.PackB(&b, weightBytes(filter), outC, k, k, 1, operand(filter.Type, filter.Params))
+	b := f.packedB(filter, outC, k)
 	rows := max(1, blockPixels/ow)
 	var a kernels.PackedA
 	acc := make([]int32, min(rows, oh)*ow*outC)
@@ -90,7 +89,7 @@ func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams,
 			if kernels.PackA(&a, in.Bytes, win, m, 0, k, operand(in.Type, in.Params)) != nil {
 				return false
 			}
-			kernels.Gemm(acc, outC, &a, &b, false)
+			kernels.Gemm(acc, outC, &a, b, false)
 			r.requantize(out, (bi*oh+oy)*ow, m, outC, acc, bias)
 		}
 	}
@@ -99,10 +98,11 @@ func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams,
 
 // depthwiseConv2DFast is DepthwiseConv2D by the depthwise kernel, blocks of
 // whole output rows at a time.
-func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs) bool {
+func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, r outputs,
+	f *Filters) bool {
 	n, fh, fw, outC := in.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
-	wt, rows := weightBytes(filter), max(1, blockPixels/ow)
+	wt, rows := f.stored(filter), max(1, blockPixels/ow)
 	acc := make([]int32, min(rows, oh)*ow*outC)
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
@@ -117,17 +117,16 @@ func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p Co
 }
 
 // fullyConnectedFast is FullyConnected by one packed GEMM.
-func fullyConnectedFast(in Stored, weights, bias *quant.Tensor, out Stored, r outputs) bool {
+func fullyConnectedFast(in Stored, weights, bias *quant.Tensor, out Stored, r outputs, f *Filters) bool {
 	units, size := weights.Shape[0], weights.Shape[1]
 	batches := len(in.Bytes) / size
 	var a kernels.PackedA
-	var b kernels.PackedB
 	// A plain matrix has no padding, so packing cannot fail.
 	rows := kernels.MatrixWindow(0, batches, size, size)
 	_ = kernels.PackA(&a, in.Bytes, rows, batches, 0, size, operand(in.Type, in.Params))
-	kernels.PackB(&b, weightBytes(weights), units, size, size, 1, operand(weights.Type, weights.Params))
+	b := f.packedB(weights, units, size)
 	acc := make([]int32, batches*units)
-	kernels.Gemm(acc, units, &a, &b, false)
+	kernels.Gemm(acc, units, &a, b, false)
 	r.requantize(out, 0, batches, units, acc, bias)
 	return true
 }

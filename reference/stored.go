@@ -37,8 +37,10 @@ func StoredOf(t *quant.Tensor) (Stored, bool) {
 
 // Conv2DStored is Conv2D on stored activations: false (and out untouched)
 // where only the tensor form computes the layer, with an input zero point
-// that has no byte to pad with.
-func Conv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant) (bool, error) {
+// that has no byte to pad with. f keeps the filter prepared for the kernel
+// (nil: prepared for this call).
+func Conv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant,
+	f *Filters) (bool, error) {
 	if err := checkStored(in, out); err != nil {
 		return false, err
 	}
@@ -46,11 +48,13 @@ func Conv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParam
 		return false, err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[0], p.Activation, v)
-	return conv2DFast(in, filter, bias, out, p, o), nil
+	return conv2DFast(in, filter, bias, out, p, o, f), nil
 }
 
-// DepthwiseConv2DStored is DepthwiseConv2D on stored activations.
-func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant) error {
+// DepthwiseConv2DStored is DepthwiseConv2D on stored activations; f as for
+// Conv2DStored.
+func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams, v quant.Variant,
+	f *Filters) error {
 	if err := checkStored(in, out); err != nil {
 		return err
 	}
@@ -58,13 +62,14 @@ func DepthwiseConv2DStored(in Stored, filter, bias *quant.Tensor, out Stored, p 
 		return err
 	}
 	o := outputsOf(in.Params, filter, out.Params, out.Type, filter.Shape[3], p.Activation, v)
-	depthwiseConv2DFast(in, filter, bias, out, p, o)
+	depthwiseConv2DFast(in, filter, bias, out, p, o, f)
 	return nil
 }
 
-// FullyConnectedStored is FullyConnected on stored activations.
+// FullyConnectedStored is FullyConnected on stored activations; f as for
+// Conv2DStored.
 func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, act quant.Activation,
-	v quant.Variant) error {
+	v quant.Variant, f *Filters) error {
 	if err := checkStored(in, out); err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func FullyConnectedStored(in Stored, weights, bias *quant.Tensor, out Stored, ac
 		return err
 	}
 	o := outputsOf(in.Params, weights, out.Params, out.Type, weights.Shape[0], act, v)
-	fullyConnectedFast(in, weights, bias, out, o)
+	fullyConnectedFast(in, weights, bias, out, o, f)
 	return nil
 }
 

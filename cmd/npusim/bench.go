@@ -120,14 +120,13 @@ func setUpBench(cell experiment.Cell, cache *diskcache.Cache) (*benchSetup, erro
 // runBench measures the inferences, the kernels, the events and ONNX
 // Runtime, and prints them.
 func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
-	costs, err := measureInferences(s, runs, experiment.NewReferences)
+	costs, err := measureInferences(s, runs, experiment.NewReferences().Fresh)
 	if err != nil {
 		return err
 	}
 	var cached []experiment.InferenceCost
 	if s.cache != nil {
-		fromDisk := func() *experiment.References { return experiment.NewCachedReferences(s.cache) }
-		if cached, err = measureInferences(s, runs, fromDisk); err != nil {
+		if cached, err = measureInferences(s, runs, experiment.NewCachedReferences(s.cache).Fresh); err != nil {
 			return err
 		}
 	}
@@ -151,8 +150,11 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 
 // measureInferences measures runs inferences, cycling through the
 // workload's samples, after an untimed pass over the samples it will time
-// (buffers grow, the disk cache fills); each pass over the samples takes a
-// new References from refs, as a new cell would.
+// (buffers grow, the disk cache fills, the reference's filters are
+// prepared); each pass over the samples takes a new References from refs,
+// as a new sweep would, which computes every sample's reference values
+// again with the model's filters prepared once (References.Fresh), as ONNX
+// Runtime's session prepares its weights once.
 func measureInferences(s *benchSetup, runs int,
 	refs func() *experiment.References) ([]experiment.InferenceCost, error) {
 	warm := min(runs, len(s.w.Inputs))

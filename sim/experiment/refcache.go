@@ -11,6 +11,7 @@ import (
 	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/kernels"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -20,7 +21,9 @@ import (
 // digest of the model (every tensor's type, shape, grid and constant
 // values, every op) and of the sample's inputs, and holds the bytes of
 // every op's output. A nil cache is no cache.
-func NewCachedReferences(c *diskcache.Cache) *References { return &References{disk: c} }
+func NewCachedReferences(c *diskcache.Cache) *References {
+	return &References{disk: c, filters: new(reference.Filters)}
+}
 
 // refKind names the entries of reference values.
 const refKind = "reference-values"
@@ -40,7 +43,7 @@ func (r *References) compute(w *workloads.Workload, sample int) (*sampleValues, 
 			return v, nil
 		}
 	}
-	v, err := referenceStored(w.Model, in)
+	v, err := referenceStored(w.Model, in, r.filters)
 	if err != nil {
 		return nil, err
 	}

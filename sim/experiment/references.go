@@ -7,6 +7,7 @@ import (
 	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/memo"
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -33,6 +34,9 @@ type References struct {
 	disk   *diskcache.Cache
 	models memo.Map[string, []byte]
 	chains memo.Map[referenceKey, []byte]
+	// filters are the models' filters prepared for the reference's kernels,
+	// once for all the samples (and shared by Fresh References).
+	filters *reference.Filters
 }
 
 type referenceKey struct {
@@ -41,7 +45,14 @@ type referenceKey struct {
 }
 
 // NewReferences returns an empty References.
-func NewReferences() *References { return &References{} }
+func NewReferences() *References { return &References{filters: new(reference.Filters)} }
+
+// Fresh returns References that keep none of r's values but share its
+// disk cache and the filters it has prepared for the interpreter's kernels
+// (constants of the models, prepared once): a sample's reference values are
+// computed again, as for a new sweep, without preparing the filters again.
+// npusim bench times the reference of an inference this way.
+func (r *References) Fresh() *References { return &References{disk: r.disk, filters: r.filters} }
 
 // Values returns the reference interpreter's value of every tensor of the
 // workload's model on its input sample (see RunReference), with

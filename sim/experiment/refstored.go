@@ -15,15 +15,16 @@ import (
 // bytes (convolutions, fully connected layers, ADD of equal shapes); the
 // other ops read decoded values (sampleValues.tensor), and their outputs
 // are stored where the bytes hold them. Tensors computed on bytes are
-// decoded only when asked for.
-func referenceStored(m *workloads.Model, inputs []*quant.Tensor) (*sampleValues, error) {
+// decoded only when asked for. The kernels take the model's filters
+// prepared from f (nil: prepared for this run).
+func referenceStored(m *workloads.Model, inputs []*quant.Tensor, f *reference.Filters) (*sampleValues, error) {
 	values, err := startValues(m, inputs)
 	if err != nil {
 		return nil, err
 	}
 	v := &sampleValues{values: values, bytes: make([][]byte, len(values)),
 		decoded: make([]sync.Once, len(values)), model: m}
-	w := storedWalk{v: v, encoded: make(map[int]reference.Stored)}
+	w := storedWalk{v: v, encoded: make(map[int]reference.Stored), filters: f}
 	for _, op := range m.Ops {
 		if err := w.run(op); err != nil {
 			return nil, fmt.Errorf("%s: %w", op.Name, err)
@@ -38,6 +39,7 @@ func referenceStored(m *workloads.Model, inputs []*quant.Tensor) (*sampleValues,
 type storedWalk struct {
 	v       *sampleValues
 	encoded map[int]reference.Stored
+	filters *reference.Filters
 }
 
 // run computes one op: on stored bytes where its kernel and its operands
@@ -90,11 +92,14 @@ func (w *storedWalk) runStored(op *workloads.Op) (bool, error) {
 	var err error
 	switch op.Kind {
 	case workloads.Conv2D:
-		ok, err = reference.Conv2DStored(in, constant(1), constant(2), out, convParams(op), quant.VariantDoubleRounding)
+		ok, err = reference.Conv2DStored(in, constant(1), constant(2), out, convParams(op), quant.VariantDoubleRounding,
+			w.filters)
 	case workloads.DepthwiseConv2D:
-		err = reference.DepthwiseConv2DStored(in, constant(1), constant(2), out, convParams(op), quant.VariantDoubleRounding)
+		err = reference.DepthwiseConv2DStored(in, constant(1), constant(2), out, convParams(op),
+			quant.VariantDoubleRounding, w.filters)
 	case workloads.FullyConnected:
-		err = reference.FullyConnectedStored(in, constant(1), constant(2), out, op.Activation, quant.VariantDoubleRounding)
+		err = reference.FullyConnectedStored(in, constant(1), constant(2), out, op.Activation,
+			quant.VariantDoubleRounding, w.filters)
 	case workloads.Add:
 		var b reference.Stored
 		if b, ok = w.stored(op.Inputs[1]); ok {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/npusim/npusim/quant"
+	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/loader"
 )
@@ -34,25 +35,30 @@ func TestStoredWalkGivesTheInterpretersValues(t *testing.T) {
 }
 
 // checkStoredWalk fails t unless the stored walk gives every tensor and
-// every op output's stored bytes as the interpreter computes them.
+// every op output's stored bytes as the interpreter computes them, with
+// the filters prepared for the walk and, on a second walk, taken from the
+// first's.
 func checkStoredWalk(t *testing.T, name string, m *workloads.Model, inputs []*quant.Tensor) {
 	t.Helper()
 	want, err := RunReference(m, inputs, quant.VariantDoubleRounding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := referenceStored(m, inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range want {
-		if got := v.tensor(i); !reflect.DeepEqual(got, want[i]) {
-			t.Fatalf("%s: tensor %d (%s) differs from the interpreter's", name, i, m.Tensors[i].Name)
+	var filters reference.Filters
+	for walk := range 2 {
+		v, err := referenceStored(m, inputs, &filters)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, op := range m.Ops {
-		if b, _ := storedBytes(want[op.Output]); !reflect.DeepEqual(v.bytes[op.Output], b) {
-			t.Fatalf("%s: the stored bytes of %s differ", name, op.Name)
+		for i := range want {
+			if got := v.tensor(i); !reflect.DeepEqual(got, want[i]) {
+				t.Fatalf("%s, walk %d: tensor %d (%s) differs from the interpreter's", name, walk, i, m.Tensors[i].Name)
+			}
+		}
+		for _, op := range m.Ops {
+			if b, _ := storedBytes(want[op.Output]); !reflect.DeepEqual(v.bytes[op.Output], b) {
+				t.Fatalf("%s, walk %d: the stored bytes of %s differ", name, walk, op.Name)
+			}
 		}
 	}
 }
