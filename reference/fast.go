@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"sync"
+
 	"github.com/npusim/npusim/internal/kernels"
 	"github.com/npusim/npusim/quant"
 )
@@ -19,6 +21,26 @@ var fastKernels = true
 // blockPixels bounds the output pixels per GEMM so that the int32 block
 // stays in the L2 cache.
 const blockPixels = 1024
+
+// scratch is a kernel call's working memory: the packed input rows and the
+// int32 accumulators. The kernels overwrite every value they read back, so
+// a scratch passes from call to call (scratches) instead of being made,
+// and zeroed, for every layer.
+type scratch struct {
+	a   kernels.PackedA
+	acc []int32
+}
+
+// scratches lends a scratch to each kernel call, on any goroutine.
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// accumulators returns n accumulators, holding whatever they last held.
+func (s *scratch) accumulators(n int) []int32 {
+	if cap(s.acc) < n {
+		s.acc = make([]int32, n)
+	}
+	return s.acc[:n]
+}
 
 // onStored computes an op on the stored bytes of its 8-bit input and
 // output tensors by run, and decodes the output's bytes into it; false,
@@ -80,16 +102,17 @@ func conv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p ConvParams,
 	oh, ow, k := out.Shape[1], out.Shape[2], fh*fw*in.Shape[3]
 	b := f.packedB(filter, outC, k)
 	rows := max(1, blockPixels/ow)
-	var a kernels.PackedA
-	acc := make([]int32, min(rows, oh)*ow*outC)
+	s := scratches.Get().(*scratch)
+	defer scratches.Put(s)
+	acc := s.accumulators(min(rows, oh) * ow * outC)
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
 			m := min(rows, oh-oy) * ow
 			win := imageWindow(in.Shape, bi, oy, ow, fh, fw, p)
-			if kernels.PackA(&a, in.Bytes, win, m, 0, k, operand(in.Type, in.Params)) != nil {
+			if kernels.PackA(&s.a, in.Bytes, win, m, 0, k, operand(in.Type, in.Params)) != nil {
 				return false
 			}
-			kernels.Gemm(acc, outC, &a, b, false)
+			kernels.Gemm(acc, outC, &s.a, b, false)
 			r.requantize(out, (bi*oh+oy)*ow, m, outC, acc, bias)
 		}
 	}
@@ -103,7 +126,9 @@ func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p Co
 	n, fh, fw, outC := in.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	oh, ow := out.Shape[1], out.Shape[2]
 	wt, rows := f.stored(filter), max(1, blockPixels/ow)
-	acc := make([]int32, min(rows, oh)*ow*outC)
+	s := scratches.Get().(*scratch)
+	defer scratches.Put(s)
+	acc := s.accumulators(min(rows, oh) * ow * outC)
 	for bi := range n {
 		for oy := 0; oy < oh; oy += rows {
 			m := min(rows, oh-oy) * ow
@@ -120,13 +145,14 @@ func depthwiseConv2DFast(in Stored, filter, bias *quant.Tensor, out Stored, p Co
 func fullyConnectedFast(in Stored, weights, bias *quant.Tensor, out Stored, r outputs, f *Filters) bool {
 	units, size := weights.Shape[0], weights.Shape[1]
 	batches := len(in.Bytes) / size
-	var a kernels.PackedA
+	s := scratches.Get().(*scratch)
+	defer scratches.Put(s)
 	// A plain matrix has no padding, so packing cannot fail.
 	rows := kernels.MatrixWindow(0, batches, size, size)
-	_ = kernels.PackA(&a, in.Bytes, rows, batches, 0, size, operand(in.Type, in.Params))
+	_ = kernels.PackA(&s.a, in.Bytes, rows, batches, 0, size, operand(in.Type, in.Params))
 	b := f.packedB(weights, units, size)
-	acc := make([]int32, batches*units)
-	kernels.Gemm(acc, units, &a, b, false)
+	acc := s.accumulators(batches * units)
+	kernels.Gemm(acc, units, &s.a, b, false)
 	r.requantize(out, 0, batches, units, acc, bias)
 	return true
 }
