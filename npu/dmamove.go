@@ -22,11 +22,25 @@ func (d *DMA) Move(dram Memory, sp *Scratchpads) error {
 			}
 			continue
 		}
-		b, err := dram.Read(addr, uint64(d.RunBytes))
+		if err := load(dram, addr, s, at, d.RunBytes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load copies n bytes from dram at addr to the scratchpad at at, a page
+// (PageBytes) at a time: a paged memory reads the bytes of one page as a
+// view of it, where a read across pages would copy them first.
+func load(dram Memory, addr uint64, s *Scratchpad, at, n int) error {
+	for n > 0 {
+		chunk := min(n, int(PageBytes-addr%PageBytes))
+		b, err := dram.Read(addr, uint64(chunk))
 		if err != nil {
 			return err
 		}
 		s.Write(at, b)
+		addr, at, n = addr+uint64(chunk), at+chunk, n-chunk
 	}
 	return nil
 }
