@@ -11,7 +11,6 @@ import (
 	"github.com/npusim/npusim/internal/diskcache"
 	"github.com/npusim/npusim/internal/kernels"
 	"github.com/npusim/npusim/quant"
-	"github.com/npusim/npusim/reference"
 	"github.com/npusim/npusim/workloads"
 )
 
@@ -22,7 +21,7 @@ import (
 // values, every op) and of the sample's inputs, and holds the bytes of
 // every op's output. A nil cache is no cache.
 func NewCachedReferences(c *diskcache.Cache) *References {
-	return &References{disk: c, filters: new(reference.Filters)}
+	return &References{disk: c, models: new(models)}
 }
 
 // refKind names the entries of reference values.
@@ -34,7 +33,7 @@ func (r *References) compute(w *workloads.Workload, sample int) (*sampleValues, 
 	in := w.Inputs[sample]
 	var key []byte
 	if r.disk != nil {
-		if model, err := r.models.Get(w.Name, func() ([]byte, error) { return modelDigest(w.Model) }); err == nil {
+		if model, err := r.models.digests.Get(w.Name, func() ([]byte, error) { return modelDigest(w.Model) }); err == nil {
 			key = slices.Concat(model, inputsDigest(in), []byte(quant.VariantDoubleRounding.String()))
 		} // else a model without a digest (a NaN) is not cached
 	}
@@ -43,7 +42,7 @@ func (r *References) compute(w *workloads.Workload, sample int) (*sampleValues, 
 			return v, nil
 		}
 	}
-	v, err := referenceStored(w.Model, in, r.filters)
+	v, err := referenceStored(w.Model, in, &r.models.filters)
 	if err != nil {
 		return nil, err
 	}

@@ -32,11 +32,16 @@ type References struct {
 	// (NewCachedReferences), under the digests of the models and of the
 	// inputs, kept by workload name (and sample).
 	disk   *diskcache.Cache
-	models memo.Map[string, []byte]
 	chains memo.Map[referenceKey, []byte]
-	// filters are the models' filters prepared for the reference's kernels,
-	// once for all the samples (and shared by Fresh References).
-	filters *reference.Filters
+	models *models
+}
+
+// models is what References know of the models themselves, kept by
+// workload name and shared by Fresh References: their digests (the disk
+// cache's keys) and their filters prepared for the interpreter's kernels.
+type models struct {
+	digests memo.Map[string, []byte]
+	filters reference.Filters
 }
 
 type referenceKey struct {
@@ -45,14 +50,15 @@ type referenceKey struct {
 }
 
 // NewReferences returns an empty References.
-func NewReferences() *References { return &References{filters: new(reference.Filters)} }
+func NewReferences() *References { return &References{models: new(models)} }
 
 // Fresh returns References that keep none of r's values but share its
-// disk cache and the filters it has prepared for the interpreter's kernels
-// (constants of the models, prepared once): a sample's reference values are
-// computed again, as for a new sweep, without preparing the filters again.
-// npusim bench times the reference of an inference this way.
-func (r *References) Fresh() *References { return &References{disk: r.disk, filters: r.filters} }
+// disk cache and what it knows of the models (their digests, and their
+// filters prepared for the interpreter's kernels): a sample's reference
+// values are computed, or read from the disk, again, as for a new sweep,
+// without preparing the models again. npusim bench times the reference of
+// an inference this way.
+func (r *References) Fresh() *References { return &References{disk: r.disk, models: r.models} }
 
 // Values returns the reference interpreter's value of every tensor of the
 // workload's model on its input sample (see RunReference), with

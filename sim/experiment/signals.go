@@ -133,7 +133,7 @@ func (r *References) chainKey(w *workloads.Workload, sample int) ([]byte, error)
 		var prev []byte
 		var err error
 		if sample == 0 {
-			prev, err = r.models.Get(w.Name, func() ([]byte, error) { return modelDigest(w.Model) })
+			prev, err = r.models.digests.Get(w.Name, func() ([]byte, error) { return modelDigest(w.Model) })
 		} else {
 			prev, err = r.chainKey(w, sample-1)
 		}
