@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 
 	"github.com/npusim/npusim/workloads"
 	"github.com/npusim/npusim/workloads/onnx"
@@ -21,6 +22,14 @@ type ORTTiming struct {
 	Version string    `json:"version"`
 	WallMs  []float64 `json:"wallMs"`
 	CPUMs   []float64 `json:"cpuMs"`
+}
+
+// Join returns the runs of t followed by those of u (t may be nil).
+func (t *ORTTiming) Join(u *ORTTiming) *ORTTiming {
+	if t == nil {
+		return u
+	}
+	return &ORTTiming{Version: t.Version, WallMs: slices.Concat(t.WallMs, u.WallMs), CPUMs: slices.Concat(t.CPUMs, u.CPUMs)}
 }
 
 // BenchORT exports a workload to dir (the QOperator model of npusim export,

@@ -56,7 +56,8 @@ akita events of one timed run.
 Where ONNX Runtime is installed (npm onnxruntime-node, its prefix in
 $NPUSIM_ORT_DIR), it exports the workload as npusim export does and times it
 on ONNX Runtime's CPU execution provider with one thread, in the same run,
-and prints the ratio. Times are medians over --runs inferences (cycling
+in three rounds that alternate with npusim's inferences, and prints the
+ratio. Times are medians over --runs inferences (cycling
 through the workload's samples), in CPU milliseconds of the measuring
 thread (steadier than wall-clock time on a shared machine) and in wall-clock
 milliseconds.`,
@@ -117,17 +118,39 @@ func setUpBench(cell experiment.Cell, cache *diskcache.Cache) (*benchSetup, erro
 	return s, err
 }
 
-// runBench measures the inferences, the kernels, the events and ONNX
-// Runtime, and prints them.
+// benchRounds is how many times bench alternates between npusim's
+// inferences and ONNX Runtime's runs: the load of a shared machine changes
+// from one second to the next, and medians of runs taken in the same
+// seconds make a steadier ratio than two blocks of runs taken apart.
+const benchRounds = 3
+
+// runBench measures the inferences and ONNX Runtime, alternately, then the
+// kernels and the events, and prints them.
 func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
-	costs, err := measureInferences(s, runs, experiment.NewReferences().Fresh)
-	if err != nil {
-		return err
-	}
-	var cached []experiment.InferenceCost
-	if s.cache != nil {
-		if cached, err = measureInferences(s, runs, experiment.NewCachedReferences(s.cache).Fresh); err != nil {
+	computed, fromDisk := experiment.NewReferences(), experiment.NewCachedReferences(s.cache)
+	var costs, cached []experiment.InferenceCost
+	var ortTiming *engines.ORTTiming
+	var ortErr error
+	ort = ort && engines.ORTDir() != ""
+	rounds := min(benchRounds, runs)
+	for r := range rounds {
+		n := runs*(r+1)/rounds - runs*r/rounds // the runs split as evenly as they go
+		c, err := measureInferences(s, n, computed.Fresh)
+		if err != nil {
 			return err
+		}
+		costs = append(costs, c...)
+		if s.cache != nil {
+			if c, err = measureInferences(s, n, fromDisk.Fresh); err != nil {
+				return err
+			}
+			cached = append(cached, c...)
+		}
+		if ort && ortErr == nil {
+			var t *engines.ORTTiming
+			if t, ortErr = benchORT(s.w, n); ortErr == nil {
+				ortTiming = ortTiming.Join(t)
+			}
 		}
 	}
 	rates, err := kernelRates(s)
@@ -137,11 +160,6 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 	events, err := timedEvents(s.compiled)
 	if err != nil {
 		return err
-	}
-	var ortTiming *engines.ORTTiming
-	var ortErr error
-	if ort && engines.ORTDir() != "" {
-		ortTiming, ortErr = benchORT(s.w, runs)
 	}
 	printBench(out, s, costs, cached, rates, events)
 	printORT(out, costs, cached, ortTiming, ortErr)
