@@ -29,7 +29,8 @@ func (t *ORTTiming) Join(u *ORTTiming) *ORTTiming {
 	if t == nil {
 		return u
 	}
-	return &ORTTiming{Version: t.Version, WallMs: slices.Concat(t.WallMs, u.WallMs), CPUMs: slices.Concat(t.CPUMs, u.CPUMs)}
+	return &ORTTiming{Version: t.Version,
+		WallMs: slices.Concat(t.WallMs, u.WallMs), CPUMs: slices.Concat(t.CPUMs, u.CPUMs)}
 }
 
 // BenchORT exports a workload to dir (the QOperator model of npusim export,
