@@ -135,13 +135,17 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 	rounds := min(benchRounds, runs)
 	for r := range rounds {
 		n := runs*(r+1)/rounds - runs*r/rounds // the runs split as evenly as they go
-		c, err := measureInferences(s, n, computed.Fresh)
+		warm := 0                              // the first round warms the samples every round times
+		if r == 0 {
+			warm = (runs + rounds - 1) / rounds
+		}
+		c, err := measureInferences(s, n, warm, computed.Fresh)
 		if err != nil {
 			return err
 		}
 		costs = append(costs, c...)
 		if s.cache != nil {
-			if c, err = measureInferences(s, n, fromDisk.Fresh); err != nil {
+			if c, err = measureInferences(s, n, warm, fromDisk.Fresh); err != nil {
 				return err
 			}
 			cached = append(cached, c...)
@@ -167,15 +171,15 @@ func runBench(out io.Writer, s *benchSetup, runs int, ort bool) error {
 }
 
 // measureInferences measures runs inferences, cycling through the
-// workload's samples, after an untimed pass over the samples it will time
-// (buffers grow, the disk cache fills, the reference's filters are
-// prepared); each pass over the samples takes a new References from refs,
-// as a new sweep would, which computes every sample's reference values
-// again with the model's filters prepared once (References.Fresh), as ONNX
-// Runtime's session prepares its weights once.
-func measureInferences(s *benchSetup, runs int,
+// workload's samples from the first, after an untimed pass over the first
+// warm samples (buffers grow, the disk cache fills, the reference's filters
+// are prepared); each pass over the samples takes a new References from
+// refs, as a new sweep would, which computes every sample's reference
+// values again with the model's filters prepared once (References.Fresh),
+// as ONNX Runtime prepares its weights once when it loads a model.
+func measureInferences(s *benchSetup, runs, warm int,
 	refs func() *experiment.References) ([]experiment.InferenceCost, error) {
-	warm := min(runs, len(s.w.Inputs))
+	warm = min(warm, len(s.w.Inputs))
 	costs := make([]experiment.InferenceCost, runs)
 	var r *experiment.References
 	for i := -warm; i < runs; i++ {
